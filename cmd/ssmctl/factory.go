@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroups"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/spf13/cobra"
+
+	"github.com/ssmctl/ssmctl/pkg/awsconf"
+	"github.com/ssmctl/ssmctl/pkg/output"
+	"github.com/ssmctl/ssmctl/pkg/target"
+)
+
+// factory hands commands their dependencies. Clients and configuration are
+// built lazily and once, so a command that needs no AWS client never loads
+// AWS configuration.
+type factory struct {
+	streams *output.Streams
+	getenv  func(string) string
+	now     func() time.Time
+	global  *globalOptions
+
+	// settings is what --config, SSMCTL_* and the config file said; filled
+	// by prepare before any command runs.
+	settings *settings
+	printer  *output.Printer
+
+	// awsConfig loads the AWS configuration once; tests replace it.
+	awsConfig func(ctx context.Context) (aws.Config, error)
+}
+
+func newFactory(streams *output.Streams, getenv func(string) string) *factory {
+	f := &factory{
+		streams: streams,
+		getenv:  getenv,
+		now:     time.Now,
+		global:  &globalOptions{},
+	}
+	f.awsConfig = memoConfig(func(ctx context.Context) (aws.Config, error) {
+		return awsconf.Load(ctx, awsconf.Options{
+			Profile:     f.global.Profile,
+			Region:      f.global.Region,
+			EndpointURL: f.global.EndpointURL,
+			Debug:       f.global.Debug,
+			DebugOut:    f.streams.ErrOut,
+			Version:     buildVersion().Version,
+			Stdin:       f.streams.In,
+			Stderr:      f.streams.ErrOut,
+			CanPrompt:   f.streams.CanPrompt(),
+		})
+	})
+	return f
+}
+
+func memoConfig(load func(ctx context.Context) (aws.Config, error)) func(ctx context.Context) (aws.Config, error) {
+	var (
+		once sync.Once
+		cfg  aws.Config
+		err  error
+	)
+	return func(ctx context.Context) (aws.Config, error) {
+		once.Do(func() { cfg, err = load(ctx) })
+		return cfg, err
+	}
+}
+
+// prepare runs before every command: it loads ssmctl's own configuration,
+// applies it to the flags the user did not set, and validates the global
+// flags, all before any AWS call.
+func (f *factory) prepare(cmd *cobra.Command) error {
+	s, err := loadSettings(f.global.ConfigFile, f.getenv)
+	if err != nil {
+		return err
+	}
+	f.settings = s
+	if err := s.apply(cmd, f.getenv); err != nil {
+		return err
+	}
+	f.streams.SetQuiet(f.global.Quiet)
+	f.streams.SetNoColor(f.global.NoColor)
+	format, err := output.ParseFormat(f.global.Output)
+	if err != nil {
+		return newUsageError(cmd, err)
+	}
+	if err := output.ValidateQuery(f.global.Query); err != nil {
+		return newUsageError(cmd, err)
+	}
+	f.printer, err = output.NewPrinter(f.streams, format, f.global.Query)
+	if err != nil {
+		return newUsageError(cmd, err)
+	}
+	return nil
+}
+
+// resolver returns a target resolver backed by SSM, the tagging API and
+// Resource Groups.
+func (f *factory) resolver(ctx context.Context) (*target.Resolver, error) {
+	cfg, err := f.awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &target.Resolver{
+		SSM:     ssm.NewFromConfig(cfg),
+		Tagging: resourcegroupstaggingapi.NewFromConfig(cfg),
+		Groups:  resourcegroups.NewFromConfig(cfg),
+		Region:  cfg.Region,
+		Warn:    func(msg string) { f.streams.Warnf("%s", msg) },
+	}, nil
+}
+
+// aliases are the target aliases from the config file.
+func (f *factory) aliases() map[string][]string {
+	if f.settings == nil {
+		return nil
+	}
+	return f.settings.aliases
+}

@@ -1,0 +1,123 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// stateVersion is bumped when the state file's format changes incompatibly.
+const stateVersion = 1
+
+// state is everything the sandbox can change, in one struct behind
+// Server.mu. Areas added later (commands, parameters, secrets) add fields
+// here; they are persisted with the rest.
+type state struct {
+	Version int     `json:"version"`
+	Nodes   []*Node `json:"nodes"`
+
+	byID map[string]*Node
+}
+
+func newState(f *Fleet) *state {
+	st := &state{Version: stateVersion, Nodes: f.clone().Nodes}
+	st.index()
+	return st
+}
+
+func (st *state) index() {
+	st.byID = make(map[string]*Node, len(st.Nodes))
+	for _, n := range st.Nodes {
+		st.byID[n.ID] = n
+	}
+}
+
+// loadState reads a state file. It returns (nil, nil) when there is none.
+func loadState(path string) (*state, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state file: %w", err)
+	}
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("state file %s is corrupt (%v): move it away to start from the fleet", path, err)
+	}
+	if st.Version != stateVersion {
+		return nil, fmt.Errorf("state file %s has version %d, this sandbox reads version %d: move it away to start from the fleet", path, st.Version, stateVersion)
+	}
+	f := &Fleet{Nodes: st.Nodes}
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("state file %s is corrupt: %v", path, err)
+	}
+	st.index()
+	return &st, nil
+}
+
+// saveState writes the state atomically: a temporary file in the same
+// directory, mode 0600, synced, then renamed over the old one.
+func saveState(path string, st *state) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("state: %w", err)
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("state: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // make the rename durable; not all filesystems support it
+		d.Close()
+	}
+	return nil
+}
+
+// view runs fn with the state locked for reading.
+func (s *Server) view(fn func(st *state)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.st)
+}
+
+// mutate runs fn with the state locked and, if fn succeeds, persists the
+// state (when the sandbox has a StatePath).
+func (s *Server) mutate(fn func(st *state) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := fn(s.st); err != nil {
+		return err
+	}
+	if s.opts.StatePath == "" {
+		return nil
+	}
+	if err := saveState(s.opts.StatePath, s.st); err != nil {
+		s.logf("sandbox: saving state: %v", err)
+		return apiErr(500, s.internalErrorName("ssm"), "The sandbox could not save its state.")
+	}
+	return nil
+}

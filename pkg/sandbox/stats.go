@@ -1,0 +1,94 @@
+package sandbox
+
+import (
+	"sync"
+	"time"
+)
+
+// Stats are the per-operation call counts the sandbox serves at
+// GET /_sandbox/stats. Operations are keyed "<service>.<Operation>" with the
+// service's signing name, e.g. "ssm.DescribeInstanceInformation",
+// "tagging.GetResources", "resource-groups.ListGroupResources": operation
+// names alone collide across services (ListTagsForResource is both SSM's and
+// Secrets Manager's).
+type Stats struct {
+	Operations map[string]OperationStats `json:"operations"`
+	// TotalCalls counts every API request, including those for unknown
+	// operations and those refused by authentication.
+	TotalCalls int64 `json:"total_calls"`
+	// UnknownOperations counts requests for operations the sandbox does not
+	// implement (they are answered UnknownOperationException).
+	UnknownOperations int64 `json:"unknown_operations"`
+}
+
+// OperationStats counts one operation's calls. Errors counts every error
+// answer, injected ones included; Throttled counts the throttling answers
+// among them.
+type OperationStats struct {
+	Calls     int64     `json:"calls"`
+	Errors    int64     `json:"errors"`
+	Throttled int64     `json:"throttled"`
+	LatencyMS LatencyMS `json:"latency_ms"`
+}
+
+// LatencyMS is the time the sandbox took to answer, in milliseconds.
+type LatencyMS struct {
+	Total float64 `json:"total"`
+	Max   float64 `json:"max"`
+	Mean  float64 `json:"mean"`
+}
+
+type statsRecorder struct {
+	mu      sync.Mutex
+	ops     map[string]*OperationStats
+	total   int64
+	unknown int64
+}
+
+func newStatsRecorder() *statsRecorder {
+	return &statsRecorder{ops: map[string]*OperationStats{}}
+}
+
+// record counts one API call. key is "" for an unknown operation.
+func (r *statsRecorder) record(key string, d time.Duration, failed, throttled bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.total++
+	if key == "" {
+		r.unknown++
+		return
+	}
+	o := r.ops[key]
+	if o == nil {
+		o = &OperationStats{}
+		r.ops[key] = o
+	}
+	o.Calls++
+	if failed {
+		o.Errors++
+	}
+	if throttled {
+		o.Throttled++
+	}
+	ms := float64(d) / float64(time.Millisecond)
+	o.LatencyMS.Total += ms
+	o.LatencyMS.Max = max(o.LatencyMS.Max, ms)
+	o.LatencyMS.Mean = o.LatencyMS.Total / float64(o.Calls)
+}
+
+func (r *statsRecorder) snapshot() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := Stats{Operations: make(map[string]OperationStats, len(r.ops)), TotalCalls: r.total, UnknownOperations: r.unknown}
+	for k, v := range r.ops {
+		s.Operations[k] = *v
+	}
+	return s
+}
+
+func (r *statsRecorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ops = map[string]*OperationStats{}
+	r.total, r.unknown = 0, 0
+}

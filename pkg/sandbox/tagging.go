@@ -1,0 +1,399 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// The Resource Groups Tagging API's GetResources (JSON 1.1, signing name
+// "tagging", botocore model resourcegroupstaggingapi/2017-01-26) and
+// Resource Groups' ListGroupResources (REST-JSON, signing name
+// "resource-groups", model resource-groups/2017-11-27), over the fleet's
+// nodes: EC2 nodes as ec2:instance, hybrid nodes as ssm:managed-instance.
+
+type tagFilter struct {
+	Key    *string  `json:"Key"`
+	Values []string `json:"Values"`
+}
+
+type getResourcesInput struct {
+	PaginationToken           *string     `json:"PaginationToken"`
+	TagFilters                []tagFilter `json:"TagFilters"`
+	ResourcesPerPage          *int32      `json:"ResourcesPerPage"`
+	TagsPerPage               *int32      `json:"TagsPerPage"`
+	ResourceTypeFilters       []string    `json:"ResourceTypeFilters"`
+	IncludeComplianceDetails  *bool       `json:"IncludeComplianceDetails"`
+	ExcludeCompliantResources *bool       `json:"ExcludeCompliantResources"`
+	ResourceARNList           []string    `json:"ResourceARNList"`
+}
+
+type complianceDetails struct {
+	NoncompliantKeys           []string `json:"NoncompliantKeys"`
+	KeysWithNoncompliantValues []string `json:"KeysWithNoncompliantValues"`
+	ComplianceStatus           bool     `json:"ComplianceStatus"`
+}
+
+type resourceTagMapping struct {
+	ResourceARN       string             `json:"ResourceARN"`
+	Tags              []tag              `json:"Tags"`
+	ComplianceDetails *complianceDetails `json:"ComplianceDetails,omitempty"`
+}
+
+type getResourcesOutput struct {
+	PaginationToken        string               `json:"PaginationToken,omitempty"`
+	ResourceTagMappingList []resourceTagMapping `json:"ResourceTagMappingList"`
+}
+
+type resourceFilter struct {
+	Name   *string  `json:"Name"`
+	Values []string `json:"Values"`
+}
+
+type listGroupResourcesInput struct {
+	GroupName  *string          `json:"GroupName"`
+	Group      *string          `json:"Group"`
+	Filters    []resourceFilter `json:"Filters"`
+	MaxResults *int32           `json:"MaxResults"`
+	NextToken  *string          `json:"NextToken"`
+}
+
+type resourceIdentifier struct {
+	ResourceArn  string `json:"ResourceArn"`
+	ResourceType string `json:"ResourceType"`
+}
+
+type listGroupResourcesItem struct {
+	Identifier resourceIdentifier `json:"Identifier"`
+}
+
+type listGroupResourcesOutput struct {
+	Resources           []listGroupResourcesItem `json:"Resources"`
+	ResourceIdentifiers []resourceIdentifier     `json:"ResourceIdentifiers"`
+	NextToken           string                   `json:"NextToken,omitempty"`
+}
+
+var (
+	// resource-groups model patterns.
+	rgGroupNamePattern   = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26})$`)
+	rgGroupStringPattern = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}|arn:aws(-[a-z]+)*:resource-groups:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}))$`)
+	rgFilterValuePattern = regexp.MustCompile(`^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$`)
+	rgNextTokenPattern   = regexp.MustCompile(`^[a-zA-Z0-9+/]*={0,2}$`)
+)
+
+const (
+	// GetResources: ResourcesPerPage "a minimum of 1 and a maximum value of
+	// 100", TagsPerPage "a minimum of 100 items up to a maximum of 500"
+	// (documentation; the model gives no bounds, so violations are the
+	// service's InvalidParameterException, not ValidationException). The
+	// default page size is not documented; the sandbox uses 50.
+	defaultResourcesPerPage = 50
+	// ListGroupResources: MaxResults 1..50 (model); default undocumented,
+	// the sandbox uses 50.
+	defaultGroupResourcesPage = 50
+)
+
+func errInvalidParameter(msg string) *APIError {
+	return apiErr(http.StatusBadRequest, "InvalidParameterException", "%s", msg)
+}
+
+func errNotFound(msg string) *APIError {
+	return apiErr(http.StatusNotFound, "NotFoundException", "%s", msg)
+}
+
+func errBadRequest(msg string) *APIError {
+	return apiErr(http.StatusBadRequest, "BadRequestException", "%s", msg)
+}
+
+// partition is the ARN partition of a region.
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// NodeARN is a node's ARN: ec2 instance/i-… or ssm managed-instance/mi-….
+func (s *Server) NodeARN(id string) string {
+	if strings.HasPrefix(id, "mi-") {
+		return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/%s", partition(s.region), s.region, s.accountID, id)
+	}
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:instance/%s", partition(s.region), s.region, s.accountID, id)
+}
+
+// resourceTypeMatches applies a ResourceTypeFilters entry,
+// "service[:resourceType]", to a node.
+func resourceTypeMatches(n *Node, filter string) bool {
+	svc, typ := "ec2", "instance"
+	if n.Hybrid() {
+		svc, typ = "ssm", "managed-instance"
+	}
+	fs, ft, hasType := strings.Cut(filter, ":")
+	if fs != svc {
+		return false
+	}
+	return !hasType || ft == typ
+}
+
+func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error) {
+	var v validator
+	if in.PaginationToken != nil {
+		v.length("paginationToken", *in.PaginationToken, 0, 2048)
+	}
+	v.count("tagFilters", len(in.TagFilters), 0, 50)
+	for i, f := range in.TagFilters {
+		p := fmt.Sprintf("tagFilters.%d.member", i+1)
+		if f.Key != nil {
+			v.length(p+".key", *f.Key, 1, 128)
+		}
+		v.count(p+".values", len(f.Values), 0, 20)
+		for _, val := range f.Values {
+			v.length(p+".values.member", val, 0, 256)
+		}
+	}
+	for _, t := range in.ResourceTypeFilters {
+		v.length("resourceTypeFilters.member", t, 0, 256)
+	}
+	if in.ResourceARNList != nil {
+		v.count("resourceARNList", len(in.ResourceARNList), 1, 100)
+		for _, a := range in.ResourceARNList {
+			v.length("resourceARNList.member", a, 1, 1011)
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+
+	// Service rules from the GetResources documentation.
+	if in.ResourceARNList != nil {
+		switch {
+		case len(in.TagFilters) > 0:
+			return nil, errInvalidParameter("You can't specify both TagFilters and ResourceARNList in the same request.")
+		case len(in.ResourceTypeFilters) > 0:
+			return nil, errInvalidParameter("You can't specify both ResourceTypeFilters and ResourceARNList in the same request.")
+		case in.ResourcesPerPage != nil || in.TagsPerPage != nil || in.PaginationToken != nil && *in.PaginationToken != "":
+			return nil, errInvalidParameter("You can't specify pagination parameters (ResourcesPerPage, TagsPerPage, PaginationToken) with ResourceARNList.")
+		}
+	}
+	for _, f := range in.TagFilters {
+		if f.Key == nil {
+			return nil, errInvalidParameter("Each TagFilter must contain a key.")
+		}
+	}
+	if len(in.ResourceTypeFilters) > 100 {
+		return nil, errInvalidParameter("ResourceTypeFilters can include up to 100 items.")
+	}
+	if in.ResourcesPerPage != nil && (*in.ResourcesPerPage < 1 || *in.ResourcesPerPage > 100) {
+		return nil, errInvalidParameter(fmt.Sprintf("ResourcesPerPage must be between 1 and 100, not %d.", *in.ResourcesPerPage))
+	}
+	if in.TagsPerPage != nil && (*in.TagsPerPage < 100 || *in.TagsPerPage > 500) {
+		return nil, errInvalidParameter(fmt.Sprintf("TagsPerPage must be between 100 and 500, not %d.", *in.TagsPerPage))
+	}
+	compliance := in.IncludeComplianceDetails != nil && *in.IncludeComplianceDetails
+	excludeCompliant := in.ExcludeCompliantResources != nil && *in.ExcludeCompliantResources
+	if excludeCompliant && !compliance {
+		return nil, errInvalidParameter("ExcludeCompliantResources can be used only if IncludeComplianceDetails is true.")
+	}
+
+	perPage := defaultResourcesPerPage
+	if in.ResourcesPerPage != nil {
+		perPage = int(*in.ResourcesPerPage)
+	}
+	fp := pageFingerprint("GetResources", in.TagFilters, in.ResourceTypeFilters, compliance, excludeCompliant)
+
+	var out getResourcesOutput
+	var apiError error
+	s.view(func(st *state) {
+		var matched []*Node
+		for _, n := range st.Nodes {
+			if s.resourceSelected(n, in) {
+				matched = append(matched, n)
+			}
+		}
+		if excludeCompliant {
+			// The sandbox has no tag policy: every resource complies.
+			matched = nil
+		}
+		token := ""
+		if in.PaginationToken != nil {
+			token = *in.PaginationToken
+		}
+		off, ok := decodePageToken(token, fp, len(matched))
+		if !ok {
+			apiError = errInvalidParameter("The specified PaginationToken is not valid.")
+			return
+		}
+		from, to, next := page(len(matched), off, perPage, fp)
+		if in.TagsPerPage != nil {
+			// "GetResources does not split a resource and its associated
+			// tags across pages"; an untagged resource counts as one tag.
+			budget := int(*in.TagsPerPage)
+			for i := from; i < to; i++ {
+				budget -= max(1, len(matched[i].Tags))
+				if budget < 0 && i > from {
+					to = i
+					next = encodePageToken(fp, to)
+					break
+				}
+			}
+		}
+		out.ResourceTagMappingList = make([]resourceTagMapping, 0, to-from)
+		for _, n := range matched[from:to] {
+			m := resourceTagMapping{ResourceARN: s.NodeARN(n.ID), Tags: tagList(n.Tags)}
+			if compliance {
+				m.ComplianceDetails = &complianceDetails{NoncompliantKeys: []string{}, KeysWithNoncompliantValues: []string{}, ComplianceStatus: true}
+			}
+			out.ResourceTagMappingList = append(out.ResourceTagMappingList, m)
+		}
+		out.PaginationToken = next
+	})
+	if apiError != nil {
+		return nil, apiError
+	}
+	return &out, nil
+}
+
+// resourceSelected applies GetResources' selection to one node. "GetResources
+// does not return untagged resources", but does return resources that were
+// tagged once, with an empty tag set.
+func (s *Server) resourceSelected(n *Node, in *getResourcesInput) bool {
+	if len(n.Tags) == 0 && !n.TaggedOnce {
+		return false
+	}
+	if in.ResourceARNList != nil {
+		return contains(in.ResourceARNList, s.NodeARN(n.ID))
+	}
+	if len(in.ResourceTypeFilters) > 0 {
+		ok := false
+		for _, f := range in.ResourceTypeFilters {
+			if resourceTypeMatches(n, f) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	// Filters AND together; a filter's values OR; a filter without values
+	// matches any value of its key.
+	for _, f := range in.TagFilters {
+		val, has := n.Tags[*f.Key]
+		if !has || len(f.Values) > 0 && !contains(f.Values, val) {
+			return false
+		}
+	}
+	return true
+}
+
+func resourceGroupsType(n *Node) string {
+	if n.Hybrid() {
+		return "AWS::SSM::ManagedInstance"
+	}
+	return "AWS::EC2::Instance"
+}
+
+func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupResourcesOutput, error) {
+	var v validator
+	if in.GroupName != nil {
+		v.length("groupName", *in.GroupName, 1, 300)
+		v.pattern("groupName", *in.GroupName, rgGroupNamePattern)
+	}
+	if in.Group != nil {
+		v.length("group", *in.Group, 1, 1600)
+		v.pattern("group", *in.Group, rgGroupStringPattern)
+	}
+	for i, f := range in.Filters {
+		p := fmt.Sprintf("filters.%d.member", i+1)
+		if v.required(p+".name", f.Name != nil) {
+			v.enum(p+".name", *f.Name, "resource-type")
+		}
+		if v.required(p+".values", f.Values != nil) {
+			v.count(p+".values", len(f.Values), 1, 5)
+			for _, val := range f.Values {
+				v.length(p+".values.member", val, 1, 128)
+				v.pattern(p+".values.member", val, rgFilterValuePattern)
+			}
+		}
+	}
+	v.intRange("maxResults", in.MaxResults, 1, 50)
+	if in.NextToken != nil {
+		v.length("nextToken", *in.NextToken, 0, 8192)
+		v.pattern("nextToken", *in.NextToken, rgNextTokenPattern)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	name := ""
+	switch {
+	case in.Group != nil:
+		name = *in.Group
+	case in.GroupName != nil:
+		name = *in.GroupName
+	default:
+		return nil, errBadRequest("You must specify either Group or GroupName.")
+	}
+	if strings.HasPrefix(name, "arn:") {
+		prefix := fmt.Sprintf("arn:%s:resource-groups:%s:%s:group/", partition(s.region), s.region, s.accountID)
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			return nil, errNotFound(fmt.Sprintf("Cannot find group %s.", name))
+		}
+		name = rest
+	}
+	var types []string
+	for _, f := range in.Filters {
+		types = append(types, f.Values...)
+	}
+	size := defaultGroupResourcesPage
+	if in.MaxResults != nil {
+		size = int(*in.MaxResults)
+	}
+	fp := pageFingerprint("ListGroupResources", name, types)
+
+	var out listGroupResourcesOutput
+	var apiError error
+	s.view(func(st *state) {
+		found := false
+		var members []*Node
+		for _, n := range st.Nodes {
+			if !contains(n.Groups, name) {
+				continue
+			}
+			found = true
+			if len(types) == 0 || contains(types, resourceGroupsType(n)) {
+				members = append(members, n)
+			}
+		}
+		if !found {
+			apiError = errNotFound(fmt.Sprintf("Cannot find group %s.", name))
+			return
+		}
+		token := ""
+		if in.NextToken != nil {
+			token = *in.NextToken
+		}
+		off, ok := decodePageToken(token, fp, len(members))
+		if !ok {
+			apiError = errBadRequest("The specified NextToken is not valid.")
+			return
+		}
+		from, to, next := page(len(members), off, size, fp)
+		out.Resources = make([]listGroupResourcesItem, 0, to-from)
+		out.ResourceIdentifiers = make([]resourceIdentifier, 0, to-from)
+		for _, n := range members[from:to] {
+			id := resourceIdentifier{ResourceArn: s.NodeARN(n.ID), ResourceType: resourceGroupsType(n)}
+			out.Resources = append(out.Resources, listGroupResourcesItem{Identifier: id})
+			out.ResourceIdentifiers = append(out.ResourceIdentifiers, id)
+		}
+		out.NextToken = next
+	})
+	if apiError != nil {
+		return nil, apiError
+	}
+	return &out, nil
+}

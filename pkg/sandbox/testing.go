@@ -1,0 +1,47 @@
+package sandbox
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Start runs a sandbox for a test: on 127.0.0.1 with a free port (whatever
+// opts.Listen says), serving until the test ends. It fails the test if the
+// sandbox cannot start.
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	opts.Listen = "127.0.0.1:0"
+	s, err := New(opts)
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	s.Start()
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("sandbox: close: %v", err)
+		}
+	})
+	return s
+}
+
+// AWSConfig is an aws.Config pointed at the sandbox: its endpoint, region
+// and static credentials, and a standard retryer bounded to 3 attempts
+// without a client-side retry quota (so injected faults are retried as
+// often as asked, not rationed).
+func (s *Server) AWSConfig() aws.Config {
+	return aws.Config{
+		Region:       s.region,
+		BaseEndpoint: aws.String(s.URL()),
+		Credentials:  credentials.NewStaticCredentialsProvider(s.accessKeyID, s.secretKey, ""),
+		Retryer: func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = 3
+				o.RateLimiter = ratelimit.None
+			})
+		},
+	}
+}

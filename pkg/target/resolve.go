@@ -1,0 +1,712 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroups"
+	rgtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroups/types"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
+)
+
+// Node is a managed node as a target resolves it.
+type Node struct {
+	ID string
+	// Name is the display name: the Name tag, else the managed node's Name,
+	// else its ComputerName.
+	Name         string
+	NameTag      string
+	ManagedName  string
+	ComputerName string
+
+	PingStatus      string
+	PlatformType    string
+	PlatformName    string
+	PlatformVersion string
+	AgentVersion    string
+	IPAddress       string
+	ResourceType    string
+	ActivationID    string
+	IAMRole         string
+
+	IsLatestVersion  bool
+	LastPing         time.Time
+	RegistrationDate time.Time
+
+	// Tags are the node's tags when Query.WithTags was set and they could be
+	// read; nil otherwise.
+	Tags map[string]string
+}
+
+// Query is what to resolve.
+type Query struct {
+	// Specs, with aliases already expanded (ParseAll). None means all nodes.
+	Specs []Spec
+	// Ping keeps nodes with one of these ping statuses: Online,
+	// ConnectionLost, Inactive (any case). Empty means any.
+	Ping []string
+	// WithTags reads every tag of the resolved nodes into Node.Tags.
+	WithTags bool
+}
+
+// Resolver resolves target specs against AWS.
+type Resolver struct {
+	SSM     SSMAPI
+	Tagging TaggingAPI // needed for name specs, WithTags and some tag specs
+	Groups  GroupsAPI  // needed for group specs
+
+	// Region and AccountID, when both are set, let the resolver read the
+	// tags of known nodes by ARN, 100 nodes a call, instead of listing the
+	// account's tagged instances. Partition defaults from Region.
+	Region, AccountID, Partition string
+
+	// Warn receives one-line warnings, such as tags being unreadable. Nil
+	// drops them.
+	Warn func(msg string)
+}
+
+// API limits, from the AWS models (see doc.go).
+const (
+	describePageSize   = 50  // DescribeInstanceInformation MaxResults: 5..50
+	maxFilterValues    = 100 // InstanceInformationFilterValueSet: 1..100
+	tagsPageSize       = 100 // GetResources ResourcesPerPage: 1..100
+	maxARNsPerCall     = 100 // GetResources ResourceARNList: 1..100
+	maxTagFilterValues = 20  // GetResources TagFilter values
+	maxTagFilters      = 50  // GetResources TagFilters
+	groupPageSize      = 50  // ListGroupResources MaxResults: 1..50
+
+	// Reading tags by ARN costs one call per 100 nodes; past this many nodes
+	// a listing filtered by tag is likely cheaper.
+	maxNodesByARN = 1000
+)
+
+var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
+
+// Resolve returns the managed nodes the query selects, sorted by display
+// name and then ID. See the package documentation for the semantics.
+func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
+	ping, err := normalizePing(q.Ping)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		ids                  []string
+		idSet                = map[string]bool{}
+		names, tags, groups  []Spec
+		nameLits             []string
+		allLiteral           = true
+		haveAlternativeSpecs bool
+	)
+	for _, s := range q.Specs {
+		switch s.Kind {
+		case KindID:
+			haveAlternativeSpecs = true
+			if !idSet[s.ID] {
+				idSet[s.ID] = true
+				ids = append(ids, s.ID)
+			}
+		case KindName:
+			haveAlternativeSpecs = true
+			names = append(names, s)
+			if isGlob(s.Pattern) {
+				allLiteral = false
+			} else if !slices.Contains(nameLits, s.Pattern) {
+				nameLits = append(nameLits, s.Pattern)
+			}
+		case KindTag:
+			if s.TagKey == "" || len(s.TagValues) == 0 {
+				return nil, exitcode.Usagef("target %q: tag spec without key or value", s.Raw)
+			}
+			tags = append(tags, s)
+		case KindGroup:
+			groups = append(groups, s)
+		case KindAlias:
+			return nil, exitcode.Usagef("target %q: alias not expanded", s.Raw)
+		default:
+			return nil, exitcode.Usagef("target %q: unknown kind of spec", s.Raw)
+		}
+	}
+
+	// Group members are a known candidate set, which lets the node listing
+	// ask for just those IDs.
+	var members map[string]bool
+	for _, g := range groups {
+		m, err := r.groupMembers(ctx, g)
+		if err != nil {
+			return nil, err
+		}
+		if members == nil {
+			members = m
+			continue
+		}
+		for id := range members {
+			if !m[id] {
+				delete(members, id)
+			}
+		}
+	}
+	var scope []string
+	strict := false // scope holds explicit IDs that must exist
+	switch {
+	case members != nil && len(names) == 0 && len(ids) > 0:
+		for _, id := range ids {
+			if members[id] {
+				scope = append(scope, id)
+			}
+		}
+		strict = true
+	case members != nil:
+		scope = make([]string, 0, len(members))
+		for id := range members {
+			scope = append(scope, id)
+		}
+		sort.Strings(scope)
+	case len(ids) > 0 && len(names) == 0:
+		scope, strict = ids, true
+	}
+	if members != nil && len(scope) == 0 {
+		return nil, noMatch(q.Specs, ping)
+	}
+
+	var infos []ssmtypes.InstanceInformation
+	var clientTags []Spec // tag constraints not applied by AWS
+	pingApplied := len(ping) == 0
+	if scope != nil {
+		infos, err = r.describeIDs(ctx, scope, ping, strict)
+		pingApplied = true
+		clientTags = tags
+	} else {
+		// Tag filters cannot be combined with other filter types.
+		var filters []ssmtypes.InstanceInformationStringFilter
+		for _, t := range tags {
+			if serverSideTag(t) {
+				filters = append(filters, ssmtypes.InstanceInformationStringFilter{
+					Key: aws.String("tag:" + t.TagKey), Values: t.TagValues,
+				})
+			} else {
+				clientTags = append(clientTags, t)
+			}
+		}
+		if len(filters) == 0 && len(ping) > 0 {
+			filters = pingFilter(ping)
+			pingApplied = true
+		}
+		infos, err = r.describe(ctx, filters)
+	}
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]Node, 0, len(infos))
+	seen := map[string]bool{}
+	for _, info := range infos {
+		n := nodeFrom(info)
+		if seen[n.ID] || (!pingApplied && !slices.Contains(ping, n.PingStatus)) {
+			continue
+		}
+		seen[n.ID] = true
+		nodes = append(nodes, n)
+	}
+
+	// Tags, only as far as needed.
+	var allTags map[string]map[string]string // every tag of the nodes read in full
+	nameTag := map[string]string{}
+	nameKnown := map[string]bool{}
+	tagsDenied := false
+	if q.WithTags || len(clientTags) > 0 {
+		var filters []tagtypes.TagFilter
+		if !q.WithTags {
+			filters = tagFilters(clientTags)
+		}
+		got, err := r.readTags(ctx, nodeIDs(nodes), filters)
+		switch {
+		case err == nil:
+			allTags = map[string]map[string]string{}
+			for _, n := range nodes {
+				t := got[n.ID]
+				if t == nil {
+					t = map[string]string{}
+				}
+				allTags[n.ID] = t
+				nameTag[n.ID], nameKnown[n.ID] = t["Name"], true
+			}
+		case isAccessDenied(err) && len(clientTags) == 0:
+			r.warn("cannot read tags (%s); tags are not shown", errorCode(err))
+			tagsDenied = true
+		default:
+			return nil, fmt.Errorf("read tags for %s: %w", specList(clientTags), err)
+		}
+		if len(clientTags) > 0 {
+			nodes = slices.DeleteFunc(nodes, func(n Node) bool { return !hasTags(allTags[n.ID], clientTags) })
+		}
+	}
+	if len(names) > 0 && !tagsDenied && allTags == nil {
+		var got map[string]map[string]string
+		var err error
+		if allLiteral && len(nameLits) <= maxTagFilterValues {
+			// Only nodes tagged with one of the names can match by tag.
+			got, err = r.tagsByListing(ctx, nodeIDs(nodes), []tagtypes.TagFilter{{Key: aws.String("Name"), Values: nameLits}})
+			for id, t := range got {
+				nameTag[id], nameKnown[id] = t["Name"], true
+			}
+		} else {
+			got, err = r.readTags(ctx, nodeIDs(nodes), []tagtypes.TagFilter{{Key: aws.String("Name")}})
+			for _, n := range nodes {
+				nameTag[n.ID], nameKnown[n.ID] = got[n.ID]["Name"], true
+			}
+		}
+		switch {
+		case err == nil:
+		case isAccessDenied(err):
+			r.warn("cannot read Name tags (%s); names match managed-node names and computer names only", errorCode(err))
+			tagsDenied = true
+		default:
+			return nil, fmt.Errorf("read Name tags: %w", err)
+		}
+	}
+
+	if haveAlternativeSpecs {
+		nodes = slices.DeleteFunc(nodes, func(n Node) bool {
+			if idSet[n.ID] {
+				return false
+			}
+			for _, s := range names {
+				if match(s.Pattern, nameTag[n.ID]) || match(s.Pattern, n.ManagedName) || match(s.Pattern, n.ComputerName) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	// Nodes selected by ID or by another name may still lack their Name tag
+	// for display after a lookup by name.
+	if len(names) > 0 && !tagsDenied {
+		var missing []string
+		for _, n := range nodes {
+			if !nameKnown[n.ID] {
+				missing = append(missing, n.ID)
+			}
+		}
+		if len(missing) > 0 {
+			got, err := r.readTags(ctx, missing, []tagtypes.TagFilter{{Key: aws.String("Name")}})
+			switch {
+			case err == nil:
+				for _, id := range missing {
+					nameTag[id] = got[id]["Name"]
+				}
+			case isAccessDenied(err):
+				r.warn("cannot read Name tags (%s)", errorCode(err))
+			default:
+				return nil, fmt.Errorf("read Name tags: %w", err)
+			}
+		}
+	}
+
+	for i := range nodes {
+		n := &nodes[i]
+		n.NameTag = nameTag[n.ID]
+		n.Name = firstNonEmpty(n.NameTag, n.ManagedName, n.ComputerName)
+		if q.WithTags && allTags != nil {
+			n.Tags = allTags[n.ID]
+		}
+	}
+	sort.Slice(nodes, func(i, j int) bool {
+		if nodes[i].Name != nodes[j].Name {
+			return nodes[i].Name < nodes[j].Name
+		}
+		return nodes[i].ID < nodes[j].ID
+	})
+	if len(nodes) == 0 && len(q.Specs) > 0 {
+		return nil, noMatch(q.Specs, ping)
+	}
+	return nodes, nil
+}
+
+func (r *Resolver) warn(format string, args ...any) {
+	if r.Warn != nil {
+		r.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+func normalizePing(in []string) ([]string, error) {
+	var out []string
+	for _, p := range in {
+		i := slices.IndexFunc(pingStatuses, func(s string) bool { return strings.EqualFold(s, p) })
+		if i < 0 {
+			return nil, exitcode.Usagef("unknown ping status %q: want %s", p, strings.Join(pingStatuses, ", "))
+		}
+		if !slices.Contains(out, pingStatuses[i]) {
+			out = append(out, pingStatuses[i])
+		}
+	}
+	return out, nil
+}
+
+func pingFilter(ping []string) []ssmtypes.InstanceInformationStringFilter {
+	return []ssmtypes.InstanceInformationStringFilter{{Key: aws.String("PingStatus"), Values: ping}}
+}
+
+// serverSideTag reports whether a DescribeInstanceInformation tag filter can
+// express t: filter values are 1..100 non-empty strings.
+func serverSideTag(t Spec) bool {
+	if len(t.TagValues) == 0 || len(t.TagValues) > maxFilterValues {
+		return false
+	}
+	return !slices.Contains(t.TagValues, "")
+}
+
+// tagFilters narrows a GetResources listing to resources that can satisfy
+// every tag spec; the values are checked again on the client.
+func tagFilters(specs []Spec) []tagtypes.TagFilter {
+	var out []tagtypes.TagFilter
+	for _, t := range specs {
+		if len(out) == maxTagFilters {
+			break
+		}
+		f := tagtypes.TagFilter{Key: aws.String(t.TagKey)}
+		if len(t.TagValues) <= maxTagFilterValues && !slices.Contains(t.TagValues, "") {
+			f.Values = t.TagValues
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func hasTags(tags map[string]string, specs []Spec) bool {
+	for _, t := range specs {
+		v, ok := tags[t.TagKey]
+		if !ok || !slices.Contains(t.TagValues, v) {
+			return false
+		}
+	}
+	return true
+}
+
+func noMatch(specs []Spec, ping []string) error {
+	if len(ping) > 0 {
+		return exitcode.Usagef("no managed node matches %s with ping status %s", specList(specs), strings.Join(ping, " or "))
+	}
+	return exitcode.Usagef("no managed node matches %s", specList(specs))
+}
+
+func specList(specs []Spec) string {
+	raws := make([]string, len(specs))
+	for i, s := range specs {
+		raws[i] = s.Raw
+	}
+	return strings.Join(raws, " ")
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func nodeIDs(nodes []Node) []string {
+	ids := make([]string, len(nodes))
+	for i, n := range nodes {
+		ids[i] = n.ID
+	}
+	return ids
+}
+
+func nodeFrom(i ssmtypes.InstanceInformation) Node {
+	return Node{
+		ID:               aws.ToString(i.InstanceId),
+		ManagedName:      aws.ToString(i.Name),
+		ComputerName:     aws.ToString(i.ComputerName),
+		PingStatus:       string(i.PingStatus),
+		PlatformType:     string(i.PlatformType),
+		PlatformName:     aws.ToString(i.PlatformName),
+		PlatformVersion:  aws.ToString(i.PlatformVersion),
+		AgentVersion:     aws.ToString(i.AgentVersion),
+		IPAddress:        aws.ToString(i.IPAddress),
+		ResourceType:     string(i.ResourceType),
+		ActivationID:     aws.ToString(i.ActivationId),
+		IAMRole:          aws.ToString(i.IamRole),
+		IsLatestVersion:  aws.ToBool(i.IsLatestVersion),
+		LastPing:         aws.ToTime(i.LastPingDateTime),
+		RegistrationDate: aws.ToTime(i.RegistrationDate),
+	}
+}
+
+// describe lists managed nodes with the given filters, every page.
+func (r *Resolver) describe(ctx context.Context, filters []ssmtypes.InstanceInformationStringFilter) ([]ssmtypes.InstanceInformation, error) {
+	if r.SSM == nil {
+		return nil, errors.New("target: Resolver has no SSM client")
+	}
+	p := ssm.NewDescribeInstanceInformationPaginator(r.SSM, &ssm.DescribeInstanceInformationInput{
+		Filters:    filters,
+		MaxResults: aws.Int32(describePageSize),
+	}, func(o *ssm.DescribeInstanceInformationPaginatorOptions) { o.StopOnDuplicateToken = true })
+	var out []ssmtypes.InstanceInformation
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list managed nodes: %w", err)
+		}
+		out = append(out, page.InstanceInformationList...)
+	}
+	return out, nil
+}
+
+// describeIDs lists the given nodes. With strict, the IDs were given by the
+// user and each must be a managed node; otherwise (group members, which may
+// be instances without the agent) unknown IDs are left out.
+func (r *Resolver) describeIDs(ctx context.Context, ids, ping []string, strict bool) ([]ssmtypes.InstanceInformation, error) {
+	var out []ssmtypes.InstanceInformation
+	var err error
+	for start := 0; start < len(ids); start += maxFilterValues {
+		batch := ids[start:min(start+maxFilterValues, len(ids))]
+		filters := []ssmtypes.InstanceInformationStringFilter{{Key: aws.String("InstanceIds"), Values: batch}}
+		if len(ping) > 0 {
+			filters = append(filters, pingFilter(ping)...)
+		}
+		var page []ssmtypes.InstanceInformation
+		page, err = r.describe(ctx, filters)
+		if err != nil {
+			break
+		}
+		out = append(out, page...)
+	}
+	var invalid *ssmtypes.InvalidInstanceId
+	switch {
+	case err == nil:
+		if strict && len(ping) == 0 {
+			if missing := missingIDs(ids, out); len(missing) > 0 {
+				return nil, exitcode.Usagef("no managed node %s", strings.Join(missing, ", "))
+			}
+		}
+		return out, nil
+	case !errors.As(err, &invalid):
+		return nil, err
+	}
+	// AWS rejects the whole batch; list every node to tell which IDs are
+	// unknown (strict) or to keep just the managed ones.
+	all, err2 := r.describe(ctx, nil)
+	if err2 != nil {
+		return nil, err2
+	}
+	if strict {
+		if missing := missingIDs(ids, all); len(missing) > 0 {
+			return nil, exitcode.Usagef("no managed node %s", strings.Join(missing, ", "))
+		}
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	out = out[:0]
+	for _, info := range all {
+		if want[aws.ToString(info.InstanceId)] && (len(ping) == 0 || slices.Contains(ping, string(info.PingStatus))) {
+			out = append(out, info)
+		}
+	}
+	return out, nil
+}
+
+func missingIDs(ids []string, infos []ssmtypes.InstanceInformation) []string {
+	have := map[string]bool{}
+	for _, info := range infos {
+		have[aws.ToString(info.InstanceId)] = true
+	}
+	var missing []string
+	for _, id := range ids {
+		if !have[id] {
+			missing = append(missing, id)
+		}
+	}
+	return missing
+}
+
+// errNoTagging stands for a denied GetResources when the Resolver has no
+// tagging client.
+var errNoTagging = errors.New("no tagging client")
+
+// readTags returns the tags of the given nodes, by ARN when the account is
+// known and the nodes are few, else by a listing narrowed by filters. Nodes
+// without tags (or, in a listing, failing the filters) are absent.
+func (r *Resolver) readTags(ctx context.Context, ids []string, filters []tagtypes.TagFilter) (map[string]map[string]string, error) {
+	if len(ids) == 0 {
+		return map[string]map[string]string{}, nil
+	}
+	if r.AccountID != "" && r.Region != "" && len(ids) <= maxNodesByARN {
+		return r.tagsByARN(ctx, ids)
+	}
+	return r.tagsByListing(ctx, ids, filters)
+}
+
+func (r *Resolver) tagsByARN(ctx context.Context, ids []string) (map[string]map[string]string, error) {
+	if r.Tagging == nil {
+		return nil, errNoTagging
+	}
+	out := map[string]map[string]string{}
+	for start := 0; start < len(ids); start += maxARNsPerCall {
+		batch := ids[start:min(start+maxARNsPerCall, len(ids))]
+		arns := make([]string, len(batch))
+		for i, id := range batch {
+			arns[i] = r.arn(id)
+		}
+		page, err := r.Tagging.GetResources(ctx, &resourcegroupstaggingapi.GetResourcesInput{ResourceARNList: arns})
+		if err != nil {
+			return nil, err
+		}
+		collectTags(out, page.ResourceTagMappingList, nil)
+	}
+	return out, nil
+}
+
+func (r *Resolver) tagsByListing(ctx context.Context, ids []string, filters []tagtypes.TagFilter) (map[string]map[string]string, error) {
+	if r.Tagging == nil {
+		return nil, errNoTagging
+	}
+	out := map[string]map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	p := resourcegroupstaggingapi.NewGetResourcesPaginator(r.Tagging, &resourcegroupstaggingapi.GetResourcesInput{
+		ResourceTypeFilters: []string{"ec2:instance", "ssm:managed-instance"},
+		ResourcesPerPage:    aws.Int32(tagsPageSize),
+		TagFilters:          filters,
+	}, func(o *resourcegroupstaggingapi.GetResourcesPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		collectTags(out, page.ResourceTagMappingList, want)
+	}
+	return out, nil
+}
+
+func collectTags(out map[string]map[string]string, list []tagtypes.ResourceTagMapping, want map[string]bool) {
+	for _, m := range list {
+		id, ok := nodeIDFromARN(aws.ToString(m.ResourceARN))
+		if !ok || (want != nil && !want[id]) {
+			continue
+		}
+		t := map[string]string{}
+		for _, tag := range m.Tags {
+			t[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		out[id] = t
+	}
+}
+
+func (r *Resolver) arn(id string) string {
+	partition := r.Partition
+	if partition == "" {
+		partition = partitionOf(r.Region)
+	}
+	if strings.HasPrefix(id, "mi-") {
+		return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/%s", partition, r.Region, r.AccountID, id)
+	}
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:instance/%s", partition, r.Region, r.AccountID, id)
+}
+
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-isof-"):
+		return "aws-iso-f"
+	}
+	return "aws"
+}
+
+// nodeIDFromARN returns the node ID of an EC2 instance or SSM managed
+// instance ARN.
+func nodeIDFromARN(arn string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return "", false
+	}
+	switch service, res := parts[2], parts[5]; {
+	case service == "ec2" && strings.HasPrefix(res, "instance/"):
+		return strings.TrimPrefix(res, "instance/"), true
+	case service == "ssm" && strings.HasPrefix(res, "managed-instance/"):
+		return strings.TrimPrefix(res, "managed-instance/"), true
+	}
+	return "", false
+}
+
+func (r *Resolver) groupMembers(ctx context.Context, g Spec) (map[string]bool, error) {
+	if r.Groups == nil {
+		return nil, errors.New("target: Resolver has no resource groups client")
+	}
+	p := resourcegroups.NewListGroupResourcesPaginator(r.Groups, &resourcegroups.ListGroupResourcesInput{
+		Group:      aws.String(g.Group),
+		MaxResults: aws.Int32(groupPageSize),
+	}, func(o *resourcegroups.ListGroupResourcesPaginatorOptions) { o.StopOnDuplicateToken = true })
+	members := map[string]bool{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			var nf *rgtypes.NotFoundException
+			if errors.As(err, &nf) {
+				return nil, exitcode.Usagef("target %q: no resource group %s", g.Raw, g.Group)
+			}
+			return nil, fmt.Errorf("list members of resource group %s: %w", g.Group, err)
+		}
+		for _, item := range page.Resources {
+			if item.Identifier == nil {
+				continue
+			}
+			if id, ok := nodeIDFromARN(aws.ToString(item.Identifier.ResourceArn)); ok {
+				members[id] = true
+			}
+		}
+	}
+	return members, nil
+}
+
+func isAccessDenied(err error) bool {
+	if errors.Is(err, errNoTagging) {
+		return true
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnauthorizedException":
+		return true
+	}
+	return false
+}
+
+func errorCode(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return "tag:GetResources: " + api.ErrorCode()
+	}
+	return err.Error()
+}
