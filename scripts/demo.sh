@@ -46,6 +46,10 @@ step ssmctl nodes 'tag:Environment=Prod' -o table
 step ssmctl nodes 'web-*' --ping Online -o table
 step ssmctl nodes -o json --query '[?pingStatus==`ConnectionLost`].{id: id, name: name, lastPing: lastPing}'
 step ssmctl nodes db-1 -o yaml
+if command -v aws >/dev/null; then
+	# The sandbox speaks AWS's wire protocol: the AWS CLI works against it unchanged.
+	step aws ssm describe-instance-information --query 'InstanceInformationList[].[InstanceId,PingStatus,PlatformName]' --output text
+fi
 expect 252 ssmctl nodes i-0000000000000dead
 expect 252 ssmctl nodes 'tag:=x'
 echo

@@ -94,18 +94,9 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 		SilenceUsage:               true,
 		SilenceErrors:              true,
 		SuggestionsMinimumDistance: 2,
-		// Without subcommand arguments, the root prints help; anything else
-		// is an unknown command, which is a usage error.
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return nil
-			}
-			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
-			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				msg += fmt.Sprintf("; did you mean %q?", s[0])
-			}
-			return newUsageError(cmd, errors.New(msg))
-		},
+		// Without arguments the root prints help; anything else is an
+		// unknown command, which is a usage error.
+		Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},
@@ -154,12 +145,35 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 	return root
 }
 
-// wrapArgs makes every positional-argument error a usage error (exit 252).
+// unknownSubcommand is the Args check of a command that only groups
+// subcommands: an argument there names no subcommand.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return newUsageError(cmd, errors.New(msg))
+}
+
+// wrapArgs makes every positional-argument error a usage error (exit 252),
+// and makes group commands (those with subcommands and nothing to run of
+// their own) reject unknown subcommands instead of printing help.
 func wrapArgs(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		wrapArgs(sub)
 	}
-	if c.Args == nil || !c.HasParent() {
+	if !c.HasParent() {
+		return
+	}
+	if c.HasSubCommands() && !c.Runnable() {
+		c.Args = unknownSubcommand
+		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		return
+	}
+	if c.Args == nil {
 		return
 	}
 	inner := c.Args

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +25,7 @@ type sandboxOptions struct {
 	State   string
 	Faults  []string
 	Seed    int64
+	Latency time.Duration
 }
 
 func newSandboxCmd(f *factory, runF func(*sandboxOptions) error) *cobra.Command {
@@ -67,6 +71,7 @@ in docs/sandbox.md.`,
 	fl.StringVar(&opts.EnvFile, "env-file", "", "also write the environment to this `file` (mode 0600)")
 	fl.StringVar(&opts.State, "state", "", "keep state in this `file` across restarts (written atomically)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError)")
+	fl.DurationVar(&opts.Latency, "latency", 0, "add this much `latency` to every API call, as a distant region would (e.g. 80ms)")
 	fl.Int64Var(&opts.Seed, "seed", 1, "seed for fault injection and generated fleets, for reproducible runs")
 	_ = cmd.MarkFlagFilename("fleet", "yaml", "yml")
 	return cmd
@@ -77,6 +82,9 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 	if opts.Fleet != "" && opts.Nodes > 0 {
 		return usageErr(fmt.Errorf("--fleet and --nodes cannot be used together"))
 	}
+	if opts.Latency < 0 {
+		return usageErr(fmt.Errorf("invalid --latency %s: want a positive duration", opts.Latency))
+	}
 	if opts.Nodes < 0 {
 		return usageErr(fmt.Errorf("invalid --nodes %d: want a positive number", opts.Nodes))
 	}
@@ -86,6 +94,7 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 		Nodes:     opts.Nodes,
 		StatePath: opts.State,
 		Seed:      opts.Seed,
+		Latency:   opts.Latency,
 	}
 	if f.global.Region != "" {
 		sopts.Region = f.global.Region
@@ -102,6 +111,12 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 	}
 	srv, err := sandbox.New(sopts)
 	if err != nil {
+		// A bad fleet file, state file or address is the user's to fix (252);
+		// a port that is taken or cannot be bound is not (255).
+		var netErr *net.OpError
+		if errors.As(err, &netErr) {
+			return exitcode.Wrap(exitcode.Other, err)
+		}
 		return usageErr(err)
 	}
 	defer srv.Close()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -62,6 +63,10 @@ func TestScripts(t *testing.T) {
 						opts.FleetFile = ts.MkAbs(args[i+1])
 					case "--fault":
 						ts.Check(opts.Faults.Add(args[i+1]))
+					case "--latency":
+						d, err := time.ParseDuration(args[i+1])
+						ts.Check(err)
+						opts.Latency = d
 					default:
 						ts.Fatalf("sandbox: unknown flag %s", args[i])
 					}
@@ -94,6 +99,52 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(json.NewDecoder(resp.Body).Decode(&doc))
 				fmt.Fprintf(ts.Stdout(), "%v\n", doc.Operations[args[0]][args[1]])
+			},
+			// sleep DURATION
+			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: sleep DURATION")
+				}
+				d, err := time.ParseDuration(args[0])
+				ts.Check(err)
+				time.Sleep(d)
+			},
+			// waitfile FILE: wait up to 10 s for FILE to exist and be non-empty.
+			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: waitfile FILE")
+				}
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+					if fi, err := os.Stat(ts.MkAbs(args[0])); err == nil && fi.Size() > 0 {
+						return
+					}
+				}
+				ts.Fatalf("%s did not appear", args[0])
+			},
+			// envfile FILE: load the `export K=V` lines that `ssmctl sandbox` writes.
+			"envfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: envfile FILE")
+				}
+				for _, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
+					k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+					if ok {
+						ts.Setenv(k, strings.Trim(v, "'"))
+					}
+				}
+			},
+			// mode FILE PERM: the file's permission bits are exactly PERM (octal).
+			"mode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: mode FILE PERM")
+				}
+				fi, err := os.Stat(ts.MkAbs(args[0]))
+				ts.Check(err)
+				want, err := strconv.ParseUint(args[1], 8, 32)
+				ts.Check(err)
+				if got := fi.Mode().Perm(); uint64(got) != want {
+					ts.Fatalf("%s has mode %o, want %o", args[0], got, want)
+				}
 			},
 			// status CODE PROG [ARGS...]: run PROG like exec and require its
 			// exit status to be exactly CODE.
