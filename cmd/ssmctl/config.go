@@ -22,6 +22,7 @@ type globalOptions struct {
 	Profile     string
 	Region      string
 	EndpointURL string
+	CABundle    string
 	Output      string
 	Query       string
 	NoColor     bool
@@ -35,6 +36,7 @@ func (g *globalOptions) addFlags(root *cobra.Command) {
 	fl.StringVar(&g.Profile, "profile", "", "AWS shared config `profile` to use")
 	fl.StringVar(&g.Region, "region", "", "AWS `region` (e.g. eu-west-1)")
 	fl.StringVar(&g.EndpointURL, "endpoint-url", "", "send AWS API calls to this `URL` (e.g. a sandbox)")
+	fl.StringVar(&g.CABundle, "ca-bundle", "", "PEM `file` of CA certificates to trust for AWS endpoints (as AWS_CA_BUNDLE)")
 	fl.StringVarP(&g.Output, "output", "o", "", "output `format`: "+strings.Join(output.Formats(), "|")+" (default table on a terminal, text otherwise)")
 	fl.StringVar(&g.Query, "query", "", "JMESPath `expression` applied to the JSON document before rendering")
 	fl.BoolVar(&g.NoColor, "no-color", false, "never colour the output (NO_COLOR does the same)")
@@ -46,7 +48,7 @@ func (g *globalOptions) addFlags(root *cobra.Command) {
 
 // settingsGlobals are the global flags that the config file and SSMCTL_*
 // variables may set. --config and --query are per invocation only.
-var settingsGlobals = []string{"profile", "region", "endpoint-url", "output", "no-color", "quiet", "debug"}
+var settingsGlobals = []string{"profile", "region", "endpoint-url", "ca-bundle", "output", "no-color", "quiet", "debug"}
 
 // awsEnv lists, for the settings the AWS SDK also reads from the
 // environment, the variables that outrank ssmctl's config file
@@ -55,6 +57,7 @@ var awsEnv = map[string][]string{
 	"profile":      {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"},
 	"region":       {"AWS_REGION", "AWS_DEFAULT_REGION"},
 	"endpoint-url": {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM"},
+	"ca-bundle":    {"AWS_CA_BUNDLE"},
 }
 
 // settings is ssmctl's own configuration: the config file and SSMCTL_*

@@ -46,6 +46,7 @@ func newFactory(streams *output.Streams, getenv func(string) string) *factory {
 			Profile:     f.global.Profile,
 			Region:      f.global.Region,
 			EndpointURL: f.global.EndpointURL,
+			CABundle:    f.global.CABundle,
 			Debug:       f.global.Debug,
 			DebugOut:    f.streams.ErrOut,
 			Version:     buildVersion().Version,

@@ -39,7 +39,7 @@ ssmctl config file, AWS shared config (~/.aws/config).
 ssmctl's own variables
   SSMCTL_CONFIG         config file (default $XDG_CONFIG_HOME/ssmctl/config.yaml,
                         else ~/.config/ssmctl/config.yaml)
-  SSMCTL_PROFILE, SSMCTL_REGION, SSMCTL_ENDPOINT_URL, SSMCTL_OUTPUT,
+  SSMCTL_PROFILE, SSMCTL_REGION, SSMCTL_ENDPOINT_URL, SSMCTL_CA_BUNDLE, SSMCTL_OUTPUT,
   SSMCTL_NO_COLOR, SSMCTL_QUIET, SSMCTL_DEBUG
                         the global flags of the same name
   SSMCTL_<COMMAND>_<FLAG>
@@ -57,7 +57,7 @@ Output
   NO_COLOR              any value turns colour off (https://no-color.org)
 
 The config file (YAML)
-  region: eu-west-1             # any global flag: profile, region, endpoint-url,
+  region: eu-west-1             # any global flag: profile, region, endpoint-url, ca-bundle,
   output: json                  #   output, no-color, quiet, debug
   aliases:                      # @db, @web on the command line
     db: "tag:Role=db"

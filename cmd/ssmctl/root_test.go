@@ -104,18 +104,38 @@ func TestNodesRendering(t *testing.T) {
 	}
 }
 
-func TestNodesEmptyOnTTY(t *testing.T) {
+// An empty listing says so on stderr at a terminal, unless --quiet; the
+// spinner shows only when stderr is a terminal and not --quiet.
+func TestNodesStatusLines(t *testing.T) {
 	srv := sandbox.Start(t, sandbox.Options{FleetFile: filepath.Join("testdata", "empty-fleet.yaml")})
-	c := newTestCLI(t, srv)
-	c.streams.SetStdoutTTY(true)
-	if code := c.run(context.Background(), "nodes"); code != 0 {
-		t.Fatalf("exit %d: %s", code, c.errOut)
+	tests := []struct {
+		args       []string
+		stderrTTY  bool
+		wantStderr []string
+	}{
+		{[]string{"nodes"}, false, []string{"No managed nodes found."}},
+		{[]string{"nodes", "--quiet"}, false, nil},
+		{[]string{"nodes"}, true, []string{"Listing managed nodes", "No managed nodes found."}},
+		{[]string{"nodes", "-q"}, true, nil},
 	}
-	if c.out.Len() != 0 {
-		t.Errorf("stdout = %q, want nothing", c.out)
-	}
-	if !strings.Contains(c.errOut.String(), "No managed nodes found") {
-		t.Errorf("stderr = %q", c.errOut)
+	for _, tt := range tests {
+		c := newTestCLI(t, srv)
+		c.streams.SetStdoutTTY(true)
+		c.streams.SetStderrTTY(tt.stderrTTY)
+		if code := c.run(context.Background(), tt.args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, c.errOut)
+		}
+		if c.out.Len() != 0 {
+			t.Errorf("%v: stdout = %q, want nothing", tt.args, c.out)
+		}
+		if len(tt.wantStderr) == 0 && c.errOut.Len() != 0 {
+			t.Errorf("%v (stderr tty %v): stderr = %q, want nothing", tt.args, tt.stderrTTY, c.errOut)
+		}
+		for _, w := range tt.wantStderr {
+			if !strings.Contains(c.errOut.String(), w) {
+				t.Errorf("%v (stderr tty %v): stderr = %q, want %q", tt.args, tt.stderrTTY, c.errOut, w)
+			}
+		}
 	}
 }
 
