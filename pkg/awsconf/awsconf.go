@@ -33,6 +33,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
@@ -117,6 +118,14 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		apiOptions = append(apiOptions, debugMiddleware(newDebugLog(firstWriter(o.DebugOut, o.Stderr, os.Stderr))))
 	}
 	opts = append(opts, config.WithAPIOptions(apiOptions))
+	// The SDK's own log lines (e.g. "WARN failed to discard remaining HTTP
+	// response body", aws-sdk-go-v2#2737) would break the rule that stderr
+	// carries only ssmctl's messages; with --debug they join its log.
+	sdkLog := logging.Logger(logging.Nop{})
+	if o.Debug {
+		sdkLog = logging.NewStandardLogger(firstWriter(o.DebugOut, o.Stderr, os.Stderr))
+	}
+	opts = append(opts, config.WithLogger(sdkLog))
 
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

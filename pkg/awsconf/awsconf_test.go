@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
@@ -558,4 +559,26 @@ mfa_serial = arn:aws:iam::123456789012:mfa/alice
 			t.Errorf("prompt consumed past its line; left %q", rest)
 		}
 	})
+}
+
+// The SDK's own log lines never reach stderr unless --debug asks for them.
+func TestSDKLoggerSilentUnlessDebug(t *testing.T) {
+	isolate(t)
+	t.Setenv("AWS_REGION", "us-east-1")
+	cfg, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cfg.Logger.(logging.Nop); !ok {
+		t.Errorf("logger without --debug is %T, want logging.Nop", cfg.Logger)
+	}
+	var buf bytes.Buffer
+	cfg, err = Load(context.Background(), Options{Debug: true, DebugOut: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Logger.Logf(logging.Warn, "hello")
+	if !strings.Contains(buf.String(), "hello") {
+		t.Errorf("debug logger wrote %q", buf.String())
+	}
 }

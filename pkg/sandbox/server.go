@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -551,6 +552,8 @@ func writeJSON(w http.ResponseWriter, p protocol, status int, v any) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", contentType(p))
+	// AWS sends a Content-Length with every JSON response.
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("X-Amzn-RequestId", newRequestID())
 	w.WriteHeader(status)
 	w.Write(b)
