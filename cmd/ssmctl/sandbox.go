@@ -95,6 +95,9 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 		StatePath: opts.State,
 		Seed:      opts.Seed,
 		Latency:   opts.Latency,
+		// A sandbox for people keeps AWS's pace; tests use the fast defaults.
+		InvocationDelay: sandbox.RealisticInvocationDelay,
+		RebootDelay:     sandbox.RealisticRebootDelay,
 	}
 	if f.global.Region != "" {
 		sopts.Region = f.global.Region

@@ -16,7 +16,21 @@
 //
 // Implemented so far: DescribeInstanceInformation, GetConnectionStatus,
 // AddTagsToResource / RemoveTagsFromResource / ListTagsForResource (for
-// ManagedInstance), GetResources and ListGroupResources.
+// ManagedInstance), GetResources and ListGroupResources; Run Command
+// (SendCommand, ListCommands, ListCommandInvocations, GetCommandInvocation,
+// CancelCommand) and documents (CreateDocument, UpdateDocument,
+// DeleteDocument, DescribeDocument, GetDocument, ListDocuments,
+// ListDocumentVersions, UpdateDocumentDefaultVersion).
+//
+// Nodes really execute: a simulated SSM Agent runs aws:runShellScript steps
+// with /bin/sh in a per-node working directory (under a temporary directory
+// removed at Close), each script in its own process group that is killed
+// on the execution timeout or CancelCommand; it honours MaxConcurrency,
+// MaxErrors, delivery timeouts, node latency and ping status, and exit 194
+// (3010 on Windows) as a reboot request. Windows nodes run
+// aws:runPowerShellScript with /bin/sh as a stand-in. Options.InvocationDelay,
+// RebootDelay and TimeoutScale make the timing fast for tests. COMMANDS.md
+// describes what is emulated and the decisions taken, with their sources.
 //
 // Two endpoints are the sandbox's own (unsigned, never faulted, not counted):
 //
@@ -42,6 +56,9 @@
 //	fleet.go    the fleet: YAML format (FLEET.md), DefaultFleet, GenerateFleet
 //	state.go    the mutable state and its atomic persistence
 //	nodes.go    SSM managed-node APIs
+//	documents.go SSM documents: the AWS-owned ones, parsing, parameters
+//	commands.go Run Command APIs, command and invocation statuses
+//	agent.go    the simulated agent: scheduling, execution, truncation
 //	tagging.go  Resource Groups Tagging API and Resource Groups
 //	testing.go  Start and AWSConfig for Go tests
 //

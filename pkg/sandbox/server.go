@@ -52,7 +52,34 @@ type Options struct {
 	// Latency is added to every API call after authentication, as a slow
 	// or distant endpoint would; a client that gives up ends the wait.
 	Latency time.Duration
+
+	// Run Command timing. Zero means the default, negative means none.
+	// The defaults are fast, for tests; `ssmctl sandbox` should pass
+	// realistic values (RealisticInvocationDelay, RealisticRebootDelay).
+	//
+	// InvocationDelay is how long after SendCommand an invocation stays
+	// invisible to GetCommandInvocation, which answers
+	// InvocationDoesNotExist meanwhile, as AWS's eventually consistent Run
+	// Command does. Default DefaultInvocationDelay.
+	InvocationDelay time.Duration
+	// RebootDelay is how long a node takes to "reboot" after a script
+	// exits 194 (3010 on Windows); the invocation stays InProgress.
+	// Default DefaultRebootDelay.
+	RebootDelay time.Duration
+	// TimeoutScale multiplies every Run Command timeout: the delivery
+	// timeout (TimeoutSeconds, at least 30 s by the model), the execution
+	// timeouts (at least 5 s by the agent) and so ExpiresAfter. Tests use
+	// e.g. 0.01 to see a 30-second delivery timeout in 0.3 s. Default 1.
+	TimeoutScale float64
 }
+
+// Realistic Run Command timing, for an interactive sandbox: AWS takes a
+// moment to make an invocation visible, and a node takes a while to
+// reboot.
+const (
+	RealisticInvocationDelay = 500 * time.Millisecond
+	RealisticRebootDelay     = 5 * time.Second
+)
 
 // Server is a running sandbox: one HTTP listener speaking the AWS wire
 // protocols.
@@ -69,6 +96,7 @@ type Server struct {
 
 	stats  *statsRecorder
 	faults *faultInjector
+	agent  *fleetAgent
 
 	mu sync.Mutex // guards st
 	st *state
@@ -99,6 +127,15 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
+	}
+	if opts.InvocationDelay == 0 {
+		opts.InvocationDelay = DefaultInvocationDelay
+	}
+	if opts.RebootDelay == 0 {
+		opts.RebootDelay = DefaultRebootDelay
+	}
+	if opts.TimeoutScale < 0 {
+		return nil, fmt.Errorf("sandbox: timeout scale %g is negative", opts.TimeoutScale)
 	}
 	if err := checkListen(opts.Listen); err != nil {
 		return nil, err
@@ -144,6 +181,7 @@ func New(opts Options) (*Server, error) {
 		stats:       newStatsRecorder(),
 		faults:      newFaultInjector(opts.Faults, opts.Seed),
 	}
+	s.agent = newFleetAgent(s)
 
 	var st *state
 	if opts.StatePath != "" {
@@ -254,6 +292,10 @@ func (s *Server) Close() error {
 		defer cancel()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
+		// Kill the nodes' scripts and remove their directories.
+		if aerr := s.agent.close(); aerr != nil && err == nil {
+			err = aerr
+		}
 		if s.opts.StatePath != "" {
 			s.mu.Lock()
 			if serr := saveState(s.opts.StatePath, s.st); serr != nil && err == nil {
@@ -408,6 +450,21 @@ var dispatch = []*operation{
 	{svc: svcSSM, name: "AddTagsToResource", handle: handle((*Server).addTagsToResource)},
 	{svc: svcSSM, name: "RemoveTagsFromResource", handle: handle((*Server).removeTagsFromResource)},
 	{svc: svcSSM, name: "ListTagsForResource", handle: handle((*Server).listTagsForResource)},
+	// SSM: Run Command (commands.go, agent.go)
+	{svc: svcSSM, name: "SendCommand", handle: handle((*Server).sendCommand)},
+	{svc: svcSSM, name: "ListCommands", handle: handle((*Server).listCommands)},
+	{svc: svcSSM, name: "ListCommandInvocations", handle: handle((*Server).listCommandInvocations)},
+	{svc: svcSSM, name: "GetCommandInvocation", handle: handle((*Server).getCommandInvocation)},
+	{svc: svcSSM, name: "CancelCommand", handle: handle((*Server).cancelCommand)},
+	// SSM: documents (documents.go)
+	{svc: svcSSM, name: "CreateDocument", handle: handle((*Server).createDocument)},
+	{svc: svcSSM, name: "UpdateDocument", handle: handle((*Server).updateDocument)},
+	{svc: svcSSM, name: "DeleteDocument", handle: handle((*Server).deleteDocument)},
+	{svc: svcSSM, name: "DescribeDocument", handle: handle((*Server).describeDocument)},
+	{svc: svcSSM, name: "GetDocument", handle: handle((*Server).getDocument)},
+	{svc: svcSSM, name: "ListDocuments", handle: handle((*Server).listDocuments)},
+	{svc: svcSSM, name: "ListDocumentVersions", handle: handle((*Server).listDocumentVersions)},
+	{svc: svcSSM, name: "UpdateDocumentDefaultVersion", handle: handle((*Server).updateDocumentDefaultVersion)},
 	// Resource Groups Tagging API and Resource Groups (tagging.go)
 	{svc: svcTagging, name: "GetResources", handle: handle((*Server).getResources)},
 	{svc: svcResourceGroups, name: "ListGroupResources", method: http.MethodPost, path: "/list-group-resources", handle: handle((*Server).listGroupResources)},
@@ -552,7 +609,8 @@ func writeJSON(w http.ResponseWriter, p protocol, status int, v any) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", contentType(p))
-	// AWS sends a Content-Length with every JSON response.
+	// AWS sends a Content-Length with every JSON response; a chunked body
+	// makes the Go SDK race its connection reuse (aws-sdk-go-v2#2737).
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("X-Amzn-RequestId", newRequestID())
 	w.WriteHeader(status)

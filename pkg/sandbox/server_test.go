@@ -14,15 +14,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 )
 
-// ssmClient is the real SDK client against s, without retries so tests see
-// every error.
+// ssmClient is the real SDK client against s, retrying transport errors
+// only, so tests see every error the sandbox answers.
 func ssmClient(s *Server) *ssm.Client {
-	return ssm.NewFromConfig(s.AWSConfig(), func(o *ssm.Options) { o.RetryMaxAttempts = 1 })
+	return ssm.NewFromConfig(s.AWSConfig(), func(o *ssm.Options) { o.Retryer = transportRetryer() })
 }
 
 // errorCode is the AWS error code of err ("" if it is no API error).
@@ -205,7 +207,7 @@ func TestWireErrors(t *testing.T) {
 		errType, msg       string
 	}{
 		{"unknown operation", "AmazonSSM.NoSuchOperation", `{}`, 400, "UnknownOperationException", ""},
-		{"not yet implemented", "AmazonSSM.SendCommand", `{}`, 400, "UnknownOperationException", ""},
+		{"not yet implemented", "AmazonSSM.CreateMaintenanceWindow", `{}`, 400, "UnknownOperationException", ""},
 		{"unknown service", "Nope_20200101.Op", `{}`, 400, "UnknownOperationException", ""},
 		{"no target", "", `{}`, 400, "UnknownOperationException", ""},
 		{"secrets manager not yet", "secretsmanager.GetSecretValue", `{}`, 400, "UnknownOperationException", ""},
@@ -343,4 +345,16 @@ func TestServerAccessors(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
+}
+
+// transportRetryer retries only transport errors (a connection the Go SDK
+// closed under itself, aws-sdk-go-v2#2737), never an answer from the
+// sandbox: tests see every API error and count every call.
+func transportRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.NoRetryCanceledError{}, retry.RetryableConnectionError{}}
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	})
 }

@@ -18,8 +18,13 @@ const stateVersion = 1
 type state struct {
 	Version int     `json:"version"`
 	Nodes   []*Node `json:"nodes"`
+	// The account's own SSM documents (the AWS-owned ones are built in).
+	Documents []*document `json:"documents,omitempty"`
+	// Run Command history, oldest first.
+	Commands []*command `json:"commands,omitempty"`
 
-	byID map[string]*Node
+	byID        map[string]*Node
+	commandByID map[string]*command
 }
 
 func newState(f *Fleet) *state {
@@ -33,6 +38,39 @@ func (st *state) index() {
 	for _, n := range st.Nodes {
 		st.byID[n.ID] = n
 	}
+	st.commandByID = make(map[string]*command, len(st.Commands))
+	for _, c := range st.Commands {
+		st.commandByID[c.ID] = c
+	}
+}
+
+// restore rebuilds what a state file does not hold: parsed documents and
+// the commands' resolved limits. Invocations a previous run left unfinished
+// never got a terminal answer from their node, which AWS reports as
+// DeliveryTimedOut ("Understanding command timeout values").
+func (st *state) restore() error {
+	for _, d := range st.Documents {
+		if len(d.Versions) == 0 {
+			return fmt.Errorf("document %s has no versions", d.Name)
+		}
+		for _, v := range d.Versions {
+			c, err := parseDocumentContent(v.Content, v.Format)
+			if err != nil {
+				return fmt.Errorf("document %s version %d: %s", d.Name, v.Version, err.Message)
+			}
+			v.parsed = c
+		}
+	}
+	for _, c := range st.Commands {
+		c.concurrency = resolveRate(c.MaxConcurrency, len(c.Invocations), true)
+		c.errorLimit = resolveRate(c.MaxErrors, len(c.Invocations), false)
+		for _, inv := range c.Invocations {
+			if !inv.terminal() {
+				inv.setAll("TimedOut", "DeliveryTimedOut")
+			}
+		}
+	}
+	return nil
 }
 
 // loadState reads a state file. It returns (nil, nil) when there is none.
@@ -53,6 +91,9 @@ func loadState(path string) (*state, error) {
 	}
 	f := &Fleet{Nodes: st.Nodes}
 	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("state file %s is corrupt: %v", path, err)
+	}
+	if err := st.restore(); err != nil {
 		return nil, fmt.Errorf("state file %s is corrupt: %v", path, err)
 	}
 	st.index()

@@ -18,11 +18,11 @@ import (
 )
 
 func taggingClient(s *Server) *resourcegroupstaggingapi.Client {
-	return resourcegroupstaggingapi.NewFromConfig(s.AWSConfig(), func(o *resourcegroupstaggingapi.Options) { o.RetryMaxAttempts = 1 })
+	return resourcegroupstaggingapi.NewFromConfig(s.AWSConfig(), func(o *resourcegroupstaggingapi.Options) { o.Retryer = transportRetryer() })
 }
 
 func groupsClient(s *Server) *resourcegroups.Client {
-	return resourcegroups.NewFromConfig(s.AWSConfig(), func(o *resourcegroups.Options) { o.RetryMaxAttempts = 1 })
+	return resourcegroups.NewFromConfig(s.AWSConfig(), func(o *resourcegroups.Options) { o.Retryer = transportRetryer() })
 }
 
 // getResources pages through GetResources and returns ARN -> tags.

@@ -1,0 +1,356 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/runcmd"
+	"github.com/ssmctl/ssmctl/pkg/target"
+)
+
+// runWithF runs args with the run command's runF capturing the options.
+func runWithF(t *testing.T, args ...string) (*runOptions, int, string) {
+	t.Helper()
+	c := newTestCLI(t, nil)
+	var got *runOptions
+	root := newRootCmd(c.f)
+	for _, cmd := range root.Commands() {
+		if cmd.Name() == "run" {
+			root.RemoveCommand(cmd)
+		}
+	}
+	root.AddCommand(newRunCmd(c.f, func(o *runOptions) error { got = o; return nil }))
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	printError(c.errOut, err)
+	return got, exitcode.Code(err), c.errOut.String()
+}
+
+func TestRunFlags(t *testing.T) {
+	script := t.TempDir() + "/s.sh"
+	if err := os.WriteFile(script, []byte("echo from script\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args     []string
+		targets  []string
+		commands []string
+		check    func(t *testing.T, r runcmd.Request)
+	}{
+		{[]string{"run", "web-1", "-t", "tag:Env=prod", "--", "echo", "hello world", "|", "wc", "-c"},
+			[]string{"web-1", "tag:Env=prod"}, []string{"echo hello world | wc -c"},
+			func(t *testing.T, r runcmd.Request) {
+				if r.MaxConcurrency != "50" || r.MaxErrors != "0" || r.CloudWatchOutput {
+					t.Errorf("defaults: %q %q %v", r.MaxConcurrency, r.MaxErrors, r.CloudWatchOutput)
+				}
+			}},
+		// Flags after -- belong to the remote command.
+		{[]string{"run", "web-1", "--", "ls", "-la", "--timeout", "5"}, []string{"web-1"}, []string{"ls -la --timeout 5"}, nil},
+		{[]string{"run", "--script", script, "web-1", "--timeout", "90s", "--delivery-timeout", "2m", "--max-concurrency", "10%", "--max-errors", "2",
+			"--comment", "c", "--output-s3-bucket", "b", "--output-s3-prefix", "p", "--cloudwatch-output", "--service-role", "arn:role", "--notification-arn", "arn:sns"},
+			[]string{"web-1"}, []string{"echo from script\n"},
+			func(t *testing.T, r runcmd.Request) {
+				if r.ExecutionTimeout != 90*time.Second || r.DeliveryTimeout != 2*time.Minute || r.MaxConcurrency != "10%" || r.MaxErrors != "2" ||
+					r.Comment != "c" || r.OutputS3Bucket != "b" || r.OutputS3Prefix != "p" || !r.CloudWatchOutput || r.CloudWatchLogGroup != "" ||
+					r.ServiceRoleARN != "arn:role" || r.NotificationARN != "arn:sns" {
+					t.Errorf("request %+v", r)
+				}
+			}},
+		{[]string{"run", "web-1", "--cloudwatch-output=my-group", "--document", "Deploy:2", "--param", "v=1", "--param", "hosts=a,b", "--param", "hosts=c"},
+			[]string{"web-1"}, nil,
+			func(t *testing.T, r runcmd.Request) {
+				if r.CloudWatchLogGroup != "my-group" || !r.CloudWatchOutput || r.Document != "Deploy:2" {
+					t.Errorf("request %+v", r)
+				}
+				if fmt.Sprint(r.Parameters) != "map[hosts:[a,b c] v:[1]]" {
+					t.Errorf("parameters %v", r.Parameters)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			got, code, stderr := runWithF(t, tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var raws []string
+			for _, s := range got.request.Specs {
+				raws = append(raws, s.Raw)
+			}
+			if strings.Join(raws, "|") != strings.Join(tt.targets, "|") {
+				t.Errorf("targets %q, want %q", raws, tt.targets)
+			}
+			if strings.Join(got.request.Commands, "|") != strings.Join(tt.commands, "|") {
+				t.Errorf("commands %q, want %q", got.request.Commands, tt.commands)
+			}
+			if tt.check != nil {
+				tt.check(t, got.request)
+			}
+		})
+	}
+}
+
+// Bad input is one line and exit 252, before anything is sent.
+func TestRunUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "web-1", "uptime"},
+		{"run", "web-1", "--"},
+		{"run", "--", "uptime"},
+		{"run", "web-1", "--max-concurrency", "0", "--", "ls"},
+		{"run", "web-1", "--max-errors", "x", "--", "ls"},
+		{"run", "web-1", "--param", "novalue", "--document", "D"},
+		{"run", "web-1", "--script", "/nonexistent", "--", "ls"},
+		{"run", "web-1", "--script", "/nonexistent"},
+		{"run", "tag:", "--", "ls"},
+		{"run", "web-1", "--timeout", "1h", "--param", "executionTimeout=5", "--", "ls"},
+	} {
+		got, code, stderr := runWithF(t, args...)
+		if code != exitcode.Usage || got != nil || !strings.HasPrefix(stderr, "ssmctl: ") || strings.Count(stderr, "\n") > 2 {
+			t.Errorf("%q: exit %d, ran %v, stderr %q", args, code, got != nil, stderr)
+		}
+	}
+}
+
+// fakeSSM answers Run Command calls from a script of invocation states.
+type fakeSSM struct {
+	runcmd.API
+	mu      sync.Mutex
+	states  func(id string, poll int) []types.CommandInvocation
+	polls   int
+	sends   int
+	cancels []string
+	// cancelBlock makes CancelCommand wait for its context.
+	cancelBlock bool
+}
+
+func (f *fakeSSM) SendCommand(ctx context.Context, in *ssm.SendCommandInput, _ ...func(*ssm.Options)) (*ssm.SendCommandOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sends++
+	return &ssm.SendCommandOutput{Command: &types.Command{CommandId: aws.String(fmt.Sprintf("11111111-2222-3333-4444-%012d", f.sends))}}, nil
+}
+
+func (f *fakeSSM) ListCommandInvocations(ctx context.Context, in *ssm.ListCommandInvocationsInput, _ ...func(*ssm.Options)) (*ssm.ListCommandInvocationsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.polls++
+	return &ssm.ListCommandInvocationsOutput{CommandInvocations: f.states(aws.ToString(in.CommandId), f.polls-1)}, nil
+}
+
+func (f *fakeSSM) CancelCommand(ctx context.Context, in *ssm.CancelCommandInput, _ ...func(*ssm.Options)) (*ssm.CancelCommandOutput, error) {
+	f.mu.Lock()
+	f.cancels = append(f.cancels, aws.ToString(in.CommandId))
+	f.mu.Unlock()
+	if f.cancelBlock {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return &ssm.CancelCommandOutput{}, nil
+}
+
+type fixedNodes []target.Node
+
+func (n fixedNodes) Resolve(context.Context, target.Query) ([]target.Node, error) { return n, nil }
+
+var twoNodes = fixedNodes{
+	{ID: "i-0aaaaaaaaaaaaaaa1", Name: "web-1", PlatformType: "Linux"},
+	{ID: "i-0aaaaaaaaaaaaaaa2", Name: "web-2", PlatformType: "Linux"},
+}
+
+func result(id, node, status string, code int32, output string) types.CommandInvocation {
+	start := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	end := start.Add(1200 * time.Millisecond)
+	return types.CommandInvocation{CommandId: aws.String(id), InstanceId: aws.String(node), Status: types.CommandInvocationStatus(status),
+		StatusDetails: aws.String(status), CommandPlugins: []types.CommandPlugin{{Name: aws.String("aws:runShellScript"),
+			Status: types.CommandPluginStatus(status), ResponseCode: code, Output: aws.String(output),
+			ResponseStartDateTime: &start, ResponseFinishDateTime: &end}}}
+}
+
+// execRun runs `ssmctl args...` with the run command wired to api and nodes.
+func execRun(t *testing.T, c *testCLI, ctx context.Context, api runcmd.API, nodes fixedNodes, tweak func(*runOptions), args ...string) int {
+	t.Helper()
+	root := newRootCmd(c.f)
+	for _, cmd := range root.Commands() {
+		if cmd.Name() == "run" {
+			root.RemoveCommand(cmd)
+		}
+	}
+	root.AddCommand(newRunCmd(c.f, func(o *runOptions) error {
+		o.client = func(context.Context) (*runcmd.Client, error) { return &runcmd.Client{API: api, Nodes: nodes}, nil }
+		if tweak != nil {
+			tweak(o)
+		}
+		return runRun(ctx, o)
+	}))
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	c.f.streams.StopProgress()
+	printError(c.errOut, err)
+	return exitcode.Code(err)
+}
+
+func TestRunRendering(t *testing.T) {
+	states := func(id string, poll int) []types.CommandInvocation {
+		return []types.CommandInvocation{
+			result(id, "i-0aaaaaaaaaaaaaaa1", "Success", 0, "one\ntwo\n"),
+			result(id, "i-0aaaaaaaaaaaaaaa2", "Failed", 3, "out\n\n----------ERROR-------\nbad\n"),
+		}
+	}
+	t.Run("pipe", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		code := execRun(t, c, context.Background(), &fakeSSM{states: states}, twoNodes, nil, "run", "web-*", "--", "ls")
+		if code != 1 {
+			t.Errorf("exit %d, want 1 (several nodes, one failed)", code)
+		}
+		if c.out.String() != "one\ntwo\nout\n" {
+			t.Errorf("stdout %q", c.out)
+		}
+		if c.errOut.String() != "bad\nssmctl: 1 of 2 nodes failed: web-2 (i-0aaaaaaaaaaaaaaa2)\n" {
+			t.Errorf("stderr %q", c.errOut)
+		}
+	})
+	t.Run("prefix", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		execRun(t, c, context.Background(), &fakeSSM{states: states}, twoNodes, nil, "run", "web-*", "--prefix", "--", "ls")
+		if c.out.String() != "web-1 | one\nweb-1 | two\nweb-2 | out\n" {
+			t.Errorf("stdout %q", c.out)
+		}
+		if !strings.HasPrefix(c.errOut.String(), "web-2 | bad\n") {
+			t.Errorf("stderr %q", c.errOut)
+		}
+	})
+	t.Run("tty", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		c.streams.SetStdoutTTY(true)
+		c.streams.SetStderrTTY(true)
+		execRun(t, c, context.Background(), &fakeSSM{states: states}, twoNodes, nil, "run", "web-*", "--no-color", "--", "ls")
+		want := "=== web-1 (i-0aaaaaaaaaaaaaaa1): Success, exit 0, 1.2s\none\ntwo\n=== web-2 (i-0aaaaaaaaaaaaaaa2): Failed, exit 3, 1.2s\nout\n"
+		if c.out.String() != want {
+			t.Errorf("stdout\n%s\nwant\n%s", c.out, want)
+		}
+		for _, s := range []string{"NODE", "web-2", "Failed", "1.2s", "0/2 done", "2/2 done, 1 failed"} {
+			if !strings.Contains(c.errOut.String(), s) {
+				t.Errorf("stderr lacks %q:\n%s", s, c.errOut)
+			}
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		code := execRun(t, c, context.Background(), &fakeSSM{states: states}, twoNodes, nil, "run", "web-*", "-o", "json", "--", "ls")
+		var doc struct {
+			CommandIDs  []string         `json:"commandIds"`
+			Document    string           `json:"document"`
+			ExitCode    int              `json:"exitCode"`
+			Invocations []map[string]any `json:"invocations"`
+		}
+		if err := json.Unmarshal(c.out.Bytes(), &doc); err != nil {
+			t.Fatalf("%v: %s", err, c.out)
+		}
+		if code != 1 || doc.ExitCode != 1 || doc.Document != "AWS-RunShellScript" || len(doc.Invocations) != 2 || len(doc.CommandIDs) != 1 {
+			t.Errorf("exit %d, doc %+v", code, doc)
+		}
+		// The JSON field names are a contract.
+		for _, k := range []string{"commandId", "nodeId", "name", "status", "statusDetails", "responseCode", "exitCode", "stdout", "stderr",
+			"stdoutTruncated", "stderrTruncated", "start", "end", "durationSeconds", "rebooted"} {
+			if _, ok := doc.Invocations[1][k]; !ok {
+				t.Errorf("invocation lacks %q", k)
+			}
+		}
+		if doc.Invocations[1]["stderr"] != "bad\n" || doc.Invocations[1]["responseCode"] != 3.0 {
+			t.Errorf("invocation %v", doc.Invocations[1])
+		}
+	})
+	t.Run("one node passes its exit code through", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		one := func(id string, poll int) []types.CommandInvocation {
+			return []types.CommandInvocation{result(id, "i-0aaaaaaaaaaaaaaa2", "Failed", 42, "")}
+		}
+		code := execRun(t, c, context.Background(), &fakeSSM{states: one}, twoNodes[1:], nil, "run", "web-2", "--", "exit 42")
+		if code != 42 || c.errOut.Len() != 0 {
+			t.Errorf("exit %d, stderr %q", code, c.errOut)
+		}
+	})
+	t.Run("no-wait", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		api := &fakeSSM{states: states}
+		code := execRun(t, c, context.Background(), api, twoNodes, nil, "run", "web-*", "--no-wait", "--", "ls")
+		if code != 0 || c.out.String() != "11111111-2222-3333-4444-000000000001\n" || api.polls != 0 {
+			t.Errorf("exit %d, stdout %q, %d polls", code, c.out, api.polls)
+		}
+	})
+}
+
+// Ctrl-C cancels what the run sent and exits 130; a second Ctrl-C stops
+// waiting for the cancellation at once.
+func TestRunInterrupt(t *testing.T) {
+	running := func(id string, poll int) []types.CommandInvocation {
+		return []types.CommandInvocation{result(id, "i-0aaaaaaaaaaaaaaa1", "InProgress", 0, "")}
+	}
+	t.Run("cancel", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		api := &fakeSSM{states: func(id string, poll int) []types.CommandInvocation {
+			if len(api0(c).cancels) > 0 {
+				return []types.CommandInvocation{result(id, "i-0aaaaaaaaaaaaaaa1", "Cancelled", -1, "")}
+			}
+			return running(id, poll)
+		}}
+		setAPI0(c, api)
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(300*time.Millisecond, cancel)
+		code := execRun(t, c, ctx, api, twoNodes[:1], func(o *runOptions) {
+			o.notify, o.stopNotify = func(chan<- os.Signal) {}, func(chan<- os.Signal) {}
+		}, "run", "web-1", "--", "sleep 100")
+		if code != exitcode.Interrupted {
+			t.Errorf("exit %d, stderr %q", code, c.errOut)
+		}
+		if len(api.cancels) != 1 || !strings.Contains(c.errOut.String(), "ssmctl: interrupted; cancelled 11111111-2222-3333-4444-000000000001\n") {
+			t.Errorf("cancels %v, stderr %q", api.cancels, c.errOut)
+		}
+	})
+	t.Run("second interrupt", func(t *testing.T) {
+		c := newTestCLI(t, nil)
+		api := &fakeSSM{states: running, cancelBlock: true}
+		ctx, cancel := context.WithCancel(context.Background())
+		var sigs chan<- os.Signal
+		var mu sync.Mutex
+		time.AfterFunc(300*time.Millisecond, func() {
+			cancel()
+			time.Sleep(200 * time.Millisecond)
+			mu.Lock()
+			sigs <- syscall.SIGINT
+			mu.Unlock()
+		})
+		start := time.Now()
+		code := execRun(t, c, ctx, api, twoNodes[:1], func(o *runOptions) {
+			o.notify = func(ch chan<- os.Signal) { mu.Lock(); sigs = ch; mu.Unlock() }
+			o.stopNotify = func(chan<- os.Signal) {}
+		}, "run", "web-1", "--", "sleep 100")
+		if code != exitcode.Interrupted || !strings.Contains(c.errOut.String(), "interrupted again") {
+			t.Errorf("exit %d, stderr %q", code, c.errOut)
+		}
+		if time.Since(start) > 3*time.Second {
+			t.Errorf("took %v", time.Since(start))
+		}
+	})
+}
+
+// api0 lets a fake's script see the fake itself.
+var fakes sync.Map
+
+func setAPI0(c *testCLI, api *fakeSSM) { fakes.Store(c, api) }
+func api0(c *testCLI) *fakeSSM {
+	v, _ := fakes.Load(c)
+	return v.(*fakeSSM)
+}
