@@ -50,6 +50,11 @@ if command -v aws >/dev/null; then
 	# The sandbox speaks AWS's wire protocol: the AWS CLI works against it unchanged.
 	step aws ssm describe-instance-information --query 'InstanceInformationList[].[InstanceId,PingStatus,PlatformName]' --output text
 fi
+step ssmctl run web-1 -- 'echo "hello from $AWS_SSM_INSTANCE_ID"; uname -s'
+step ssmctl run web-1 web-2 db-1 --prefix -- 'echo "$(date -u +%H:%M:%S) $AWS_SSM_INSTANCE_ID"'
+expect 3 ssmctl run db-1 -- 'echo checking; exit 3'
+step ssmctl run web-1 db-1 -o json --query 'invocations[].{node: nodeId, status: status, exitCode: responseCode}' -- true
+step ssmctl doc ls --owner Amazon
 expect 252 ssmctl nodes i-0000000000000dead
 expect 252 ssmctl nodes 'tag:=x'
 echo
