@@ -94,6 +94,12 @@
 // nodes are read by ARN, 100 per call (ResourceARNListForGet); otherwise
 // GetResources pages (ResourcesPerPage 100) through ec2:instance and
 // ssm:managed-instance resources, with TagFilters that narrow the listing.
+// A tag read that is such a listing (or the lookup by Name value) does not
+// depend on the nodes, so it runs at the same time as the node listing, with
+// the same calls and errors: a listing error cancels the tag read and comes
+// first, a tag error stops the listing after its call under way, and when
+// the listing finds no node the tag read is dropped. The pages of each
+// listing are sequential, each needing the previous page's token.
 // If GetResources is denied, names match the managed-node Name and
 // ComputerName only and a warning goes to Resolver.Warn; tag specs that need
 // client-side tags then fail with the AWS error.

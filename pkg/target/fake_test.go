@@ -37,6 +37,10 @@ type fakeAWS struct {
 	// instead of failing with InvalidInstanceId.
 	lenientIDs bool
 	ssmErr     error
+	// beforeDescribe and beforeTags, if set, run at the start of every
+	// DescribeInstanceInformation and GetResources call, outside the lock;
+	// an error is the call's.
+	beforeDescribe, beforeTags func(ctx context.Context) error
 
 	describeCalls, tagCalls, groupCalls int
 	describeInputs                      []ssm.DescribeInstanceInformationInput
@@ -54,7 +58,12 @@ func arnOf(id string) string {
 
 func apiErr(code, msg string) error { return &smithy.GenericAPIError{Code: code, Message: msg} }
 
-func (f *fakeAWS) DescribeInstanceInformation(_ context.Context, in *ssm.DescribeInstanceInformationInput, _ ...func(*ssm.Options)) (*ssm.DescribeInstanceInformationOutput, error) {
+func (f *fakeAWS) DescribeInstanceInformation(ctx context.Context, in *ssm.DescribeInstanceInformationInput, _ ...func(*ssm.Options)) (*ssm.DescribeInstanceInformationOutput, error) {
+	if f.beforeDescribe != nil {
+		if err := f.beforeDescribe(ctx); err != nil {
+			return nil, err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.describeCalls++
@@ -144,7 +153,12 @@ func (f *fakeAWS) resources() []fakeResource {
 	return out
 }
 
-func (f *fakeAWS) GetResources(_ context.Context, in *resourcegroupstaggingapi.GetResourcesInput, _ ...func(*resourcegroupstaggingapi.Options)) (*resourcegroupstaggingapi.GetResourcesOutput, error) {
+func (f *fakeAWS) GetResources(ctx context.Context, in *resourcegroupstaggingapi.GetResourcesInput, _ ...func(*resourcegroupstaggingapi.Options)) (*resourcegroupstaggingapi.GetResourcesOutput, error) {
+	if f.beforeTags != nil {
+		if err := f.beforeTags(ctx); err != nil {
+			return nil, err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tagCalls++

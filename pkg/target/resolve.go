@@ -180,16 +180,14 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 		return nil, noMatch(q.Specs, ping)
 	}
 
-	var infos []ssmtypes.InstanceInformation
-	var clientTags []Spec // tag constraints not applied by AWS
+	var filters []ssmtypes.InstanceInformationStringFilter // without a scope
+	var clientTags []Spec                                  // tag constraints not applied by AWS
 	pingApplied := len(ping) == 0
 	if scope != nil {
-		infos, err = r.describeIDs(ctx, scope, ping, strict)
 		pingApplied = true
 		clientTags = tags
 	} else {
 		// Tag filters cannot be combined with other filter types.
-		var filters []ssmtypes.InstanceInformationStringFilter
 		for _, t := range tags {
 			if serverSideTag(t) {
 				filters = append(filters, ssmtypes.InstanceInformationStringFilter{
@@ -203,77 +201,90 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 			filters = pingFilter(ping)
 			pingApplied = true
 		}
-		infos, err = r.describe(ctx, filters)
+	}
+	listNodes := func(ctx context.Context, stop <-chan struct{}) ([]Node, error) {
+		var infos []ssmtypes.InstanceInformation
+		var err error
+		if scope != nil {
+			infos, err = r.describeIDs(ctx, scope, ping, strict, stop)
+		} else {
+			infos, err = r.describe(ctx, filters, stop)
+		}
+		if err != nil {
+			return nil, err
+		}
+		nodes := make([]Node, 0, len(infos))
+		seen := map[string]bool{}
+		for _, info := range infos {
+			n := nodeFrom(info)
+			if seen[n.ID] || (!pingApplied && !slices.Contains(ping, n.PingStatus)) {
+				continue
+			}
+			seen[n.ID] = true
+			nodes = append(nodes, n)
+		}
+		return nodes, nil
+	}
+
+	// Tags, only as far as needed. The first read is known before the nodes
+	// are: when it is a listing it does not depend on them, and runs at the
+	// same time as the node listing.
+	tr := planTagRead(q.WithTags, clientTags, names, nameLits, allLiteral)
+	var (
+		nodes  []Node
+		got    map[string]map[string]string
+		tagErr error
+	)
+	if tr != nil && (tr.lookup || !r.knowsARNs()) {
+		nodes, got, tagErr, err = r.listWithTags(ctx, listNodes, tr)
+	} else {
+		nodes, err = listNodes(ctx, nil)
+		if err == nil && tr != nil {
+			got, tagErr = r.readTags(ctx, nodeIDs(nodes), tr.filters)
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]Node, 0, len(infos))
-	seen := map[string]bool{}
-	for _, info := range infos {
-		n := nodeFrom(info)
-		if seen[n.ID] || (!pingApplied && !slices.Contains(ping, n.PingStatus)) {
-			continue
-		}
-		seen[n.ID] = true
-		nodes = append(nodes, n)
-	}
-
-	// Tags, only as far as needed.
 	var allTags map[string]map[string]string // every tag of the nodes read in full
 	nameTag := map[string]string{}
 	nameKnown := map[string]bool{}
 	tagsDenied := false
-	if q.WithTags || len(clientTags) > 0 {
-		var filters []tagtypes.TagFilter
-		if !q.WithTags {
-			filters = tagFilters(clientTags)
-		}
-		got, err := r.readTags(ctx, nodeIDs(nodes), filters)
-		switch {
-		case err == nil:
-			allTags = map[string]map[string]string{}
-			for _, n := range nodes {
-				t := got[n.ID]
-				if t == nil {
-					t = map[string]string{}
-				}
-				allTags[n.ID] = t
-				nameTag[n.ID], nameKnown[n.ID] = t["Name"], true
+	switch {
+	case tr == nil:
+	case tagErr == nil && !tr.names:
+		allTags = map[string]map[string]string{}
+		for _, n := range nodes {
+			t := got[n.ID]
+			if t == nil {
+				t = map[string]string{}
 			}
-		case isAccessDenied(err) && len(clientTags) == 0:
-			r.warn("cannot read tags (%s); tags are not shown", errorCode(err))
-			tagsDenied = true
-		default:
-			return nil, fmt.Errorf("read tags for %s: %w", specList(clientTags), err)
+			allTags[n.ID] = t
+			nameTag[n.ID], nameKnown[n.ID] = t["Name"], true
 		}
 		if len(clientTags) > 0 {
 			nodes = slices.DeleteFunc(nodes, func(n Node) bool { return !hasTags(allTags[n.ID], clientTags) })
 		}
-	}
-	if len(names) > 0 && !tagsDenied && allTags == nil {
-		var got map[string]map[string]string
-		var err error
-		if allLiteral && len(nameLits) <= maxTagFilterValues {
-			// Only nodes tagged with one of the names can match by tag.
-			got, err = r.tagsByListing(ctx, nodeIDs(nodes), []tagtypes.TagFilter{{Key: aws.String("Name"), Values: nameLits}})
-			for id, t := range got {
-				nameTag[id], nameKnown[id] = t["Name"], true
-			}
-		} else {
-			got, err = r.readTags(ctx, nodeIDs(nodes), []tagtypes.TagFilter{{Key: aws.String("Name")}})
-			for _, n := range nodes {
-				nameTag[n.ID], nameKnown[n.ID] = got[n.ID]["Name"], true
+	case tagErr == nil:
+		for _, n := range nodes {
+			// A lookup by Name value leaves out nodes with other names.
+			if t, ok := got[n.ID]; ok || !tr.lookup {
+				nameTag[n.ID], nameKnown[n.ID] = t["Name"], true
 			}
 		}
-		switch {
-		case err == nil:
-		case isAccessDenied(err):
-			r.warn("cannot read Name tags (%s); names match managed-node names and computer names only", errorCode(err))
-			tagsDenied = true
-		default:
-			return nil, fmt.Errorf("read Name tags: %w", err)
+	case tr.degrades(tagErr) && tr.names:
+		r.warn("cannot read Name tags (%s); names match managed-node names and computer names only", errorCode(tagErr))
+		tagsDenied = true
+	case tr.degrades(tagErr):
+		r.warn("cannot read tags (%s); tags are not shown", errorCode(tagErr))
+		tagsDenied = true
+	case tr.names:
+		return nil, fmt.Errorf("read Name tags: %w", tagErr)
+	default:
+		if len(clientTags) == 0 {
+			return nil, fmt.Errorf("read tags: %w", tagErr)
 		}
+		return nil, fmt.Errorf("read tags for %s: %w", specList(clientTags), tagErr)
 	}
 
 	if haveAlternativeSpecs {
@@ -445,8 +456,13 @@ func nodeFrom(i ssmtypes.InstanceInformation) Node {
 	}
 }
 
-// describe lists managed nodes with the given filters, every page.
-func (r *Resolver) describe(ctx context.Context, filters []ssmtypes.InstanceInformationStringFilter) ([]ssmtypes.InstanceInformation, error) {
+// errListStopped ends a node listing whose result is no longer needed.
+var errListStopped = errors.New("listing stopped")
+
+// describe lists managed nodes with the given filters, every page. The pages
+// cannot overlap: each needs the NextToken of the one before. Once stop is
+// closed, describe fails with errListStopped after the call under way.
+func (r *Resolver) describe(ctx context.Context, filters []ssmtypes.InstanceInformationStringFilter, stop <-chan struct{}) ([]ssmtypes.InstanceInformation, error) {
 	if r.SSM == nil {
 		return nil, errors.New("target: Resolver has no SSM client")
 	}
@@ -461,14 +477,20 @@ func (r *Resolver) describe(ctx context.Context, filters []ssmtypes.InstanceInfo
 			return nil, fmt.Errorf("list managed nodes: %w", err)
 		}
 		out = append(out, page.InstanceInformationList...)
+		select {
+		case <-stop:
+			return nil, errListStopped
+		default:
+		}
 	}
 	return out, nil
 }
 
 // describeIDs lists the given nodes. With strict, the IDs were given by the
 // user and each must be a managed node; otherwise (group members, which may
-// be instances without the agent) unknown IDs are left out.
-func (r *Resolver) describeIDs(ctx context.Context, ids, ping []string, strict bool) ([]ssmtypes.InstanceInformation, error) {
+// be instances without the agent) unknown IDs are left out. stop is
+// describe's.
+func (r *Resolver) describeIDs(ctx context.Context, ids, ping []string, strict bool, stop <-chan struct{}) ([]ssmtypes.InstanceInformation, error) {
 	var out []ssmtypes.InstanceInformation
 	var err error
 	for start := 0; start < len(ids); start += maxFilterValues {
@@ -478,7 +500,7 @@ func (r *Resolver) describeIDs(ctx context.Context, ids, ping []string, strict b
 			filters = append(filters, pingFilter(ping)...)
 		}
 		var page []ssmtypes.InstanceInformation
-		page, err = r.describe(ctx, filters)
+		page, err = r.describe(ctx, filters, stop)
 		if err != nil {
 			break
 		}
@@ -498,7 +520,7 @@ func (r *Resolver) describeIDs(ctx context.Context, ids, ping []string, strict b
 	}
 	// AWS rejects the whole batch; list every node to tell which IDs are
 	// unknown (strict) or to keep just the managed ones.
-	all, err2 := r.describe(ctx, nil)
+	all, err2 := r.describe(ctx, nil, stop)
 	if err2 != nil {
 		return nil, err2
 	}
@@ -539,6 +561,80 @@ func missingIDs(ids []string, infos []ssmtypes.InstanceInformation) []string {
 // tagging client.
 var errNoTagging = errors.New("no tagging client")
 
+// tagRead is the first tag read of a query: every tag (Query.WithTags), the
+// keys of tag specs checked on the client, or the Name tags of name specs.
+type tagRead struct {
+	filters []tagtypes.TagFilter
+	// names: the read is for name specs only. lookup: it lists the nodes
+	// tagged with one of the literal names, by ARN never, so a node it leaves
+	// out may still have another Name tag.
+	names, lookup bool
+	// required: client-side tag specs cannot be checked without the tags.
+	// Otherwise a denied read degrades, with a warning.
+	required bool
+}
+
+func planTagRead(withTags bool, clientTags, names []Spec, nameLits []string, allLiteral bool) *tagRead {
+	switch {
+	case withTags:
+		return &tagRead{required: len(clientTags) > 0}
+	case len(clientTags) > 0:
+		return &tagRead{filters: tagFilters(clientTags), required: true}
+	case len(names) == 0:
+		return nil
+	case allLiteral && len(nameLits) <= maxTagFilterValues:
+		// Only nodes tagged with one of the names can match by tag.
+		return &tagRead{filters: []tagtypes.TagFilter{{Key: aws.String("Name"), Values: nameLits}}, names: true, lookup: true}
+	default:
+		return &tagRead{filters: []tagtypes.TagFilter{{Key: aws.String("Name")}}, names: true}
+	}
+}
+
+// degrades reports whether the query can go on without the tags after err.
+func (t *tagRead) degrades(err error) bool { return !t.required && isAccessDenied(err) }
+
+// listWithTags lists the nodes and, at the same time, makes the tag read t
+// as a listing, which does not depend on the nodes (the account is not
+// known, or t is a lookup by Name value).
+//
+// The calls and the results are those of the two reads one after the other,
+// and so are the errors: a listing error comes first, a tag error is
+// returned as tagErr, for Resolve to degrade or wrap. A failure of either
+// stops the other, errgroup-style. A listing error cancels the tag read; a
+// tag error that does not degrade stops the listing after the call under
+// way (at least one), so that when every call fails the listing error is
+// still the one reported. When the listing finds no node, the tag read is
+// cancelled and its result dropped, since it would not have been made (a
+// call or so may have been).
+func (r *Resolver) listWithTags(ctx context.Context, listNodes func(context.Context, <-chan struct{}) ([]Node, error), t *tagRead) (nodes []Node, tags map[string]map[string]string, tagErr, err error) {
+	tagCtx, stopTags := context.WithCancel(ctx)
+	defer stopTags()
+	stopList := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tags, tagErr = r.tagsByListing(tagCtx, t.filters, nil)
+		if tagErr != nil && !t.degrades(tagErr) && tagCtx.Err() == nil {
+			close(stopList)
+		}
+	}()
+	nodes, err = listNodes(ctx, stopList)
+	if err != nil || len(nodes) == 0 {
+		stopTags()
+	}
+	<-done
+	switch {
+	case err != nil && !errors.Is(err, errListStopped):
+		return nil, nil, nil, err
+	case err == nil && len(nodes) == 0:
+		return nodes, map[string]map[string]string{}, nil, nil
+	}
+	return nodes, tags, tagErr, nil
+}
+
+// knowsARNs reports whether the resolver can make the ARNs of nodes.
+func (r *Resolver) knowsARNs() bool { return r.AccountID != "" && r.Region != "" }
+
 // readTags returns the tags of the given nodes, by ARN when the account is
 // known and the nodes are few, else by a listing narrowed by filters. Nodes
 // without tags (or, in a listing, failing the filters) are absent.
@@ -546,10 +642,14 @@ func (r *Resolver) readTags(ctx context.Context, ids []string, filters []tagtype
 	if len(ids) == 0 {
 		return map[string]map[string]string{}, nil
 	}
-	if r.AccountID != "" && r.Region != "" && len(ids) <= maxNodesByARN {
+	if r.knowsARNs() && len(ids) <= maxNodesByARN {
 		return r.tagsByARN(ctx, ids)
 	}
-	return r.tagsByListing(ctx, ids, filters)
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	return r.tagsByListing(ctx, filters, want)
 }
 
 func (r *Resolver) tagsByARN(ctx context.Context, ids []string) (map[string]map[string]string, error) {
@@ -572,18 +672,13 @@ func (r *Resolver) tagsByARN(ctx context.Context, ids []string) (map[string]map[
 	return out, nil
 }
 
-func (r *Resolver) tagsByListing(ctx context.Context, ids []string, filters []tagtypes.TagFilter) (map[string]map[string]string, error) {
+// tagsByListing lists the tagged instances and managed instances that pass
+// the filters, and returns the tags of those in want (nil: of all).
+func (r *Resolver) tagsByListing(ctx context.Context, filters []tagtypes.TagFilter, want map[string]bool) (map[string]map[string]string, error) {
 	if r.Tagging == nil {
 		return nil, errNoTagging
 	}
 	out := map[string]map[string]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
 	p := resourcegroupstaggingapi.NewGetResourcesPaginator(r.Tagging, &resourcegroupstaggingapi.GetResourcesInput{
 		ResourceTypeFilters: []string{"ec2:instance", "ssm:managed-instance"},
 		ResourcesPerPage:    aws.Int32(tagsPageSize),

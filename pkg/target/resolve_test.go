@@ -7,7 +7,9 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -404,4 +406,195 @@ func TestNodeIDFromARN(t *testing.T) {
 	if got := r.arn("mi-0123456789abcdef0"); got != "arn:aws-cn:ssm:cn-north-1:123456789012:managed-instance/mi-0123456789abcdef0" {
 		t.Errorf("arn = %q", got)
 	}
+}
+
+// await waits for ch, or for ctx to be cancelled; after overlapTimeout it
+// gives up with an error that names what it waited for.
+func await(ctx context.Context, ch <-chan struct{}, what string) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(overlapTimeout):
+		return fmt.Errorf("no %s within %s", what, overlapTimeout)
+	}
+}
+
+const overlapTimeout = 5 * time.Second
+
+// TestResolveOverlap checks that a tag listing, which does not depend on the
+// nodes, runs at the same time as the node listing: the first
+// DescribeInstanceInformation and the first GetResources each wait until the
+// other has started.
+func TestResolveOverlap(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name              string
+		specs             []string
+		withTags, account bool
+		want              int
+		describe, tagging int
+	}{
+		{name: "all nodes with tags", withTags: true, want: 1000, describe: 20, tagging: 10},
+		{name: "ids with tags", specs: []string{id(1), id(2)}, withTags: true, want: 2, describe: 1, tagging: 10},
+		{name: "glob", specs: []string{"web-0*"}, want: 50, describe: 20, tagging: 10},
+		// with IDs, tag specs are checked on the client: 667 nodes are prod
+		{name: "ids and tag", specs: []string{id(0), id(1), id(2), "tag:Env=prod"}, want: 2, describe: 1, tagging: 7},
+		// the lookup by Name value is a listing even when ARNs are known
+		{name: "literal names, account known", specs: []string{"web-010", "db-011"}, account: true, want: 2, describe: 20, tagging: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := fleet(1000)
+			listing, tagging := make(chan struct{}), make(chan struct{})
+			var listOnce, tagOnce sync.Once
+			f.beforeDescribe = func(ctx context.Context) error {
+				listOnce.Do(func() { close(listing) })
+				return await(ctx, tagging, "GetResources call during the node listing")
+			}
+			f.beforeTags = func(ctx context.Context) error {
+				tagOnce.Do(func() { close(tagging) })
+				return await(ctx, listing, "DescribeInstanceInformation call during the tag listing")
+			}
+			r := f.resolver()
+			if tt.account {
+				r.AccountID, r.Region = fakeAccount, fakeRegion
+			}
+			nodes, err := r.Resolve(context.Background(), Query{Specs: specs(t, tt.specs...), WithTags: tt.withTags})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(nodes) != tt.want {
+				t.Errorf("got %d nodes, want %d", len(nodes), tt.want)
+			}
+			if f.describeCalls != tt.describe || f.tagCalls != tt.tagging {
+				t.Errorf("calls: describe %d tagging %d, want %d %d", f.describeCalls, f.tagCalls, tt.describe, tt.tagging)
+			}
+			for _, n := range nodes {
+				if n.NameTag == "" {
+					t.Fatalf("node %s has no Name tag", n.ID)
+				}
+			}
+		})
+	}
+
+	t.Run("tags by ARN wait for the nodes", func(t *testing.T) {
+		t.Parallel()
+		f := fleet(1000)
+		var before int
+		f.beforeTags = func(context.Context) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.tagCalls == 0 {
+				before = f.describeCalls
+			}
+			return nil
+		}
+		r := f.resolver()
+		r.AccountID, r.Region = fakeAccount, fakeRegion
+		nodes, err := r.Resolve(context.Background(), Query{WithTags: true})
+		if err != nil || len(nodes) != 1000 || before != 20 {
+			t.Errorf("%d nodes, err %v; %d DescribeInstanceInformation calls before the first GetResources, want 20", len(nodes), err, before)
+		}
+	})
+}
+
+// TestResolveOverlapCancel checks that when the node listing and the tag
+// listing run at the same time, a failure of one cancels the other.
+func TestResolveOverlapCancel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// blockUntilCancelled makes a call wait for its context's cancellation
+	// and records that it came.
+	blockUntilCancelled := func(cancelled *bool) func(context.Context) error {
+		return func(ctx context.Context) error {
+			err := await(ctx, nil, "cancellation")
+			*cancelled = errors.Is(err, context.Canceled)
+			return err
+		}
+	}
+
+	// A denied tag read that tag specs need stops the listing after the
+	// call under way, whose error, if any, still comes first.
+	slowListing := func(f *fakeAWS) {
+		tagging := make(chan struct{})
+		var once sync.Once
+		f.beforeTags = func(context.Context) error { once.Do(func() { close(tagging) }); return nil }
+		f.beforeDescribe = func(ctx context.Context) error {
+			time.Sleep(10 * time.Millisecond)
+			return await(ctx, tagging, "GetResources call")
+		}
+	}
+	t.Run("tag error stops the node listing", func(t *testing.T) {
+		t.Parallel()
+		f := fleet(1000)
+		f.denyTags = true
+		slowListing(f)
+		_, err := f.resolver().Resolve(ctx, Query{Specs: specs(t, "tag:Team=")})
+		if exitcode.Code(err) != exitcode.AWS || !strings.HasPrefix(fmt.Sprint(err), "read tags for tag:Team=: ") ||
+			!strings.Contains(exitcode.Message(err), "AccessDeniedException") || f.describeCalls >= 20 {
+			t.Errorf("err = %v (code %d) after %d DescribeInstanceInformation calls", err, exitcode.Code(err), f.describeCalls)
+		}
+	})
+	t.Run("listing error under way comes first", func(t *testing.T) {
+		t.Parallel()
+		f := fleet(1000)
+		f.denyTags = true
+		f.ssmErr = apiErr("InternalServerError", "boom")
+		slowListing(f)
+		_, err := f.resolver().Resolve(ctx, Query{Specs: specs(t, "tag:Team=")})
+		if exitcode.Code(err) != exitcode.AWS || !strings.HasPrefix(fmt.Sprint(err), "list managed nodes: ") || !strings.Contains(exitcode.Message(err), "InternalServerError") {
+			t.Errorf("err = %v (code %d)", err, exitcode.Code(err))
+		}
+	})
+	t.Run("listing error cancels the tag read", func(t *testing.T) {
+		t.Parallel()
+		f := smallFleet()
+		f.ssmErr = apiErr("ThrottlingException", "Rate exceeded")
+		var cancelled bool
+		f.beforeTags = blockUntilCancelled(&cancelled)
+		_, err := f.resolver().Resolve(ctx, Query{WithTags: true})
+		if !cancelled || exitcode.Code(err) != exitcode.AWS ||
+			!strings.HasPrefix(fmt.Sprint(err), "list managed nodes: ") || !strings.Contains(exitcode.Message(err), "ThrottlingException") {
+			t.Errorf("err = %v (code %d), tag read cancelled %v", err, exitcode.Code(err), cancelled)
+		}
+	})
+	t.Run("unknown id is still a usage error", func(t *testing.T) {
+		t.Parallel()
+		f := smallFleet()
+		var cancelled bool
+		f.beforeTags = blockUntilCancelled(&cancelled)
+		_, err := f.resolver().Resolve(ctx, Query{Specs: specs(t, "i-0000000000000dead"), WithTags: true})
+		if !cancelled || exitcode.Code(err) != exitcode.Usage || exitcode.Message(err) != "no managed node i-0000000000000dead" {
+			t.Errorf("err = %v (code %d), tag read cancelled %v", err, exitcode.Code(err), cancelled)
+		}
+	})
+	t.Run("no node cancels the tag read", func(t *testing.T) {
+		t.Parallel()
+		f := fleet(5) // all Online
+		var cancelled bool
+		f.beforeTags = blockUntilCancelled(&cancelled)
+		_, err := f.resolver().Resolve(ctx, Query{Specs: specs(t, "tag:Team="), Ping: []string{"Inactive"}})
+		if !cancelled || exitcode.Code(err) != exitcode.Usage || exitcode.Message(err) != "no managed node matches tag:Team= with ping status Inactive" {
+			t.Errorf("err = %v (code %d), tag read cancelled %v", err, exitcode.Code(err), cancelled)
+		}
+	})
+	t.Run("denied tags do not stop the listing", func(t *testing.T) {
+		t.Parallel()
+		f := smallFleet()
+		f.denyTags = true
+		tagged := make(chan struct{})
+		var once sync.Once
+		f.beforeTags = func(context.Context) error { once.Do(func() { close(tagged) }); return nil }
+		f.beforeDescribe = func(ctx context.Context) error { return await(ctx, tagged, "GetResources call") }
+		var warnings []string
+		r := f.resolver()
+		r.Warn = func(s string) { warnings = append(warnings, s) }
+		nodes, err := r.Resolve(ctx, Query{WithTags: true})
+		if err != nil || len(nodes) != 12 || nodes[0].Tags != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "tags are not shown") {
+			t.Errorf("%d nodes, err %v, warnings %q", len(nodes), err, warnings)
+		}
+	})
 }
