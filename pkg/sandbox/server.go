@@ -98,6 +98,9 @@ type Server struct {
 	faults *faultInjector
 	agent  *fleetAgent
 
+	connMu sync.Mutex
+	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
+
 	mu sync.Mutex // guards st
 	st *state
 
@@ -228,6 +231,7 @@ func New(opts Options) (*Server, error) {
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ConnState:         s.trackConn,
 	}
 	return s, nil
 }
@@ -290,6 +294,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		s.closeFreshConns()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
 		// Kill the nodes' scripts and remove their directories.
@@ -306,6 +311,33 @@ func (s *Server) Close() error {
 		s.closeErr = err
 	})
 	return s.closeErr
+}
+
+// trackConn remembers connections that have not sent a request yet.
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if state == http.StateNew {
+		if s.fresh == nil {
+			s.fresh = map[net.Conn]bool{}
+		}
+		s.fresh[c] = true
+		return
+	}
+	delete(s.fresh, c)
+}
+
+// closeFreshConns closes the connections that never sent a request. A
+// client that cancels a call while dialing keeps the new connection in its
+// idle pool, and http.Server.Shutdown counts such a connection as busy for
+// its first 5 seconds; nothing is lost by closing it.
+func (s *Server) closeFreshConns() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.fresh {
+		c.Close()
+	}
+	s.fresh = nil
 }
 
 // URL is the endpoint to give clients, e.g. http://127.0.0.1:38123.
