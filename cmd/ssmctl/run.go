@@ -458,9 +458,13 @@ func runExit(res *runcmd.Result) error {
 		}
 		return exitcode.New(res.ExitCode, "%s: %s", nodeLabel(inv), statusLabel(inv))
 	}
-	var failed, timedOut, reboot []string
+	var failed, timedOut, reboot, notRun []string
 	for _, inv := range res.Invocations {
 		switch c := inv.ExitCode(); {
+		case inv.State() == runcmd.StateTerminated:
+			// Cancelled/Terminated: never sent, because the command
+			// exceeded its MaxErrors. Not a failure of that node.
+			notRun = append(notRun, nodeLabel(inv))
 		case c == exitcode.Timeout:
 			timedOut = append(timedOut, nodeLabel(inv))
 		case c == exitcode.RebootPending || c == exitcode.RebootPendingWindows:
@@ -476,7 +480,17 @@ func runExit(res *runcmd.Result) error {
 	case exitcode.RebootPending, exitcode.RebootPendingWindows:
 		return exitcode.New(res.ExitCode, "%d of %d nodes need a reboot: %s", len(reboot), n, fewNames(reboot))
 	}
-	return exitcode.New(res.ExitCode, "%d of %d nodes failed: %s", len(failed), n, fewNames(failed))
+	var parts []string
+	if len(failed) > 0 || len(notRun) == 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d nodes failed: %s", len(failed), n, fewNames(failed)))
+	}
+	if len(failed) == 0 && len(timedOut) > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d nodes timed out: %s", len(timedOut), n, fewNames(timedOut)))
+	}
+	if len(notRun) > 0 {
+		parts = append(parts, fmt.Sprintf("%d not run (MaxErrors exceeded): %s", len(notRun), fewNames(notRun)))
+	}
+	return exitcode.New(res.ExitCode, "%s", strings.Join(parts, "; "))
 }
 
 func fewNames(names []string) string {
@@ -835,7 +849,7 @@ func runListRun(ctx context.Context, opts *runListOptions) error {
 		if err != nil {
 			return err
 		}
-		nodes, err := client.Nodes.Resolve(ctx, target.Query{Specs: specs})
+		nodes, err := client.Nodes.Resolve(ctx, target.Query{Specs: specs, WithNames: true})
 		if err != nil {
 			return err
 		}

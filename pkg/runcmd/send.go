@@ -203,7 +203,7 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	nodes, err := c.Nodes.Resolve(ctx, target.Query{Specs: req.Specs})
+	nodes, err := c.Nodes.Resolve(ctx, target.Query{Specs: req.Specs, WithNames: true})
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,10 @@ type Query struct {
 	Ping []string
 	// WithTags reads every tag of the resolved nodes into Node.Tags.
 	WithTags bool
+	// WithNames reads the Name tag of every resolved node, so Node.Name is
+	// what people call the node even when no spec named it (WithTags
+	// implies it).
+	WithNames bool
 }
 
 // Resolver resolves target specs against AWS.
@@ -229,7 +233,7 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 	// Tags, only as far as needed. The first read is known before the nodes
 	// are: when it is a listing it does not depend on them, and runs at the
 	// same time as the node listing.
-	tr := planTagRead(q.WithTags, clientTags, names, nameLits, allLiteral)
+	tr := planTagRead(q.WithTags, q.WithNames, clientTags, names, nameLits, allLiteral)
 	var (
 		nodes  []Node
 		got    map[string]map[string]string
@@ -254,6 +258,7 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 	case tr == nil:
 	case tagErr == nil && !tr.names:
 		allTags = map[string]map[string]string{}
+		// TagFilters select resources; each comes back with all its tags.
 		for _, n := range nodes {
 			t := got[n.ID]
 			if t == nil {
@@ -301,8 +306,8 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 		})
 	}
 	// Nodes selected by ID or by another name may still lack their Name tag
-	// for display after a lookup by name.
-	if len(names) > 0 && !tagsDenied {
+	// for display after a lookup by name or a read of tag-spec keys.
+	if (len(names) > 0 || q.WithNames) && !tagsDenied {
 		var missing []string
 		for _, n := range nodes {
 			if !nameKnown[n.ID] {
@@ -574,12 +579,14 @@ type tagRead struct {
 	required bool
 }
 
-func planTagRead(withTags bool, clientTags, names []Spec, nameLits []string, allLiteral bool) *tagRead {
+func planTagRead(withTags, withNames bool, clientTags, names []Spec, nameLits []string, allLiteral bool) *tagRead {
 	switch {
 	case withTags:
 		return &tagRead{required: len(clientTags) > 0}
 	case len(clientTags) > 0:
 		return &tagRead{filters: tagFilters(clientTags), required: true}
+	case len(names) == 0 && withNames:
+		return &tagRead{filters: []tagtypes.TagFilter{{Key: aws.String("Name")}}, names: true}
 	case len(names) == 0:
 		return nil
 	case allLiteral && len(nameLits) <= maxTagFilterValues:

@@ -598,3 +598,36 @@ func TestResolveOverlapCancel(t *testing.T) {
 		}
 	})
 }
+
+// WithNames reads Name tags for display even when no spec names a node, and
+// nothing more: tag-only queries otherwise make no tagging call.
+func TestResolveWithNames(t *testing.T) {
+	t.Parallel()
+	for _, withNames := range []bool{false, true} {
+		f := fleet(1000)
+		nodes, err := f.resolver().Resolve(context.Background(), Query{Specs: specs(t, "tag:Env=prod"), WithNames: withNames})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(nodes) == 0 {
+			t.Fatal("no nodes")
+		}
+		if !withNames {
+			if f.tagCalls != 0 {
+				t.Errorf("without WithNames: %d tagging calls, want 0", f.tagCalls)
+			}
+			continue
+		}
+		if f.tagCalls == 0 {
+			t.Error("WithNames made no tagging call")
+		}
+		for _, n := range nodes {
+			if n.NameTag == "" || n.Name != n.NameTag {
+				t.Fatalf("node %s: name %q, Name tag %q", n.ID, n.Name, n.NameTag)
+			}
+			if n.Tags != nil {
+				t.Fatalf("node %s: WithNames filled Tags", n.ID)
+			}
+		}
+	}
+}
