@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
+	"github.com/ssmctl/ssmctl/pkg/sandbox"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
@@ -353,4 +356,61 @@ func setAPI0(c *testCLI, api *fakeSSM) { fakes.Store(c, api) }
 func api0(c *testCLI) *fakeSSM {
 	v, _ := fakes.Load(c)
 	return v.(*fakeSSM)
+}
+
+// On a terminal, a node that rebooted during the command (exit 194, then
+// the rerun succeeded) says so in its header line and in the summary; the
+// run exits 0. Against a real sandbox, whose node stays InProgress with
+// ResponseCode 194 while it "reboots".
+func TestRunRebootShownOnTTY(t *testing.T) {
+	t.Parallel()
+	srv := sandbox.Start(t, sandbox.Options{FleetFile: filepath.Join("testdata", "fleet.yaml"), RebootDelay: 2100 * time.Millisecond})
+	c := newTestCLI(t, srv)
+	c.streams.SetStdoutTTY(true)
+	c.streams.SetStderrTTY(true)
+	code := c.run(context.Background(), "run", "web-1", "web-2", "--no-color", "--",
+		`if [ -f rebooted ] || [ $AWS_SSM_INSTANCE_ID = i-0aaaaaaaaaaaaaaa2 ]; then echo after; else touch rebooted; echo before; exit 194; fi`)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0: %s", code, c.errOut)
+	}
+	out := c.out.String()
+	if !regexp.MustCompile(`(?m)^=== web-1 \(i-0aaaaaaaaaaaaaaa1\): Success, exit 0, [0-9.]+m?s, rebooted\nbefore\nafter\n`).MatchString(out) {
+		t.Errorf("web-1's header does not say it rebooted:\n%s", out)
+	}
+	if !regexp.MustCompile(`(?m)^=== web-2 \(i-0aaaaaaaaaaaaaaa2\): Success, exit 0, [0-9.]+m?s\nafter\n`).MatchString(out) {
+		t.Errorf("web-2's header:\n%s", out)
+	}
+	summary := c.errOut.String()
+	if !regexp.MustCompile(`(?m)^i-0aaaaaaaaaaaaaaa1\s+web-1\s+Success, rebooted\s+0\s`).MatchString(summary) ||
+		!regexp.MustCompile(`(?m)^i-0aaaaaaaaaaaaaaa2\s+web-2\s+Success\s+0\s`).MatchString(summary) {
+		t.Errorf("summary:\n%s", summary)
+	}
+}
+
+// Nodes that MaxErrors kept from running (Cancelled/Terminated) are named
+// apart from the nodes that failed, also when the errors were timeouts.
+func TestRunExitNotRun(t *testing.T) {
+	inv := func(name, status, details string, rc int) runcmd.Invocation {
+		return runcmd.Invocation{NodeID: "i-0" + name, Name: name, Status: status, StatusDetails: details, ResponseCode: rc}
+	}
+	terminated := func(name string) runcmd.Invocation { return inv(name, "Cancelled", "Terminated", -1) }
+	for _, tt := range []struct {
+		invs []runcmd.Invocation
+		want string
+	}{
+		{[]runcmd.Invocation{inv("a", "Failed", "Failed", 1), inv("b", "Failed", "Failed", 2), terminated("c"), terminated("d")},
+			"2 of 4 nodes failed: a (i-0a), b (i-0b); 2 not run (MaxErrors exceeded): c (i-0c), d (i-0d)"},
+		{[]runcmd.Invocation{inv("a", "TimedOut", "ExecutionTimedOut", 137), inv("b", "TimedOut", "ExecutionTimedOut", 137), terminated("c")},
+			"2 of 3 nodes timed out: a (i-0a), b (i-0b); 1 not run (MaxErrors exceeded): c (i-0c)"},
+		{[]runcmd.Invocation{inv("a", "Failed", "Failed", 1), inv("b", "Success", "Success", 0)},
+			"1 of 2 nodes failed: a (i-0a)"},
+		{[]runcmd.Invocation{inv("a", "Cancelled", "Cancelled", -1), inv("b", "Success", "Success", 0)},
+			"1 of 2 nodes failed: a (i-0a)"},
+	} {
+		res := &runcmd.Result{Invocations: tt.invs, ExitCode: runcmd.ExitCode(tt.invs)}
+		err := runExit(res)
+		if exitcode.Code(err) != exitcode.Failed || exitcode.Message(err) != tt.want {
+			t.Errorf("exit %d, %q; want 1, %q", exitcode.Code(err), exitcode.Message(err), tt.want)
+		}
+	}
 }

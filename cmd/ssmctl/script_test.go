@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -9,12 +10,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox"
@@ -40,11 +45,23 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *updateScripts,
 		Setup: func(env *testscript.Env) error {
 			isolate(env.Setenv, env.WorkDir)
+			// Under -race every ssmctl a script runs would sleep 1 s at
+			// exit (the race runtime's atexit_sleep_ms), which made that
+			// most of the suite's time. Races are still reported (and exit
+			// 66) when they happen.
+			if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+				env.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// sandbox [--nodes N] [--fleet FILE] [--fault NAME=P]...: start a
+			// sandbox [--nodes N] [--fleet FILE] [--fault NAME=P]...
+			// [--latency D] [--timeout-scale X] [--reboot-delay D]: start a
 			// sandbox for this script and export its environment.
+			// --timeout-scale multiplies Run Command's delivery and
+			// execution timeouts (0.01 makes the 30 s minimum delivery
+			// timeout 0.3 s); --reboot-delay is how long a node "reboots"
+			// after exit 194.
 			"sandbox": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg {
 					ts.Fatalf("unsupported: ! sandbox")
@@ -67,6 +84,14 @@ func TestScripts(t *testing.T) {
 						d, err := time.ParseDuration(args[i+1])
 						ts.Check(err)
 						opts.Latency = d
+					case "--timeout-scale":
+						x, err := strconv.ParseFloat(args[i+1], 64)
+						ts.Check(err)
+						opts.TimeoutScale = x
+					case "--reboot-delay":
+						d, err := time.ParseDuration(args[i+1])
+						ts.Check(err)
+						opts.RebootDelay = d
 					default:
 						ts.Fatalf("sandbox: unknown flag %s", args[i])
 					}
@@ -82,7 +107,8 @@ func TestScripts(t *testing.T) {
 					ts.Setenv(k, v)
 				}
 			},
-			// stats OP FIELD: print the sandbox's stats figure for an operation.
+			// stats OP FIELD: print the sandbox's stats figure for an
+			// operation (0 for one never called).
 			"stats": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: stats OPERATION calls|errors|throttled")
@@ -98,7 +124,51 @@ func TestScripts(t *testing.T) {
 					Operations map[string]map[string]any `json:"operations"`
 				}
 				ts.Check(json.NewDecoder(resp.Body).Decode(&doc))
-				fmt.Fprintf(ts.Stdout(), "%v\n", doc.Operations[args[0]][args[1]])
+				v, ok = doc.Operations[args[0]][args[1]]
+				if !ok {
+					v = 0 // never called
+				}
+				fmt.Fprintf(ts.Stdout(), "%v\n", v)
+			},
+			// cmdid FILE VAR: set VAR to the first command ID (a UUID) in
+			// FILE (stdout, stderr or a file), e.g. after run --no-wait.
+			"cmdid": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: cmdid FILE VAR")
+				}
+				id := commandIDRE.FindString(ts.ReadFile(args[0]))
+				if id == "" {
+					ts.Fatalf("no command ID in %s", args[0])
+				}
+				ts.Setenv(args[1], id)
+			},
+			// createdoc NAME FILE: create the Command document NAME (JSON or
+			// YAML content in FILE) in the sandbox with CreateDocument.
+			"createdoc": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: createdoc NAME FILE")
+				}
+				v, ok := servers.Load(ts)
+				if !ok {
+					ts.Fatalf("createdoc: no sandbox started")
+				}
+				content := ts.ReadFile(args[1])
+				format := ssmtypes.DocumentFormatJson
+				if !strings.HasPrefix(strings.TrimSpace(content), "{") {
+					format = ssmtypes.DocumentFormatYaml
+				}
+				_, err := ssm.NewFromConfig(v.(*sandbox.Server).AWSConfig()).CreateDocument(context.Background(), &ssm.CreateDocumentInput{
+					Name: aws.String(args[0]), Content: aws.String(content),
+					DocumentType: ssmtypes.DocumentTypeCommand, DocumentFormat: format,
+				})
+				if neg {
+					if err == nil {
+						ts.Fatalf("createdoc %s succeeded", args[0])
+					}
+					fmt.Fprintln(ts.Stderr(), err)
+					return
+				}
+				ts.Check(err)
 			},
 			// sleep DURATION
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -169,6 +239,8 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+var commandIDRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
 // isolate keeps this machine's AWS and ssmctl configuration out of a test.
 func isolate(setenv func(k, v string), dir string) {
