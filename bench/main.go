@@ -2,8 +2,9 @@
 // AWS CLI) on an in-process sandbox, side by side in one run, and prints a
 // markdown report to stdout: wall time, API calls per operation (from the
 // sandbox's GET /_sandbox/stats) and the child process's peak RSS. It is not
-// a timed test: it fails only when a run exits non-zero or the tools'
-// outputs disagree. Progress goes to stderr.
+// a timed test: it fails only when a run exits with another status than
+// its command expects (0 unless nodes fail by design) or the tools' outputs
+// disagree. Progress goes to stderr.
 //
 //	go run ./bench [-ssmctl bin/ssmctl] [-aws aws] [-runs 5] [-nodes 1000] [-latency 0] [scenario...]
 //
@@ -57,6 +58,9 @@ type scenario struct {
 	Commands []command
 	// Notes are printed under the table: what the rows do differently.
 	Notes []string
+	// Checks, if set, returns lines printed under the ratios: the
+	// scenario's targets, checked against the measured rows.
+	Checks func(rows []row) []string
 }
 
 // command is one row of a scenario's table.
@@ -71,6 +75,26 @@ type command struct {
 	// node IDs); it fails if the output is wrong on its own. Every command
 	// with a Result must give the same list, as a set, on every run.
 	Result func(stdout []byte) ([]string, error)
+	// ExitCode is the exit status every run must end with (0 unless the
+	// scenario fails some nodes by design).
+	ExitCode int
+	// Runs, if set and below -runs, is this command's number of measured
+	// runs, and NoWarmup skips its warm-up run: for rows too slow to
+	// repeat.
+	Runs     int
+	NoWarmup bool
+	// LastEnd, if set, reads from a run's stdout when the last remote
+	// task ended (e.g. the latest end time of a command's invocations);
+	// the report shows how long after it the child exited.
+	LastEnd func(stdout []byte) (time.Time, error)
+}
+
+// runs is the number of measured runs of c.
+func (c command) runs(cfg config) int {
+	if c.Runs > 0 {
+		return min(c.Runs, cfg.Runs)
+	}
+	return cfg.Runs
 }
 
 // sample is one measured run.
@@ -78,6 +102,9 @@ type sample struct {
 	Wall   time.Duration
 	MaxRSS int64 // KiB
 	Stats  sandbox.Stats
+	// Lag is how long after the last remote task ended (command.LastEnd)
+	// the child exited.
+	Lag time.Duration
 }
 
 // row is a command with its measured runs.
@@ -181,7 +208,7 @@ func unshim(path string) string {
 type env struct {
 	cfg  config
 	sb   *sandbox.Server
-	home string
+	home string // the children's HOME and working directory
 	vars []string
 }
 
@@ -196,9 +223,24 @@ func newEnv(cfg config, opts sandbox.Options) (*env, error) {
 		sb.Close()
 		return nil, err
 	}
+	// Scripts (argv[0] neither "ssmctl" nor "aws") find the binaries
+	// chosen by the flags first in PATH, as "ssmctl" and "aws".
+	bin := filepath.Join(home, "bin")
+	err = os.Mkdir(bin, 0o755)
+	if err == nil {
+		err = os.Symlink(cfg.SSMCTL, filepath.Join(bin, "ssmctl"))
+	}
+	if err == nil {
+		err = os.Symlink(cfg.AWS, filepath.Join(bin, "aws"))
+	}
+	if err != nil {
+		sb.Close()
+		os.RemoveAll(home)
+		return nil, err
+	}
 	// Nothing of the caller's environment but PATH: no profile, no config,
 	// no credentials, no instance metadata, no pager.
-	vars := append([]string{"PATH=" + os.Getenv("PATH")}, sb.Env()...)
+	vars := append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, sb.Env()...)
 	vars = append(vars,
 		"HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
@@ -215,7 +257,8 @@ func (e *env) close() {
 	os.RemoveAll(e.home)
 }
 
-// cmd builds a child process for argv, whose first word is "ssmctl" or "aws".
+// cmd builds a child process for argv, whose first word is "ssmctl", "aws"
+// or a program (e.g. a shell) looked up in the children's PATH.
 func (e *env) cmd(ctx context.Context, argv, extraEnv []string) *exec.Cmd {
 	bin := argv[0]
 	switch bin {
@@ -260,7 +303,8 @@ func (e *env) resetStats(ctx context.Context) error {
 
 // measure runs every command of s once to warm up, then cfg.Runs times,
 // interleaved (run i starts with command i mod n), so that drift in the
-// machine's load touches every row alike.
+// machine's load touches every row alike. A command with its own Runs or
+// NoWarmup sits out the runs it does not take.
 func measure(ctx context.Context, cfg config, s scenario) ([]row, error) {
 	opts := s.Sandbox
 	opts.Latency = max(opts.Latency, cfg.Latency)
@@ -284,6 +328,9 @@ func measure(ctx context.Context, cfg config, s scenario) ([]row, error) {
 		for k := range rows {
 			i := (k + max(r, 0)) % len(rows)
 			c := rows[i].Cmd
+			if r < 0 && c.NoWarmup || r >= c.runs(cfg) {
+				continue
+			}
 			smp, result, err := runOnce(ctx, e, c)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", c.Label, err)
@@ -298,10 +345,14 @@ func measure(ctx context.Context, cfg config, s scenario) ([]row, error) {
 			what := "warm-up"
 			if r >= 0 {
 				rows[i].Samples = append(rows[i].Samples, smp)
-				what = fmt.Sprintf("run %d/%d", r+1, cfg.Runs)
+				what = fmt.Sprintf("run %d/%d", r+1, c.runs(cfg))
 			}
-			fmt.Fprintf(os.Stderr, "%s: %-28s %-9s %8s  %4d calls  %8s\n",
-				s.Name, c.Label, what, fmtDuration(smp.Wall), smp.Stats.TotalCalls, fmtMB(smp.MaxRSS))
+			lag := ""
+			if c.LastEnd != nil {
+				lag = "  exit " + fmtDuration(smp.Lag) + " after the last node"
+			}
+			fmt.Fprintf(os.Stderr, "%s: %-28s %-9s %8s  %4d calls  %8s%s\n",
+				s.Name, c.Label, what, fmtDuration(smp.Wall), smp.Stats.TotalCalls, fmtMB(smp.MaxRSS), lag)
 		}
 	}
 	return rows, nil
@@ -309,7 +360,8 @@ func measure(ctx context.Context, cfg config, s scenario) ([]row, error) {
 
 // runOnce resets the sandbox's statistics, runs c and reads them back.
 func runOnce(ctx context.Context, e *env, c command) (sample, []string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	// The AWS CLI polling 1,000 nodes one by one takes minutes.
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
 	if err := e.resetStats(ctx); err != nil {
 		return sample{}, nil, err
@@ -319,8 +371,15 @@ func runOnce(ctx context.Context, e *env, c command) (sample, []string, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
+	exited := time.Now()
+	wall := exited.Sub(start)
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil && c.ExitCode != 0:
+		return sample{}, nil, fmt.Errorf("%s: exit status 0, want %d: %s", strings.Join(c.Argv, " "), c.ExitCode, tail(stderr.String()))
+	case err == nil:
+	case errors.As(err, &exitErr) && exitErr.ExitCode() == c.ExitCode && c.ExitCode != 0:
+	default:
 		return sample{}, nil, fmt.Errorf("%s: %w: %s", strings.Join(c.Argv, " "), err, tail(stderr.String()))
 	}
 	smp := sample{Wall: wall}
@@ -335,6 +394,13 @@ func runOnce(ctx context.Context, e *env, c command) (sample, []string, error) {
 		if result, err = c.Result(stdout.Bytes()); err != nil {
 			return sample{}, nil, fmt.Errorf("%s: output: %w", strings.Join(c.Argv, " "), err)
 		}
+	}
+	if c.LastEnd != nil {
+		last, err := c.LastEnd(stdout.Bytes())
+		if err != nil {
+			return sample{}, nil, fmt.Errorf("%s: output: %w", strings.Join(c.Argv, " "), err)
+		}
+		smp.Lag = exited.Sub(last)
 	}
 	return smp, result, nil
 }

@@ -87,16 +87,13 @@ func renderFacts(f facts) string {
 	fmt.Fprintf(&b, "- machine: %s, %s\n", f.Platform, cpu)
 	fmt.Fprintf(&b, "- harness: %s; %s\n", f.Go, f.SSMCTL)
 	fmt.Fprintf(&b, "- AWS CLI: %s\n", f.AWS)
-	runs := fmt.Sprintf("%d runs", f.Runs)
-	if f.Runs == 1 {
-		runs = "1 run"
-	}
+	runs := plural(f.Runs, "run")
 	lat := "none added (loopback)"
 	if f.Latency > 0 {
 		lat = f.Latency.String() + " added to every call"
 	}
 	fmt.Fprintf(&b, "- sandbox API latency: %s\n", lat)
-	fmt.Fprintf(&b, "- method: %s per command after 1 warm-up, interleaved; wall time of the child process; "+
+	fmt.Fprintf(&b, "- method: %s per command after 1 warm-up (unless a row says otherwise), interleaved; wall time of the child process; "+
 		"API calls from the sandbox's /_sandbox/stats, first measured run; peak RSS is the largest ru_maxrss of the runs\n\n", runs)
 	return b.String()
 }
@@ -104,11 +101,24 @@ func renderFacts(f facts) string {
 func renderScenario(cfg config, s scenario, rows []row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s: %s\n\n", s.Name, s.Title)
-	b.WriteString("| command | wall median | wall min | API calls | peak RSS |\n")
-	b.WriteString("|---|--:|--:|---|--:|\n")
+	lags := slices.ContainsFunc(rows, func(r row) bool { return r.Cmd.LastEnd != nil })
+	if lags {
+		b.WriteString("| command | wall median | wall min | exit after last node: median (max) | API calls | peak RSS |\n")
+		b.WriteString("|---|--:|--:|--:|---|--:|\n")
+	} else {
+		b.WriteString("| command | wall median | wall min | API calls | peak RSS |\n")
+		b.WriteString("|---|--:|--:|---|--:|\n")
+	}
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Cmd.Label,
-			fmtDuration(r.medianWall()), fmtDuration(r.minWall()), r.calls(), fmtMB(r.peakRSS()))
+		fmt.Fprintf(&b, "| %s | %s | %s |", r.Cmd.Label, fmtDuration(r.medianWall()), fmtDuration(r.minWall()))
+		if lags {
+			lag := "-"
+			if r.Cmd.LastEnd != nil && len(r.Samples) > 0 {
+				lag = fmt.Sprintf("%s (%s)", fmtDuration(r.medianLag()), fmtDuration(r.maxLag()))
+			}
+			fmt.Fprintf(&b, " %s |", lag)
+		}
+		fmt.Fprintf(&b, " %s | %s |\n", r.calls(), fmtMB(r.peakRSS()))
 	}
 	b.WriteString("\n")
 	for _, r := range rows {
@@ -116,12 +126,32 @@ func renderScenario(cfg config, s scenario, rows []row) string {
 		if len(r.Cmd.Env) > 0 {
 			env = strings.Join(r.Cmd.Env, " ") + " "
 		}
-		fmt.Fprintf(&b, "- %s: `%s%s`\n", r.Cmd.Label, env, strings.Join(r.Cmd.Argv, " "))
+		var runs []string
+		if n := r.Cmd.runs(cfg); n != cfg.Runs {
+			runs = append(runs, plural(n, "run"))
+		}
+		if r.Cmd.NoWarmup {
+			runs = append(runs, "no warm-up")
+		}
+		if r.Cmd.ExitCode != 0 {
+			runs = append(runs, fmt.Sprintf("exits %d by design", r.Cmd.ExitCode))
+		}
+		more := ""
+		if len(runs) > 0 {
+			more = " (" + strings.Join(runs, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "- %s: `%s%s`%s\n", r.Cmd.Label, env, shellJoin(r.Cmd.Argv), more)
 	}
 	b.WriteString("\n")
 	if len(rows) > 1 {
 		for _, base := range rows[1:] {
 			b.WriteString(ratio(rows[0], base) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if s.Checks != nil {
+		for _, c := range s.Checks(rows) {
+			b.WriteString(c + "\n")
 		}
 		b.WriteString("\n")
 	}
@@ -167,8 +197,10 @@ func (r row) walls() []time.Duration {
 	return w
 }
 
-func (r row) medianWall() time.Duration {
-	w := r.walls()
+func (r row) medianWall() time.Duration { return median(r.walls()) }
+
+// median of sorted durations.
+func median(w []time.Duration) time.Duration {
 	switch {
 	case len(w) == 0:
 		return 0
@@ -182,6 +214,24 @@ func (r row) medianWall() time.Duration {
 func (r row) minWall() time.Duration {
 	if w := r.walls(); len(w) > 0 {
 		return w[0]
+	}
+	return 0
+}
+
+func (r row) lags() []time.Duration {
+	l := make([]time.Duration, len(r.Samples))
+	for i, s := range r.Samples {
+		l[i] = s.Lag
+	}
+	slices.Sort(l)
+	return l
+}
+
+func (r row) medianLag() time.Duration { return median(r.lags()) }
+
+func (r row) maxLag() time.Duration {
+	if l := r.lags(); len(l) > 0 {
+		return l[len(l)-1]
 	}
 	return 0
 }
@@ -200,6 +250,17 @@ func (r row) totalCalls() int64 {
 		return 0
 	}
 	return r.Samples[0].Stats.TotalCalls
+}
+
+// callRange is the least and the most API calls of the runs.
+func (r row) callRange() (lo, hi int64) {
+	for i, s := range r.Samples {
+		if i == 0 || s.Stats.TotalCalls < lo {
+			lo = s.Stats.TotalCalls
+		}
+		hi = max(hi, s.Stats.TotalCalls)
+	}
+	return lo, hi
 }
 
 // calls renders the first run's API calls: "30: ssm.DescribeInstanceInformation
@@ -241,6 +302,31 @@ func (r row) calls() string {
 		s += fmt.Sprintf(" (varies %d–%d between runs)", lo, hi)
 	}
 	return s
+}
+
+// shellJoin renders argv as a shell would take it: words with anything
+// but letters, digits and _@%+=:,./- in single quotes.
+func shellJoin(argv []string) string {
+	words := make([]string, len(argv))
+	for i, w := range argv {
+		safe := w != "" && strings.IndexFunc(w, func(r rune) bool {
+			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("_@%+=:,./-", r))
+		}) < 0
+		if safe {
+			words[i] = w
+		} else {
+			words[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// plural renders "1 run", "3 runs".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func fmtDuration(d time.Duration) string {

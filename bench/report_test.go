@@ -55,3 +55,40 @@ func TestDiffSets(t *testing.T) {
 		t.Error("a repeated entry went unnoticed")
 	}
 }
+
+func TestRenderScenarioLagsRunsAndChecks(t *testing.T) {
+	s := scenario{Name: "run-mixed", Title: "a mixed run", Checks: func(rows []row) []string {
+		return []string{"- target: met."}
+	}}
+	subject := row{Cmd: command{Label: "ssmctl", Argv: []string{"ssmctl", "run", "--", "echo ok >&2"}, ExitCode: 1,
+		LastEnd: func([]byte) (time.Time, error) { return time.Time{}, nil }}, Samples: []sample{
+		{Wall: 3 * time.Second, Lag: 300 * time.Millisecond},
+		{Wall: 3 * time.Second, Lag: 100 * time.Millisecond},
+		{Wall: 3 * time.Second, Lag: 200 * time.Millisecond},
+	}}
+	slow := row{Cmd: command{Label: "aws CLI", Argv: []string{"bash", "aws-run.sh", "it's"}, Runs: 1, NoWarmup: true}, Samples: []sample{
+		{Wall: 300 * time.Second},
+	}}
+	got := renderScenario(config{Runs: 3}, s, []row{subject, slow})
+	for _, want := range []string{
+		"| command | wall median | wall min | exit after last node: median (max) | API calls | peak RSS |\n",
+		"| ssmctl | 3000 ms | 3000 ms | 200 ms (300 ms) | 0 | 0 MiB |\n",
+		"| aws CLI | 300.0 s | 300.0 s | - | 0 | 0 MiB |\n",
+		"- ssmctl: `ssmctl run -- 'echo ok >&2'` (exits 1 by design)\n",
+		`- aws CLI: ` + "`bash aws-run.sh 'it'\\''s'`" + " (1 run, no warm-up)\n",
+		"- target: met.\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q; got:\n%s", want, got)
+		}
+	}
+}
+
+func TestCommandRuns(t *testing.T) {
+	cfg := config{Runs: 5}
+	for _, tc := range []struct{ runs, want int }{{0, 5}, {1, 1}, {9, 5}} {
+		if got := (command{Runs: tc.runs}).runs(cfg); got != tc.want {
+			t.Errorf("Runs %d: runs = %d, want %d", tc.runs, got, tc.want)
+		}
+	}
+}
