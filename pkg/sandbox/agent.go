@@ -26,7 +26,7 @@ import (
 // (github.com/aws/amazon-ssm-agent) does: the commands are written to a
 // script file and run with `sh -c <script>` in their own process group,
 // stdout and stderr captured apart, the whole group killed with SIGKILL on
-// the execution timeout or a cancel. COMMANDS.md describes the behaviour
+// the execution timeout or a cancel. docs/sandbox-run-command.md describes the behaviour
 // and its sources.
 
 // Defaults of the timing options (Options).
@@ -542,7 +542,7 @@ func (r *runner) runScriptStep(step docStep, p *pluginRun) stepResult {
 			shell = []string{pwsh, "-NonInteractive", "-ExecutionPolicy", "Unrestricted", "-f"}
 		}
 		// A Windows node has no PowerShell here: it runs the script with
-		// /bin/sh as a stand-in (COMMANDS.md).
+		// /bin/sh as a stand-in (docs/sandbox-run-command.md).
 	}
 	script := filepath.Join(orch, scriptName)
 	if err := writeScript(script, []byte(strings.Join(lines, "\n")+"\n")); err != nil {

@@ -18,7 +18,7 @@ import (
 // simulated nodes (agent.go). Rules, limits and error names come from
 // botocore's ssm/2014-11-06 model; statuses and their meaning from the
 // model's StatusDetails documentation and "Understanding command statuses"
-// (AWS Systems Manager User Guide). COMMANDS.md lists the decisions.
+// (AWS Systems Manager User Guide). docs/sandbox-run-command.md lists the decisions.
 
 // Wire types.
 

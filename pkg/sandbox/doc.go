@@ -29,7 +29,7 @@
 // MaxErrors, delivery timeouts, node latency and ping status, and exit 194
 // (3010 on Windows) as a reboot request. Windows nodes run
 // aws:runPowerShellScript with /bin/sh as a stand-in. Options.InvocationDelay,
-// RebootDelay and TimeoutScale make the timing fast for tests. COMMANDS.md
+// RebootDelay and TimeoutScale make the timing fast for tests. docs/sandbox-run-command.md
 // describes what is emulated and the decisions taken, with their sources.
 //
 // Two endpoints are the sandbox's own (unsigned, never faulted, not counted):
@@ -53,7 +53,7 @@
 //	wire.go     JSON decoding, APIError, epoch timestamps, page tokens, validation
 //	faults.go   fault injection (Faults, ParseFault)
 //	stats.go    per-operation statistics
-//	fleet.go    the fleet: YAML format (FLEET.md), DefaultFleet, GenerateFleet
+//	fleet.go    the fleet: YAML format (docs/sandbox.md), DefaultFleet, GenerateFleet
 //	state.go    the mutable state and its atomic persistence
 //	nodes.go    SSM managed-node APIs
 //	documents.go SSM documents: the AWS-owned ones, parsing, parameters

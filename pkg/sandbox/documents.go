@@ -22,7 +22,7 @@ import (
 // UpdateDocumentDefaultVersion, over the AWS-owned documents ssmctl runs and
 // the account's own Command documents (persisted with the state). Limits,
 // patterns, enums and error names come from botocore's ssm/2014-11-06 model;
-// COMMANDS.md lists the decisions the model leaves open.
+// docs/sandbox-run-command.md lists the decisions the model leaves open.
 
 // Wire types.
 
@@ -338,7 +338,7 @@ var knownPlugins = []string{
 // pluginPlatforms is where a plugin runs, as AWS reports it in the
 // PlatformTypes of the AWS documents that use it: AWS-RunShellScript is
 // [Linux, MacOS] and AWS-RunPowerShellScript [Windows, Linux] (DescribeDocument
-// answers quoted in COMMANDS.md).
+// answers quoted in docs/sandbox-run-command.md).
 func pluginPlatforms(action string) []string {
 	switch action {
 	case "aws:runShellScript":

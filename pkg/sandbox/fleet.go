@@ -19,7 +19,7 @@ import (
 )
 
 // Fleet is the set of simulated managed nodes, as read from a fleet file
-// (see FLEET.md) or generated.
+// (see docs/sandbox.md) or generated.
 type Fleet struct {
 	Nodes []*Node `yaml:"nodes" json:"nodes"`
 }
