@@ -594,6 +594,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		aerr = &APIError{Status: aerr.Status, Type: svc.validationError, Message: aerr.Message}
 	}
 
+	// Stats are recorded before the answer goes out, so a client that has
+	// its answer always finds the call counted.
+	key, name := "", "unknown operation"
+	if op != nil {
+		key, name = op.key(), op.key()
+	}
+	d := time.Since(start)
+	s.stats.record(key, d, aerr != nil, throttled)
+
 	proto := awsJSON11
 	if svc != nil {
 		proto = svc.protocol
@@ -603,13 +612,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		writeJSON(w, proto, http.StatusOK, resp)
 	}
-
-	key, name := "", "unknown operation"
-	if op != nil {
-		key, name = op.key(), op.key()
-	}
-	d := time.Since(start)
-	s.stats.record(key, d, aerr != nil, throttled)
 	if aerr != nil {
 		s.logf("sandbox: %s %d %s %s", name, aerr.Status, aerr.Type, d.Round(time.Microsecond))
 	} else {
