@@ -191,6 +191,7 @@ func (c *Client) Attach(ctx context.Context, commandID string) (*Run, error) {
 		DocumentVersion: cmd.DocumentVersion,
 		ByTargets:       len(cmd.InstanceIDs) == 0,
 		SentAt:          cmd.Requested,
+		requestedAt:     cmd.Requested,
 		Expires:         cmd.Expires,
 		client:          c,
 		names:           map[string]string{},

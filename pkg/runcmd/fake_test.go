@@ -2,8 +2,10 @@ package runcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,12 +16,16 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
-// fakeAPI is a scripted SSM. Each command's invocations at a given poll
-// come from states(commandID, poll); a poll is one first-page
-// ListCommandInvocations call for that command.
+// fakeAPI is a scripted SSM. Each command's invocations at a time come
+// from states(commandID, t), t being the fake clock's time since it
+// started; ListCommands derives each command's status and counts from
+// them (unless command is set).
 type fakeAPI struct {
 	mu sync.Mutex
 
+	// clock, if set, gives the time of states, listErr and command, and
+	// each command's RequestedDateTime.
+	clock   *fakeClock
 	sends   []*ssm.SendCommandInput
 	sendErr func(n int) error
 	gets    []*ssm.GetCommandInvocationInput
@@ -28,18 +34,37 @@ type fakeAPI struct {
 	docs    map[string]*types.DocumentDescription
 	content map[string]string
 
-	// states gives the invocations of a command at its n-th poll (from 0).
-	states  func(commandID string, poll int) []types.CommandInvocation
-	listErr func(commandID string, poll int) error
-	polls   map[string]int
-	// command gives ListCommands' answer for a command at the poll count.
-	command       func(commandID string, poll int) types.Command
-	listCommands  int
-	describeCalls int
+	// states gives the invocations of a command at time t.
+	states func(commandID string, t time.Duration) []types.CommandInvocation
+	// listErr, if it returns an error for a command, makes
+	// ListCommandInvocations and ListCommands by CommandId fail with it,
+	// and ListCommands with a filter leave the command out.
+	listErr func(commandID string, t time.Duration) error
+	// command, if set, gives ListCommands' answer for a command at t.
+	command func(commandID string, t time.Duration) types.Command
+	// others are other commands in the account, invoked after the run's,
+	// which a filtered ListCommands lists too.
+	others int
+
+	// Calls: ListCommands (and how many had a filter), pages of
+	// ListCommandInvocations, and detailed listings (first pages) per
+	// command.
+	listCommands, filteredListCommands int
+	invocationPages                    int
+	listings                           map[string]int
+	describeCalls                      int
 }
 
 func newFakeAPI() *fakeAPI {
-	return &fakeAPI{polls: map[string]int{}, docs: map[string]*types.DocumentDescription{}, content: map[string]string{}}
+	return &fakeAPI{listings: map[string]int{}, docs: map[string]*types.DocumentDescription{}, content: map[string]string{}}
+}
+
+// elapsed is the fake clock's time since it started (0 without a clock).
+func (f *fakeAPI) elapsed() time.Duration {
+	if f.clock == nil {
+		return 0
+	}
+	return f.clock.Now().Sub(fakeEpoch)
 }
 
 func (f *fakeAPI) SendCommand(ctx context.Context, in *ssm.SendCommandInput, _ ...func(*ssm.Options)) (*ssm.SendCommandOutput, error) {
@@ -51,20 +76,109 @@ func (f *fakeAPI) SendCommand(ctx context.Context, in *ssm.SendCommandInput, _ .
 		}
 	}
 	f.sends = append(f.sends, in)
-	id := fmt.Sprintf("00000000-0000-0000-0000-%012d", len(f.sends))
-	return &ssm.SendCommandOutput{Command: &types.Command{CommandId: aws.String(id)}}, nil
+	cmd := &types.Command{CommandId: aws.String(commandID(len(f.sends)))}
+	if f.clock != nil {
+		cmd.RequestedDateTime = aws.Time(f.clock.Now())
+	}
+	return &ssm.SendCommandOutput{Command: cmd}, nil
+}
+
+func commandID(n int) string { return fmt.Sprintf("00000000-0000-0000-0000-%012d", n) }
+
+// commandAt is ListCommands' answer for the n-th command sent (from 1).
+func (f *fakeAPI) commandAt(n int, t time.Duration) types.Command {
+	id := commandID(n)
+	if f.command != nil {
+		return f.command(id, t)
+	}
+	invs := f.states(id, t)
+	c := types.Command{CommandId: aws.String(id), TargetCount: int32(max(len(invs), len(f.sends[n-1].InstanceIds)))}
+	failed := false
+	for _, ci := range invs {
+		switch stateOf(string(ci.Status), aws.ToString(ci.StatusDetails)) {
+		case StateWaiting:
+			continue
+		case StateFailed, StateExecutionTimedOut:
+			c.ErrorCount++
+			failed = true
+		case StateDeliveryTimedOut:
+			c.DeliveryTimedOutCount++
+			failed = true
+		}
+		c.CompletedCount++
+	}
+	switch {
+	case len(invs) == 0:
+		c.Status = types.CommandStatusPending
+	case c.CompletedCount < c.TargetCount:
+		c.Status = types.CommandStatusInProgress
+	case failed:
+		c.Status = types.CommandStatusFailed
+	default:
+		c.Status = types.CommandStatusSuccess
+	}
+	return c
 }
 
 func (f *fakeAPI) ListCommands(ctx context.Context, in *ssm.ListCommandsInput, _ ...func(*ssm.Options)) (*ssm.ListCommandsOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listCommands++
-	if f.command == nil {
-		return &ssm.ListCommandsOutput{}, nil
+	t := f.elapsed()
+	if in.CommandId != nil {
+		if in.Filters != nil {
+			return nil, errors.New("CommandId and Filters together")
+		}
+		id := aws.ToString(in.CommandId)
+		if f.listErr != nil {
+			if err := f.listErr(id, t); err != nil {
+				return nil, err
+			}
+		}
+		n, err := strconv.Atoi(id[len(id)-12:])
+		if err != nil || n < 1 || n > len(f.sends) {
+			return nil, &types.InvalidCommandId{}
+		}
+		return &ssm.ListCommandsOutput{Commands: []types.Command{f.commandAt(n, t)}}, nil
 	}
-	id := aws.ToString(in.CommandId)
-	c := f.command(id, f.polls[id]-1)
-	return &ssm.ListCommandsOutput{Commands: []types.Command{c}}, nil
+	f.filteredListCommands++
+	// The one filter the waiter uses: InvokedAfter, in whole seconds
+	// (RFC 3339), no later than the commands were requested.
+	if len(in.Filters) != 1 || in.Filters[0].Key != types.CommandFilterKeyInvokedAfter {
+		return nil, fmt.Errorf("want one InvokedAfter filter, got %v", in.Filters)
+	}
+	after, err := time.Parse(time.RFC3339, aws.ToString(in.Filters[0].Value))
+	if err != nil || !strings.HasSuffix(aws.ToString(in.Filters[0].Value), "Z") {
+		return nil, fmt.Errorf("InvokedAfter %q: want 2006-01-02T15:04:05Z", aws.ToString(in.Filters[0].Value))
+	}
+	if f.clock != nil && after.After(fakeEpoch) {
+		return nil, fmt.Errorf("InvokedAfter %s is after the commands were sent", after)
+	}
+	size := int(aws.ToInt32(in.MaxResults))
+	if size < 1 || size > 50 {
+		return nil, fmt.Errorf("MaxResults %d", size)
+	}
+	// Newest first: the others, then the run's commands from the last.
+	var all []types.Command
+	for i := range f.others {
+		all = append(all, types.Command{CommandId: aws.String(fmt.Sprintf("99999999-0000-0000-0000-%012d", i)), Status: types.CommandStatusInProgress})
+	}
+	for n := len(f.sends); n >= 1; n-- {
+		if f.listErr != nil && f.listErr(commandID(n), t) != nil {
+			continue
+		}
+		all = append(all, f.commandAt(n, t))
+	}
+	start := 0
+	if in.NextToken != nil {
+		start, _ = strconv.Atoi(*in.NextToken)
+	}
+	end := min(start+size, len(all))
+	out := &ssm.ListCommandsOutput{Commands: all[start:end]}
+	if end < len(all) {
+		out.NextToken = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
 }
 
 func (f *fakeAPI) ListCommandInvocations(ctx context.Context, in *ssm.ListCommandInvocationsInput, _ ...func(*ssm.Options)) (*ssm.ListCommandInvocationsOutput, error) {
@@ -73,20 +187,21 @@ func (f *fakeAPI) ListCommandInvocations(ctx context.Context, in *ssm.ListComman
 	if !in.Details || aws.ToInt32(in.MaxResults) != 50 {
 		return nil, fmt.Errorf("want Details and MaxResults 50, got %v %v", in.Details, aws.ToInt32(in.MaxResults))
 	}
+	f.invocationPages++
 	id := aws.ToString(in.CommandId)
+	t := f.elapsed()
 	start := 0
 	if in.NextToken == nil {
-		f.polls[id]++
+		f.listings[id]++
 	} else {
 		start, _ = strconv.Atoi(*in.NextToken)
 	}
-	poll := f.polls[id] - 1
 	if f.listErr != nil {
-		if err := f.listErr(id, poll); err != nil {
+		if err := f.listErr(id, t); err != nil {
 			return nil, err
 		}
 	}
-	all := f.states(id, poll)
+	all := f.states(id, t)
 	end := min(start+50, len(all))
 	out := &ssm.ListCommandInvocationsOutput{CommandInvocations: all[start:end]}
 	if end < len(all) {
@@ -141,7 +256,17 @@ type fakeClock struct {
 	onSleep func(n int)
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)} }
+// fakeEpoch is when every fake clock starts.
+var fakeEpoch = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+func newFakeClock() *fakeClock { return &fakeClock{now: fakeEpoch} }
+
+// newFake is a fake API on a fake clock.
+func newFake() (*fakeAPI, *fakeClock) {
+	api, clock := newFakeAPI(), newFakeClock()
+	api.clock = clock
+	return api, clock
+}
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()

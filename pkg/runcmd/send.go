@@ -183,6 +183,10 @@ type Run struct {
 	// (delivery timeout plus execution timeout after sending).
 	SentAt, Expires time.Time
 
+	// requestedAt is the earliest RequestedDateTime AWS gave the run's
+	// commands (AWS's clock, unlike SentAt); zero if it gave none.
+	requestedAt time.Time
+
 	client   *Client
 	commands []*sentCommand
 	names    map[string]string
@@ -238,13 +242,13 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	if targets, ok := awsTargets(req.Specs); ok {
 		run.ByTargets = true
 		in.Targets = targets
-		id, expires, err := c.send(ctx, in)
+		sent, err := c.send(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		run.commands = append(run.commands, &sentCommand{id: id})
-		run.CommandIDs = append(run.CommandIDs, id)
-		run.extend(expires)
+		run.commands = append(run.commands, &sentCommand{id: aws.ToString(sent.CommandId)})
+		run.CommandIDs = append(run.CommandIDs, aws.ToString(sent.CommandId))
+		run.extend(sent)
 		return run, nil
 	}
 	ids := make([]string, len(nodes))
@@ -255,7 +259,7 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 		batch := ids[start:min(start+MaxInstanceIDs, len(ids))]
 		b := *in
 		b.InstanceIds = batch
-		id, expires, err := c.send(ctx, &b)
+		sent, err := c.send(ctx, &b)
 		if err != nil {
 			if len(run.CommandIDs) > 0 {
 				// Half a run is worse than none: take back what was sent.
@@ -269,28 +273,33 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 			}
 			return nil, err
 		}
-		run.commands = append(run.commands, &sentCommand{id: id, expected: len(batch)})
-		run.CommandIDs = append(run.CommandIDs, id)
-		run.extend(expires)
+		run.commands = append(run.commands, &sentCommand{id: aws.ToString(sent.CommandId), expected: len(batch)})
+		run.CommandIDs = append(run.CommandIDs, aws.ToString(sent.CommandId))
+		run.extend(sent)
 	}
 	return run, nil
 }
 
-func (r *Run) extend(expires *time.Time) {
-	if expires != nil && expires.After(r.Expires) {
-		r.Expires = *expires
+// extend takes in what AWS said of a command just sent: when it expires
+// and when it was requested.
+func (r *Run) extend(cmd *types.Command) {
+	if e := cmd.ExpiresAfter; e != nil && e.After(r.Expires) {
+		r.Expires = *e
+	}
+	if t := cmd.RequestedDateTime; t != nil && (r.requestedAt.IsZero() || t.Before(r.requestedAt)) {
+		r.requestedAt = *t
 	}
 }
 
-func (c *Client) send(ctx context.Context, in *ssm.SendCommandInput) (string, *time.Time, error) {
+func (c *Client) send(ctx context.Context, in *ssm.SendCommandInput) (*types.Command, error) {
 	out, err := c.API.SendCommand(ctx, in)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if out.Command == nil || aws.ToString(out.Command.CommandId) == "" {
-		return "", nil, errors.New("SendCommand: AWS returned no command ID")
+		return nil, errors.New("SendCommand: AWS returned no command ID")
 	}
-	return aws.ToString(out.Command.CommandId), out.Command.ExpiresAfter, nil
+	return out.Command, nil
 }
 
 // awsTargets turns tag and group specs into SendCommand Targets, when every

@@ -15,12 +15,26 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
-// Polling (docs/run.md): the interval starts short, so quick commands
-// return quickly, and doubles while nothing changes, up to a cap.
+// Polling (docs/run.md). Every poll, the interval of which starts at
+// PollStart and doubles up to PollMax, is one of two kinds:
+//
+//   - a run whose detailed listing is a single page (one command, at most
+//     50 nodes) is simply listed: ListCommandInvocations with details is
+//     one call, and ListCommands is asked only once every invocation
+//     listed is done but AWS must say whether the command is.
+//   - a larger run gets a progress poll: one ListCommands call for all its
+//     unfinished commands, whatever the fleet's size. A command is then
+//     listed in detail (every page: one per 50 nodes) when the progress
+//     poll says it finished (once, at once), or when its CompletedCount
+//     grew and ListingInterval has passed since the last listing.
 const (
 	PollStart = 250 * time.Millisecond
-	PollMax   = 5 * time.Second
-	// invocationsPage is ListCommandInvocations' MaxResults maximum.
+	PollMax   = time.Second
+	// listingPerPage and listingMax make ListingInterval.
+	listingPerPage = 500 * time.Millisecond
+	listingMax     = 10 * time.Second
+	// invocationsPage is ListCommandInvocations' MaxResults maximum, and
+	// ListCommands' too.
 	invocationsPage = 50
 	// settleTime is how long after sending "no such command" or "no such
 	// invocation" is read as "not there yet" (AWS is eventually consistent).
@@ -28,18 +42,29 @@ const (
 	// graceAfterExpiry is how long past the command's own timeouts the
 	// wait goes on before it gives up.
 	graceAfterExpiry = 2 * time.Minute
+	// invokedMargin is how far before the earliest RequestedDateTime the
+	// InvokedAfter filter of the progress poll starts; clockSkewMargin is
+	// how far before SentAt when AWS gave no RequestedDateTime (the
+	// local clock may be off by as much as SigV4 allows).
+	invokedMargin   = time.Second
+	clockSkewMargin = 5 * time.Minute
 )
 
-// NextInterval is the poll interval after prev: unchanged when the last
-// poll saw progress, else doubled, at most PollMax.
-func NextInterval(prev time.Duration, progressed bool) time.Duration {
+// NextInterval is the progress poll interval after prev: PollStart first,
+// then doubled, at most PollMax.
+func NextInterval(prev time.Duration) time.Duration {
 	if prev <= 0 {
 		return PollStart
 	}
-	if progressed {
-		return prev
-	}
 	return min(prev*2, PollMax)
+}
+
+// ListingInterval is the least time between two detailed listings, made
+// because nodes finished, of a run whose listing takes pages pages (one
+// per 50 nodes): 500 ms a page, at most 10 s. 120 nodes (3 pages) see
+// results every 1.5 s, 1,000 nodes (20 pages) every 10 s.
+func ListingInterval(pages int) time.Duration {
+	return min(time.Duration(pages)*listingPerPage, listingMax)
 }
 
 // Progress is the state of a run while waiting.
@@ -50,10 +75,11 @@ type Progress struct {
 // WaitOptions are the callbacks of Wait. Both are called from Wait's
 // goroutine.
 type WaitOptions struct {
-	// OnResult is called once per node as soon as its invocation is done,
-	// with its full output.
+	// OnResult is called once per node as soon as a detailed listing shows
+	// its invocation done, with its full output.
 	OnResult func(Invocation)
-	// OnProgress is called after every poll.
+	// OnProgress is called after every poll, with the counts of the
+	// progress poll where no listing has caught up yet.
 	OnProgress func(Progress)
 }
 
@@ -69,7 +95,8 @@ type Result struct {
 // passed (plus a grace period). When ctx ends it returns ctx's error; the
 // caller then cancels the run (Cancel).
 func (r *Run) Wait(ctx context.Context, opts WaitOptions) (*Result, error) {
-	w := &waiter{run: r, invs: map[string]*Invocation{}, reported: map[string]bool{}}
+	w := newWaiter(r)
+	w.listedAt = r.SentAt
 	return w.loop(ctx, opts)
 }
 
@@ -78,7 +105,31 @@ type waiter struct {
 	invs     map[string]*Invocation // by command ID + node ID
 	order    []string
 	reported map[string]bool
-	targets  map[string]int // TargetCount of commands sent with Targets
+	// state is what the progress poll and the listings know of each
+	// command, by command ID.
+	state map[string]*commandState
+	// listedAt is when the last listing made because nodes finished (not
+	// because a command did) was made.
+	listedAt time.Time
+}
+
+// commandState is one command as the progress poll last saw it, and what
+// its last detailed listing found.
+type commandState struct {
+	status                      types.CommandStatus
+	targets, completed, errored int
+	// listedCompleted is CompletedCount at the last detailed listing;
+	// listed, listedDone and listedFailed count what that listing held.
+	listedCompleted                  int
+	listed, listedDone, listedFailed int
+}
+
+func newWaiter(r *Run) *waiter {
+	w := &waiter{run: r, invs: map[string]*Invocation{}, reported: map[string]bool{}, state: map[string]*commandState{}}
+	for _, sc := range r.commands {
+		w.state[sc.id] = &commandState{}
+	}
+	return w
 }
 
 func key(commandID, nodeID string) string { return commandID + "/" + nodeID }
@@ -88,8 +139,7 @@ func (w *waiter) loop(ctx context.Context, opts WaitOptions) (*Result, error) {
 	clock := c.clock()
 	interval := time.Duration(0)
 	for {
-		progressed, err := w.poll(ctx)
-		if err != nil {
+		if err := w.poll(ctx); err != nil {
 			return nil, err
 		}
 		for _, k := range w.order {
@@ -115,78 +165,194 @@ func (w *waiter) loop(ctx context.Context, opts WaitOptions) (*Result, error) {
 			return nil, exitcode.New(exitcode.Timeout, "gave up waiting for %s: not finished %s after its timeouts expired",
 				joinIDs(w.run.CommandIDs), graceAfterExpiry)
 		}
-		interval = NextInterval(interval, progressed)
+		interval = NextInterval(interval)
 		if err := clock.Sleep(ctx, interval); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// poll lists the invocations of every unfinished command. It reports
-// whether anything changed.
-func (w *waiter) poll(ctx context.Context) (bool, error) {
-	c := w.run.client
-	progressed := false
+// poll brings the waiter up to date, the cheapest way for the run's size.
+func (w *waiter) poll(ctx context.Context) error {
+	if open := w.open(); len(open) == 1 && w.pages() == 1 {
+		return w.pollSmall(ctx, open[0])
+	}
+	if err := w.pollProgress(ctx); err != nil {
+		return err
+	}
+	return w.listDue(ctx)
+}
+
+// pollSmall lists a command of at most one page, and asks AWS whether it
+// is over only once every invocation listed is done.
+func (w *waiter) pollSmall(ctx context.Context, sc *sentCommand) error {
+	allDone, err := w.list(ctx, sc)
+	if err != nil || sc.done || !allDone {
+		return err
+	}
+	if err := w.pollProgress(ctx); err != nil {
+		return err
+	}
+	// A finished command may have fewer invocations than targets
+	// (MaxErrors stopped it): nothing more will come.
+	sc.done = commandDone(w.state[sc.id].status)
+	return nil
+}
+
+// open is the commands not known to be finished.
+func (w *waiter) open() []*sentCommand {
+	var out []*sentCommand
 	for _, sc := range w.run.commands {
-		if sc.done {
-			continue
-		}
-		list, err := c.listInvocations(ctx, sc.id, "")
-		if err != nil {
-			if notThereYet(err) && c.clock().Now().Before(w.run.SentAt.Add(settleTime)) {
-				continue
-			}
-			return false, err
-		}
-		allDone := true
-		for _, ci := range list {
-			inv := fromAWS(ci, w.run.names)
-			k := key(inv.CommandID, inv.NodeID)
-			old, seen := w.invs[k]
-			if !seen {
-				w.order = append(w.order, k)
-				progressed = true
-			} else {
-				inv.Rebooted = old.Rebooted
-				if old.Status != inv.Status || old.StatusDetails != inv.StatusDetails {
-					progressed = true
-				}
-			}
-			if !inv.Done() && rebooting(inv) {
-				inv.Rebooted = true
-			}
-			w.invs[k] = &inv
-			if !inv.Done() {
-				allDone = false
-			}
-		}
-		switch {
-		case !allDone:
-		case !w.run.ByTargets && len(list) >= sc.expected:
-			sc.done = true
-		default:
-			// AWS resolves Targets (and, after MaxErrors, may leave nodes
-			// without an invocation): the command's own status says when
-			// it is over.
-			cmd, err := c.command(ctx, sc.id)
-			if err != nil {
-				if notThereYet(err) && c.clock().Now().Before(w.run.SentAt.Add(settleTime)) {
-					continue
-				}
-				return false, err
-			}
-			if w.run.ByTargets {
-				if w.targets == nil {
-					w.targets = map[string]int{}
-				}
-				w.targets[sc.id] = int(cmd.TargetCount)
-			}
-			// A finished command may have fewer invocations than targets
-			// (MaxErrors stopped it): nothing more will come.
-			sc.done = commandDone(cmd.Status)
+		if !sc.done {
+			out = append(out, sc)
 		}
 	}
-	return progressed, nil
+	return out
+}
+
+// settling reports whether "not found" may still mean "not yet".
+func (w *waiter) settling() bool {
+	return w.run.client.clock().Now().Before(w.run.SentAt.Add(settleTime))
+}
+
+// pollProgress reads the status and counts of every unfinished command
+// with one ListCommands call: by CommandId when one is left, else by an
+// InvokedAfter filter that takes in every command of the run.
+func (w *waiter) pollProgress(ctx context.Context) error {
+	c := w.run.client
+	open := w.open()
+	if len(open) == 0 {
+		return nil
+	}
+	found := map[string]types.Command{}
+	if len(open) > 1 {
+		ids := make([]string, len(open))
+		for i, sc := range open {
+			ids[i] = sc.id
+		}
+		var err error
+		if found, err = c.commandsSince(ctx, w.run.invokedAfter(), ids); err != nil {
+			return err
+		}
+	}
+	for _, sc := range open {
+		cmd, ok := found[sc.id]
+		if !ok {
+			if len(open) > 1 && w.settling() {
+				continue // not in the filtered list yet
+			}
+			// One command left, or one the filter missed: ask for it by ID.
+			one, err := c.command(ctx, sc.id)
+			if err != nil {
+				if notThereYet(err) && w.settling() {
+					continue
+				}
+				return err
+			}
+			cmd = *one
+		}
+		st := w.state[sc.id]
+		st.status = cmd.Status
+		st.targets = int(cmd.TargetCount)
+		st.completed = int(cmd.CompletedCount)
+		st.errored = int(cmd.ErrorCount + cmd.DeliveryTimedOutCount)
+	}
+	return nil
+}
+
+// invokedAfter is the InvokedAfter filter value that takes in every
+// command of the run: a second before the earliest RequestedDateTime AWS
+// gave, in whole seconds (RFC 3339, as the API documents it).
+func (r *Run) invokedAfter() string {
+	t := r.SentAt.Add(-clockSkewMargin)
+	if !r.requestedAt.IsZero() {
+		t = r.requestedAt.Add(-invokedMargin)
+	}
+	return t.UTC().Truncate(time.Second).Format(time.RFC3339)
+}
+
+// listDue makes the detailed listings that are due: every command the
+// progress poll saw finished, and, once ListingInterval has passed since
+// the last listing, every command whose CompletedCount grew.
+func (w *waiter) listDue(ctx context.Context) error {
+	now := w.run.client.clock().Now()
+	due := now.Sub(w.listedAt) >= ListingInterval(w.pages())
+	listed := false
+	for _, sc := range w.open() {
+		st := w.state[sc.id]
+		final := commandDone(st.status)
+		if !final && !(due && st.completed > st.listedCompleted) {
+			continue
+		}
+		if _, err := w.list(ctx, sc); err != nil {
+			return err
+		}
+		listed = listed || !final
+	}
+	if listed {
+		w.listedAt = now
+	}
+	return nil
+}
+
+// pages is how many pages a detailed listing of the unfinished commands
+// takes, by what is known of their sizes.
+func (w *waiter) pages() int {
+	n := 0
+	for _, sc := range w.open() {
+		st := w.state[sc.id]
+		size := max(sc.expected, st.targets, st.listed)
+		if size == 0 && w.run.ByTargets {
+			size = len(w.run.Nodes) // AWS has not counted yet
+		}
+		n += max(1, (size+invocationsPage-1)/invocationsPage)
+	}
+	return n
+}
+
+// list lists one command's invocations with details, marks it done when
+// every invocation is, and reports whether every invocation listed is.
+func (w *waiter) list(ctx context.Context, sc *sentCommand) (bool, error) {
+	c := w.run.client
+	st := w.state[sc.id]
+	polledCompleted := st.completed
+	list, err := c.listInvocations(ctx, sc.id, "")
+	if err != nil {
+		if notThereYet(err) && w.settling() {
+			return false, nil
+		}
+		return false, err
+	}
+	allDone := true
+	st.listed, st.listedDone, st.listedFailed = len(list), 0, 0
+	for _, ci := range list {
+		inv := fromAWS(ci, w.run.names)
+		k := key(inv.CommandID, inv.NodeID)
+		if old, seen := w.invs[k]; seen {
+			inv.Rebooted = old.Rebooted
+		} else {
+			w.order = append(w.order, k)
+		}
+		if !inv.Done() && rebooting(inv) {
+			inv.Rebooted = true
+		}
+		w.invs[k] = &inv
+		switch {
+		case !inv.Done():
+			allDone = false
+		case inv.Failed():
+			st.listedDone++
+			st.listedFailed++
+		default:
+			st.listedDone++
+		}
+	}
+	st.listedCompleted = polledCompleted
+	// A command sent with InstanceIds is done when each of its nodes is.
+	// AWS resolves Targets (and, after MaxErrors, may leave nodes without
+	// an invocation): then the command's own status says when it is over.
+	sc.done = allDone && (!w.run.ByTargets && len(list) >= sc.expected || commandDone(st.status))
+	return allDone, nil
 }
 
 // rebooting reports whether a running invocation's plugin asked for a
@@ -210,10 +376,8 @@ func commandDone(s types.CommandStatus) bool {
 }
 
 func (w *waiter) finished() bool {
-	for _, sc := range w.run.commands {
-		if !sc.done {
-			return false
-		}
+	if len(w.open()) > 0 {
+		return false
 	}
 	for _, k := range w.order {
 		if !w.reported[k] {
@@ -223,22 +387,16 @@ func (w *waiter) finished() bool {
 	return true
 }
 
+// progress counts what the listings hold, or what the progress poll
+// counted where the listings lag behind.
 func (w *waiter) progress() Progress {
 	var p Progress
-	perCommand := map[string]int{}
-	for _, k := range w.order {
-		inv := w.invs[k]
-		perCommand[inv.CommandID]++
-		if inv.Done() {
-			p.Done++
-			if inv.Failed() {
-				p.Failed++
-			}
-		}
-	}
 	for _, sc := range w.run.commands {
-		n := max(sc.expected, perCommand[sc.id], w.targets[sc.id])
-		if sc.expected == 0 && n == 0 && w.run.ByTargets {
+		st := w.state[sc.id]
+		p.Done += max(st.listedDone, st.completed)
+		p.Failed += max(st.listedFailed, st.errored)
+		n := max(sc.expected, st.listed, st.targets)
+		if n == 0 && w.run.ByTargets && !commandDone(st.status) {
 			n = len(w.run.Nodes) // AWS has not counted yet; the resolved nodes are the best guess
 		}
 		p.Total += n
@@ -286,6 +444,33 @@ func (c *Client) listInvocations(ctx context.Context, commandID, nodeID string) 
 		out = append(out, page.CommandInvocations...)
 	}
 	return out, nil
+}
+
+// commandsSince lists the commands invoked after after (an InvokedAfter
+// filter value), page by page until every one of ids is found, and
+// returns those of ids by command ID.
+func (c *Client) commandsSince(ctx context.Context, after string, ids []string) (map[string]types.Command, error) {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	found := map[string]types.Command{}
+	p := ssm.NewListCommandsPaginator(c.API, &ssm.ListCommandsInput{
+		Filters:    []types.CommandFilter{{Key: types.CommandFilterKeyInvokedAfter, Value: aws.String(after)}},
+		MaxResults: aws.Int32(invocationsPage),
+	}, func(o *ssm.ListCommandsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() && len(found) < len(want) {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, cmd := range page.Commands {
+			if id := aws.ToString(cmd.CommandId); want[id] {
+				found[id] = cmd
+			}
+		}
+	}
+	return found, nil
 }
 
 // command reads one command with ListCommands.
@@ -343,6 +528,16 @@ func notThereYet(err error) bool {
 	return false
 }
 
+// listAll lists every unfinished command in detail.
+func (w *waiter) listAll(ctx context.Context) error {
+	for _, sc := range w.open() {
+		if _, err := w.list(ctx, sc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Cancel cancels every command of the run and waits up to limit for the
 // invocations to report Cancelled (or any other final state). It returns
 // what the invocations are at the end.
@@ -355,11 +550,11 @@ func (r *Run) Cancel(ctx context.Context, limit time.Duration) (*Result, error) 
 			firstErr = fmt.Errorf("cancel %s: %w", id, err)
 		}
 	}
-	w := &waiter{run: r, invs: map[string]*Invocation{}, reported: map[string]bool{}}
+	w := newWaiter(r)
 	clock := c.clock()
 	deadline := clock.Now().Add(limit)
 	for {
-		if _, err := w.poll(ctx); err != nil {
+		if err := w.listAll(ctx); err != nil {
 			return w.result(), errors.Join(firstErr, err)
 		}
 		done := true

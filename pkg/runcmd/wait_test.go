@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,16 +116,22 @@ func TestNextInterval(t *testing.T) {
 	t.Parallel()
 	var got []time.Duration
 	d := time.Duration(0)
-	for range 8 {
-		d = NextInterval(d, false)
+	for range 6 {
+		d = NextInterval(d)
 		got = append(got, d)
 	}
-	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}
+	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, time.Second, time.Second, time.Second}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("intervals %v, want %v", got, want)
 	}
-	if NextInterval(2*time.Second, true) != 2*time.Second {
-		t.Errorf("progress should hold the interval")
+}
+
+func TestListingInterval(t *testing.T) {
+	t.Parallel()
+	for pages, want := range map[int]time.Duration{1: 500 * time.Millisecond, 2: time.Second, 3: 1500 * time.Millisecond, 20: 10 * time.Second, 200: 10 * time.Second} {
+		if got := ListingInterval(pages); got != want {
+			t.Errorf("ListingInterval(%d) = %v, want %v", pages, got, want)
+		}
 	}
 }
 
@@ -140,19 +147,18 @@ func startOne(t *testing.T, api *fakeAPI, clock *fakeClock, n int) *Run {
 	return run
 }
 
-// The poll interval backs off while nothing changes; results are reported
-// as soon as each node finishes.
+// A small run (one page) is listed on every poll, which backs off from
+// 250 ms to 1 s; results are reported as soon as each node finishes.
 func TestWaitBackoffAndStreaming(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	clock := newFakeClock()
-	api.states = func(id string, poll int) []types.CommandInvocation {
+	api, clock := newFake()
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
 		a := inv(id, "i-00000000000000001", "InProgress", "InProgress", 0, "")
 		b := inv(id, "i-00000000000000002", "InProgress", "InProgress", 0, "")
-		if poll >= 1 {
+		if t >= 250*time.Millisecond {
 			a = inv(id, "i-00000000000000001", "Success", "Success", 0, "a\n")
 		}
-		if poll >= 7 {
+		if t >= 4*time.Second {
 			b = inv(id, "i-00000000000000002", "Failed", "Failed", 3, "b\n")
 		}
 		return []types.CommandInvocation{a, b}
@@ -161,18 +167,17 @@ func TestWaitBackoffAndStreaming(t *testing.T) {
 	var events []string
 	res, err := run.Wait(context.Background(), WaitOptions{
 		OnResult: func(i Invocation) {
-			events = append(events, fmt.Sprintf("poll%d:%s=%d:%q", api.polls[run.CommandIDs[0]]-1, i.Name, i.ExitCode(), i.Stdout))
+			events = append(events, fmt.Sprintf("%s:%s=%d:%q", clock.Now().Sub(fakeEpoch), i.Name, i.ExitCode(), i.Stdout))
 		},
 		OnProgress: func(p Progress) { events = append(events, fmt.Sprintf("%d/%d,%d", p.Done, p.Total, p.Failed)) },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantSleeps := "[250ms 250ms 500ms 1s 2s 4s 5s]" // poll 1 made progress, so the second sleep holds
-	if fmt.Sprint(clock.sleeps) != wantSleeps {
-		t.Errorf("sleeps %v, want %s", clock.sleeps, wantSleeps)
+	if want := "[250ms 500ms 1s 1s 1s 1s]"; fmt.Sprint(clock.sleeps) != want {
+		t.Errorf("sleeps %v, want %s", clock.sleeps, want)
 	}
-	want := `0/2,0 poll1:web-001=0:"a\n" 1/2,0 1/2,0 1/2,0 1/2,0 1/2,0 1/2,0 poll7:web-002=3:"b\n" 2/2,1`
+	want := `0/2,0 250ms:web-001=0:"a\n" 1/2,0 1/2,0 1/2,0 1/2,0 1/2,0 4.75s:web-002=3:"b\n" 2/2,1`
 	if got := strings.Join(events, " "); got != want {
 		t.Errorf("events\n got %s\nwant %s", got, want)
 	}
@@ -181,6 +186,170 @@ func TestWaitBackoffAndStreaming(t *testing.T) {
 	}
 	if d := res.Invocations[0].Duration(); d != 1500*time.Millisecond {
 		t.Errorf("duration %v", d)
+	}
+	// One listing a poll, and no ListCommands: the nodes were sent by ID.
+	if api.invocationPages != 7 || api.listCommands != 0 {
+		t.Errorf("%d ListCommandInvocations, %d ListCommands", api.invocationPages, api.listCommands)
+	}
+}
+
+// fleetStates is a fleet of n nodes finishing evenly over span (node i at
+// span*(i+1)/n), every 50th failing; the invocations of a command are
+// those of the nodes it was sent to (all of them for Targets).
+func fleetStates(api *fakeAPI, n int, span time.Duration) func(id string, t time.Duration) []types.CommandInvocation {
+	return func(id string, t time.Duration) []types.CommandInvocation {
+		num, _ := strconv.Atoi(id[len(id)-12:])
+		ids := api.sends[num-1].InstanceIds
+		if ids == nil {
+			for i := range n {
+				ids = append(ids, fmt.Sprintf("i-%017x", i+1))
+			}
+		}
+		out := make([]types.CommandInvocation, 0, len(ids))
+		for _, node := range ids {
+			i, _ := strconv.ParseInt(node[2:], 16, 64)
+			switch {
+			case t < span*time.Duration(i)/time.Duration(n):
+				out = append(out, inv(id, node, "InProgress", "InProgress", 0, ""))
+			case i%50 == 0:
+				out = append(out, inv(id, node, "Failed", "Failed", 1, "bad\n"))
+			default:
+				out = append(out, inv(id, node, "Success", "Success", 0, "ok\n"))
+			}
+		}
+		return out
+	}
+}
+
+// waitFleet waits for a fleet run and checks what every large run must
+// give: every node reported once, results before the end, the end seen
+// within about a second, and at least 10x fewer calls than one
+// GetCommandInvocation per node.
+func waitFleet(t *testing.T, api *fakeAPI, clock *fakeClock, run *Run, n int, span time.Duration) {
+	t.Helper()
+	reported := map[string]bool{}
+	var firstResult time.Duration
+	var progress []Progress
+	res, err := run.Wait(context.Background(), WaitOptions{
+		OnResult: func(i Invocation) {
+			if reported[i.NodeID] {
+				t.Errorf("%s reported twice", i.NodeID)
+			}
+			reported[i.NodeID] = true
+			if firstResult == 0 {
+				firstResult = clock.Now().Sub(fakeEpoch)
+			}
+		},
+		OnProgress: func(p Progress) { progress = append(progress, p) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Invocations) != n || len(reported) != n || res.ExitCode != 1 {
+		t.Errorf("%d invocations, %d reported, exit %d", len(res.Invocations), len(reported), res.ExitCode)
+	}
+	end := clock.Now().Sub(fakeEpoch)
+	if lag := end - span; lag < 0 || lag > 1100*time.Millisecond {
+		t.Errorf("returned %v after the last node finished, want at most about 1 s", lag)
+	}
+	if firstResult == 0 || firstResult > span/2 {
+		t.Errorf("first result at %v of a %v run: results should stream", firstResult, span)
+	}
+	calls := api.listCommands + api.invocationPages
+	t.Logf("%d nodes over %v: %d ListCommands, %d ListCommandInvocations pages (%v), %d polls, returned %v after the last node",
+		n, span, api.listCommands, api.invocationPages, api.listings, len(clock.sleeps)+1, end-span)
+	if calls > 100 || 10*calls > n+21 {
+		t.Errorf("%d calls (%d ListCommands, %d ListCommandInvocations), want at most 100: 10x fewer than %d", calls, api.listCommands, api.invocationPages, n+21)
+	}
+	// The progress poll counts between listings: done never goes back,
+	// and it moves more often than listings happen.
+	moves := 0
+	for i := 1; i < len(progress); i++ {
+		if progress[i].Done < progress[i-1].Done {
+			t.Errorf("progress went back: %v then %v", progress[i-1], progress[i])
+		}
+		if progress[i].Done > progress[i-1].Done {
+			moves++
+		}
+		if progress[i].Total != n {
+			t.Errorf("progress total %d, want %d", progress[i].Total, n)
+		}
+	}
+	if moves < 20 {
+		t.Errorf("progress moved %d times", moves)
+	}
+	if last := progress[len(progress)-1]; last.Done != n || last.Failed != n/50 {
+		t.Errorf("last progress %+v", last)
+	}
+}
+
+// 1,000 nodes by tag (one command, 20 pages a listing) finishing over
+// 30 s: a ListCommands per poll and a listing every 10 s, plus the last.
+func TestWaitLargeFleetTargets(t *testing.T) {
+	t.Parallel()
+	const n, span = 1000, 30 * time.Second
+	api, clock := newFake()
+	api.states = fleetStates(api, n, span)
+	c := &Client{API: api, Nodes: &fakeNodes{nodes: linuxNodes(n)}, Clock: clock}
+	run, err := c.Start(context.Background(), Request{Specs: mustSpecs("tag:Env=prod"), Commands: []string{"true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFleet(t, api, clock, run, n, span)
+	if api.filteredListCommands != 0 {
+		t.Errorf("%d filtered ListCommands for a run of one command", api.filteredListCommands)
+	}
+}
+
+// 1,000 nodes by ID: 20 commands, polled with one filtered ListCommands
+// per poll (other commands in the account on the same pages), and each
+// listed at once when it finishes.
+func TestWaitLargeFleetBatches(t *testing.T) {
+	t.Parallel()
+	const n, span = 1000, 30 * time.Second
+	api, clock := newFake()
+	api.states = fleetStates(api, n, span)
+	api.others = 45 // the run's 20 commands take two pages of 50
+	run := startOne(t, api, clock, n)
+	if len(run.CommandIDs) != 20 {
+		t.Fatalf("%d commands", len(run.CommandIDs))
+	}
+	waitFleet(t, api, clock, run, n, span)
+	// Each command is listed about once, when it finishes; the last one
+	// left, a single page, on every poll until it is done.
+	listings := 0
+	for _, id := range run.CommandIDs {
+		listings += api.listings[id]
+	}
+	if listings > 30 {
+		t.Errorf("%d listings of 20 commands: %v", listings, api.listings)
+	}
+	polls := len(clock.sleeps) + 1
+	if api.listCommands > 2*polls {
+		t.Errorf("%d ListCommands in %d polls: want one filtered listing (two pages here) a poll", api.listCommands, polls)
+	}
+}
+
+// One node returns within a poll interval of finishing.
+func TestWaitOneNodeFast(t *testing.T) {
+	t.Parallel()
+	api, clock := newFake()
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
+		if t < 300*time.Millisecond {
+			return []types.CommandInvocation{inv(id, "i-00000000000000001", "InProgress", "InProgress", 0, "")}
+		}
+		return []types.CommandInvocation{inv(id, "i-00000000000000001", "Success", "Success", 0, "ok\n")}
+	}
+	run := startOne(t, api, clock, 1)
+	res, err := run.Wait(context.Background(), WaitOptions{})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatal(err)
+	}
+	if lag := clock.Now().Sub(fakeEpoch) - 300*time.Millisecond; lag > 500*time.Millisecond {
+		t.Errorf("returned %v after the node finished", lag)
+	}
+	if api.invocationPages+api.listCommands > 3 {
+		t.Errorf("%d ListCommandInvocations, %d ListCommands", api.invocationPages, api.listCommands)
 	}
 }
 
@@ -191,15 +360,14 @@ func TestWaitToleratesNotYet(t *testing.T) {
 		&types.InvalidCommandId{Message: aws.String("no")},
 		&types.InvocationDoesNotExist{Message: aws.String("no")},
 	} {
-		api := newFakeAPI()
-		clock := newFakeClock()
-		api.listErr = func(id string, poll int) error {
-			if poll < 2 {
+		api, clock := newFake()
+		api.listErr = func(id string, t time.Duration) error {
+			if t < 700*time.Millisecond {
 				return err
 			}
 			return nil
 		}
-		api.states = func(id string, poll int) []types.CommandInvocation {
+		api.states = func(id string, t time.Duration) []types.CommandInvocation {
 			return []types.CommandInvocation{inv(id, "i-00000000000000001", "Success", "Success", 0, "ok\n")}
 		}
 		run := startOne(t, api, clock, 1)
@@ -208,26 +376,45 @@ func TestWaitToleratesNotYet(t *testing.T) {
 			t.Errorf("%T: %v", err, werr)
 		}
 	}
-	// Long after sending, it is an error.
-	api := newFakeAPI()
-	clock := newFakeClock()
-	api.listErr = func(string, int) error { return &types.InvalidCommandId{} }
-	run := startOne(t, api, clock, 1)
-	if _, err := run.Wait(context.Background(), WaitOptions{}); err == nil {
-		t.Error("no error after the settle time")
+	// A run of several commands (three batches): they are missing from
+	// the filtered ListCommands at first, and their listings fail.
+	api, clock := newFake()
+	api.listErr = func(id string, t time.Duration) error {
+		if t < 2*time.Second {
+			return &types.InvocationDoesNotExist{}
+		}
+		return nil
 	}
-	if clock.Now().Sub(run.SentAt) < settleTime {
-		t.Errorf("gave up after %v", clock.Now().Sub(run.SentAt))
+	api.states = fleetStates(api, 120, time.Second)
+	run := startOne(t, api, clock, 120)
+	res, err := run.Wait(context.Background(), WaitOptions{})
+	if err != nil || len(res.Invocations) != 120 {
+		t.Fatalf("three batches: %v", err)
+	}
+	if api.filteredListCommands == 0 {
+		t.Error("no filtered ListCommands for three commands")
+	}
+	// Long after sending, it is an error: with one command and with several.
+	for _, n := range []int{1, 120} {
+		api, clock := newFake()
+		api.listErr = func(string, time.Duration) error { return &types.InvalidCommandId{} }
+		api.states = fleetStates(api, n, time.Second)
+		run := startOne(t, api, clock, n)
+		if _, err := run.Wait(context.Background(), WaitOptions{}); err == nil {
+			t.Errorf("%d nodes: no error after the settle time", n)
+		}
+		if waited := clock.Now().Sub(run.SentAt); waited < settleTime || waited > settleTime+2*time.Second {
+			t.Errorf("%d nodes: gave up after %v", n, waited)
+		}
 	}
 }
 
 // GetCommandInvocation is called only for output cut at 2,500 characters.
 func TestWaitFetchesOnlyTruncatedOutput(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	clock := newFakeClock()
+	api, clock := newFake()
 	long := strings.Repeat("x", 2400)
-	api.states = func(id string, poll int) []types.CommandInvocation {
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
 		return []types.CommandInvocation{
 			inv(id, "i-00000000000000001", "Success", "Success", 0, "short\n"),
 			inv(id, "i-00000000000000002", "Success", "Success", 0, long+"\n---Output truncated---"),
@@ -270,16 +457,15 @@ func TestWaitFetchesOnlyTruncatedOutput(t *testing.T) {
 // Commands sent with Targets are done when AWS says the command is done.
 func TestWaitTargets(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	clock := newFakeClock()
-	api.states = func(id string, poll int) []types.CommandInvocation {
-		if poll < 2 {
+	api, clock := newFake()
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
+		if t < 700*time.Millisecond {
 			return nil // AWS is still resolving the targets
 		}
 		return []types.CommandInvocation{inv(id, "i-00000000000000001", "Success", "Success", 0, ""), inv(id, "i-00000000000000002", "Success", "Success", 0, "")}
 	}
-	api.command = func(id string, poll int) types.Command {
-		if poll < 2 {
+	api.command = func(id string, t time.Duration) types.Command {
+		if t < 700*time.Millisecond {
 			return types.Command{CommandId: aws.String(id), Status: types.CommandStatusPending}
 		}
 		return types.Command{CommandId: aws.String(id), Status: types.CommandStatusSuccess, TargetCount: 2}
@@ -305,13 +491,15 @@ func TestWaitTargets(t *testing.T) {
 // A node that asked for a reboot (exit 194) and then succeeded shows the reboot.
 func TestWaitReboot(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	clock := newFakeClock()
-	api.states = func(id string, poll int) []types.CommandInvocation {
-		switch poll {
-		case 0:
+	api, clock := newFake()
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
+		// As the sandbox's reboot scenario: the node reboots for 2.1 s.
+		switch {
+		case t < 200*time.Millisecond:
+			return []types.CommandInvocation{inv(id, "i-00000000000000001", "InProgress", "InProgress", 0, "")}
+		case t < 2300*time.Millisecond:
 			return []types.CommandInvocation{inv(id, "i-00000000000000001", "InProgress", "InProgress", 194, "")}
-		case 1:
+		case t < 2500*time.Millisecond:
 			return []types.CommandInvocation{inv(id, "i-00000000000000001", "InProgress", "InProgress", 0, "")}
 		}
 		return []types.CommandInvocation{inv(id, "i-00000000000000001", "Success", "Success", 0, "done\n")}
@@ -329,9 +517,8 @@ func TestWaitReboot(t *testing.T) {
 // Wait goes on through the command's own timeouts and gives up after them.
 func TestWaitGivesUpOnlyAfterExpiry(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	clock := newFakeClock()
-	api.states = func(id string, poll int) []types.CommandInvocation {
+	api, clock := newFake()
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
 		return []types.CommandInvocation{inv(id, "i-00000000000000001", "InProgress", "InProgress", 0, "")}
 	}
 	nodes := linuxNodes(1)
@@ -353,10 +540,9 @@ func TestWaitGivesUpOnlyAfterExpiry(t *testing.T) {
 // command this run sent and waits for Cancelled.
 func TestWaitInterruptAndCancel(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	clock := newFakeClock()
+	api, clock := newFake()
 	cancelled := false
-	api.states = func(id string, poll int) []types.CommandInvocation {
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
 		var out []types.CommandInvocation
 		for i := range 2 {
 			node := fmt.Sprintf("i-%017x", i+1)
@@ -413,9 +599,8 @@ func TestWaitInterruptAndCancel(t *testing.T) {
 // Paginated listings: 120 nodes in one command take three pages a poll.
 func TestWaitPaginates(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	clock := newFakeClock()
-	api.states = func(id string, poll int) []types.CommandInvocation {
+	api, clock := newFake()
+	api.states = func(id string, t time.Duration) []types.CommandInvocation {
 		var out []types.CommandInvocation
 		for i := range 120 {
 			out = append(out, inv(id, fmt.Sprintf("i-%017x", i+1), "Success", "Success", 0, ""))
@@ -427,7 +612,7 @@ func TestWaitPaginates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api.command = func(id string, poll int) types.Command {
+	api.command = func(id string, t time.Duration) types.Command {
 		return types.Command{CommandId: aws.String(id), Status: types.CommandStatusSuccess, TargetCount: 120}
 	}
 	res, err := run.Wait(context.Background(), WaitOptions{})
