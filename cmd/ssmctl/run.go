@@ -380,10 +380,15 @@ func waitRun(ctx context.Context, f *factory, run *runcmd.Run, w *resultWriter) 
 	}
 	f.streams.StartProgress(label(runcmd.Progress{Total: len(run.Nodes)}))
 	defer f.streams.StopProgress()
-	return run.Wait(ctx, runcmd.WaitOptions{
-		OnResult:   w.write,
+	opts := runcmd.WaitOptions{
 		OnProgress: func(p runcmd.Progress) { w.lastLabel = label(p); f.streams.StartProgress(w.lastLabel) },
-	})
+	}
+	if !w.structured {
+		// -o json|yaml prints one document at the end: no node's result is
+		// needed sooner, and a large run is then listed once (docs/run.md).
+		opts.OnResult = w.write
+	}
+	return run.Wait(ctx, opts)
 }
 
 // interruptRun cancels what the run sent after the first Ctrl-C, waits a

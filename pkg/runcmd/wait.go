@@ -76,7 +76,9 @@ type Progress struct {
 // goroutine.
 type WaitOptions struct {
 	// OnResult is called once per node as soon as a detailed listing shows
-	// its invocation done, with its full output.
+	// its invocation done, with its full output. Without it nothing needs
+	// a node's result before its command ends, so a run of more than one
+	// page lists each command once, when it finishes.
 	OnResult func(Invocation)
 	// OnProgress is called after every poll, with the counts of the
 	// progress poll where no listing has caught up yet.
@@ -97,6 +99,7 @@ type Result struct {
 func (r *Run) Wait(ctx context.Context, opts WaitOptions) (*Result, error) {
 	w := newWaiter(r)
 	w.listedAt = r.SentAt
+	w.stream = opts.OnResult != nil
 	return w.loop(ctx, opts)
 }
 
@@ -111,6 +114,8 @@ type waiter struct {
 	// listedAt is when the last listing made because nodes finished (not
 	// because a command did) was made.
 	listedAt time.Time
+	// stream: results are wanted as nodes finish (WaitOptions.OnResult).
+	stream bool
 }
 
 // commandState is one command as the progress poll last saw it, and what
@@ -276,7 +281,7 @@ func (r *Run) invokedAfter() string {
 // the last listing, every command whose CompletedCount grew.
 func (w *waiter) listDue(ctx context.Context) error {
 	now := w.run.client.clock().Now()
-	due := now.Sub(w.listedAt) >= ListingInterval(w.pages())
+	due := w.stream && now.Sub(w.listedAt) >= ListingInterval(w.pages())
 	listed := false
 	for _, sc := range w.open() {
 		st := w.state[sc.id]

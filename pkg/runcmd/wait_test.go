@@ -623,3 +623,32 @@ func TestWaitPaginates(t *testing.T) {
 		t.Errorf("%d invocations", len(res.Invocations))
 	}
 }
+
+// Without OnResult (ssmctl run -o json), a large run is listed once, when
+// it finishes: 1,000 nodes over 30 s take the progress polls and one
+// 20-page listing.
+func TestWaitLargeFleetWithoutStreaming(t *testing.T) {
+	t.Parallel()
+	const n, span = 1000, 30 * time.Second
+	api, clock := newFake()
+	api.states = fleetStates(api, n, span)
+	c := &Client{API: api, Nodes: &fakeNodes{nodes: linuxNodes(n)}, Clock: clock}
+	run, err := c.Start(context.Background(), Request{Specs: mustSpecs("tag:Env=prod"), Commands: []string{"true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run.Wait(context.Background(), WaitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Invocations) != n || res.ExitCode != 1 {
+		t.Errorf("%d invocations, exit %d", len(res.Invocations), res.ExitCode)
+	}
+	if lag := clock.Now().Sub(fakeEpoch) - span; lag < 0 || lag > 1100*time.Millisecond {
+		t.Errorf("returned %v after the last node finished", lag)
+	}
+	if api.invocationPages != n/invocationsPage {
+		t.Errorf("%d ListCommandInvocations pages, want one listing of %d", api.invocationPages, n/invocationsPage)
+	}
+	t.Logf("%d ListCommands, %d ListCommandInvocations pages", api.listCommands, api.invocationPages)
+}
