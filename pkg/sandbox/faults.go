@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -122,25 +123,36 @@ func (f Faults) validate() error {
 	return nil
 }
 
-// faultInjector draws the faults for each call from one seeded generator.
+// faultInjector draws the faults for each call from seeded generators, one
+// per operation: the k-th call of an operation gets the same draw whatever
+// other operations a client runs alongside it, so a seeded run stays
+// reproducible when a client makes calls concurrently.
 type faultInjector struct {
 	mu     sync.Mutex
 	faults Faults
-	rng    *rand.Rand
+	seed   int64
+	rngs   map[string]*rand.Rand
 }
 
 func newFaultInjector(f Faults, seed int64) *faultInjector {
-	return &faultInjector{faults: f, rng: rand.New(rand.NewPCG(uint64(seed), 0xfa017))}
+	return &faultInjector{faults: f, seed: seed, rngs: map[string]*rand.Rand{}}
 }
 
-// draw decides this call's fault: "throttle", "error" or "".
-func (fi *faultInjector) draw() string {
+// draw decides this call's fault for operation op: "throttle", "error" or "".
+func (fi *faultInjector) draw(op string) string {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
 	if fi.faults.Throttle == 0 && fi.faults.Error == 0 {
 		return ""
 	}
-	t, e := fi.rng.Float64(), fi.rng.Float64()
+	rng := fi.rngs[op]
+	if rng == nil {
+		h := fnv.New64a()
+		h.Write([]byte(op))
+		rng = rand.New(rand.NewPCG(uint64(fi.seed), h.Sum64()))
+		fi.rngs[op] = rng
+	}
+	t, e := rng.Float64(), rng.Float64()
 	switch {
 	case t < fi.faults.Throttle:
 		return "throttle"

@@ -570,7 +570,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if aerr == nil {
-		switch s.faults.draw() {
+		switch s.faults.draw(op.key()) {
 		case "throttle":
 			e := op.svc.throttle
 			aerr, throttled = &e, true

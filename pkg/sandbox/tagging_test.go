@@ -167,8 +167,10 @@ func TestGetResourcesPagination(t *testing.T) {
 	if len(got) != 1000 {
 		t.Errorf("%d resources, want 1000", len(got))
 	}
-	if n := s.Stats().Operations["tagging.GetResources"].Calls; n != 10 {
-		t.Errorf("%d calls, want 10", n)
+	// The client may retry a call on a connection the Go SDK closed under
+	// itself (transportRetryer); the sandbox counts that call too.
+	if n := s.Stats().Operations["tagging.GetResources"].Calls; n < 10 || n > 12 {
+		t.Errorf("%d calls, want 10 (at most 2 transport retries)", n)
 	}
 	// TagsPerPage: generated nodes have 2 or 3 tags; a page holds at most
 	// 100 tags, and no resource is split across pages.
