@@ -395,10 +395,12 @@ func waitRun(ctx context.Context, f *factory, run *runcmd.Run, w *resultWriter) 
 // little for Cancelled, and gives up at once on a second Ctrl-C.
 func interruptRun(ctx context.Context, opts *runOptions, run *runcmd.Run, sig <-chan os.Signal) error {
 	f := opts.f
-	// The first interrupt, which cancelled ctx, is also in sig.
+	// The first interrupt, which cancelled ctx, also comes to sig, but the
+	// two deliveries race: wait a moment for it, so it is not taken for a
+	// second one.
 	select {
 	case <-sig:
-	default:
+	case <-time.After(time.Second):
 	}
 	f.streams.Infof("Interrupted: cancelling %s (Ctrl-C again to stop waiting)", strings.Join(run.CommandIDs, ", "))
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))

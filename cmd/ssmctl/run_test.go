@@ -328,8 +328,13 @@ func TestRunInterrupt(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var sigs chan<- os.Signal
 		var mu sync.Mutex
+		// As with real signals, the first SIGINT cancels the context and
+		// also reaches run's own channel; the second comes later.
 		time.AfterFunc(300*time.Millisecond, func() {
 			cancel()
+			mu.Lock()
+			sigs <- syscall.SIGINT
+			mu.Unlock()
 			time.Sleep(200 * time.Millisecond)
 			mu.Lock()
 			sigs <- syscall.SIGINT
