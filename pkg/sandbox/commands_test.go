@@ -367,22 +367,31 @@ func TestConnectionLostDeliveryTimedOut(t *testing.T) {
 
 func TestRebootAndRestart(t *testing.T) {
 	t.Parallel()
-	s := Start(t, Options{Fleet: testFleet(), RebootDelay: 400 * time.Millisecond})
+	// The reboot lasts long enough to be seen however slowly the machine
+	// runs the first part of the script.
+	s := Start(t, Options{Fleet: testFleet(), RebootDelay: 2 * time.Second})
 	c := ssmClient(s)
 	script := []string{
 		`if [ ! -f rebooted-$SSM_COMMAND_ID ]; then touch rebooted-$SSM_COMMAND_ID; echo before; exit 194; fi`,
 		`echo after`,
 	}
 	id := send(t, c, &ssm.SendCommandInput{InstanceIds: []string{linux1}, Parameters: shell(script...)})
-	time.Sleep(200 * time.Millisecond)
-	if got := getInvocation(t, c, id, linux1); got.Status != types.CommandInvocationStatusInProgress {
-		t.Errorf("during the reboot: %s", got.Status)
-	}
 	// The agent reports the reboot request before rebooting: the running
-	// step shows ResponseCode 194 and the output so far.
-	if inv := invocations(t, c, id)[linux1]; len(inv.CommandPlugins) != 1 ||
-		inv.CommandPlugins[0].ResponseCode != 194 || !strings.Contains(aws.ToString(inv.CommandPlugins[0].Output), "before") {
-		t.Errorf("during the reboot, the step shows %+v", inv.CommandPlugins)
+	// step shows ResponseCode 194 and the output so far, while the
+	// invocation stays InProgress.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		inv := invocations(t, c, id)[linux1]
+		if len(inv.CommandPlugins) == 1 && inv.CommandPlugins[0].ResponseCode == 194 {
+			if inv.Status != types.CommandInvocationStatusInProgress || !strings.Contains(aws.ToString(inv.CommandPlugins[0].Output), "before") {
+				t.Errorf("during the reboot: %s, step %+v", inv.Status, inv.CommandPlugins[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) || inv.Status != types.CommandInvocationStatusInProgress && inv.Status != types.CommandInvocationStatusPending {
+			t.Fatalf("the reboot request never showed: %s %+v", inv.Status, inv.CommandPlugins)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	waitCommand(t, c, id)
 	got := getInvocation(t, c, id, linux1)
