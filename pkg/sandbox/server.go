@@ -49,6 +49,10 @@ type Options struct {
 	// Clock is the sandbox's time (signature skew checks, ping times);
 	// default time.Now.
 	Clock func() time.Time
+	// KMSKeys are the customer managed keys Parameter Store accepts as a
+	// SecureString's KeyId, besides the AWS managed alias/aws/ssm. None:
+	// DefaultKMSKey. A state file keeps the keys it was created with.
+	KMSKeys []KMSKey
 	// Latency is added to every API call after authentication, as a slow
 	// or distant endpoint would; a client that gives up ends the wait.
 	Latency time.Duration
@@ -157,6 +161,9 @@ func New(opts Options) (*Server, error) {
 	} else if !accessKeyPattern.MatchString(opts.AccessKeyID) {
 		return nil, errors.New("sandbox: the access key ID must be 16 to 128 letters, digits or underscores")
 	}
+	if err := validateKMSKeys(opts.KMSKeys); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	if err := opts.Faults.validate(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -214,7 +221,7 @@ func New(opts Options) (*Server, error) {
 		default:
 			fleet = DefaultFleet()
 		}
-		st = newState(fleet)
+		st = newState(fleet, opts.KMSKeys)
 		if opts.StatePath != "" {
 			if err := saveState(opts.StatePath, st); err != nil {
 				return nil, fmt.Errorf("sandbox: %w", err)
@@ -488,6 +495,17 @@ var dispatch = []*operation{
 	{svc: svcSSM, name: "ListCommandInvocations", handle: handle((*Server).listCommandInvocations)},
 	{svc: svcSSM, name: "GetCommandInvocation", handle: handle((*Server).getCommandInvocation)},
 	{svc: svcSSM, name: "CancelCommand", handle: handle((*Server).cancelCommand)},
+	// SSM: Parameter Store (params.go)
+	{svc: svcSSM, name: "PutParameter", handle: handle((*Server).putParameter)},
+	{svc: svcSSM, name: "GetParameter", handle: handle((*Server).getParameter)},
+	{svc: svcSSM, name: "GetParameters", handle: handle((*Server).getParameters)},
+	{svc: svcSSM, name: "GetParametersByPath", handle: handle((*Server).getParametersByPath)},
+	{svc: svcSSM, name: "DescribeParameters", handle: handle((*Server).describeParameters)},
+	{svc: svcSSM, name: "GetParameterHistory", handle: handle((*Server).getParameterHistory)},
+	{svc: svcSSM, name: "LabelParameterVersion", handle: handle((*Server).labelParameterVersion)},
+	{svc: svcSSM, name: "UnlabelParameterVersion", handle: handle((*Server).unlabelParameterVersion)},
+	{svc: svcSSM, name: "DeleteParameter", handle: handle((*Server).deleteParameter)},
+	{svc: svcSSM, name: "DeleteParameters", handle: handle((*Server).deleteParameters)},
 	// SSM: documents (documents.go)
 	{svc: svcSSM, name: "CreateDocument", handle: handle((*Server).createDocument)},
 	{svc: svcSSM, name: "UpdateDocument", handle: handle((*Server).updateDocument)},
