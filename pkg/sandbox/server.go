@@ -41,6 +41,10 @@ type Options struct {
 	StatePath string
 	// Faults to inject into API calls, drawn from Seed.
 	Faults Faults
+	// Quotas limit the request rate per operation (AWSQuotas are AWS's
+	// published Parameter Store figures); calls beyond a quota get the
+	// service's throttling error. None by default, so tests run fast.
+	Quotas Quotas
 	// Seed makes fault injection and generated fleets reproducible.
 	Seed int64
 	// Logf receives one line per request (never bodies or secrets); nil is
@@ -100,6 +104,7 @@ type Server struct {
 
 	stats  *statsRecorder
 	faults *faultInjector
+	quotas *quotaLimiter
 	agent  *fleetAgent
 
 	connMu sync.Mutex
@@ -167,6 +172,10 @@ func New(opts Options) (*Server, error) {
 	if err := opts.Faults.validate(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	quotas, err := newQuotaLimiter(opts.Quotas)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	sources := 0
 	for _, set := range []bool{opts.FleetFile != "", opts.Fleet != nil, opts.Nodes != 0} {
 		if set {
@@ -190,6 +199,7 @@ func New(opts Options) (*Server, error) {
 		started:     opts.Clock(),
 		stats:       newStatsRecorder(),
 		faults:      newFaultInjector(opts.Faults, opts.Seed),
+		quotas:      quotas,
 	}
 	s.agent = newFleetAgent(s)
 
@@ -586,6 +596,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if aerr == nil && !s.quotas.allow(op.key()) {
+		e := op.svc.throttle
+		aerr, throttled = &e, true
 	}
 	if aerr == nil {
 		switch s.faults.draw(op.key()) {
