@@ -24,6 +24,7 @@ type sandboxOptions struct {
 	EnvFile string
 	State   string
 	Faults  []string
+	Quotas  []string
 	Seed    int64
 	Latency time.Duration
 }
@@ -54,6 +55,9 @@ in docs/sandbox.md.`,
   # A large generated fleet, with 20% of API calls throttled
   ssmctl sandbox --nodes 1000 --fault throttle=0.2
 
+  # Parameter Store at AWS's published request rates (ThrottlingException beyond)
+  ssmctl sandbox --quota aws --quota PutParameter=10
+
   # Your own fleet, kept across restarts
   ssmctl sandbox --fleet fleet.yaml --state sandbox-state.json --listen 127.0.0.1:4566`,
 		Args: noArgs,
@@ -71,6 +75,7 @@ in docs/sandbox.md.`,
 	fl.StringVar(&opts.EnvFile, "env-file", "", "also write the environment to this `file` (mode 0600)")
 	fl.StringVar(&opts.State, "state", "", "keep state in this `file` across restarts (written atomically)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError)")
+	fl.StringArrayVar(&opts.Quotas, "quota", nil, "limit request rates (repeatable): `aws` for AWS's published Parameter Store quotas, or OPERATION=TPS to set one (GetParameter+GetParameters=40 shares one quota)")
 	fl.DurationVar(&opts.Latency, "latency", 0, "add this much `latency` to every API call, as a distant region would (e.g. 80ms)")
 	fl.Int64Var(&opts.Seed, "seed", 1, "seed for fault injection and generated fleets, for reproducible runs")
 	_ = cmd.MarkFlagFilename("fleet", "yaml", "yml")
@@ -105,6 +110,14 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 	for _, spec := range opts.Faults {
 		if err := sopts.Faults.Add(spec); err != nil {
 			return usageErr(fmt.Errorf("invalid --fault: %v", err))
+		}
+	}
+	for _, spec := range opts.Quotas {
+		if sopts.Quotas == nil {
+			sopts.Quotas = sandbox.Quotas{}
+		}
+		if err := sopts.Quotas.Add(spec); err != nil {
+			return usageErr(fmt.Errorf("invalid --quota: %v", err))
 		}
 	}
 	if f.global.Debug {

@@ -56,7 +56,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sandbox [--nodes N] [--fleet FILE] [--fault NAME=P]...
-			// [--latency D] [--timeout-scale X] [--reboot-delay D]: start a
+			// [--quota aws|OP=TPS]... [--latency D] [--timeout-scale X] [--reboot-delay D]: start a
 			// sandbox for this script and export its environment.
 			// --timeout-scale multiplies Run Command's delivery and
 			// execution timeouts (0.01 makes the 30 s minimum delivery
@@ -80,6 +80,11 @@ func TestScripts(t *testing.T) {
 						opts.FleetFile = ts.MkAbs(args[i+1])
 					case "--fault":
 						ts.Check(opts.Faults.Add(args[i+1]))
+					case "--quota":
+						if opts.Quotas == nil {
+							opts.Quotas = sandbox.Quotas{}
+						}
+						ts.Check(opts.Quotas.Add(args[i+1]))
 					case "--latency":
 						d, err := time.ParseDuration(args[i+1])
 						ts.Check(err)

@@ -402,8 +402,8 @@ func (s *Server) instanceInformation(n *Node) instanceInformation {
 }
 
 // validateTagTarget applies the model's rules shared by the three tag
-// operations and finds the node. Only ManagedInstance is served so far;
-// the other taggable types arrive with their API areas.
+// operations. ManagedInstance and Parameter are served; the other
+// taggable types arrive with their API areas.
 func (s *Server) validateTagTarget(v *validator, resourceType, resourceID *string) error {
 	if v.required("resourceType", resourceType != nil) {
 		v.enum("resourceType", *resourceType, taggableResourceTypes...)
@@ -412,10 +412,35 @@ func (s *Server) validateTagTarget(v *validator, resourceType, resourceID *strin
 	if err := v.err(); err != nil {
 		return err
 	}
-	if *resourceType != "ManagedInstance" {
+	if *resourceType != "ManagedInstance" && *resourceType != "Parameter" {
 		return errInvalidResourceType()
 	}
 	return nil
+}
+
+// taggedResource is what the tag operations change: a resource's tags
+// and what to record when they are changed.
+type taggedResource struct {
+	tags     *map[string]string
+	onChange func()
+}
+
+// tagTarget finds the resource the tag operations name. For a Parameter
+// the ResourceId is the parameter's name (AddTagsToResource
+// documentation).
+func (s *Server) tagTarget(st *state, resourceType, id string) (taggedResource, error) {
+	if resourceType == "Parameter" {
+		p := st.liveParam(cleanName(id), s.clock())
+		if p == nil {
+			return taggedResource{}, errInvalidResourceID()
+		}
+		return taggedResource{tags: &p.Tags, onChange: func() {}}, nil
+	}
+	n, err := managedInstance(st, id)
+	if err != nil {
+		return taggedResource{}, err
+	}
+	return taggedResource{tags: &n.Tags, onChange: func() { n.TaggedOnce = true }}, nil
 }
 
 // managedInstance finds a hybrid node for the tag APIs. The documentation
@@ -429,21 +454,27 @@ func managedInstance(st *state, id string) (*Node, error) {
 	return n, nil
 }
 
+// validateTagList applies the model's rules to a TagList (AddTagsToResource,
+// PutParameter, CreateDocument).
+func validateTagList(v *validator, tags []tagWire) {
+	v.count("tags", len(tags), 0, 1000)
+	for i, t := range tags {
+		p := fmt.Sprintf("tags.%d.member", i+1)
+		if v.required(p+".key", t.Key != nil) {
+			v.length(p+".key", *t.Key, 1, 128)
+			v.pattern(p+".key", *t.Key, tagKeyPattern)
+		}
+		if v.required(p+".value", t.Value != nil) {
+			v.length(p+".value", *t.Value, 0, 256)
+			v.pattern(p+".value", *t.Value, tagValuePattern)
+		}
+	}
+}
+
 func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, error) {
 	var v validator
 	if v.required("tags", in.Tags != nil) {
-		v.count("tags", len(in.Tags), 0, 1000)
-		for i, t := range in.Tags {
-			p := fmt.Sprintf("tags.%d.member", i+1)
-			if v.required(p+".key", t.Key != nil) {
-				v.length(p+".key", *t.Key, 1, 128)
-				v.pattern(p+".key", *t.Key, tagKeyPattern)
-			}
-			if v.required(p+".value", t.Value != nil) {
-				v.length(p+".value", *t.Value, 0, 256)
-				v.pattern(p+".value", *t.Value, tagValuePattern)
-			}
-		}
+		validateTagList(&v, in.Tags)
 	}
 	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
 		return nil, err
@@ -456,12 +487,12 @@ func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, er
 		}
 	}
 	err := s.mutate(func(st *state) error {
-		n, err := managedInstance(st, *in.ResourceId)
+		r, err := s.tagTarget(st, *in.ResourceType, *in.ResourceId)
 		if err != nil {
 			return err
 		}
-		merged := make(map[string]string, len(n.Tags)+len(in.Tags))
-		for k, val := range n.Tags {
+		merged := make(map[string]string, len(*r.tags)+len(in.Tags))
+		for k, val := range *r.tags {
 			merged[k] = val
 		}
 		for _, t := range in.Tags {
@@ -470,8 +501,8 @@ func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, er
 		if len(merged) > maxTagsPerResource {
 			return errTooManyTags()
 		}
-		n.Tags = merged
-		n.TaggedOnce = true
+		*r.tags = merged
+		r.onChange()
 		return nil
 	})
 	if err != nil {
@@ -492,12 +523,12 @@ func (s *Server) removeTagsFromResource(in *removeTagsFromResourceInput) (*empty
 		return nil, err
 	}
 	err := s.mutate(func(st *state) error {
-		n, err := managedInstance(st, *in.ResourceId)
+		r, err := s.tagTarget(st, *in.ResourceType, *in.ResourceId)
 		if err != nil {
 			return err
 		}
 		for _, k := range in.TagKeys {
-			delete(n.Tags, k)
+			delete(*r.tags, k)
 		}
 		return nil
 	})
@@ -515,11 +546,11 @@ func (s *Server) listTagsForResource(in *listTagsForResourceInput) (*listTagsFor
 	var out listTagsForResourceOutput
 	var err error
 	s.view(func(st *state) {
-		var n *Node
-		if n, err = managedInstance(st, *in.ResourceId); err != nil {
+		var r taggedResource
+		if r, err = s.tagTarget(st, *in.ResourceType, *in.ResourceId); err != nil {
 			return
 		}
-		out.TagList = tagList(n.Tags)
+		out.TagList = tagList(*r.tags)
 	})
 	if err != nil {
 		return nil, err

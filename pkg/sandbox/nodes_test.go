@@ -265,9 +265,13 @@ func TestManagedInstanceTags(t *testing.T) {
 			return err
 		}, "InvalidResourceId"},
 		{"other resource type", func() error {
-			_, err := c.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: "Parameter", ResourceId: aws.String("/x")})
+			_, err := c.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: "MaintenanceWindow", ResourceId: aws.String("mw-0123456789abcdef0")})
 			return err
 		}, "InvalidResourceType"},
+		{"unknown parameter", func() error {
+			_, err := c.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: "Parameter", ResourceId: aws.String("/x")})
+			return err
+		}, "InvalidResourceId"},
 		{"bad resource type", func() error {
 			_, err := c.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: "Bucket", ResourceId: aws.String("x")})
 			return err

@@ -41,6 +41,10 @@ type Options struct {
 	StatePath string
 	// Faults to inject into API calls, drawn from Seed.
 	Faults Faults
+	// Quotas limit the request rate per operation (AWSQuotas are AWS's
+	// published Parameter Store figures); calls beyond a quota get the
+	// service's throttling error. None by default, so tests run fast.
+	Quotas Quotas
 	// Seed makes fault injection and generated fleets reproducible.
 	Seed int64
 	// Logf receives one line per request (never bodies or secrets); nil is
@@ -49,6 +53,10 @@ type Options struct {
 	// Clock is the sandbox's time (signature skew checks, ping times);
 	// default time.Now.
 	Clock func() time.Time
+	// KMSKeys are the customer managed keys Parameter Store accepts as a
+	// SecureString's KeyId, besides the AWS managed alias/aws/ssm. None:
+	// DefaultKMSKey. A state file keeps the keys it was created with.
+	KMSKeys []KMSKey
 	// Latency is added to every API call after authentication, as a slow
 	// or distant endpoint would; a client that gives up ends the wait.
 	Latency time.Duration
@@ -96,6 +104,7 @@ type Server struct {
 
 	stats  *statsRecorder
 	faults *faultInjector
+	quotas *quotaLimiter
 	agent  *fleetAgent
 
 	connMu sync.Mutex
@@ -157,7 +166,14 @@ func New(opts Options) (*Server, error) {
 	} else if !accessKeyPattern.MatchString(opts.AccessKeyID) {
 		return nil, errors.New("sandbox: the access key ID must be 16 to 128 letters, digits or underscores")
 	}
+	if err := validateKMSKeys(opts.KMSKeys); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	if err := opts.Faults.validate(); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	quotas, err := newQuotaLimiter(opts.Quotas)
+	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	sources := 0
@@ -183,6 +199,7 @@ func New(opts Options) (*Server, error) {
 		started:     opts.Clock(),
 		stats:       newStatsRecorder(),
 		faults:      newFaultInjector(opts.Faults, opts.Seed),
+		quotas:      quotas,
 	}
 	s.agent = newFleetAgent(s)
 
@@ -214,7 +231,7 @@ func New(opts Options) (*Server, error) {
 		default:
 			fleet = DefaultFleet()
 		}
-		st = newState(fleet)
+		st = newState(fleet, opts.KMSKeys)
 		if opts.StatePath != "" {
 			if err := saveState(opts.StatePath, st); err != nil {
 				return nil, fmt.Errorf("sandbox: %w", err)
@@ -488,6 +505,17 @@ var dispatch = []*operation{
 	{svc: svcSSM, name: "ListCommandInvocations", handle: handle((*Server).listCommandInvocations)},
 	{svc: svcSSM, name: "GetCommandInvocation", handle: handle((*Server).getCommandInvocation)},
 	{svc: svcSSM, name: "CancelCommand", handle: handle((*Server).cancelCommand)},
+	// SSM: Parameter Store (params.go)
+	{svc: svcSSM, name: "PutParameter", handle: handle((*Server).putParameter)},
+	{svc: svcSSM, name: "GetParameter", handle: handle((*Server).getParameter)},
+	{svc: svcSSM, name: "GetParameters", handle: handle((*Server).getParameters)},
+	{svc: svcSSM, name: "GetParametersByPath", handle: handle((*Server).getParametersByPath)},
+	{svc: svcSSM, name: "DescribeParameters", handle: handle((*Server).describeParameters)},
+	{svc: svcSSM, name: "GetParameterHistory", handle: handle((*Server).getParameterHistory)},
+	{svc: svcSSM, name: "LabelParameterVersion", handle: handle((*Server).labelParameterVersion)},
+	{svc: svcSSM, name: "UnlabelParameterVersion", handle: handle((*Server).unlabelParameterVersion)},
+	{svc: svcSSM, name: "DeleteParameter", handle: handle((*Server).deleteParameter)},
+	{svc: svcSSM, name: "DeleteParameters", handle: handle((*Server).deleteParameters)},
 	// SSM: documents (documents.go)
 	{svc: svcSSM, name: "CreateDocument", handle: handle((*Server).createDocument)},
 	{svc: svcSSM, name: "UpdateDocument", handle: handle((*Server).updateDocument)},
@@ -568,6 +596,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if aerr == nil && !s.quotas.allow(op.key()) {
+		e := op.svc.throttle
+		aerr, throttled = &e, true
 	}
 	if aerr == nil {
 		switch s.faults.draw(op.key()) {

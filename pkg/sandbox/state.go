@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 )
 
 // stateVersion is bumped when the state file's format changes incompatibly.
@@ -22,13 +23,19 @@ type state struct {
 	Documents []*document `json:"documents,omitempty"`
 	// Run Command history, oldest first.
 	Commands []*command `json:"commands,omitempty"`
+	// Parameter Store (params.go) and the keys that seal SecureStrings
+	// (kms.go).
+	Parameters []*parameter `json:"parameters,omitempty"`
+	KMSKeys    []*kmsKey    `json:"kmsKeys,omitempty"`
 
 	byID        map[string]*Node
 	commandByID map[string]*command
+	paramByName map[string]*parameter
+	paramNames  []string // sorted
 }
 
-func newState(f *Fleet) *state {
-	st := &state{Version: stateVersion, Nodes: f.clone().Nodes}
+func newState(f *Fleet, keys []KMSKey) *state {
+	st := &state{Version: stateVersion, Nodes: f.clone().Nodes, KMSKeys: newKMSKeys(keys)}
 	st.index()
 	return st
 }
@@ -42,6 +49,13 @@ func (st *state) index() {
 	for _, c := range st.Commands {
 		st.commandByID[c.ID] = c
 	}
+	st.paramByName = make(map[string]*parameter, len(st.Parameters))
+	st.paramNames = make([]string, 0, len(st.Parameters))
+	for _, p := range st.Parameters {
+		st.paramByName[p.Name] = p
+		st.paramNames = append(st.paramNames, p.Name)
+	}
+	sort.Strings(st.paramNames)
 }
 
 // restore rebuilds what a state file does not hold: parsed documents and
@@ -49,6 +63,15 @@ func (st *state) index() {
 // never got a terminal answer from their node, which AWS reports as
 // DeliveryTimedOut ("Understanding command timeout values").
 func (st *state) restore() error {
+	if len(st.KMSKeys) == 0 {
+		// A state file from before Parameter Store: give it its keys.
+		st.KMSKeys = newKMSKeys(nil)
+	}
+	for _, p := range st.Parameters {
+		if len(p.Versions) == 0 {
+			return fmt.Errorf("parameter %s has no versions", p.Name)
+		}
+	}
 	for _, d := range st.Documents {
 		if len(d.Versions) == 0 {
 			return fmt.Errorf("document %s has no versions", d.Name)
