@@ -106,9 +106,25 @@ type PutResult struct {
 }
 
 // Put writes one parameter, as one write of a bulk run (see WriteAll).
+// Without a type, a new parameter is a String and an overwritten one keeps
+// its type.
 func (c *Client) Put(ctx context.Context, p Put) (PutResult, error) {
 	if err := p.Validate(); err != nil {
 		return PutResult{}, err
+	}
+	if p.Type == "" {
+		// AWS needs a type to create a parameter, and keeps the type of
+		// one being overwritten when none is given.
+		p.Type = "String"
+		if p.Overwrite {
+			md, err := c.DescribeNames(ctx, []string{p.Name})
+			if err != nil {
+				return PutResult{}, err
+			}
+			if len(md) == 1 {
+				p.Type = ""
+			}
+		}
 	}
 	r := c.writeOne(ctx, p, nil)
 	if r.Err != nil {
