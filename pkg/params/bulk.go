@@ -73,8 +73,11 @@ func IsThrottle(err error) bool {
 
 func isTransient(err error) bool {
 	var api smithy.APIError
-	if errors.As(err, &api) && api.ErrorCode() == "TooManyUpdates" {
-		return true
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "TooManyUpdates", "InternalServerError", "InternalFailure", "ServiceUnavailable":
+			return true
+		}
 	}
 	var tmu *types.TooManyUpdates
 	if errors.As(err, &tmu) {
