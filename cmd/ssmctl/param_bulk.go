@@ -643,7 +643,6 @@ throttling never fails an import.`,
 	fl.StringVar(&opts.Type, "type", "", "`type` of the parameters: String (default for new), StringList, SecureString")
 	fl.BoolVar(&opts.Overwrite, "overwrite", false, "update parameters that exist with other values")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list what would be created, updated or left unchanged")
-	_ = cmd.MarkFlagRequired("prefix")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(params.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(params.Types, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -665,6 +664,9 @@ func formatFromExt(path string) string {
 }
 
 func (o *paramImportOptions) complete() error {
+	if o.Prefix == "" {
+		return usageErr(fmt.Errorf("--prefix is required: the path to put the keys under"))
+	}
 	prefix, err := params.ValidatePath(o.Prefix)
 	if err != nil {
 		return err
