@@ -324,9 +324,9 @@ const (
 
 // Errors.
 
-func errParameterNotFound(name string) *APIError {
-	// AWS answers GetParameter and DeleteParameter with no message.
-	_ = name
+// errParameterNotFound is how AWS answers GetParameter and DeleteParameter
+// for a missing name: with no message.
+func errParameterNotFound() *APIError {
 	return &APIError{Status: http.StatusBadRequest, Type: "ParameterNotFound"}
 }
 
@@ -347,7 +347,7 @@ func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *para
 	var candidates []string
 	if strings.HasPrefix(name, "arn:") {
 		if !strings.HasPrefix(name, arnPrefix) {
-			return nil, nil, "", errParameterNotFound(name)
+			return nil, nil, "", errParameterNotFound()
 		}
 		rest := strings.TrimPrefix(name, arnPrefix)
 		name = "/" + rest
@@ -372,7 +372,7 @@ func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *para
 		}
 	}
 	if p == nil {
-		return nil, nil, "", errParameterNotFound(base)
+		return nil, nil, "", errParameterNotFound()
 	}
 	if !hasSel {
 		return p, p.latest(), "", nil
@@ -387,7 +387,7 @@ func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *para
 	}
 	v := p.labelled(sel)
 	if v == nil {
-		return nil, nil, "", errParameterNotFound(base)
+		return nil, nil, "", errParameterNotFound()
 	}
 	return p, v, ":" + sel, nil
 }
@@ -1116,7 +1116,7 @@ func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error)
 	err := s.mutate(func(st *state) error {
 		st.sweepExpired(now)
 		if st.paramByName[name] == nil {
-			return errParameterNotFound(name)
+			return errParameterNotFound()
 		}
 		st.removeParam(name)
 		return nil
