@@ -30,14 +30,25 @@ type writeView struct {
 }
 
 func printWrites(f *factory, views []writeView) error {
+	errors := false
+	for _, v := range views {
+		errors = errors || v.Error != ""
+	}
 	return f.printer.Print(views, func() output.Table {
-		t := output.Table{Headers: []string{"NAME", "ACTION", "VERSION", "ERROR"}, NoTruncate: []int{0, 1}}
+		t := output.Table{Headers: []string{"NAME", "ACTION", "VERSION"}, NoTruncate: []int{0, 1}}
+		if errors {
+			t.Headers = append(t.Headers, "ERROR")
+		}
 		for _, v := range views {
 			ver := ""
 			if v.Version > 0 {
 				ver = strconv.FormatInt(v.Version, 10)
 			}
-			t.Rows = append(t.Rows, []string{v.Name, v.Action, ver, v.Error})
+			row := []string{v.Name, v.Action, ver}
+			if errors {
+				row = append(row, v.Error)
+			}
+			t.Rows = append(t.Rows, row)
 		}
 		return t
 	})
