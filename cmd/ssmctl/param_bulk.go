@@ -30,13 +30,13 @@ type writeView struct {
 }
 
 func printWrites(f *factory, views []writeView) error {
-	errors := false
+	anyFailed := false
 	for _, v := range views {
-		errors = errors || v.Error != ""
+		anyFailed = anyFailed || v.Error != ""
 	}
 	return f.printer.Print(views, func() output.Table {
 		t := output.Table{Headers: []string{"NAME", "ACTION", "VERSION"}, NoTruncate: []int{0, 1}}
-		if errors {
+		if anyFailed {
 			t.Headers = append(t.Headers, "ERROR")
 		}
 		for _, v := range views {
@@ -45,7 +45,7 @@ func printWrites(f *factory, views []writeView) error {
 				ver = strconv.FormatInt(v.Version, 10)
 			}
 			row := []string{v.Name, v.Action, ver}
-			if errors {
+			if anyFailed {
 				row = append(row, v.Error)
 			}
 			t.Rows = append(t.Rows, row)
