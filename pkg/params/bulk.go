@@ -20,7 +20,8 @@ import (
 )
 
 // Retry bounds of bulk calls: throttling is retried for as long as it
-// takes (the limiter slows down), up to maxThrottled attempts as a guard
+// takes (the limiter slows down, and each retry waits a jittered moment
+// that doubles per throttle, up to 2 s), up to maxThrottled attempts as a guard
 // against an account that throttles everything; transient failures (5xx,
 // connection errors, TooManyUpdates) up to maxTransient attempts with
 // exponential backoff.
@@ -123,6 +124,14 @@ func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, fn func(ct
 			}
 			throttled++
 			if throttled >= maxThrottled {
+				return uncertain, err
+			}
+			// A short jittered pause as well, so a lone caller (or one
+			// the limiter is not pacing yet) does not retry in a tight
+			// loop: up to 10 ms, doubling per throttle of this call, at
+			// most 2 s.
+			ceil := min(10*time.Millisecond<<min(throttled-1, 8), 2*time.Second)
+			if err := c.clock().Sleep(ctx, time.Duration(rand.Int64N(int64(ceil)))); err != nil {
 				return uncertain, err
 			}
 		case isTransient(err):

@@ -10,8 +10,8 @@ import (
 // request quota without knowing it in advance.
 //
 // It is unlimited (the bound on requests in flight paces them) until
-// throttling shows a quota: more than half of at least ten answers in the
-// last second throttled. Throttling below that is noise (a busy account,
+// throttling shows a quota: more than two thirds of at least 30 answers in
+// the last second throttled. Throttling below that is noise (a busy account,
 // or the sandbox's --fault throttle=P) and is only retried, so random
 // throttling never slows a run down.
 //
@@ -61,8 +61,9 @@ type bucket struct {
 const bucketSpan = 100 * time.Millisecond
 
 // minSample is how many answers in the last second it takes to tell a
-// quota from noise.
-const minSample = 10
+// quota from noise: with 30 answers, random throttling of 30% looks like a
+// quota (more than two thirds throttled) about once in a million windows.
+const minSample = 30
 
 // NewLimiter returns a limiter with the defaults above.
 func NewLimiter(clock Clock) *Limiter {
@@ -135,7 +136,7 @@ func (l *Limiter) Throttled(sentAt time.Time) {
 		return
 	}
 	sends, ok, throttled, span := l.window(now)
-	overQuota := throttled > ok && ok+throttled >= minSample
+	overQuota := throttled > 2*ok && ok+throttled >= minSample
 	if !overQuota && (l.rate == 0 || now.Sub(l.lastCut) < l.CutInterval) {
 		// Noise: while unlimited, the bound on requests in flight is pace
 		// enough; while limiting, one cut per interval.
