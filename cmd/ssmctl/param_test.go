@@ -473,3 +473,34 @@ func TestParamImportUnderThrottling(t *testing.T) {
 		t.Errorf("%d parameters, want 2000", n)
 	}
 }
+
+// rm asks on a terminal (prompt on stderr, answer on stdin) and deletes
+// only on yes.
+func TestParamRmPrompts(t *testing.T) {
+	srv, client := paramSandbox(t, sandbox.Options{})
+	for _, tc := range []struct {
+		answer  string
+		code    int
+		deleted bool
+	}{
+		{"n\n", exitcode.Usage, false},
+		{"", exitcode.Usage, false},
+		{"yes\n", 0, true},
+	} {
+		c := newTestCLI(t, srv)
+		c.streams.SetStdinTTY(true)
+		c.streams.SetStderrTTY(true)
+		c.streams.In.(*bytes.Buffer).WriteString(tc.answer)
+		code := c.run(context.Background(), "param", "rm", "-r", "/app/prod")
+		if code != tc.code {
+			t.Errorf("answer %q: exit %d, want %d: %s", tc.answer, code, tc.code, c.errOut.String())
+		}
+		if !strings.HasPrefix(c.errOut.String(), "Delete 3 parameters (/app/prod/db/password, /app/prod/db/url, /app/prod/flags)? [y/N] ") {
+			t.Errorf("prompt %q", c.errOut.String())
+		}
+		_, err := client.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/app/prod/flags")})
+		if gone := params.IsNotFound(err); gone != tc.deleted {
+			t.Errorf("answer %q: deleted=%v (%v)", tc.answer, gone, err)
+		}
+	}
+}
