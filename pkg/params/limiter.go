@@ -36,9 +36,10 @@ import (
 // bypass both and use this one.
 type Limiter struct {
 	Clock Clock
-	// Beta is the factor a throttle multiplies the rate by (0.8).
+	// Beta is the factor a throttle multiplies the rate by (0.9).
 	Beta float64
-	// IncreasePerSuccess is added to the rate (per second) on success (0.25).
+	// IncreasePerSuccess is added to the rate (per second) on success (0.05,
+	// so about 5% a second near the quota).
 	IncreasePerSuccess float64
 	// Min and Max bound the rate once limiting has started (0.5 and 10,000).
 	Min, Max float64
@@ -70,7 +71,7 @@ func NewLimiter(clock Clock) *Limiter {
 	if clock == nil {
 		clock = SystemClock{}
 	}
-	return &Limiter{Clock: clock, Beta: 0.8, IncreasePerSuccess: 0.25, Min: 0.5, Max: 10000, CutInterval: time.Second}
+	return &Limiter{Clock: clock, Beta: 0.9, IncreasePerSuccess: 0.05, Min: 0.5, Max: 10000, CutInterval: time.Second}
 }
 
 func (l *Limiter) bucket(now time.Time) *bucket {
