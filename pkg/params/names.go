@@ -274,14 +274,12 @@ func ParseTag(s string) (key, value string, err error) {
 	return key, value, nil
 }
 
+// tagChar is the model's tag pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$:
+// letters, separators (spaces), numbers and _.:/=+-@.
 func tagChar(r rune) bool {
 	switch r {
-	case '_', '.', ':', '/', '=', '+', '-', '@', ' ':
+	case '_', '.', ':', '/', '=', '+', '-', '@':
 		return true
 	}
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127 && (isLetterOrNumber(r))
-}
-
-func isLetterOrNumber(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsSpace(r)
+	return unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r)
 }

@@ -628,3 +628,15 @@ func TestPlanCopy(t *testing.T) {
 		t.Errorf("same account: %+v %v", items, notes)
 	}
 }
+
+func TestParseTag(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"team=core": true, "Name=web server 1": true, "k=": true, "café=crème": true, "path=/a/b:c+d@e": true,
+		"noequals": false, "=v": false, "aws:x=1": false, "k=semi;colon": false, "k=tab\there": false,
+		strings.Repeat("k", 129) + "=v": false, "k=" + strings.Repeat("v", 257): false,
+	} {
+		if _, _, err := ParseTag(in); (err == nil) != ok {
+			t.Errorf("ParseTag(%q) = %v, want ok=%v", in, err, ok)
+		}
+	}
+}
