@@ -366,7 +366,7 @@ func dotenvValue(s string, line int) (string, string, int, error) {
 	}
 	tail := strings.TrimSpace(strings.TrimSuffix(rest[:end], "\r"))
 	if tail != "" && !strings.HasPrefix(tail, "#") {
-		return "", "", line, usagef("line %d: unexpected %q after the value", line, tail)
+		return "", "", line, usagef("line %d: unexpected text after the value (quote the whole value)", line)
 	}
 	if end < len(rest) {
 		s = rest[end+1:]

@@ -563,9 +563,13 @@ func TestDecodeHandWritten(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("yaml: %q, %v", got, err)
 	}
-	for format, bad := range map[string]string{"dotenv": "A='open\n", "json": "{", "tfvars": "a = 1\n", "yaml": "a: null\n"} {
-		if _, err := Decode(format, []byte(bad)); exitcode.Code(err) != exitcode.Usage {
+	for format, bad := range map[string]string{"dotenv": "A='open\n", "json": "{", "tfvars": "a = 1\n", "yaml": "a: null\n", "env": "export A='secret'xsecretx\n"} {
+		_, err := Decode(format, []byte(bad))
+		if exitcode.Code(err) != exitcode.Usage {
 			t.Errorf("%s %q: %v", format, bad, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: the error quotes the file: %v", format, err)
 		}
 	}
 }
