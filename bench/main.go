@@ -41,6 +41,9 @@ type config struct {
 	// Latency is added by the sandbox to every API call, as a distant
 	// region would.
 	Latency time.Duration
+	// Params is the number of parameters the Parameter Store import and
+	// export scenarios write and read.
+	Params int
 }
 
 // scenario is one comparison. Commands run as child processes against a
@@ -124,11 +127,12 @@ func main() {
 	flag.StringVar(&cfg.AWS, "aws", "aws", "the AWS CLI `binary`")
 	flag.IntVar(&cfg.Runs, "runs", 5, "measured runs per command, after one warm-up")
 	flag.IntVar(&cfg.Nodes, "nodes", 1000, "managed nodes in generated fleets")
+	flag.IntVar(&cfg.Params, "params", 2000, "parameters in the param-import and param-export scenarios")
 	flag.DurationVar(&cfg.Latency, "latency", 0, "`latency` the sandbox adds to every API call (e.g. 50ms, as a distant region)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./bench [flags] [scenario...]\n\nscenarios:")
 		for _, f := range registry {
-			fmt.Fprintf(os.Stderr, " %s", f(config{Nodes: 1}).Name)
+			fmt.Fprintf(os.Stderr, " %s", f(config{Nodes: 1, Params: 1}).Name)
 		}
 		fmt.Fprintf(os.Stderr, "\n\nflags:\n")
 		flag.PrintDefaults()
@@ -141,8 +145,8 @@ func main() {
 }
 
 func run(cfg config, names []string) error {
-	if cfg.Runs < 1 || cfg.Nodes < 1 || cfg.Latency < 0 {
-		return errors.New("-runs and -nodes must be at least 1, -latency not negative")
+	if cfg.Runs < 1 || cfg.Nodes < 1 || cfg.Params < 1 || cfg.Latency < 0 {
+		return errors.New("-runs, -nodes and -params must be at least 1, -latency not negative")
 	}
 	var err error
 	if cfg.SSMCTL, err = findBinary(cfg.SSMCTL); err != nil {

@@ -121,3 +121,31 @@ func (f *factory) aliases() map[string][]string {
 	}
 	return f.settings.aliases
 }
+
+// awsConfigFor loads a second AWS configuration that differs from the
+// command's in profile and/or region (empty: the command's own), for
+// commands that work across accounts or regions (param cp --to-region).
+// The endpoint, CA bundle and debug settings are the command's.
+func (f *factory) awsConfigFor(ctx context.Context, profile, region string) (aws.Config, error) {
+	if profile == "" && region == "" {
+		return f.awsConfig(ctx)
+	}
+	if profile == "" {
+		profile = f.global.Profile
+	}
+	if region == "" && profile == f.global.Profile {
+		region = f.global.Region
+	}
+	return awsconf.Load(ctx, awsconf.Options{
+		Profile:     profile,
+		Region:      region,
+		EndpointURL: f.global.EndpointURL,
+		CABundle:    f.global.CABundle,
+		Debug:       f.global.Debug,
+		DebugOut:    f.streams.ErrOut,
+		Version:     buildVersion().Version,
+		Stdin:       f.streams.In,
+		Stderr:      f.streams.ErrOut,
+		CanPrompt:   f.streams.CanPrompt(),
+	})
+}

@@ -114,6 +114,7 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 
 	root.AddGroup(
 		&cobra.Group{ID: "fleet", Title: "Fleet commands:"},
+		&cobra.Group{ID: "config", Title: "Configuration and secrets:"},
 		&cobra.Group{ID: "tools", Title: "Tools:"},
 	)
 	add := func(group string, cmds ...*cobra.Command) {
@@ -124,6 +125,7 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 	}
 	add("fleet", newNodesCmd(f, nil))
 	add("fleet", newRunCmd(f, nil), newDocCmd(f))
+	add("config", newParamCmd(f))
 	add("tools", newSandboxCmd(f, nil), newVersionCmd(f))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd(f))
