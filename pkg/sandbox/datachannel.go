@@ -63,11 +63,11 @@ const (
 	// drainTimeout bounds the wait for acks before a session closes
 	// (PrepareToCloseChannel).
 	drainTimeout = 2 * time.Second
-	// sendWindow bounds the unacknowledged output the sandbox keeps. The
-	// agent sends without limit (it tracks up to 100000 messages); the
-	// sandbox makes a producer wait instead, so a client that is away
-	// (a dropped WebSocket) never costs unbounded memory.
-	sendWindow = 4096
+	// sendWindow bounds the unacknowledged output the sandbox keeps: the
+	// agent's outgoing buffer of 100000 messages. Past it the agent sends
+	// without tracking; the sandbox makes the producer wait instead, so a
+	// client that is away costs at most about 100 MB.
+	sendWindow = 100000
 )
 
 // agentMessage is one framed message (ClientMessage / AgentMessage).
@@ -205,14 +205,20 @@ type dataChannel struct {
 	sessionID string
 	clock     func() time.Time
 	logf      func(string, ...any)
-	// drop is asked before each output frame is written whether the
-	// ws-drop fault closes the WebSocket instead.
+	// drop is asked before each new output message is first written
+	// whether the ws-drop fault closes the WebSocket instead (never before
+	// a retransmission, so a session always makes progress).
 	drop func() bool
 
 	// sendMu orders sequence numbers with writes: output goes out in
 	// sequence order, and a re-attached WebSocket gets every unacked
 	// message before anything new.
 	sendMu sync.Mutex
+
+	// writeMu serializes frames on the WebSocket (gorilla allows one
+	// writer); acks take only this lock, so the reader never waits for
+	// output.
+	writeMu sync.Mutex
 
 	mu       sync.Mutex
 	cond     *sync.Cond // signalled on acks, attach, detach and close
@@ -229,6 +235,11 @@ type dataChannel struct {
 	closedAt chan struct{}
 	// lastInput is when the client last sent stream data (idle timeout).
 	lastInput time.Time
+	// acks wait here for ackPump, so that reading never waits for a
+	// write: a client blocked writing to us would otherwise stop reading
+	// what we write.
+	acks    [][]byte
+	ackWake chan struct{}
 }
 
 func newDataChannel(sessionID string, clock func() time.Time, logf func(string, ...any), drop func() bool) *dataChannel {
@@ -238,9 +249,11 @@ func newDataChannel(sessionID string, clock func() time.Time, logf func(string, 
 		inBuf:     map[int64]*agentMessage{},
 		closedAt:  make(chan struct{}),
 		lastInput: clock(),
+		ackWake:   make(chan struct{}, 1),
 	}
 	dc.cond = sync.NewCond(&dc.mu)
 	go dc.resendLoop()
+	go dc.ackPump()
 	return dc
 }
 
@@ -275,7 +288,7 @@ func (dc *dataChannel) attach(conn *websocket.Conn) {
 	}
 	now := dc.clock()
 	for _, m := range pending {
-		if !dc.writeFrame(conn, m.frame, true) {
+		if !dc.writeFrame(conn, m.frame, false) {
 			return
 		}
 		dc.mu.Lock()
@@ -296,15 +309,20 @@ func (dc *dataChannel) detach(conn *websocket.Conn) {
 }
 
 // writeFrame writes one binary frame; on failure (or an injected drop) the
-// WebSocket is closed and detached. Called with sendMu held.
-func (dc *dataChannel) writeFrame(conn *websocket.Conn, frame []byte, data bool) bool {
-	if data && dc.drop != nil && dc.drop() {
+// WebSocket is closed and detached. Data frames are written with sendMu
+// held, so they keep their order; fresh ones (first transmissions) are
+// subject to the ws-drop fault.
+func (dc *dataChannel) writeFrame(conn *websocket.Conn, frame []byte, fresh bool) bool {
+	if fresh && dc.drop != nil && dc.drop() {
 		dc.logf("sandbox: session %s: fault ws-drop: closing the data channel WebSocket", dc.sessionID)
 		dc.detach(conn)
 		return false
 	}
+	dc.writeMu.Lock()
 	conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	if err := conn.WriteMessage(websocket.BinaryMessage, frame); err != nil {
+	err := conn.WriteMessage(websocket.BinaryMessage, frame)
+	dc.writeMu.Unlock()
+	if err != nil {
 		dc.detach(conn)
 		return false
 	}
@@ -386,7 +404,7 @@ func (dc *dataChannel) resendLoop() {
 		stillUnacked := len(dc.unacked) > 0 && dc.unacked[0] == head
 		dc.mu.Unlock()
 		if conn != nil && stillUnacked {
-			if dc.writeFrame(conn, head.frame, true) {
+			if dc.writeFrame(conn, head.frame, false) {
 				dc.mu.Lock()
 				head.lastSent = dc.clock()
 				dc.mu.Unlock()
@@ -418,17 +436,45 @@ func (dc *dataChannel) onAck(seq int64) {
 	}
 }
 
-// ack acknowledges a client message on conn.
-func (dc *dataChannel) ack(conn *websocket.Conn, m *agentMessage) {
+// ack queues the acknowledgement of a client message.
+func (dc *dataChannel) ack(_ *websocket.Conn, m *agentMessage) {
 	p, _ := json.Marshal(ackPayload{
 		AcknowledgedMessageType:           m.MessageType,
 		AcknowledgedMessageId:             uuidString(m.MessageID),
 		AcknowledgedMessageSequenceNumber: m.SequenceNumber,
 		IsSequentialMessage:               true,
 	})
-	dc.sendMu.Lock()
-	defer dc.sendMu.Unlock()
-	dc.writeFrame(conn, control(msgAcknowledge, p, dc.clock()), false)
+	dc.mu.Lock()
+	dc.acks = append(dc.acks, control(msgAcknowledge, p, dc.clock()))
+	dc.mu.Unlock()
+	select {
+	case dc.ackWake <- struct{}{}:
+	default:
+	}
+}
+
+// ackPump writes queued acks on the current WebSocket (acks are matched
+// by sequence number, whichever connection carries them).
+func (dc *dataChannel) ackPump() {
+	for {
+		select {
+		case <-dc.closedAt:
+			return
+		case <-dc.ackWake:
+		}
+		dc.mu.Lock()
+		acks, conn := dc.acks, dc.conn
+		dc.acks = nil
+		dc.mu.Unlock()
+		if conn == nil {
+			continue // the client sends those messages again
+		}
+		for _, a := range acks {
+			if !dc.writeFrame(conn, a, false) {
+				break
+			}
+		}
+	}
 }
 
 // receive handles one binary frame from the client (§6.2, agent rules).
@@ -514,7 +560,7 @@ func (dc *dataChannel) idleSince() time.Time {
 // drain waits until every output message is acked: at most drainTimeout
 // while a client is attached (the agent's PrepareToCloseChannel), and at
 // most wait in all, for a client that is reconnecting.
-func (dc *dataChannel) drain(wait time.Duration) {
+func (dc *dataChannel) drain(wait time.Duration, abort <-chan struct{}) {
 	deadline := time.Now().Add(wait)
 	var attachedFor time.Duration
 	for {
@@ -524,7 +570,11 @@ func (dc *dataChannel) drain(wait time.Duration) {
 		if empty || dc.isClosed() || time.Now().After(deadline) || attachedFor >= drainTimeout {
 			return
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-abort:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
 		if attached {
 			attachedFor += 10 * time.Millisecond
 		}
@@ -555,6 +605,8 @@ func (dc *dataChannel) close(output string) {
 	dc.conn = nil
 	dc.mu.Unlock()
 	if conn != nil {
+		dc.writeMu.Lock()
+		defer dc.writeMu.Unlock()
 		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 		conn.Close()
 	}

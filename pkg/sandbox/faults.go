@@ -21,11 +21,12 @@ type Faults struct {
 	// Error answers a call with the service's internal error
 	// (SSM: 500 InternalServerError).
 	Error float64
-	// WSDrop is the probability, drawn before each output frame of a
-	// session's data channel, that the sandbox drops the WebSocket
-	// instead (closes the connection without a close frame), so the
-	// client must call ResumeSession and reconnect. The frame is kept
-	// and sent again on the new WebSocket.
+	// WSDrop is the probability, drawn before each new output message of
+	// a session's data channel is first written, that the sandbox drops
+	// the WebSocket instead (closes the connection without a close
+	// frame), so the client must call ResumeSession and reconnect. The
+	// message is kept and sent on the new WebSocket with everything else
+	// unacked; retransmissions are never dropped.
 	WSDrop float64
 }
 

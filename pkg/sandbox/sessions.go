@@ -496,7 +496,9 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logf("sandbox: session %s: data channel attached (client %s)", id, open.ClientVersion)
-	ls.attach(conn)
+	// Read while the unacked output is sent again: the client's acks must
+	// keep flowing.
+	go ls.attach(conn)
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
@@ -538,13 +540,16 @@ type liveSession struct {
 	mu       sync.Mutex
 	tokens   map[string]bool
 	running  bool // the agent side has started
+	ending   bool // end has begun (the client may still resume to drain)
 	finished bool
+	abort    chan struct{} // closed to cut a drain short
 	done     chan struct{} // closed when the session has ended
 }
 
 func (ls *liveSession) init() {
 	ls.ctx, ls.cancel = context.WithCancel(context.Background())
 	ls.done = make(chan struct{})
+	ls.abort = make(chan struct{})
 	ls.dc = newDataChannel(ls.id, ls.s.clock, ls.s.logf, func() bool { return ls.s.faults.drawWSDrop() })
 }
 
@@ -602,22 +607,35 @@ func (ls *liveSession) detach(conn *websocket.Conn) {
 // and records the final status.
 func (ls *liveSession) end(status, output string, drain bool) {
 	ls.mu.Lock()
-	if ls.finished {
+	if ls.ending {
+		// Already ending: an end without drain (TerminateSession, a
+		// timeout, Close) cuts a drain short.
+		if !drain && !ls.finished {
+			select {
+			case <-ls.abort:
+			default:
+				close(ls.abort)
+			}
+		}
 		ls.mu.Unlock()
 		return
 	}
-	ls.finished = true
+	ls.ending = true
 	ls.mu.Unlock()
 	if drain {
 		// A client that is reconnecting gets some time to come back for
-		// the rest of the output.
-		ls.dc.drain(tokenWait)
+		// the rest of the output, and may still resume meanwhile.
+		ls.dc.drain(tokenWait, ls.abort)
 	} else {
 		ls.s.setSessionStatus(ls.id, sessionTerminating)
 	}
+	ls.mu.Lock()
+	ls.finished = true
+	ls.mu.Unlock()
 	ls.cancel()
-	ls.dc.close(output)
+	// The history shows the end before the client hears of it.
 	ls.s.setSessionStatus(ls.id, status)
+	ls.dc.close(output)
 	ls.s.sessions.mu.Lock()
 	delete(ls.s.sessions.live, ls.id)
 	ls.s.sessions.mu.Unlock()
