@@ -43,7 +43,7 @@ const (
 )
 
 // flagTerminateSession is the Flag payload a port client sends to end
-// the session (§4.7).
+// the session (§4.7; the other flags are in session_port.go).
 const flagTerminateSession uint32 = 2
 
 const (
@@ -63,6 +63,8 @@ const (
 	// drainTimeout bounds the wait for acks before a session closes
 	// (PrepareToCloseChannel).
 	drainTimeout = 2 * time.Second
+	// handshakeResendDelay: see sentMessage.handshake.
+	handshakeResendDelay = 2 * time.Second
 	// sendWindow bounds the unacknowledged output the sandbox keeps: the
 	// agent's outgoing buffer of 100000 messages. Past it the agent sends
 	// without tracking; the sandbox makes the producer wait instead, so a
@@ -192,6 +194,11 @@ type sentMessage struct {
 	seq      int64
 	frame    []byte
 	lastSent time.Time
+	// handshake messages are resent after handshakeResendDelay at the
+	// earliest, not the RTO: a port client dies of a frame arriving just
+	// after it processed HandshakeComplete (§6.2), which an early resend
+	// caused whenever its ack came late.
+	handshake bool
 }
 
 // inputHandler processes one in-order client message. ready false means
@@ -240,6 +247,8 @@ type dataChannel struct {
 	// what we write.
 	acks    [][]byte
 	ackWake chan struct{}
+	// ackBusy counts acks queued or being written (flushAcks).
+	ackBusy int
 }
 
 func newDataChannel(sessionID string, clock func() time.Time, logf func(string, ...any), drop func() bool) *dataChannel {
@@ -354,7 +363,8 @@ func (dc *dataChannel) send(payloadType uint32, payload []byte) error {
 	now := dc.clock()
 	m := &agentMessage{MessageType: msgOutputStreamData, SchemaVersion: 1, CreatedDate: uint64(now.UnixMilli()),
 		SequenceNumber: seq, Flags: flags, MessageID: newUUID(), PayloadType: payloadType, Payload: payload}
-	sm := &sentMessage{seq: seq, frame: m.marshal(), lastSent: now}
+	sm := &sentMessage{seq: seq, frame: m.marshal(), lastSent: now,
+		handshake: payloadType == payloadHandshakeRequest || payloadType == payloadHandshakeComplete}
 	dc.unacked = append(dc.unacked, sm)
 	conn := dc.conn
 	dc.mu.Unlock()
@@ -392,8 +402,14 @@ func (dc *dataChannel) resendLoop() {
 		}
 		dc.mu.Lock()
 		var head *sentMessage
-		if len(dc.unacked) > 0 && dc.conn != nil && dc.clock().Sub(dc.unacked[0].lastSent) > dc.rto {
-			head = dc.unacked[0]
+		if len(dc.unacked) > 0 && dc.conn != nil {
+			due := dc.rto
+			if dc.unacked[0].handshake {
+				due = max(due, handshakeResendDelay)
+			}
+			if dc.clock().Sub(dc.unacked[0].lastSent) > due {
+				head = dc.unacked[0]
+			}
 		}
 		dc.mu.Unlock()
 		if head == nil || !dc.sendMu.TryLock() {
@@ -404,6 +420,7 @@ func (dc *dataChannel) resendLoop() {
 		stillUnacked := len(dc.unacked) > 0 && dc.unacked[0] == head
 		dc.mu.Unlock()
 		if conn != nil && stillUnacked {
+			dc.logf("sandbox: session %s: resending output message %d", dc.sessionID, head.seq)
 			if dc.writeFrame(conn, head.frame, false) {
 				dc.mu.Lock()
 				head.lastSent = dc.clock()
@@ -446,6 +463,7 @@ func (dc *dataChannel) ack(_ *websocket.Conn, m *agentMessage) {
 	})
 	dc.mu.Lock()
 	dc.acks = append(dc.acks, control(msgAcknowledge, p, dc.clock()))
+	dc.ackBusy++
 	dc.mu.Unlock()
 	select {
 	case dc.ackWake <- struct{}{}:
@@ -466,14 +484,29 @@ func (dc *dataChannel) ackPump() {
 		acks, conn := dc.acks, dc.conn
 		dc.acks = nil
 		dc.mu.Unlock()
-		if conn == nil {
-			continue // the client sends those messages again
-		}
-		for _, a := range acks {
-			if !dc.writeFrame(conn, a, false) {
-				break
+		if conn != nil { // else the client sends those messages again
+			for _, a := range acks {
+				if !dc.writeFrame(conn, a, false) {
+					break
+				}
 			}
 		}
+		dc.mu.Lock()
+		dc.ackBusy -= len(acks)
+		dc.cond.Broadcast()
+		dc.mu.Unlock()
+	}
+}
+
+// flushAcks waits until every queued ack has been written (or the channel
+// closed). The handshake needs it: the plugin must have the ack of its
+// HandshakeResponse before HandshakeComplete, because a port client
+// cannot take any frame in the moment after HandshakeComplete (§6.2).
+func (dc *dataChannel) flushAcks() {
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	for dc.ackBusy > 0 && !dc.closed {
+		dc.cond.Wait()
 	}
 }
 
@@ -505,7 +538,13 @@ func (dc *dataChannel) receiveStream(conn *websocket.Conn, m *agentMessage) {
 	dc.mu.Unlock()
 	switch {
 	case m.SequenceNumber < next:
-		dc.ack(conn, m) // a duplicate: ack again
+		// A duplicate: ack again, as the agent does, except a
+		// HandshakeResponse the client resent before our ack reached it:
+		// the first ack settles it, and a second could reach a port client
+		// in the moment after HandshakeComplete, which it cannot survive.
+		if m.PayloadType != payloadHandshakeResponse {
+			dc.ack(conn, m)
+		}
 	case m.SequenceNumber > next:
 		dc.mu.Lock()
 		room := len(dc.inBuf) < incomingBufLimit
@@ -558,17 +597,24 @@ func (dc *dataChannel) idleSince() time.Time {
 }
 
 // drain waits until every output message is acked: at most drainTimeout
-// while a client is attached (the agent's PrepareToCloseChannel), and at
-// most wait in all, for a client that is reconnecting.
+// without progress while a client is attached (the agent's
+// PrepareToCloseChannel waits 2 s in all; a busy client of the sandbox
+// gets longer while it keeps acking), and at most wait in all, for a
+// client that is reconnecting.
 func (dc *dataChannel) drain(wait time.Duration, abort <-chan struct{}) {
 	deadline := time.Now().Add(wait)
 	var attachedFor time.Duration
+	last := -1
 	for {
 		dc.mu.Lock()
-		empty, attached := len(dc.unacked) == 0, dc.conn != nil
+		n, attached := len(dc.unacked), dc.conn != nil
 		dc.mu.Unlock()
-		if empty || dc.isClosed() || time.Now().After(deadline) || attachedFor >= drainTimeout {
+		if n == 0 || dc.isClosed() || time.Now().After(deadline) || attachedFor >= drainTimeout {
 			return
+		}
+		if n != last {
+			// Acks are arriving: a slow client is not a stuck one.
+			attachedFor, last = 0, n
 		}
 		select {
 		case <-abort:

@@ -177,6 +177,16 @@ func (ls *liveSession) runPTY(commands string) {
 // read), until r fails. prefix, when set, starts each chunk that follows a
 // newline (the agent's stdout/stderr separator prefixes).
 func (ls *liveSession) pump(r io.Reader, payloadType uint32, prefix string) {
+	ls.pumpData(r, payloadType, prefix, true)
+}
+
+// pumpRaw sends bytes as they come: port data is not text, and a byte held
+// back would stall the protocol it carries.
+func (ls *liveSession) pumpRaw(r io.Reader) {
+	ls.pumpData(r, payloadOutput, "", false)
+}
+
+func (ls *liveSession) pumpData(r io.Reader, payloadType uint32, prefix string, text bool) {
 	buf := make([]byte, streamPayloadSize-len(prefix))
 	var carry []byte
 	needPrefix := true
@@ -188,7 +198,9 @@ func (ls *liveSession) pump(r io.Reader, payloadType uint32, prefix string) {
 				chunk = append([]byte(prefix), chunk...)
 			}
 			needPrefix = buf[n-1] == '\n'
-			chunk, carry = splitUTF8(chunk)
+			if text {
+				chunk, carry = splitUTF8(chunk)
+			}
 			if len(chunk) > 0 {
 				if ls.dc.send(payloadType, chunk) != nil {
 					return
@@ -301,6 +313,9 @@ func (ls *liveSession) handshake(properties any) (clientVersion string, ok bool)
 			return "", false
 		}
 	}
+	// From now on input waits (unacked, so the client sends it again)
+	// until the session's own handler is in place.
+	ls.dc.setHandler(nil)
 	// The response must be acked before HandshakeComplete goes out.
 	for !ls.dc.inputConsumed(m.SequenceNumber) {
 		select {
@@ -309,6 +324,7 @@ func (ls *liveSession) handshake(properties any) (clientVersion string, ok bool)
 		case <-time.After(time.Millisecond):
 		}
 	}
+	ls.dc.flushAcks()
 	done, _ := json.Marshal(handshakeComplete{HandshakeTimeToComplete: time.Since(start), CustomerMessage: ""})
 	if ls.dc.send(payloadHandshakeComplete, done) != nil {
 		return "", false
@@ -500,19 +516,4 @@ func splitCommand(s string) ([]string, error) {
 		words = append(words, cur.String())
 	}
 	return words, nil
-}
-
-// runPort answers a Port session: the handshake with the document's
-// properties, then the sandbox declines to forward (not implemented yet).
-func (ls *liveSession) runPort() {
-	if _, ok := ls.handshake(ls.properties); !ok {
-		return
-	}
-	ls.dc.setHandler(func(m *agentMessage) bool {
-		if m.PayloadType == payloadFlag && len(m.Payload) == 4 && bytes.Equal(m.Payload, []byte{0, 0, 0, byte(flagTerminateSession)}) {
-			go ls.end(sessionTerminated, "", false)
-		}
-		return true
-	})
-	ls.fail("Port forwarding is not available on the sandbox's nodes yet.")
 }

@@ -2,6 +2,9 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/rand"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -170,7 +173,8 @@ func startSessionCLI(t *testing.T, s *Server, args ...string) *terminal {
 }
 
 func TestOfficialPluginShell(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the AWS CLI and the plugin are heavy, and timing-bound
+	// tests of the package (TestAWSCLIRunCommand) run in the parallel phase.
 	s := Start(t, Options{})
 	me, err := user.Current()
 	if err != nil {
@@ -194,7 +198,8 @@ func TestOfficialPluginShell(t *testing.T) {
 }
 
 func TestOfficialPluginNonInteractive(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the AWS CLI and the plugin are heavy, and timing-bound
+	// tests of the package (TestAWSCLIRunCommand) run in the parallel phase.
 	s := Start(t, Options{})
 	tm := startSessionCLI(t, s, "--target", "i-0a1b2c3d4e5f60001",
 		"--document-name", "AWS-StartNonInteractiveCommand",
@@ -219,4 +224,68 @@ func describe(t *testing.T, s *Server, state string) []sessionWire {
 		t.Fatalf("DescribeSessions: %v", err)
 	}
 	return out.Sessions
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+func TestOfficialPluginPortForwarding(t *testing.T) {
+	// Not parallel: the AWS CLI and the plugin are heavy, and timing-bound
+	// tests of the package (TestAWSCLIRunCommand) run in the parallel phase.
+	addr := echoServer(t, 0)
+	// The fleet's default agent version is above 3.0.196.0: the plugin
+	// multiplexes with smux.
+	s := Start(t, Options{Fleet: portFleet(addr, "")})
+	local := freePort(t)
+	tm := startSessionCLI(t, s, "--target", "i-0123456789abcdef0", "--document-name", "AWS-StartPortForwardingSession",
+		"--parameters", `{"portNumber":["80"],"localPortNumber":["`+local+`"]}`)
+	tm.waitFor("Waiting for connections")
+	for i := 0; i < 2; i++ { // two connections, two smux streams
+		c, err := net.Dial("tcp", "127.0.0.1:"+local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]byte, 64<<10)
+		rand.Read(want)
+		go c.Write(want)
+		got := make([]byte, len(want))
+		c.SetReadDeadline(time.Now().Add(60 * time.Second))
+		if n, err := io.ReadFull(c, got); err != nil {
+			t.Fatalf("connection %d: %v after %d of %d bytes\n%s", i, err, n, len(want), tm.output())
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("connection %d: the echo differs", i)
+		}
+		c.Close()
+	}
+	// Ctrl-C: the plugin sends the TerminateSession flag and exits.
+	tm.write("\x03")
+	if err := tm.wait(); err != nil {
+		t.Fatalf("aws ssm start-session: %v\n%s", err, tm.output())
+	}
+	// The plugin exits without waiting for the flag's ack: the session is
+	// Terminated when the flag arrived, else Disconnected (and ends at its
+	// idle timeout, as on AWS).
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		hist, active := describe(t, s, "History"), describe(t, s, "Active")
+		if len(hist) == 1 && hist[0].Status == sessionTerminated {
+			break
+		}
+		if len(active) == 1 && active[0].Status == sessionDisconnected {
+			t.Log("the TerminateSession flag did not arrive before the plugin exited")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after Ctrl-C: history %+v, active %+v", hist, active)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -515,7 +517,7 @@ func catBig(t *testing.T, s *Server, node string) *testClient {
 }
 
 func TestLargeOutputIntact(t *testing.T) {
-	t.Parallel()
+	// Not parallel: 10 MiB takes a core for a while.
 	s := Start(t, Options{NoPacing: true})
 	want := bigOutput(t, s, "i-0a1b2c3d4e5f60003", 10<<20)
 	c := catBig(t, s, "i-0a1b2c3d4e5f60003")
@@ -789,5 +791,108 @@ func TestSessionHistoryPersists(t *testing.T) {
 	hist := describe(t, s2, "History")
 	if len(hist) != 1 || hist[0].SessionId != aws.ToString(out.SessionId) || hist[0].Reason != "kept" || hist[0].Status != sessionTerminated {
 		t.Errorf("history after a restart: %+v", hist)
+	}
+}
+
+// echoServer accepts connections and echoes what they send; closeAfter
+// > 0 closes each connection after that many bytes.
+func echoServer(t *testing.T, closeAfter int) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if closeAfter > 0 {
+					io.CopyN(c, c, int64(closeAfter))
+					return
+				}
+				io.Copy(c, c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// portFleet is one node whose port 80 (and 22) go to addr.
+func portFleet(addr, agentVersion string) *Fleet {
+	return &Fleet{Nodes: []*Node{{ID: "i-0123456789abcdef0", Name: "tunnel-1", AgentVersion: agentVersion,
+		Ports: map[string]string{"80": addr, "22": addr, "5432": addr}}}}
+}
+
+func TestPortSessionBasic(t *testing.T) {
+	t.Parallel()
+	addr := echoServer(t, 0)
+	// An agent at 3.0.196.0 makes LocalPortForwarding basic (no smux).
+	s := Start(t, Options{NoPacing: true, Fleet: portFleet(addr, "3.0.196.0")})
+	for _, tc := range []struct {
+		doc    string
+		params map[string][]string
+	}{
+		{"AWS-StartPortForwardingSession", map[string][]string{"portNumber": {"80"}}},
+		{"AWS-StartPortForwardingSessionToRemoteHost", map[string][]string{"host": {"db.internal"}, "portNumber": {"5432"}}},
+	} {
+		c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0123456789abcdef0"), DocumentName: aws.String(tc.doc), Parameters: tc.params})
+		c.typeLine("ping-1\n")
+		c.waitOutput("ping-1\n")
+		// DisconnectToPort closes the destination; the next data dials again.
+		c.send(payloadFlag, []byte{0, 0, 0, 1})
+		c.send(payloadOutput, []byte("ping-2\n"))
+		c.waitOutput("ping-2\n")
+		c.send(payloadFlag, []byte{0, 0, 0, 2}) // TerminateSession
+		c.waitClosed()
+		if st := sessionStatus(t, s, c.sessionID); st != sessionTerminated {
+			t.Errorf("%s: status %s", tc.doc, st)
+		}
+	}
+}
+
+func TestSSHSessionEndsWithDestination(t *testing.T) {
+	t.Parallel()
+	addr := echoServer(t, 5)
+	s := Start(t, Options{NoPacing: true, Fleet: portFleet(addr, "")})
+	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0123456789abcdef0"), DocumentName: aws.String("AWS-StartSSHSession")})
+	c.typeLine("hello")
+	c.waitOutput("hello")
+	if out := c.waitClosed(); out != "" {
+		t.Errorf("channel_closed Output %q", out)
+	}
+}
+
+func TestPortSessionClosedPort(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{NoPacing: true, Fleet: portFleet("127.0.0.1:9", "3.0.196.0")})
+	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0123456789abcdef0"), DocumentName: aws.String("AWS-StartPortForwardingSession"), Parameters: map[string][]string{"portNumber": {"8443"}}})
+	if out := c.waitClosed(); !strings.HasPrefix(out, outputErrorTitle+"Unable to start port forwarding") {
+		t.Errorf("channel_closed Output %q", out)
+	}
+}
+
+func TestCompareVersions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		want int
+		ok   bool
+	}{
+		{"3.3.2299.0", "3.0.196.0", 1, true},
+		{"3.0.196.0", "3.0.196.0", 0, true},
+		{"1.2.331.0", "1.2.332.0", -1, true},
+		{"1.1.70", "1.1.70.0", 0, true},
+		{"", "1.0", 0, false},
+		{"x.1", "1.0", 0, false},
+	} {
+		got, ok := compareVersions(tc.a, tc.b)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("compareVersions(%q, %q) = %d, %v", tc.a, tc.b, got, ok)
+		}
 	}
 }
