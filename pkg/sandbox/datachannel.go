@@ -63,6 +63,11 @@ const (
 	// drainTimeout bounds the wait for acks before a session closes
 	// (PrepareToCloseChannel).
 	drainTimeout = 2 * time.Second
+	// minDropAge: the ws-drop fault spares a WebSocket younger than this.
+	// The plugin registers its reconnect handler only after it has opened
+	// the channel, so a drop within its first moment leaves it hung, which
+	// no real network does that fast.
+	minDropAge = time.Second
 	// handshakeResendDelay: see sentMessage.handshake.
 	handshakeResendDelay = 2 * time.Second
 	// sendWindow bounds the unacknowledged output the sandbox keeps: the
@@ -227,19 +232,20 @@ type dataChannel struct {
 	// output.
 	writeMu sync.Mutex
 
-	mu       sync.Mutex
-	cond     *sync.Cond // signalled on acks, attach, detach and close
-	conn     *websocket.Conn
-	outSeq   int64
-	unacked  []*sentMessage
-	rto      time.Duration
-	srtt     time.Duration
-	rttvar   time.Duration
-	inNext   int64
-	inBuf    map[int64]*agentMessage
-	handler  inputHandler
-	closed   bool
-	closedAt chan struct{}
+	mu         sync.Mutex
+	cond       *sync.Cond // signalled on acks, attach, detach and close
+	conn       *websocket.Conn
+	attachedAt time.Time
+	outSeq     int64
+	unacked    []*sentMessage
+	rto        time.Duration
+	srtt       time.Duration
+	rttvar     time.Duration
+	inNext     int64
+	inBuf      map[int64]*agentMessage
+	handler    inputHandler
+	closed     bool
+	closedAt   chan struct{}
 	// lastInput is when the client last sent stream data (idle timeout).
 	lastInput time.Time
 	// acks wait here for ackPump, so that reading never waits for a
@@ -288,6 +294,7 @@ func (dc *dataChannel) attach(conn *websocket.Conn) {
 	dc.mu.Lock()
 	old := dc.conn
 	dc.conn = conn
+	dc.attachedAt = time.Now()
 	pending := make([]*sentMessage, len(dc.unacked))
 	copy(pending, dc.unacked)
 	dc.cond.Broadcast()
@@ -322,7 +329,10 @@ func (dc *dataChannel) detach(conn *websocket.Conn) {
 // held, so they keep their order; fresh ones (first transmissions) are
 // subject to the ws-drop fault.
 func (dc *dataChannel) writeFrame(conn *websocket.Conn, frame []byte, fresh bool) bool {
-	if fresh && dc.drop != nil && dc.drop() {
+	dc.mu.Lock()
+	young := time.Since(dc.attachedAt) < minDropAge
+	dc.mu.Unlock()
+	if fresh && !young && dc.drop != nil && dc.drop() {
 		dc.logf("sandbox: session %s: fault ws-drop: closing the data channel WebSocket", dc.sessionID)
 		dc.detach(conn)
 		return false

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -287,5 +288,47 @@ func TestOfficialPluginPortForwarding(t *testing.T) {
 			t.Fatalf("after Ctrl-C: history %+v, active %+v", hist, active)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestOfficialPluginResumesAfterDrop(t *testing.T) {
+	// Not parallel: see TestOfficialPluginShell.
+	s := Start(t, Options{Faults: Faults{WSDrop: 0.02}, Seed: 3})
+	const n = 60000
+	tm := startSessionCLI(t, s, "--target", "i-0a1b2c3d4e5f60001",
+		"--document-name", "AWS-StartNonInteractiveCommand",
+		// Three seconds and more of output, at the agent's pace.
+		"--parameters", `{"command":["sh -c 'for i in 1 2 3 4 5 6; do seq $((i*10000-9999)) $((i*10000)); sleep 0.5; done'"],"separateOutputStream":["true"]}`)
+	tm.waitFor("Exiting session with sessionId:")
+	if err := tm.wait(); err != nil {
+		t.Fatalf("aws ssm start-session: %v\n%s", err, tm.output())
+	}
+	out := tm.output()
+	if !strings.Contains(out, "EXIT_CODE: 0") {
+		t.Errorf("no exit code in the output")
+	}
+	next, repeats := 1, 0
+	for _, line := range strings.Split(strings.ReplaceAll(out, "\r", ""), "\n") {
+		v, err := strconv.Atoi(strings.TrimSpace(line))
+		switch {
+		case err != nil:
+		case v == next:
+			next++
+		case v < next:
+			repeats++
+		default:
+			t.Fatalf("line %d where %d was due: output lost", v, next)
+		}
+	}
+	if next != n+1 {
+		t.Errorf("the output stops at %d of %d", next-1, n)
+	}
+	if repeats > 0 {
+		t.Errorf("%d lines printed twice", repeats)
+	}
+	if r := s.Stats().Operations["ssm.ResumeSession"].Calls; r == 0 {
+		t.Error("the plugin never resumed: the test proves nothing")
+	} else {
+		t.Logf("%d ResumeSession calls", r)
 	}
 }
