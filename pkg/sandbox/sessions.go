@@ -175,7 +175,23 @@ func (s *Server) streamURL(id string) string {
 type sessionRegistry struct {
 	mu   sync.Mutex
 	live map[string]*liveSession
-	wg   sync.WaitGroup
+	// conns are the data channel WebSockets being served, closed at Close
+	// (one still waiting for its token would otherwise hold Close up).
+	conns map[*websocket.Conn]bool
+	wg    sync.WaitGroup
+}
+
+func (r *sessionRegistry) track(c *websocket.Conn, on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.conns == nil {
+		r.conns = map[*websocket.Conn]bool{}
+	}
+	if on {
+		r.conns[c] = true
+	} else {
+		delete(r.conns, c)
+	}
 }
 
 func (r *sessionRegistry) get(id string) *liveSession {
@@ -195,6 +211,11 @@ func (r *sessionRegistry) closeAll() {
 	for _, ls := range all {
 		ls.end(sessionTerminated, "", false)
 	}
+	r.mu.Lock()
+	for c := range r.conns {
+		c.Close()
+	}
+	r.mu.Unlock()
 	r.wg.Wait()
 }
 
@@ -477,6 +498,8 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.wg.Add(1)
 	defer s.sessions.wg.Done()
+	s.sessions.track(conn, true)
+	defer s.sessions.track(conn, false)
 
 	conn.SetReadDeadline(time.Now().Add(tokenWait))
 	typ, first, err := conn.ReadMessage()

@@ -898,3 +898,32 @@ func TestCompareVersions(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseWithWaitingWebSocket(t *testing.T) {
+	t.Parallel()
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	out, err := ssm.NewFromConfig(s.AWSConfig()).StartSession(context.Background(), &ssm.StartSessionInput{Target: aws.String("i-0a1b2c3d4e5f60001")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial(aws.ToString(out.StreamUrl), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// No token frame: Close must not wait for one.
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(tokenWait / 2):
+		t.Fatal("Close waits for a WebSocket that never sent its token")
+	}
+}
