@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -46,10 +47,15 @@ func pluginPath(t *testing.T) string {
 			pluginErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(pluginDir, "session-manager-plugin"), pluginModulePackage)
+		// Build beside the target and rename: other test binaries may
+		// use the same directory at the same time.
+		tmp := filepath.Join(pluginDir, fmt.Sprintf(".build-%d", os.Getpid()))
+		cmd := exec.Command("go", "build", "-o", tmp, pluginModulePackage)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			pluginErr = &buildError{err: err, out: string(b)}
+			return
 		}
+		pluginErr = os.Rename(tmp, filepath.Join(pluginDir, "session-manager-plugin"))
 	})
 	if pluginErr != nil {
 		t.Fatalf("building the official session-manager-plugin: %v", pluginErr)
