@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/creack/pty"
 )
 
@@ -336,5 +339,43 @@ func TestOfficialPluginResumesAfterDrop(t *testing.T) {
 		t.Error("the plugin never resumed: the test proves nothing")
 	} else {
 		t.Logf("%d ResumeSession calls", r)
+	}
+}
+
+func TestAWSCLISessionHistory(t *testing.T) {
+	// Not parallel: see TestOfficialPluginShell.
+	s := Start(t, Options{})
+	api := ssm.NewFromConfig(s.AWSConfig())
+	started, err := api.StartSession(context.Background(), &ssm.StartSessionInput{Target: aws.String("i-0a1b2c3d4e5f60002"), Reason: aws.String("audit")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(started.SessionId)
+	var term struct{ SessionId string }
+	awsCLI(t, s, &term, "ssm", "terminate-session", "--session-id", id)
+	if term.SessionId != id {
+		t.Errorf("terminate-session: %+v", term)
+	}
+	var hist struct {
+		Sessions []struct {
+			SessionId, Target, Status, DocumentName, Owner, Reason string
+			StartDate, EndDate                                     any
+			OutputUrl                                              map[string]any
+		}
+	}
+	awsCLI(t, s, &hist, "ssm", "describe-sessions", "--state", "History", "--filters", "key=Target,value=i-0a1b2c3d4e5f60002")
+	if len(hist.Sessions) != 1 {
+		t.Fatalf("describe-sessions: %+v", hist)
+	}
+	h := hist.Sessions[0]
+	if h.SessionId != id || h.Status != "Terminated" || h.DocumentName != preferencesDocument || h.Reason != "audit" || h.Owner != s.callerARN() || h.OutputUrl == nil {
+		t.Errorf("describe-sessions: %+v", h)
+	}
+	for _, ts := range []any{h.StartDate, h.EndDate} {
+		switch ts.(type) {
+		case float64, string: // epoch seconds (CLI v1) or ISO 8601 (v2)
+		default:
+			t.Errorf("timestamp %v", ts)
+		}
 	}
 }
