@@ -134,12 +134,6 @@ func (st *state) tierCounts() (standard, advanced int) {
 	return standard, advanced
 }
 
-// callerARN is the identity the sandbox's credentials stand for, reported
-// as LastModifiedUser.
-func (s *Server) callerARN() string {
-	return fmt.Sprintf("arn:%s:iam::%s:user/sandbox", partition(s.region), s.accountID)
-}
-
 // Wire types.
 
 type putParameterInput struct {

@@ -275,7 +275,7 @@ func TestDescribeParametersFilters(t *testing.T) {
 	}
 	m := out.Parameters[0]
 	if aws.ToString(m.KeyId) != "alias/sandbox" || m.Tier != types.ParameterTierStandard || m.Version != 1 ||
-		aws.ToString(m.LastModifiedUser) != "arn:aws:iam::123456789012:user/sandbox" || aws.ToString(m.DataType) != "text" || m.LastModifiedDate == nil {
+		aws.ToString(m.LastModifiedUser) != "arn:aws:iam::123456789012:user/sandbox-user" || aws.ToString(m.DataType) != "text" || m.LastModifiedDate == nil {
 		t.Errorf("metadata: %+v", m)
 	}
 

@@ -27,11 +27,14 @@ type state struct {
 	// (kms.go).
 	Parameters []*parameter `json:"parameters,omitempty"`
 	KMSKeys    []*kmsKey    `json:"kmsKeys,omitempty"`
+	// Session Manager sessions, oldest first.
+	Sessions []*sessionRecord `json:"sessions,omitempty"`
 
 	byID        map[string]*Node
 	commandByID map[string]*command
 	paramByName map[string]*parameter
 	paramNames  []string // sorted
+	sessionByID map[string]*sessionRecord
 }
 
 func newState(f *Fleet, keys []KMSKey) *state {
@@ -56,6 +59,10 @@ func (st *state) index() {
 		st.paramNames = append(st.paramNames, p.Name)
 	}
 	sort.Strings(st.paramNames)
+	st.sessionByID = make(map[string]*sessionRecord, len(st.Sessions))
+	for _, r := range st.Sessions {
+		st.sessionByID[r.ID] = r
+	}
 }
 
 // restore rebuilds what a state file does not hold: parsed documents and
@@ -77,11 +84,22 @@ func (st *state) restore() error {
 			return fmt.Errorf("document %s has no versions", d.Name)
 		}
 		for _, v := range d.Versions {
-			c, err := parseDocumentContent(v.Content, v.Format)
+			c, err := parseContent(d.DocumentType, v.Content, v.Format)
 			if err != nil {
 				return fmt.Errorf("document %s version %d: %s", d.Name, v.Version, err.Message)
 			}
 			v.parsed = c
+		}
+	}
+	// A session's data channel does not survive a restart: sessions a
+	// previous run left open have ended.
+	for _, r := range st.Sessions {
+		if r.active() {
+			r.Status = sessionTerminated
+			if r.End == nil {
+				end := r.Start
+				r.End = &end
+			}
 		}
 	}
 	for _, c := range st.Commands {
