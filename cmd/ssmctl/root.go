@@ -123,7 +123,7 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 		}
 	}
 	add("fleet", newNodesCmd(f, nil))
-	add("fleet", newRunCmd(f, nil), newDocCmd(f))
+	add("fleet", newRunCmd(f, nil), newSessionCmd(f), newDocCmd(f))
 	add("tools", newSandboxCmd(f, nil), newVersionCmd(f))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd(f))
