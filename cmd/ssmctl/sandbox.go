@@ -26,6 +26,8 @@ type sandboxOptions struct {
 	Faults  []string
 	Seed    int64
 	Latency time.Duration
+	// NoPacing lifts the session data pacing.
+	NoPacing bool
 }
 
 func newSandboxCmd(f *factory, runF func(*sandboxOptions) error) *cobra.Command {
@@ -70,8 +72,9 @@ in docs/sandbox.md.`,
 	fl.IntVar(&opts.Nodes, "nodes", 0, "generate a fleet of `N` nodes (for benchmarks) instead of the default one")
 	fl.StringVar(&opts.EnvFile, "env-file", "", "also write the environment to this `file` (mode 0600)")
 	fl.StringVar(&opts.State, "state", "", "keep state in this `file` across restarts (written atomically)")
-	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError)")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError), ws-drop=0.01 (drop a session's WebSocket before an output message)")
 	fl.DurationVar(&opts.Latency, "latency", 0, "add this much `latency` to every API call, as a distant region would (e.g. 80ms)")
+	fl.BoolVar(&opts.NoPacing, "no-pacing", false, "send session output as fast as possible instead of at the SSM Agent's pace (1024-byte messages 1 ms apart)")
 	fl.Int64Var(&opts.Seed, "seed", 1, "seed for fault injection and generated fleets, for reproducible runs")
 	_ = cmd.MarkFlagFilename("fleet", "yaml", "yml")
 	return cmd
@@ -95,6 +98,7 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 		StatePath: opts.State,
 		Seed:      opts.Seed,
 		Latency:   opts.Latency,
+		NoPacing:  opts.NoPacing,
 		// A sandbox for people keeps AWS's pace; tests use the fast defaults.
 		InvocationDelay: sandbox.RealisticInvocationDelay,
 		RebootDelay:     sandbox.RealisticRebootDelay,

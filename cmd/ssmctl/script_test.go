@@ -56,18 +56,24 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sandbox [--nodes N] [--fleet FILE] [--fault NAME=P]...
-			// [--latency D] [--timeout-scale X] [--reboot-delay D]: start a
-			// sandbox for this script and export its environment.
+			// [--latency D] [--timeout-scale X] [--reboot-delay D]
+			// [--no-pacing]: start a sandbox for this script and export its
+			// environment.
 			// --timeout-scale multiplies Run Command's delivery and
 			// execution timeouts (0.01 makes the 30 s minimum delivery
 			// timeout 0.3 s); --reboot-delay is how long a node "reboots"
-			// after exit 194.
+			// after exit 194; --no-pacing sends session output without the
+			// agent's 1 ms pauses (and the shell's 1 s start delay).
 			"sandbox": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg {
 					ts.Fatalf("unsupported: ! sandbox")
 				}
 				opts := sandbox.Options{Seed: 1}
 				for i := 0; i < len(args); i++ {
+					if args[i] == "--no-pacing" {
+						opts.NoPacing = true
+						continue
+					}
 					if i+1 >= len(args) {
 						ts.Fatalf("sandbox: %s needs a value", args[i])
 					}
