@@ -129,31 +129,25 @@ func (c *Client) ResolveNode(ctx context.Context, r Request) (target.Node, error
 		}
 		return n, checkOnline(n)
 	}
-	return target.Node{}, &CandidatesError{Specs: specList(r.Specs), Nodes: nodes}
+	return target.Node{}, &exitcode.Error{Code: exitcode.Usage, Err: &CandidatesError{Specs: specList(r.Specs), Nodes: nodes}}
 }
 
 // CandidatesError is a target that matches several nodes where no picker
-// can ask which one: a usage error that lists them.
+// can ask which one; ResolveNode returns it as a usage error (exit 252).
 type CandidatesError struct {
 	Specs string
 	Nodes []target.Node
 }
 
 func (e *CandidatesError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s matches %d nodes; a session needs one (name it, or use --pick any):", e.Specs, len(e.Nodes))
-	for _, n := range e.Nodes {
-		fmt.Fprintf(&b, "\n  %s", NodeLabel(n))
+	labels := make([]string, len(e.Nodes))
+	for i, n := range e.Nodes {
+		labels[i] = NodeLabel(n)
 		if n.PingStatus != "" {
-			fmt.Fprintf(&b, " [%s]", n.PingStatus)
+			labels[i] += " [" + n.PingStatus + "]"
 		}
 	}
-	return b.String()
-}
-
-// Unwrap makes the error a usage error (exit 252).
-func (e *CandidatesError) Unwrap() error {
-	return &exitcode.Error{Code: exitcode.Usage, Err: errors.New("several nodes match")}
+	return fmt.Sprintf("%s matches %d nodes; a session needs one (name it, or use --pick any): %s", e.Specs, len(e.Nodes), strings.Join(labels, ", "))
 }
 
 // NodeLabel is "name (id)", or the ID when there is no name.
