@@ -76,4 +76,7 @@ require (
 	honnef.co/go/tools v0.8.2 // indirect
 )
 
-tool honnef.co/go/tools/cmd/staticcheck
+tool (
+	github.com/aws/session-manager-plugin/src/sessionmanagerplugin-main
+	honnef.co/go/tools/cmd/staticcheck
+)

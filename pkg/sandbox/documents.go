@@ -292,6 +292,12 @@ type docContent struct {
 	Steps         []docStep
 	// Legacy is a schema 1.2 document (runtimeConfig instead of mainSteps).
 	Legacy bool
+
+	// Session documents (session_documents.go): the session type, the
+	// session preferences (inputs) and the properties the agent resolves.
+	SessionType string
+	Inputs      map[string]any
+	Properties  any
 }
 
 func (c *docContent) param(name string) *docParam {
@@ -350,6 +356,10 @@ func pluginPlatforms(action string) []string {
 }
 
 func (c *docContent) platformTypes() []string {
+	if c.SessionType != "" {
+		// Session documents run on every platform the agent supports.
+		return slices.Clone(platformTypes)
+	}
 	var out []string
 	for _, plat := range platformTypes {
 		for _, s := range c.Steps {
@@ -456,7 +466,7 @@ var awsDocuments = func() map[string]*document {
 		v.parsed = c
 		return &document{Name: name, Owner: "Amazon", DocumentType: "Command", DefaultVersion: 1, Versions: []*documentVersion{v}}
 	}
-	return map[string]*document{
+	docs := map[string]*document{
 		"AWS-RunShellScript": mk("AWS-RunShellScript", runShellScriptContent,
 			"99749de5e62f71e5ebe9a55c2321e2c394796afe7208cff048696541e6f6771e",
 			time.Date(2017, 8, 30, 21, 33, 44, 432e6, time.UTC)),
@@ -464,6 +474,16 @@ var awsDocuments = func() map[string]*document {
 			"2142e42a19e0955cc09e43600bf2e633df1917b69d2be9693737dfd62e0fdf61",
 			time.Date(2017, 8, 30, 21, 34, 35, 400e6, time.UTC)),
 	}
+	for _, sd := range awsSessionDocuments {
+		v := &documentVersion{Version: 1, Format: "JSON", Content: sd.content, Created: sd.created, Hash: documentHash(sd.content)}
+		c, err := parseSessionContent(sd.content, "JSON")
+		if err != nil {
+			panic("sandbox: built-in document " + sd.name + ": " + err.Message)
+		}
+		v.parsed = c
+		docs[sd.name] = &document{Name: sd.name, Owner: "Amazon", DocumentType: "Session", DefaultVersion: 1, Versions: []*documentVersion{v}}
+	}
+	return docs
 }()
 
 // documentName turns a name or an SSM document ARN into a name.
@@ -653,60 +673,18 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 	c.Description, _ = raw["description"].(string)
 	switch c.SchemaVersion {
 	case "1.2", "2.0", "2.2":
+	case "1.0":
+		if _, ok := raw["sessionType"]; ok {
+			return nil, errInvalidDocumentContent("A document with a sessionType is a Session document: create it with DocumentType Session.")
+		}
+		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.0 is not supported for Command documents: use 2.2.")
 	case "":
 		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "The document has no schemaVersion.")
 	default:
 		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version %s is not supported for Command documents: use 2.2.", c.SchemaVersion)
 	}
-	params, _ := raw["parameters"].(map[string]any)
-	if raw["parameters"] != nil && params == nil {
-		return nil, errInvalidDocumentContent("parameters must be an object.")
-	}
-	order := parameterOrder(content, format)
-	for name := range params {
-		if !slices.Contains(order, name) {
-			order = append(order, name)
-		}
-	}
-	for _, name := range order {
-		spec, ok := params[name].(map[string]any)
-		if !ok {
-			return nil, errInvalidDocumentContent(fmt.Sprintf("Parameter %s must be an object.", name))
-		}
-		if !documentParamNamePattern.MatchString(name) {
-			return nil, errInvalidDocumentContent(fmt.Sprintf("Parameter name %s is invalid: use letters and digits only.", name))
-		}
-		p := &docParam{Name: name}
-		p.Type, _ = spec["type"].(string)
-		if !slices.Contains(documentParamTypes, p.Type) {
-			return nil, errInvalidDocumentContent(fmt.Sprintf("Parameter %s has type %q: want one of %s.", name, p.Type, strings.Join(documentParamTypes, ", ")))
-		}
-		p.Description, _ = spec["description"].(string)
-		p.AllowedPattern, _ = spec["allowedPattern"].(string)
-		if p.AllowedPattern != "" {
-			if _, err := regexp.Compile(p.AllowedPattern); err != nil {
-				return nil, errInvalidDocumentContent(fmt.Sprintf("Parameter %s: allowedPattern is not a valid regular expression.", name))
-			}
-		}
-		if av, ok := spec["allowedValues"].([]any); ok {
-			for _, x := range av {
-				p.AllowedValues = append(p.AllowedValues, fmt.Sprint(x))
-			}
-		}
-		for key, dst := range map[string]**int{"minItems": &p.MinItems, "maxItems": &p.MaxItems, "minChars": &p.MinChars, "maxChars": &p.MaxChars} {
-			n, err := intField(spec, key)
-			if err != nil {
-				return nil, errInvalidDocumentContent(fmt.Sprintf("Parameter %s: %v.", name, err))
-			}
-			*dst = n
-		}
-		if d, ok := spec["default"]; ok {
-			p.Default, p.HasDefault = d, true
-			if _, err := p.typedValue(d); err != nil {
-				return nil, errInvalidDocumentContent(fmt.Sprintf("The default value of parameter %s is invalid: %v.", name, err))
-			}
-		}
-		c.Params = append(c.Params, p)
+	if err := c.parseParams(raw, content, format); err != nil {
+		return nil, err
 	}
 
 	if c.SchemaVersion == "1.2" {
@@ -787,6 +765,62 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("Parameters used in the document are not declared: %s.", strings.Join(undeclared, ", ")))
 	}
 	return c, nil
+}
+
+// parseParams reads a document's parameters, in the order the content
+// declares them.
+func (c *docContent) parseParams(raw map[string]any, content, format string) *APIError {
+	params, _ := raw["parameters"].(map[string]any)
+	if raw["parameters"] != nil && params == nil {
+		return errInvalidDocumentContent("parameters must be an object.")
+	}
+	order := parameterOrder(content, format)
+	for name := range params {
+		if !slices.Contains(order, name) {
+			order = append(order, name)
+		}
+	}
+	for _, name := range order {
+		spec, ok := params[name].(map[string]any)
+		if !ok {
+			return errInvalidDocumentContent(fmt.Sprintf("Parameter %s must be an object.", name))
+		}
+		if !documentParamNamePattern.MatchString(name) {
+			return errInvalidDocumentContent(fmt.Sprintf("Parameter name %s is invalid: use letters and digits only.", name))
+		}
+		p := &docParam{Name: name}
+		p.Type, _ = spec["type"].(string)
+		if !slices.Contains(documentParamTypes, p.Type) {
+			return errInvalidDocumentContent(fmt.Sprintf("Parameter %s has type %q: want one of %s.", name, p.Type, strings.Join(documentParamTypes, ", ")))
+		}
+		p.Description, _ = spec["description"].(string)
+		p.AllowedPattern, _ = spec["allowedPattern"].(string)
+		if p.AllowedPattern != "" {
+			if _, err := regexp.Compile(p.AllowedPattern); err != nil {
+				return errInvalidDocumentContent(fmt.Sprintf("Parameter %s: allowedPattern is not a valid regular expression.", name))
+			}
+		}
+		if av, ok := spec["allowedValues"].([]any); ok {
+			for _, x := range av {
+				p.AllowedValues = append(p.AllowedValues, fmt.Sprint(x))
+			}
+		}
+		for key, dst := range map[string]**int{"minItems": &p.MinItems, "maxItems": &p.MaxItems, "minChars": &p.MinChars, "maxChars": &p.MaxChars} {
+			n, err := intField(spec, key)
+			if err != nil {
+				return errInvalidDocumentContent(fmt.Sprintf("Parameter %s: %v.", name, err))
+			}
+			*dst = n
+		}
+		if d, ok := spec["default"]; ok {
+			p.Default, p.HasDefault = d, true
+			if _, err := p.typedValue(d); err != nil {
+				return errInvalidDocumentContent(fmt.Sprintf("The default value of parameter %s is invalid: %v.", name, err))
+			}
+		}
+		c.Params = append(c.Params, p)
+	}
+	return nil
 }
 
 func walkStrings(v any, fn func(string)) {
@@ -1101,18 +1135,18 @@ func validateContentFields(v *validator, content, displayName, versionName, form
 }
 
 // newVersion parses content into a document version.
-func newVersion(content string, format *string, now time.Time) (*documentVersion, *APIError) {
+func newVersion(docType, content string, format *string, now time.Time) (*documentVersion, *APIError) {
 	f := "JSON"
 	if format != nil {
 		f = *format
 	}
 	if f == "TEXT" {
-		return nil, errInvalidDocumentContent("TEXT is not a format for Command documents: use JSON or YAML.")
+		return nil, errInvalidDocumentContent(fmt.Sprintf("TEXT is not a format for %s documents: use JSON or YAML.", docType))
 	}
 	if len(content) > maxDocumentSize {
 		return nil, apiErr(http.StatusBadRequest, "MaxDocumentSizeExceeded", "The content exceeds the maximum size of 64 KB.")
 	}
-	c, err := parseDocumentContent(content, f)
+	c, err := parseContent(docType, content, f)
 	if err != nil {
 		return nil, err
 	}
@@ -1156,10 +1190,10 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 	if in.DocumentType != nil {
 		docType = *in.DocumentType
 	}
-	if docType != "Command" {
-		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command documents only, not %s documents.", docType))
+	if docType != "Command" && docType != "Session" {
+		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command and Session documents only, not %s documents.", docType))
 	}
-	ver, aerr := newVersion(*in.Content, in.DocumentFormat, s.clock())
+	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, s.clock())
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -1223,7 +1257,13 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ver, aerr := newVersion(*in.Content, in.DocumentFormat, s.clock())
+	docType := "Command"
+	s.view(func(st *state) {
+		if d := st.findDocument(*in.Name); d != nil {
+			docType = d.DocumentType
+		}
+	})
+	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, s.clock())
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -1232,6 +1272,9 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 		d, err := ownDocument(st, *in.Name)
 		if err != nil {
 			return err
+		}
+		if d.DocumentType != docType {
+			return errInvalidDocumentContent(fmt.Sprintf("Document %s changed type while it was being updated.", d.Name))
 		}
 		latest := d.latest()
 		// UpdateDocument's DocumentVersion documentation: "Systems Manager

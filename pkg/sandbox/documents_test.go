@@ -204,7 +204,7 @@ func TestDocumentLifecycle(t *testing.T) {
 	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Self")}}); strings.Join(got, ",") != "Greet" {
 		t.Errorf("Owner Self: %v", got)
 	}
-	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Amazon"), kv("PlatformTypes", "Windows")}}); strings.Join(got, ",") != "AWS-RunPowerShellScript" {
+	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Amazon"), kv("PlatformTypes", "Windows"), kv("DocumentType", "Command")}}); strings.Join(got, ",") != "AWS-RunPowerShellScript" {
 		t.Errorf("Amazon Windows: %v", got)
 	}
 	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("tag:team", "ops")}}); strings.Join(got, ",") != "Greet" {
@@ -213,7 +213,9 @@ func TestDocumentLifecycle(t *testing.T) {
 	if got := list(&ssm.ListDocumentsInput{DocumentFilterList: []types.DocumentFilter{{Key: types.DocumentFilterKeyName, Value: aws.String("AWS-RunShell")}}}); strings.Join(got, ",") != "AWS-RunShellScript" {
 		t.Errorf("legacy Name filter: %v", got)
 	}
-	if got := list(&ssm.ListDocumentsInput{MaxResults: aws.Int32(1)}); len(got) != 3 {
+	// The two AWS-owned Command documents, the five AWS-owned Session
+	// documents and Greet.
+	if got := list(&ssm.ListDocumentsInput{MaxResults: aws.Int32(1)}); len(got) != 8 {
 		t.Errorf("all documents one per page: %v", got)
 	}
 	if _, err := c.ListDocuments(ctx(), &ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Nobody")}}); errorCode(err) != "InvalidFilterKey" {

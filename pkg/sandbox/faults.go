@@ -21,6 +21,12 @@ type Faults struct {
 	// Error answers a call with the service's internal error
 	// (SSM: 500 InternalServerError).
 	Error float64
+	// WSDrop is the probability, drawn before each output frame of a
+	// session's data channel, that the sandbox drops the WebSocket
+	// instead (closes the connection without a close frame), so the
+	// client must call ResumeSession and reconnect. The frame is kept
+	// and sent again on the new WebSocket.
+	WSDrop float64
 }
 
 // faultKinds is the one list of fault names: ParseFault, Set and the
@@ -33,6 +39,7 @@ var faultKinds = []struct {
 }{
 	{"throttle", func(f *Faults) *float64 { return &f.Throttle }, "fraction of API calls answered with the throttling error"},
 	{"error", func(f *Faults) *float64 { return &f.Error }, "fraction of API calls answered with an internal server error"},
+	{"ws-drop", func(f *Faults) *float64 { return &f.WSDrop }, "probability per session output frame that the data-channel WebSocket is dropped"},
 }
 
 // FaultNames lists the fault names ParseFault accepts, with a line of help
@@ -160,4 +167,22 @@ func (fi *faultInjector) draw(op string) string {
 		return "error"
 	}
 	return ""
+}
+
+// drawWSDrop decides whether the next session output frame drops its
+// WebSocket; the draws come from one generator of their own.
+func (fi *faultInjector) drawWSDrop() bool {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if fi.faults.WSDrop == 0 {
+		return false
+	}
+	rng := fi.rngs["ws-drop"]
+	if rng == nil {
+		h := fnv.New64a()
+		h.Write([]byte("ws-drop"))
+		rng = rand.New(rand.NewPCG(uint64(fi.seed), h.Sum64()))
+		fi.rngs["ws-drop"] = rng
+	}
+	return rng.Float64() < fi.faults.WSDrop
 }

@@ -25,7 +25,8 @@ func TestParseFault(t *testing.T) {
 		{in: "error=0.05", name: "error", value: 0.05},
 		{in: " error = 1 ", name: "error", value: 1},
 		{in: "throttle=0", name: "throttle", value: 0},
-		{in: "ws-drop=0.1", wantErr: `unknown fault "ws-drop"`},
+		{in: "ws-drop=0.01", name: "ws-drop", value: 0.01},
+		{in: "ws-dorp=0.1", wantErr: `unknown fault "ws-dorp"`},
 		{in: "throttle=1.5", wantErr: "between 0 and 1"},
 		{in: "throttle=-0.1", wantErr: "between 0 and 1"},
 		{in: "throttle=NaN", wantErr: "between 0 and 1"},
@@ -53,7 +54,7 @@ func TestParseFault(t *testing.T) {
 	if err := (&Faults{}).Set("bogus", 0.1); err == nil {
 		t.Error("Set(bogus) succeeded")
 	}
-	if len(FaultNames()) != 2 {
+	if len(FaultNames()) != 3 {
 		t.Errorf("FaultNames: %v", FaultNames())
 	}
 }

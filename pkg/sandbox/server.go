@@ -71,6 +71,12 @@ type Options struct {
 	// timeouts (at least 5 s by the agent) and so ExpiresAfter. Tests use
 	// e.g. 0.01 to see a 30-second delivery timeout in 0.3 s. Default 1.
 	TimeoutScale float64
+
+	// NoPacing lifts the session data pacing: the agent's 1 ms pause after
+	// every output message of at most 1024 bytes, and its 1 s wait before
+	// a shell's first output. For quick tests; the default keeps the real
+	// agent's pace (about 1 MB/s).
+	NoPacing bool
 }
 
 // Realistic Run Command timing, for an interactive sandbox: AWS takes a
@@ -97,6 +103,8 @@ type Server struct {
 	stats  *statsRecorder
 	faults *faultInjector
 	agent  *fleetAgent
+	// sessions are the live Session Manager sessions (sessions.go).
+	sessions *sessionRegistry
 
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
@@ -185,6 +193,7 @@ func New(opts Options) (*Server, error) {
 		faults:      newFaultInjector(opts.Faults, opts.Seed),
 	}
 	s.agent = newFleetAgent(s)
+	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
 
 	var st *state
 	if opts.StatePath != "" {
@@ -297,6 +306,9 @@ func (s *Server) Close() error {
 		s.closeFreshConns()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
+		// Data channel WebSockets are hijacked connections, which
+		// Shutdown leaves alone: end the sessions.
+		s.sessions.closeAll()
 		// Kill the nodes' scripts and remove their directories.
 		if aerr := s.agent.close(); aerr != nil && err == nil {
 			err = aerr
@@ -497,6 +509,11 @@ var dispatch = []*operation{
 	{svc: svcSSM, name: "ListDocuments", handle: handle((*Server).listDocuments)},
 	{svc: svcSSM, name: "ListDocumentVersions", handle: handle((*Server).listDocumentVersions)},
 	{svc: svcSSM, name: "UpdateDocumentDefaultVersion", handle: handle((*Server).updateDocumentDefaultVersion)},
+	// SSM: Session Manager (sessions.go, datachannel.go, session_agent.go)
+	{svc: svcSSM, name: "StartSession", handle: handle((*Server).startSession)},
+	{svc: svcSSM, name: "ResumeSession", handle: handle((*Server).resumeSession)},
+	{svc: svcSSM, name: "TerminateSession", handle: handle((*Server).terminateSession)},
+	{svc: svcSSM, name: "DescribeSessions", handle: handle((*Server).describeSessions)},
 	// Resource Groups Tagging API and Resource Groups (tagging.go)
 	{svc: svcTagging, name: "GetResources", handle: handle((*Server).getResources)},
 	{svc: svcResourceGroups, name: "ListGroupResources", method: http.MethodPost, path: "/list-group-resources", handle: handle((*Server).listGroupResources)},
@@ -541,6 +558,10 @@ const maxBody = 16 << 20
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/v1/data-channel/") {
+		s.serveDataChannel(w, r)
 		return
 	}
 	start := time.Now()

@@ -22,9 +22,12 @@ type state struct {
 	Documents []*document `json:"documents,omitempty"`
 	// Run Command history, oldest first.
 	Commands []*command `json:"commands,omitempty"`
+	// Session Manager sessions, oldest first.
+	Sessions []*sessionRecord `json:"sessions,omitempty"`
 
 	byID        map[string]*Node
 	commandByID map[string]*command
+	sessionByID map[string]*sessionRecord
 }
 
 func newState(f *Fleet) *state {
@@ -42,6 +45,10 @@ func (st *state) index() {
 	for _, c := range st.Commands {
 		st.commandByID[c.ID] = c
 	}
+	st.sessionByID = make(map[string]*sessionRecord, len(st.Sessions))
+	for _, r := range st.Sessions {
+		st.sessionByID[r.ID] = r
+	}
 }
 
 // restore rebuilds what a state file does not hold: parsed documents and
@@ -54,11 +61,22 @@ func (st *state) restore() error {
 			return fmt.Errorf("document %s has no versions", d.Name)
 		}
 		for _, v := range d.Versions {
-			c, err := parseDocumentContent(v.Content, v.Format)
+			c, err := parseContent(d.DocumentType, v.Content, v.Format)
 			if err != nil {
 				return fmt.Errorf("document %s version %d: %s", d.Name, v.Version, err.Message)
 			}
 			v.parsed = c
+		}
+	}
+	// A session's data channel does not survive a restart: sessions a
+	// previous run left open have ended.
+	for _, r := range st.Sessions {
+		if r.active() {
+			r.Status = sessionTerminated
+			if r.End == nil {
+				end := r.Start
+				r.End = &end
+			}
 		}
 	}
 	for _, c := range st.Commands {

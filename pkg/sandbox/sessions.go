@@ -1,0 +1,651 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Session Manager: StartSession, ResumeSession, TerminateSession and
+// DescribeSessions, and the data channel WebSocket under
+// /v1/data-channel/<session-id>. The node side (shells, commands) is in
+// session_agent.go, the framing and reliability in datachannel.go. Rules,
+// limits and error names come from botocore's ssm/2014-11-06 model and
+// protocol/session-manager.md; docs/sandbox-sessions.md lists the
+// decisions.
+
+// Wire types.
+
+type startSessionInput struct {
+	Target       *string             `json:"Target"`
+	DocumentName *string             `json:"DocumentName"`
+	Reason       *string             `json:"Reason"`
+	Parameters   map[string][]string `json:"Parameters"`
+}
+
+type startSessionOutput struct {
+	SessionId  string `json:"SessionId"`
+	TokenValue string `json:"TokenValue"`
+	StreamUrl  string `json:"StreamUrl"`
+}
+
+type sessionIDInput struct {
+	SessionId *string `json:"SessionId"`
+}
+
+type resumeSessionOutput struct {
+	SessionId  string `json:"SessionId"`
+	TokenValue string `json:"TokenValue,omitempty"`
+	StreamUrl  string `json:"StreamUrl,omitempty"`
+}
+
+type terminateSessionOutput struct {
+	SessionId string `json:"SessionId"`
+}
+
+type sessionFilter struct {
+	Key   *string `json:"key"`
+	Value *string `json:"value"`
+}
+
+type describeSessionsInput struct {
+	State      *string         `json:"State"`
+	MaxResults *int32          `json:"MaxResults"`
+	NextToken  *string         `json:"NextToken"`
+	Filters    []sessionFilter `json:"Filters"`
+}
+
+type sessionOutputURL struct {
+	S3OutputUrl         string `json:"S3OutputUrl,omitempty"`
+	CloudWatchOutputUrl string `json:"CloudWatchOutputUrl,omitempty"`
+}
+
+type sessionWire struct {
+	SessionId          string           `json:"SessionId"`
+	Target             string           `json:"Target"`
+	Status             string           `json:"Status"`
+	StartDate          *epochTime       `json:"StartDate,omitempty"`
+	EndDate            *epochTime       `json:"EndDate,omitempty"`
+	DocumentName       string           `json:"DocumentName,omitempty"`
+	Owner              string           `json:"Owner"`
+	Reason             string           `json:"Reason,omitempty"`
+	Details            string           `json:"Details,omitempty"`
+	OutputUrl          sessionOutputURL `json:"OutputUrl"`
+	MaxSessionDuration string           `json:"MaxSessionDuration,omitempty"`
+	AccessType         string           `json:"AccessType,omitempty"`
+}
+
+type describeSessionsOutput struct {
+	Sessions  []sessionWire `json:"Sessions"`
+	NextToken string        `json:"NextToken,omitempty"`
+}
+
+// Session statuses (SessionStatus enum).
+const (
+	sessionConnecting   = "Connecting"
+	sessionConnected    = "Connected"
+	sessionDisconnected = "Disconnected"
+	sessionTerminating  = "Terminating"
+	sessionTerminated   = "Terminated"
+	sessionFailed       = "Failed"
+)
+
+var (
+	sessionStatuses   = []string{sessionConnected, sessionConnecting, sessionDisconnected, sessionTerminated, sessionTerminating, sessionFailed}
+	sessionFilterKeys = []string{"InvokedAfter", "InvokedBefore", "Target", "Owner", "Status", "SessionId", "AccessType"}
+	reasonPattern     = regexp.MustCompile(`^.{1,256}$`)
+)
+
+const (
+	// The caller every request is signed as. The sandbox has one set of
+	// credentials; AWS names sessions after the caller
+	// ("<caller-name>-<17 hex digits>") and reports the caller's ARN as
+	// the Owner.
+	sessionCallerName = "sandbox-user"
+	// DescribeSessions' page size when MaxResults is absent.
+	defaultSessionPage = 20
+	// idleTimeoutMessage is MGS's channel_closed Output on an idle timeout
+	// (amazon-ssm-agent#261).
+	idleTimeoutMessage = "Your session timed out due to inactivity and has been terminated."
+	// maxDurationMessage: AWS's wording is not documented.
+	maxDurationMessage = "Your session has reached its maximum session duration and has been terminated."
+	// tokenWait bounds how long a new WebSocket may take to send its token.
+	tokenWait = 30 * time.Second
+)
+
+// sessionRecord is a session as DescribeSessions shows it; it is persisted
+// with the state.
+type sessionRecord struct {
+	ID                 string     `json:"id"`
+	Target             string     `json:"target"`
+	DocumentName       string     `json:"documentName"`
+	Owner              string     `json:"owner"`
+	Reason             string     `json:"reason,omitempty"`
+	Status             string     `json:"status"`
+	Start              time.Time  `json:"start"`
+	End                *time.Time `json:"end,omitempty"`
+	MaxSessionDuration string     `json:"maxSessionDuration,omitempty"`
+}
+
+func (r *sessionRecord) active() bool {
+	return r.Status != sessionTerminated && r.Status != sessionFailed
+}
+
+func (s *Server) callerARN() string {
+	return fmt.Sprintf("arn:%s:iam::%s:user/%s", partition(s.region), s.accountID, sessionCallerName)
+}
+
+func newSessionID() string {
+	b := make([]byte, 9)
+	rand.Read(b)
+	return sessionCallerName + "-" + hex.EncodeToString(b)[:17]
+}
+
+func newToken() string {
+	b := make([]byte, 96)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// streamURL is where the client dials the data channel, shaped like AWS's
+// (role=publish_subscribe and an opaque cell-number).
+func (s *Server) streamURL(id string) string {
+	cell := make([]byte, 24)
+	rand.Read(cell)
+	q := url.Values{}
+	q.Set("role", "publish_subscribe")
+	q.Set("cell-number", base64.StdEncoding.EncodeToString(cell))
+	return "ws://" + s.ln.Addr().String() + "/v1/data-channel/" + url.PathEscape(id) + "?" + q.Encode()
+}
+
+// sessionRegistry holds the live sessions (those with a data channel).
+type sessionRegistry struct {
+	mu   sync.Mutex
+	live map[string]*liveSession
+	wg   sync.WaitGroup
+}
+
+func (r *sessionRegistry) get(id string) *liveSession {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.live[id]
+}
+
+// closeAll ends every live session (at Close).
+func (r *sessionRegistry) closeAll() {
+	r.mu.Lock()
+	all := make([]*liveSession, 0, len(r.live))
+	for _, ls := range r.live {
+		all = append(all, ls)
+	}
+	r.mu.Unlock()
+	for _, ls := range all {
+		ls.end(sessionTerminated, "", false)
+	}
+	r.wg.Wait()
+}
+
+func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error) {
+	var v validator
+	if v.required("target", in.Target != nil) {
+		v.length("target", *in.Target, 1, 400)
+	}
+	if in.DocumentName != nil {
+		v.pattern("documentName", *in.DocumentName, documentARNPattern)
+	}
+	if in.Reason != nil {
+		v.length("reason", *in.Reason, 1, 256)
+		v.pattern("reason", *in.Reason, reasonPattern)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	docName := preferencesDocument
+	if in.DocumentName != nil {
+		docName = documentName(*in.DocumentName)
+	}
+
+	var (
+		rec    *sessionRecord
+		ls     *liveSession
+		outErr error
+	)
+	err := s.mutate(func(st *state) error {
+		var content *docContent
+		d := st.findDocument(docName)
+		switch {
+		case d == nil && docName == preferencesDocument:
+			// An account that never set preferences has no
+			// SSM-SessionManagerRunShell; AWS starts a shell with the
+			// default preferences.
+			content = &docContent{SchemaVersion: "1.0", SessionType: sessionTypeShell}
+		case d == nil:
+			return errInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", docName))
+		case d.DocumentType != "Session":
+			return errInvalidDocument(fmt.Sprintf("Document %s is a %s document: StartSession needs a Session document.", d.Name, d.DocumentType))
+		default:
+			content = d.version(d.DefaultVersion).parsed
+		}
+		params, perr := resolveParameters(docName, content, in.Parameters)
+		if perr != nil {
+			return perr
+		}
+		n := st.byID[*in.Target]
+		if n == nil || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
+			return apiErr(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
+		}
+		idle, maxD := sessionLimits(st, content)
+		rec = &sessionRecord{
+			ID: newSessionID(), Target: n.ID, DocumentName: docName, Owner: s.callerARN(),
+			Status: sessionConnecting, Start: s.clock().UTC(),
+		}
+		if in.Reason != nil {
+			rec.Reason = *in.Reason
+		}
+		if maxD > 0 {
+			rec.MaxSessionDuration = fmt.Sprint(maxD)
+		}
+		st.Sessions = append(st.Sessions, rec)
+		st.sessionByID[rec.ID] = rec
+		ls = &liveSession{
+			s: s, id: rec.ID, sessionType: content.SessionType,
+			properties:   substitute(content.Properties, params),
+			nodeID:       n.ID,
+			platform:     n.Platform.Type,
+			agentVersion: n.AgentVersion,
+			idle:         s.scaled(time.Duration(idle) * time.Minute),
+			tokens:       map[string]bool{},
+			started:      s.clock(),
+		}
+		if maxD > 0 {
+			ls.maxDuration = s.scaled(time.Duration(maxD) * time.Minute)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	token := newToken()
+	ls.tokens[token] = true
+	ls.init()
+	s.sessions.mu.Lock()
+	s.sessions.live[ls.id] = ls
+	s.sessions.mu.Unlock()
+	s.sessions.wg.Add(1)
+	go func() {
+		defer s.sessions.wg.Done()
+		ls.watch()
+	}()
+	return &startSessionOutput{SessionId: rec.ID, TokenValue: token, StreamUrl: s.streamURL(rec.ID)}, outErr
+}
+
+func (s *Server) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error) {
+	var v validator
+	if v.required("sessionId", in.SessionId != nil) {
+		v.length("sessionId", *in.SessionId, 1, 96)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	var rec *sessionRecord
+	s.view(func(st *state) { rec = st.sessionByID[*in.SessionId] })
+	if rec == nil {
+		return nil, apiErr(http.StatusBadRequest, "DoesNotExistException", "Session %s does not exist.", *in.SessionId)
+	}
+	out := &resumeSessionOutput{SessionId: rec.ID}
+	ls := s.sessions.get(rec.ID)
+	if ls == nil || ls.ended() {
+		// A session that has ended cannot be resumed: no token, which
+		// the plugin reports as "Session: <id> timed out."
+		return out, nil
+	}
+	out.TokenValue = ls.issueToken()
+	out.StreamUrl = s.streamURL(rec.ID)
+	return out, nil
+}
+
+func (s *Server) terminateSession(in *sessionIDInput) (*terminateSessionOutput, error) {
+	var v validator
+	if v.required("sessionId", in.SessionId != nil) {
+		v.length("sessionId", *in.SessionId, 1, 96)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	// TerminateSession is idempotent: an unknown or ended session is not
+	// an error (the model lists no error for it but InternalServerError).
+	if ls := s.sessions.get(*in.SessionId); ls != nil {
+		ls.end(sessionTerminated, "", false)
+	}
+	return &terminateSessionOutput{SessionId: *in.SessionId}, nil
+}
+
+func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsOutput, error) {
+	var v validator
+	if v.required("state", in.State != nil) {
+		v.enum("state", *in.State, "Active", "History")
+	}
+	v.intRange("maxResults", in.MaxResults, 1, 200)
+	if in.Filters != nil {
+		v.count("filters", len(in.Filters), 1, 6)
+	}
+	for i, f := range in.Filters {
+		p := fmt.Sprintf("filters.%d.member", i+1)
+		if v.required(p+".key", f.Key != nil) {
+			v.enum(p+".key", *f.Key, sessionFilterKeys...)
+		}
+		if v.required(p+".value", f.Value != nil) {
+			v.length(p+".value", *f.Value, 1, 400)
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	type match func(*sessionRecord) bool
+	var matches []match
+	for _, f := range in.Filters {
+		key, val := *f.Key, *f.Value
+		switch key {
+		case "InvokedAfter", "InvokedBefore":
+			t, err := parseFilterTime(val)
+			if err != nil {
+				return nil, errValidation(fmt.Sprintf("The %s filter value %q is not a timestamp such as 2024-08-29T00:00:00Z.", key, val))
+			}
+			if key == "InvokedAfter" {
+				matches = append(matches, func(r *sessionRecord) bool { return !r.Start.Before(t) })
+			} else {
+				matches = append(matches, func(r *sessionRecord) bool { return r.Start.Before(t) })
+			}
+		case "Target":
+			matches = append(matches, func(r *sessionRecord) bool { return r.Target == val })
+		case "Owner":
+			matches = append(matches, func(r *sessionRecord) bool { return r.Owner == val })
+		case "Status":
+			if !slices.Contains(sessionStatuses, val) {
+				return nil, errValidation(fmt.Sprintf("The Status filter value %q is not a session status: use one of %s.", val, strings.Join(sessionStatuses, ", ")))
+			}
+			matches = append(matches, func(r *sessionRecord) bool { return r.Status == val })
+		case "SessionId":
+			matches = append(matches, func(r *sessionRecord) bool { return r.ID == val })
+		case "AccessType":
+			if val != "Standard" && val != "JustInTime" {
+				return nil, errValidation(fmt.Sprintf("The AccessType filter value %q is invalid: use Standard or JustInTime.", val))
+			}
+			matches = append(matches, func(r *sessionRecord) bool { return val == "Standard" })
+		}
+	}
+	wantActive := *in.State == "Active"
+	var out describeSessionsOutput
+	var err error
+	s.view(func(st *state) {
+		var sel []*sessionRecord
+	next:
+		for _, r := range st.Sessions {
+			if r.active() != wantActive {
+				continue
+			}
+			for _, m := range matches {
+				if !m(r) {
+					continue next
+				}
+			}
+			sel = append(sel, r)
+		}
+		// Newest first.
+		sort.SliceStable(sel, func(i, j int) bool { return sel[i].Start.After(sel[j].Start) })
+		fp := pageFingerprint("DescribeSessions", *in.State, in.Filters)
+		offset, ok := decodePageToken(deref(in.NextToken), fp, len(sel))
+		if !ok {
+			err = errInvalidNextToken()
+			return
+		}
+		size := defaultSessionPage
+		if in.MaxResults != nil {
+			size = int(*in.MaxResults)
+		}
+		from, to, nextTok := page(len(sel), offset, size, fp)
+		out.NextToken = nextTok
+		out.Sessions = make([]sessionWire, 0, to-from)
+		for _, r := range sel[from:to] {
+			w := sessionWire{
+				SessionId: r.ID, Target: r.Target, Status: r.Status, StartDate: epoch(r.Start),
+				DocumentName: r.DocumentName, Owner: r.Owner, Reason: r.Reason,
+				MaxSessionDuration: r.MaxSessionDuration,
+			}
+			if r.End != nil {
+				w.EndDate = epoch(*r.End)
+			}
+			out.Sessions = append(out.Sessions, w)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// setStatus records a session's new status (and its end).
+func (s *Server) setSessionStatus(id, status string) {
+	s.mutate(func(st *state) error {
+		r := st.sessionByID[id]
+		if r == nil || !r.active() {
+			return nil
+		}
+		r.Status = status
+		if !r.active() {
+			now := s.clock().UTC()
+			r.End = &now
+		}
+		return nil
+	})
+}
+
+// The data channel endpoint.
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  4096,
+	WriteBufferSize: 4096,
+	// The plugin sends no Origin; the token authorizes the channel.
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// serveDataChannel answers GET /v1/data-channel/<session-id>. A SigV4
+// header may or may not be present (plugins before 1.2.764 send none); the
+// session token in the first frame is what authorizes the channel.
+func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
+	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.Path, "/v1/data-channel/"))
+	if err != nil || id == "" || strings.Contains(id, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	s.sessions.wg.Add(1)
+	defer s.sessions.wg.Done()
+
+	conn.SetReadDeadline(time.Now().Add(tokenWait))
+	typ, first, err := conn.ReadMessage()
+	if err != nil {
+		conn.Close()
+		return
+	}
+	conn.SetReadDeadline(time.Time{})
+	var open openDataChannelInput
+	if typ != websocket.TextMessage || json.Unmarshal(first, &open) != nil {
+		s.refuseChannel(conn, id, "The first message on the data channel must be the OpenDataChannelInput JSON.")
+		return
+	}
+	ls := s.sessions.get(id)
+	if ls == nil || !ls.useToken(open.TokenValue) {
+		s.refuseChannel(conn, id, "The session token is not valid for this session.")
+		return
+	}
+	s.logf("sandbox: session %s: data channel attached (client %s)", id, open.ClientVersion)
+	ls.attach(conn)
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			ls.detach(conn)
+			return
+		}
+		ls.dc.receive(conn, data)
+	}
+}
+
+// refuseChannel answers a bad or missing token as the sandbox decided to:
+// channel_closed with an error Output, then close (AWS's answer is not
+// documented).
+func (s *Server) refuseChannel(conn *websocket.Conn, id, msg string) {
+	dc := &dataChannel{sessionID: id, clock: s.clock}
+	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	conn.WriteMessage(websocket.BinaryMessage, dc.channelClosedFrame(outputErrorTitle+msg))
+	conn.Close()
+}
+
+// liveSession is a session whose data channel exists: from StartSession
+// until it ends.
+type liveSession struct {
+	s            *Server
+	id           string
+	sessionType  string
+	properties   any
+	nodeID       string
+	platform     string
+	agentVersion string
+	idle         time.Duration
+	maxDuration  time.Duration
+	started      time.Time
+
+	dc     *dataChannel
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	tokens   map[string]bool
+	running  bool // the agent side has started
+	finished bool
+	done     chan struct{} // closed when the session has ended
+}
+
+func (ls *liveSession) init() {
+	ls.ctx, ls.cancel = context.WithCancel(context.Background())
+	ls.done = make(chan struct{})
+	ls.dc = newDataChannel(ls.id, ls.s.clock, ls.s.logf, func() bool { return ls.s.faults.drawWSDrop() })
+}
+
+func (ls *liveSession) issueToken() string {
+	t := newToken()
+	ls.mu.Lock()
+	ls.tokens[t] = true
+	ls.mu.Unlock()
+	return t
+}
+
+// useToken consumes a token: each is good for one WebSocket.
+func (ls *liveSession) useToken(t string) bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if t == "" || !ls.tokens[t] || ls.finished {
+		return false
+	}
+	delete(ls.tokens, t)
+	return true
+}
+
+func (ls *liveSession) ended() bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.finished
+}
+
+// attach connects a client WebSocket; the first one starts the agent side.
+func (ls *liveSession) attach(conn *websocket.Conn) {
+	ls.dc.attach(conn)
+	ls.s.setSessionStatus(ls.id, sessionConnected)
+	ls.mu.Lock()
+	start := !ls.running && !ls.finished
+	ls.running = true
+	ls.mu.Unlock()
+	if start {
+		ls.s.sessions.wg.Add(1)
+		go func() {
+			defer ls.s.sessions.wg.Done()
+			ls.run()
+		}()
+	}
+}
+
+func (ls *liveSession) detach(conn *websocket.Conn) {
+	ls.dc.detach(conn)
+	if !ls.ended() && !ls.dc.attached() {
+		ls.s.setSessionStatus(ls.id, sessionDisconnected)
+	}
+}
+
+// end finishes the session once: it stops the agent side, optionally waits
+// for the client to ack what was sent, sends channel_closed with output
+// and records the final status.
+func (ls *liveSession) end(status, output string, drain bool) {
+	ls.mu.Lock()
+	if ls.finished {
+		ls.mu.Unlock()
+		return
+	}
+	ls.finished = true
+	ls.mu.Unlock()
+	if drain {
+		// A client that is reconnecting gets some time to come back for
+		// the rest of the output.
+		ls.dc.drain(tokenWait)
+	} else {
+		ls.s.setSessionStatus(ls.id, sessionTerminating)
+	}
+	ls.cancel()
+	ls.dc.close(output)
+	ls.s.setSessionStatus(ls.id, status)
+	ls.s.sessions.mu.Lock()
+	delete(ls.s.sessions.live, ls.id)
+	ls.s.sessions.mu.Unlock()
+	close(ls.done)
+	ls.s.logf("sandbox: session %s: %s", ls.id, status)
+}
+
+// watch enforces the idle timeout (no input from the client for that
+// long) and the maximum session duration (a hard stop).
+func (ls *liveSession) watch() {
+	tick := min(max(ls.idle/20, 10*time.Millisecond), time.Second)
+	if ls.maxDuration > 0 {
+		tick = min(tick, max(ls.maxDuration/20, 10*time.Millisecond))
+	}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ls.done:
+			return
+		case <-t.C:
+		}
+		now := ls.s.clock()
+		switch {
+		case ls.maxDuration > 0 && now.Sub(ls.started) >= ls.maxDuration:
+			ls.end(sessionTerminated, maxDurationMessage, false)
+		case now.Sub(ls.dc.idleSince()) >= ls.idle:
+			ls.end(sessionTerminated, idleTimeoutMessage, false)
+		}
+	}
+}
