@@ -156,7 +156,9 @@ func (o *sessionOptions) complete() error {
 			return usageErr(errors.New("--record records interactive sessions; a command after -- writes to stdout and stderr"))
 		}
 		req.Document = session.NonInteractiveDocument
-		req.Parameters = map[string][]string{"command": {session.CommandLine(o.Command)}}
+		// separateOutputStream makes the agent send stderr as StdErr and
+		// the exit code as ExitCode payloads.
+		req.Parameters = map[string][]string{"command": {session.RemoteCommand(o.Command)}, "separateOutputStream": {"true"}}
 	case o.Interactive != "":
 		if o.Document != "" && o.Document != session.InteractiveCommandDocument {
 			return usageErr(fmt.Errorf("--command runs %s: it cannot be used with --document %s", session.InteractiveCommandDocument, o.Document))

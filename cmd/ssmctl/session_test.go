@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/session"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
@@ -38,9 +39,9 @@ func TestSessionFlags(t *testing.T) {
 		{[]string{"session", "web-1"}, "", nil, false},
 		{[]string{"session", "web-1", "--reason", "INC-1", "--pick", "any"}, "", nil, false},
 		{[]string{"session", "web-1", "--", "printf", `%s\n`, "a b"}, "AWS-StartNonInteractiveCommand",
-			map[string][]string{"command": {`printf '%s\n' 'a b'`}}, true},
+			map[string][]string{"command": {session.RemoteCommand([]string{"printf", `%s\n`, "a b"})}, "separateOutputStream": {"true"}}, true},
 		{[]string{"session", "web-1", "--", "ls | wc -l"}, "AWS-StartNonInteractiveCommand",
-			map[string][]string{"command": {"ls | wc -l"}}, true},
+			map[string][]string{"command": {"sh -c 'ls | wc -l'"}, "separateOutputStream": {"true"}}, true},
 		{[]string{"session", "web-1", "--command", "top"}, "AWS-StartInteractiveCommand",
 			map[string][]string{"command": {"top"}}, false},
 		{[]string{"session", "web-1", "--document", "MyDoc", "--param", "a=1", "--param", "a=2"}, "MyDoc",

@@ -221,3 +221,9 @@ func TestParseExitCode(t *testing.T) {
 		t.Error("parsed garbage")
 	}
 }
+
+func TestRemoteCommand(t *testing.T) {
+	if got, want := RemoteCommand([]string{"echo it's"}), `sh -c 'echo it'\''s'`; got != want {
+		t.Errorf("RemoteCommand = %q, want %q", got, want)
+	}
+}

@@ -21,6 +21,14 @@ func CommandLine(words []string) string {
 	return strings.Join(q, " ")
 }
 
+// RemoteCommand is the command parameter ssmctl sends: the command line
+// given to "sh -c" explicitly, so that pipes, redirections and variables
+// work whether the agent runs the parameter through a shell or splits it
+// into words itself.
+func RemoteCommand(words []string) string {
+	return "sh -c " + shellQuote(CommandLine(words))
+}
+
 func shellQuote(s string) string {
 	if s == "" {
 		return "''"
