@@ -32,6 +32,8 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite golden files in 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ssmctl": func() { os.Exit(run()) },
+		// ssmctl linked as the plugin (session conformance tests).
+		"session-manager-plugin": func() { os.Exit(run()) },
 	})
 }
 
