@@ -18,7 +18,12 @@ func TestSessionLargeOutput(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		fault string
-	}{{"clean", ""}} {
+	}{
+		{"clean", ""},
+		// About five drops in 10 MB: each one a ResumeSession, a reconnect
+		// and resent messages, with nothing lost or shown twice.
+		{"ws-drop", "ws-drop=0.0005"},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := sandbox.Options{FleetFile: "testdata/fleet.yaml", NoPacing: true, Seed: 1}
 			if tc.fault != "" {
@@ -37,6 +42,9 @@ func TestSessionLargeOutput(t *testing.T) {
 			}
 			if got := sha256.Sum256(out); got != want {
 				t.Errorf("%d bytes with another sha256; stderr: %s", len(out), stderr.String())
+			}
+			if resumes := srv.Stats().Operations["ssm.ResumeSession"].Calls; tc.fault != "" && resumes == 0 {
+				t.Errorf("no WebSocket was dropped: the test proves nothing")
 			}
 		})
 	}

@@ -190,11 +190,27 @@ func (w *wsConn) SendMessage(_ pluginlog.T, input []byte, typ int) error {
 	w.mu.Lock()
 	conn, stopped := w.conn, w.stopped
 	w.mu.Unlock()
-	if conn == nil || stopped {
-		return errors.New("data channel not connected")
+	if stopped {
+		return errors.New("data channel closed")
+	}
+	// A write that fails because the WebSocket is down is reported as
+	// done. What was lost is made good without the caller: an input
+	// message stays in the DataChannel's outgoing buffer until acked and
+	// is resent after the reconnect, and a lost acknowledgement makes the
+	// agent resend its message, which is then acknowledged again. Failing
+	// it would be worse: the plugin's DataChannel delivers an output
+	// message before acknowledging it and does not advance its expected
+	// sequence number when the acknowledgement cannot be written, so the
+	// agent's resend would be delivered a second time. The reader sees the
+	// broken WebSocket and starts the reconnect.
+	if conn == nil {
+		return nil
 	}
 	_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	return conn.WriteMessage(typ, input)
+	if err := conn.WriteMessage(typ, input); err != nil && w.current(conn) {
+		_ = conn.Close()
+	}
+	return nil
 }
 
 // Close drops the current connection; Open may dial again (Reconnect).
