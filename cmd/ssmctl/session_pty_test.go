@@ -50,8 +50,14 @@ func sandboxEnv(t *testing.T, srv *sandbox.Server) []string {
 
 func startPTY(t *testing.T, srv *sandbox.Server, args ...string) *ptyCLI {
 	t.Helper()
+	return startPTYEnv(t, sandboxEnv(t, srv), args...)
+}
+
+// startPTYEnv runs ssmctl in a pseudo-terminal with the environment env.
+func startPTYEnv(t *testing.T, env []string, args ...string) *ptyCLI {
+	t.Helper()
 	cmd := exec.Command(selfAs(t, "ssmctl"), args...)
-	cmd.Env = sandboxEnv(t, srv)
+	cmd.Env = env
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
 	if err != nil {
 		t.Fatal(err)
