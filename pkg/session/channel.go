@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,7 +136,7 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 		if c.endErr != nil {
 			return nil, c.endErr
 		}
-		return nil, fmt.Errorf("the session ended before it started: %s", orDefault(c.endReason, "channel closed"))
+		return nil, fmt.Errorf("the session ended before it started: %s", orDefault(agentError(c.endReason), "channel closed"))
 	case <-ctx.Done():
 		c.Close()
 		return nil, ctx.Err()
@@ -367,6 +368,18 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// agentError puts channel_closed's text on one line, without the
+// agent's "----------ERROR-------" title: the agent sends
+// "\n----------ERROR-------\n<message>", and errors are printed as one
+// line, which would keep only the title's empty first line.
+func agentError(reason string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(reason, agentErrorTitle, "")), " ")
+}
+
+// agentErrorTitle starts channel_closed's text when the agent ended the
+// session with an error.
+const agentErrorTitle = "----------ERROR-------"
 
 func orDefault(s, def string) string {
 	if s == "" {

@@ -190,6 +190,12 @@ func TestCheckDocument(t *testing.T) {
 		"AWS-StartInteractiveCommand": {DocumentType: types.DocumentTypeSession, Parameters: []types.DocumentParameter{
 			{Name: aws.String("command"), Type: types.DocumentParameterTypeString}}},
 		"AWS-RunShellScript": {DocumentType: types.DocumentTypeCommand},
+		// A document of the account: host has no default, so it is
+		// required; note has an empty default, so it is not.
+		"MyOrg-Tunnel": {DocumentType: types.DocumentTypeSession, Parameters: []types.DocumentParameter{
+			{Name: aws.String("host"), Type: types.DocumentParameterTypeString},
+			{Name: aws.String("portNumber"), Type: types.DocumentParameterTypeString, DefaultValue: aws.String("22")},
+			{Name: aws.String("note"), Type: types.DocumentParameterTypeString, DefaultValue: aws.String("")}}},
 	}}}
 	for _, tc := range []struct {
 		doc    string
@@ -201,6 +207,8 @@ func TestCheckDocument(t *testing.T) {
 		{"AWS-StartPortForwardingSession", map[string][]string{"port": {"22"}}, exitcode.Usage, `no parameter "port" (it has: localPortNumber, portNumber)`},
 		{"AWS-StartPortForwardingSession", map[string][]string{"portNumber": {"1", "2"}}, exitcode.Usage, "give it once"},
 		{"AWS-StartInteractiveCommand", nil, exitcode.Usage, "needs --param command"},
+		{"MyOrg-Tunnel", map[string][]string{"portNumber": {"5432"}}, exitcode.Usage, "document MyOrg-Tunnel needs --param host=..."},
+		{"MyOrg-Tunnel", map[string][]string{"host": {"db.internal"}}, 0, ""},
 		{"AWS-RunShellScript", nil, exitcode.Usage, "Command document"},
 		{"Nope", nil, exitcode.AWS, "document Nope not found"},
 	} {
@@ -225,5 +233,18 @@ func TestParseExitCode(t *testing.T) {
 func TestRemoteCommand(t *testing.T) {
 	if got, want := RemoteCommand([]string{"echo it's"}), `sh -c 'echo it'\''s'`; got != want {
 		t.Errorf("RemoteCommand = %q, want %q", got, want)
+	}
+}
+
+func TestAgentError(t *testing.T) {
+	for in, want := range map[string]string{
+		"\n----------ERROR-------\nCommands cannot be empty for session type InteractiveCommands": "Commands cannot be empty for session type InteractiveCommands",
+		"----------ERROR-------\r\nfirst line\nsecond line\n":                                     "first line second line",
+		"Your session timed out due to inactivity and has been terminated.":                       "Your session timed out due to inactivity and has been terminated.",
+		"": "",
+	} {
+		if got := agentError(in); got != want {
+			t.Errorf("agentError(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

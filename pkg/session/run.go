@@ -187,8 +187,8 @@ func (c *Client) Shell(ctx context.Context, s *Started, conn Connection, o Shell
 				return res, err
 			}
 			res.Reason = ch.Reason()
-			if strings.Contains(res.Reason, "----ERROR----") {
-				return res, exitcode.New(exitcode.Other, "session %s failed on the node: %s", s.SessionID, strings.TrimSpace(strings.ReplaceAll(res.Reason, "----------ERROR-------", "")))
+			if strings.Contains(res.Reason, agentErrorTitle) {
+				return res, exitcode.New(exitcode.Other, "session %s failed on the node: %s", s.SessionID, agentError(res.Reason))
 			}
 			return res, nil
 		case <-leave:

@@ -220,20 +220,15 @@ func (c *Client) CheckDocument(ctx context.Context, name string, params map[stri
 			return exitcode.Usagef("parameter %s of %s is a String: give it once", k, name)
 		}
 	}
+	// "Parameters without a default value are required" (the SSM model,
+	// DocumentParameter.DefaultValue); StartSession refuses a session
+	// without them (InvalidParameters). An empty default is a default.
 	for _, n := range names {
-		p := declared[n]
-		if _, given := params[n]; !given && p.DefaultValue == nil && requiredParams[name+"/"+n] {
+		if _, given := params[n]; !given && declared[n].DefaultValue == nil {
 			return exitcode.Usagef("document %s needs --param %s=...", name, n)
 		}
 	}
 	return nil
-}
-
-// requiredParams are parameters of AWS's own session documents that have
-// no default, so a session without them fails on the node.
-var requiredParams = map[string]bool{
-	InteractiveCommandDocument + "/command": true,
-	NonInteractiveDocument + "/command":     true,
 }
 
 // Start resolves the node, checks the document and calls StartSession.
