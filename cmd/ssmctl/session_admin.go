@@ -451,8 +451,10 @@ timeout, no duration limit, no logging).`,
 	getCmd := &cobra.Command{
 		Use:   "get",
 		Short: "Show the Session Manager preferences",
-		Args:  noArgs,
-		RunE:  get,
+		Example: `  ssmctl session prefs get
+  ssmctl session prefs get -o json --query idleSessionTimeout`,
+		Args: noArgs,
+		RunE: get,
 	}
 	cmd.AddCommand(getCmd, newSessionPrefsSetCmd(f, opts, nil))
 	return cmd
