@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,7 +66,8 @@ func sessionFleet() *sandbox.Fleet {
 // runs it and no other.
 func buildPlugin(ctx context.Context, e *env) error {
 	out := filepath.Join(e.home, "bin", "session-manager-plugin")
-	b := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, sessionPluginModule)
+	// The go command that runs the harness (bench/run.sh honours $GO).
+	b := exec.CommandContext(ctx, cmp.Or(os.Getenv("GO"), "go"), "build", "-trimpath", "-o", out, sessionPluginModule)
 	if msg, err := b.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the official plugin: %w: %s", err, msg)
 	}
