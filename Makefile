@@ -14,8 +14,15 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ssmctl
 
+# Installs ssmctl and links session-manager-plugin to it, so the AWS CLI's
+# `aws ssm start-session` uses ssmctl as its plugin (docs/sessions.md). An
+# existing session-manager-plugin there is left alone.
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/ssmctl
+	@bin=$$($(GO) env GOBIN); bin=$${bin:-$$($(GO) env GOPATH)/bin}; \
+	  if [ ! -e "$$bin/session-manager-plugin" ] || [ -L "$$bin/session-manager-plugin" ]; then \
+	    ln -sf ssmctl "$$bin/session-manager-plugin" && echo "linked $$bin/session-manager-plugin -> ssmctl"; \
+	  else echo "$$bin/session-manager-plugin exists and is not a link: left alone"; fi
 
 # The one test command (README, .ci/run): vet, staticcheck, gofmt, then every
 # test with the race detector, the AWS CLI conformance tests included.

@@ -90,6 +90,12 @@ type command struct {
 	// task ended (e.g. the latest end time of a command's invocations);
 	// the report shows how long after it the child exited.
 	LastEnd func(stdout []byte) (time.Time, error)
+	// Drive, if set, runs the child in place of the harness (e.g. on a
+	// pseudo-terminal, session.go): it starts cmd, writes what the child
+	// printed to out, waits for it and returns Wait's error. A non-zero
+	// mark (when a prompt appeared) is the end of the measured time
+	// instead of the exit.
+	Drive func(cmd *exec.Cmd, out *bytes.Buffer) (mark time.Time, err error)
 }
 
 // runs is the number of measured runs of c.
@@ -374,9 +380,19 @@ func runOnce(ctx context.Context, e *env, c command) (sample, []string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	var err error
+	var mark time.Time
+	if c.Drive != nil {
+		mark, err = c.Drive(cmd, &stdout)
+		stderr.Write(stdout.Bytes()) // a terminal mixes both
+	} else {
+		err = cmd.Run()
+	}
 	exited := time.Now()
 	wall := exited.Sub(start)
+	if !mark.IsZero() {
+		wall = mark.Sub(start)
+	}
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil && c.ExitCode != 0:

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -14,15 +15,25 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
+	"github.com/ssmctl/ssmctl/pkg/session"
 )
 
 // run builds the root command, executes it with a context that SIGINT and
 // SIGTERM cancel, and turns the returned error into the process exit code.
 // Nothing else in ssmctl exits the process.
 func run() int {
+	// Under the name session-manager-plugin (a symlink), ssmctl is the
+	// official plugin, for the AWS CLI: its code owns signals and exits.
+	if isPluginName(os.Args[0]) {
+		return session.RunPlugin(os.Args, os.Stdout)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return execute(ctx, newFactory(output.System(), os.Getenv), os.Args[1:])
+}
+
+func isPluginName(argv0 string) bool {
+	return strings.TrimSuffix(filepath.Base(argv0), ".exe") == session.PluginName
 }
 
 // execute runs one command line against f and returns the exit code. Tests
@@ -124,7 +135,7 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 		}
 	}
 	add("fleet", newNodesCmd(f, nil))
-	add("fleet", newRunCmd(f, nil), newDocCmd(f))
+	add("fleet", newRunCmd(f, nil), newSessionCmd(f, nil), newDocCmd(f))
 	add("config", newParamCmd(f))
 	add("tools", newSandboxCmd(f, nil), newVersionCmd(f))
 	root.AddCommand(newHelpTopics()...)

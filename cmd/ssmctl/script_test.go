@@ -32,6 +32,8 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite golden files in 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ssmctl": func() { os.Exit(run()) },
+		// ssmctl linked as the plugin (session conformance tests).
+		"session-manager-plugin": func() { os.Exit(run()) },
 	})
 }
 
@@ -153,11 +155,17 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Setenv(args[1], id)
 			},
-			// createdoc NAME FILE: create the Command document NAME (JSON or
-			// YAML content in FILE) in the sandbox with CreateDocument.
+			// createdoc [--type TYPE] NAME FILE: create the document NAME
+			// (JSON or YAML content in FILE; a Command document unless
+			// --type says otherwise, e.g. Session) in the sandbox with
+			// CreateDocument.
 			"createdoc": func(ts *testscript.TestScript, neg bool, args []string) {
+				docType := ssmtypes.DocumentTypeCommand
+				if len(args) == 4 && args[0] == "--type" {
+					docType, args = ssmtypes.DocumentType(args[1]), args[2:]
+				}
 				if len(args) != 2 {
-					ts.Fatalf("usage: createdoc NAME FILE")
+					ts.Fatalf("usage: createdoc [--type TYPE] NAME FILE")
 				}
 				v, ok := servers.Load(ts)
 				if !ok {
@@ -170,7 +178,7 @@ func TestScripts(t *testing.T) {
 				}
 				_, err := ssm.NewFromConfig(v.(*sandbox.Server).AWSConfig()).CreateDocument(context.Background(), &ssm.CreateDocumentInput{
 					Name: aws.String(args[0]), Content: aws.String(content),
-					DocumentType: ssmtypes.DocumentTypeCommand, DocumentFormat: format,
+					DocumentType: docType, DocumentFormat: format,
 				})
 				if neg {
 					if err == nil {

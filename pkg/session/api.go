@@ -1,0 +1,26 @@
+package session
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/ssmctl/ssmctl/pkg/target"
+)
+
+// API is the part of *ssm.Client that sessions use.
+type API interface {
+	StartSession(ctx context.Context, in *ssm.StartSessionInput, optFns ...func(*ssm.Options)) (*ssm.StartSessionOutput, error)
+	ResumeSession(ctx context.Context, in *ssm.ResumeSessionInput, optFns ...func(*ssm.Options)) (*ssm.ResumeSessionOutput, error)
+	TerminateSession(ctx context.Context, in *ssm.TerminateSessionInput, optFns ...func(*ssm.Options)) (*ssm.TerminateSessionOutput, error)
+	DescribeDocument(ctx context.Context, in *ssm.DescribeDocumentInput, optFns ...func(*ssm.Options)) (*ssm.DescribeDocumentOutput, error)
+}
+
+var _ API = (*ssm.Client)(nil)
+
+// NodeResolver turns target specs into managed nodes; *target.Resolver is one.
+type NodeResolver interface {
+	Resolve(ctx context.Context, q target.Query) ([]target.Node, error)
+}
+
+var _ NodeResolver = (*target.Resolver)(nil)

@@ -1,0 +1,160 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// HistoryAPI is the part of *ssm.Client that lists and ends sessions.
+type HistoryAPI interface {
+	DescribeSessions(ctx context.Context, in *ssm.DescribeSessionsInput, optFns ...func(*ssm.Options)) (*ssm.DescribeSessionsOutput, error)
+	TerminateSession(ctx context.Context, in *ssm.TerminateSessionInput, optFns ...func(*ssm.Options)) (*ssm.TerminateSessionOutput, error)
+}
+
+var _ HistoryAPI = (*ssm.Client)(nil)
+
+// Record is one session as DescribeSessions reports it.
+type Record struct {
+	ID          string
+	Target      string
+	Status      string
+	Document    string
+	Owner       string
+	Reason      string
+	Details     string
+	OutputURL   string
+	MaxDuration string // minutes, as AWS sends it; empty when unlimited
+	Start, End  time.Time
+}
+
+// States and statuses DescribeSessions knows (botocore: SessionState,
+// SessionStatus).
+var (
+	States   = []string{"Active", "History"}
+	Statuses = []string{"Connected", "Connecting", "Disconnected", "Terminated", "Terminating", "Failed"}
+)
+
+// ListFilter says which sessions List returns.
+type ListFilter struct {
+	State string // Active or History
+	// Targets keeps sessions to these node IDs. With one, AWS filters; with
+	// several, sessions are read once and filtered here, because the
+	// Target filter takes one value.
+	Targets []string
+	Owner   string
+	Status  string
+	After   time.Time // started at or after
+	Before  time.Time // started before
+}
+
+// describeSessionsPage is the largest page DescribeSessions returns
+// (botocore: SessionMaxResults 1..200).
+const describeSessionsPage = 200
+
+// List reads sessions with DescribeSessions, following every page.
+func List(ctx context.Context, api HistoryAPI, f ListFilter) ([]Record, error) {
+	if !slices.Contains(States, f.State) {
+		return nil, fmt.Errorf("session state %q: want Active or History", f.State)
+	}
+	in := &ssm.DescribeSessionsInput{State: types.SessionState(f.State), MaxResults: aws.Int32(describeSessionsPage)}
+	add := func(k types.SessionFilterKey, v string) {
+		in.Filters = append(in.Filters, types.SessionFilter{Key: k, Value: aws.String(v)})
+	}
+	if len(f.Targets) == 1 {
+		add(types.SessionFilterKeyTargetId, f.Targets[0])
+	}
+	if f.Owner != "" {
+		add(types.SessionFilterKeyOwner, f.Owner)
+	}
+	if f.Status != "" {
+		add(types.SessionFilterKeyStatus, f.Status)
+	}
+	if !f.After.IsZero() {
+		add(types.SessionFilterKeyInvokedAfter, f.After.UTC().Format(time.RFC3339))
+	}
+	if !f.Before.IsZero() {
+		add(types.SessionFilterKeyInvokedBefore, f.Before.UTC().Format(time.RFC3339))
+	}
+	var out []Record
+	p := ssm.NewDescribeSessionsPaginator(api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range page.Sessions {
+			r := Record{
+				ID: aws.ToString(s.SessionId), Target: aws.ToString(s.Target), Status: string(s.Status),
+				Document: aws.ToString(s.DocumentName), Owner: aws.ToString(s.Owner), Reason: aws.ToString(s.Reason),
+				Details: aws.ToString(s.Details), MaxDuration: aws.ToString(s.MaxSessionDuration),
+				Start: aws.ToTime(s.StartDate), End: aws.ToTime(s.EndDate),
+			}
+			if s.OutputUrl != nil {
+				r.OutputURL = firstNonEmpty(aws.ToString(s.OutputUrl.S3OutputUrl), aws.ToString(s.OutputUrl.CloudWatchOutputUrl))
+			}
+			if len(f.Targets) > 1 && !slices.Contains(f.Targets, r.Target) {
+				continue
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Termination is what TerminateSession said of one session.
+type Termination struct {
+	ID  string
+	Err error
+}
+
+// Terminate ends each session with TerminateSession, one call per ID, and
+// reports every outcome; the error is the first failure, if any. AWS
+// answers a session that already ended without an error.
+func Terminate(ctx context.Context, api HistoryAPI, ids []string) ([]Termination, error) {
+	var out []Termination
+	var errs []error
+	for _, id := range ids {
+		_, err := api.TerminateSession(ctx, &ssm.TerminateSessionInput{SessionId: aws.String(id)})
+		if errors.Is(err, context.Canceled) {
+			return out, err
+		}
+		out = append(out, Termination{ID: id, Err: err})
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return out, errs[0]
+	}
+	return out, nil
+}
+
+// ValidateSessionID checks an ID against AWS's SessionId shape (1..96
+// characters, botocore) and refuses spaces and slashes, which no session ID
+// has, so a pasted line or a path is caught before any call.
+func ValidateSessionID(id string) error {
+	if id == "" || len(id) > 96 {
+		return fmt.Errorf("session ID %q: want 1 to 96 characters, e.g. alice-0123456789abcdef0", id)
+	}
+	if strings.ContainsAny(id, " \t\r\n/") {
+		return fmt.Errorf("session ID %q has a space or slash; want e.g. alice-0123456789abcdef0", id)
+	}
+	return nil
+}
