@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 // awsStartSession runs `aws ssm start-session` against srv with a PATH
 // holding only ssmctl linked as session-manager-plugin, feeding stdin from
 // the returned writer.
-func awsStartSession(t *testing.T, srv *sandbox.Server, stdin io.Reader, args ...string) (stdout, stderr string, err error) {
+// awsStartSession runs `aws ssm start-session ARGS` with ssmctl as its
+// plugin. stdin stays open (the plugin ends a session at stdin EOF) until
+// stdout shows until, or for a minute at most.
+func awsStartSession(t *testing.T, srv *sandbox.Server, stdin *slowReader, until string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	bin, lerr := exec.LookPath("aws")
 	if lerr != nil {
@@ -44,8 +48,31 @@ func awsStartSession(t *testing.T, srv *sandbox.Server, stdin io.Reader, args ..
 		// the official plugin's, unchanged.
 		"GORACE=atexit_sleep_ms=0 exitcode=0 log_path="+filepath.Join(home, "race"),
 	)
-	var out, errOut bytes.Buffer
+	var out lockedBuffer
+	var errOut bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, &errOut
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		deadline := time.After(time.Minute)
+		for {
+			select {
+			case <-stop:
+				stdin.close()
+				return
+			case <-deadline:
+				stdin.close()
+				return
+			case <-tick.C:
+				if strings.Contains(out.String(), until) {
+					stdin.close()
+					return
+				}
+			}
+		}
+	}()
 	err = cmd.Run()
 	return out.String(), errOut.String(), err
 }
@@ -56,6 +83,32 @@ func awsStartSession(t *testing.T, srv *sandbox.Server, stdin io.Reader, args ..
 type slowReader struct {
 	lines []string
 	done  chan struct{}
+	once  sync.Once
+}
+
+func newSlowReader(lines ...string) *slowReader {
+	return &slowReader{lines: lines, done: make(chan struct{})}
+}
+
+func (r *slowReader) close() { r.once.Do(func() { close(r.done) }) }
+
+// lockedBuffer is a bytes.Buffer written by exec's copier and read by the
+// test while the command runs.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func (r *slowReader) Read(p []byte) (int, error) {
@@ -79,9 +132,8 @@ func TestConformanceSessionPluginWithAWSCLI(t *testing.T) {
 		user = strings.TrimSpace(string(b))
 	}
 
-	in := &slowReader{lines: []string{"whoami\n", "exit\n"}, done: make(chan struct{})}
-	time.AfterFunc(60*time.Second, func() { close(in.done) })
-	stdout, stderr, err := awsStartSession(t, srv, in, "--target", "i-0aaaaaaaaaaaaaaa1")
+	in := newSlowReader("whoami\n", "exit\n")
+	stdout, stderr, err := awsStartSession(t, srv, in, "Exiting session", "--target", "i-0aaaaaaaaaaaaaaa1")
 	if err != nil {
 		t.Fatalf("aws ssm start-session: %v\n%s\n%s", err, stdout, stderr)
 	}
@@ -91,9 +143,7 @@ func TestConformanceSessionPluginWithAWSCLI(t *testing.T) {
 		}
 	}
 
-	in = &slowReader{done: make(chan struct{})}
-	time.AfterFunc(60*time.Second, func() { close(in.done) })
-	stdout, stderr, err = awsStartSession(t, srv, in, "--target", "i-0aaaaaaaaaaaaaaa1",
+	stdout, stderr, err = awsStartSession(t, srv, newSlowReader(), "one-shot-ok", "--target", "i-0aaaaaaaaaaaaaaa1",
 		"--document-name", "AWS-StartNonInteractiveCommand", "--parameters", `{"command":["echo one-shot-ok"]}`)
 	if err != nil {
 		t.Fatalf("aws ssm start-session (one-shot): %v\n%s\n%s", err, stdout, stderr)
