@@ -42,18 +42,7 @@ func newFactory(streams *output.Streams, getenv func(string) string) *factory {
 		global:  &globalOptions{},
 	}
 	f.awsConfig = memoConfig(func(ctx context.Context) (aws.Config, error) {
-		return awsconf.Load(ctx, awsconf.Options{
-			Profile:     f.global.Profile,
-			Region:      f.global.Region,
-			EndpointURL: f.global.EndpointURL,
-			CABundle:    f.global.CABundle,
-			Debug:       f.global.Debug,
-			DebugOut:    f.streams.ErrOut,
-			Version:     buildVersion().Version,
-			Stdin:       f.streams.In,
-			Stderr:      f.streams.ErrOut,
-			CanPrompt:   f.streams.CanPrompt(),
-		})
+		return f.loadAWS(ctx, f.global.Profile, f.global.Region)
 	})
 	return f
 }
@@ -136,6 +125,12 @@ func (f *factory) awsConfigFor(ctx context.Context, profile, region string) (aws
 	if region == "" && profile == f.global.Profile {
 		region = f.global.Region
 	}
+	return f.loadAWS(ctx, profile, region)
+}
+
+// loadAWS loads an AWS configuration for a profile and region with the
+// global settings: endpoint, CA bundle, --debug, prompting.
+func (f *factory) loadAWS(ctx context.Context, profile, region string) (aws.Config, error) {
 	return awsconf.Load(ctx, awsconf.Options{
 		Profile:     profile,
 		Region:      region,
