@@ -55,6 +55,20 @@ step ssmctl run web-1 web-2 db-1 --prefix -- 'echo "$(date -u +%H:%M:%S) $AWS_SS
 expect 3 ssmctl run db-1 -- 'echo checking; exit 3'
 step ssmctl run web-1 db-1 -o json --query 'invocations[].{node: nodeId, status: status, exitCode: responseCode}' -- true
 step ssmctl doc ls --owner Amazon
+
+# Sessions: a one-shot command keeps stdout and stderr apart and exits with
+# the remote exit code; the shell itself is `ssmctl session web-1`.
+expect 7 ssmctl session web-1 -- 'echo "on $(hostname -s 2>/dev/null || echo node)"; echo oops >&2; exit 7'
+printf 'whoami\nexit\n' | ssmctl session web-1 --quiet --reason 'demo tour' >/dev/null
+step ssmctl session list --state History
+step ssmctl session prefs set --idle-timeout 15
+
+# Parameter Store: write, read, the tree, export.
+step ssmctl param put /demo/app/url https://example.internal
+printf 's3cr=t "quoted"' | step ssmctl param put /demo/app/password --type SecureString -
+step ssmctl param tree /demo --values
+step ssmctl param get /demo/app/password --decrypt --value-only
+step ssmctl param export /demo/app --format dotenv --decrypt
 expect 252 ssmctl nodes i-0000000000000dead
 expect 252 ssmctl nodes 'tag:=x'
 echo
