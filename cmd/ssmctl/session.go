@@ -72,8 +72,8 @@ After --, one word is a shell command line as it stands (pipes and $VARS
 work, as with ssh); several words are each quoted, so every one reaches the
 command as one argument. The command gets no stdin.
 
-Status lines go to stderr (--quiet drops them); ssmctl terminates every
-session it opened when it ends. The session token never appears in
+Status lines go to stderr (--quiet drops them). No session outlives
+ssmctl: one the node or AWS has not ended is terminated. The session token never appears in
 arguments, logs or errors. See docs/sessions.md.`,
 		Example: `  # A shell on the node named web-1
   ssmctl session web-1

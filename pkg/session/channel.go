@@ -68,8 +68,11 @@ type Channel struct {
 	doneOnce  sync.Once
 	endReason string
 	endErr    error
-	typeSet   chan struct{}
-	typeOnce  sync.Once
+	// closed is set when the service sent channel_closed: the session has
+	// ended at AWS and needs no TerminateSession.
+	closed   bool
+	typeSet  chan struct{}
+	typeOnce sync.Once
 }
 
 // ErrResendTimeout is the end of a session whose node stopped
@@ -193,6 +196,20 @@ func (c *Channel) Reason() string {
 	return c.endReason
 }
 
+// ClosedByService reports whether the session ended with the service's
+// channel_closed (the node's shell or command ended, TerminateSession, a
+// timeout): the session is over at AWS.
+func (c *Channel) ClosedByService() bool {
+	select {
+	case <-c.done:
+	default:
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
 // Err is why the channel ended when it was not channel_closed.
 func (c *Channel) Err() error {
 	<-c.done
@@ -225,6 +242,9 @@ func (c *Channel) receive(raw []byte) {
 	switch m.MessageType {
 	case message.ChannelClosedMessage:
 		cc, _ := m.DeserializeChannelClosedMessage(c.log)
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
 		c.end(cc.Output, nil)
 		c.ws.shutdown()
 		return

@@ -3,7 +3,7 @@
 // the data channel with the official session-manager-plugin's protocol
 // code, runs an interactive shell (raw terminal, resize, the "~." escape,
 // asciicast recording) or a one-shot command (live stdout and stderr, the
-// remote exit code), and terminates every session it started. RunPlugin is
+// remote exit code), and leaves no session it started open. RunPlugin is
 // the plugin's own main, for ssmctl invoked as session-manager-plugin.
 // It also lists and terminates sessions (history.go) and reads and writes
 // the account's session preferences (prefs.go).

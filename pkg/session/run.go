@@ -87,6 +87,16 @@ func (c *Client) open(ctx context.Context, s *Started, conn Connection, onPayloa
 	return ch, nil
 }
 
+// finish terminates a session at the end of Shell or Command unless the
+// service has already ended it (channel_closed), as the official plugin
+// does: MGS sends channel_closed once the session is over, so a
+// TerminateSession then would only cost a round trip.
+func (c *Client) finish(ctx context.Context, ch *Channel, id string) {
+	if !ch.ClosedByService() {
+		c.terminate(ctx, id)
+	}
+}
+
 // terminate ends a session whatever ctx's state, briefly.
 func (c *Client) terminate(ctx context.Context, id string) error {
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -161,7 +171,7 @@ func (c *Client) Shell(ctx context.Context, s *Started, conn Connection, o Shell
 		return res, err
 	}
 	defer ch.Close()
-	defer c.terminate(ctx, s.SessionID)
+	defer c.finish(ctx, ch, s.SessionID)
 
 	interactive := o.InFd >= 0 && term.IsTerminal(o.InFd)
 	if interactive {
@@ -281,7 +291,7 @@ func (c *Client) Command(ctx context.Context, s *Started, conn Connection, stdou
 		return res, err
 	}
 	defer ch.Close()
-	defer c.terminate(ctx, s.SessionID)
+	defer c.finish(ctx, ch, s.SessionID)
 	select {
 	case <-ch.Done():
 	case <-ctx.Done():

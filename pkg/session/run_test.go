@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -56,8 +57,9 @@ func TestCommandExitCodeAndStreams(t *testing.T) {
 			if got := stderr.String(); got != "Hello from the agent.\nerr 1\n" {
 				t.Errorf("stderr %q", got)
 			}
-			if ids := api.terminatedIDs(); len(ids) != 1 || ids[0] != "s-1" {
-				t.Errorf("terminated %v, want [s-1]", ids)
+			// channel_closed ended the session at AWS: no TerminateSession.
+			if ids := api.terminatedIDs(); len(ids) != 0 {
+				t.Errorf("terminated %v after channel_closed", ids)
 			}
 		})
 	}
@@ -148,8 +150,8 @@ func TestShellPipedInput(t *testing.T) {
 			t.Errorf("message %d has sequence number %d", i, m.SequenceNumber)
 		}
 	}
-	if len(api.terminatedIDs()) != 1 {
-		t.Error("session not terminated")
+	if len(api.terminatedIDs()) != 0 {
+		t.Error("TerminateSession after channel_closed")
 	}
 }
 
@@ -190,5 +192,31 @@ func TestResumeAfterDrop(t *testing.T) {
 	}
 	if api.resumed != 1 {
 		t.Errorf("ResumeSession called %d times", api.resumed)
+	}
+}
+
+// A one-shot session given up before the service closed it (Ctrl-C) is
+// terminated: the node's command may still be running.
+func TestCommandInterruptedTerminates(t *testing.T) {
+	_, srv := newFakeAgent(t, "NonInteractiveCommands", func(a *fakeAgent) {
+		a.send(message.Output, []byte("started\n"))
+		time.Sleep(5 * time.Second)
+	})
+	api := &fakeAPI{}
+	c := &Client{API: api}
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout syncBuffer
+	go func() {
+		for !strings.Contains(stdout.String(), "started") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := c.Command(ctx, started(wsURL(srv), "secret-token-1"), Connection{}, &stdout, io.Discard)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if ids := api.terminatedIDs(); len(ids) != 1 || ids[0] != "s-1" {
+		t.Errorf("terminated %v, want [s-1]", ids)
 	}
 }
