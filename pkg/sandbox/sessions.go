@@ -180,20 +180,34 @@ type sessionRegistry struct {
 	// conns are the data channel WebSockets being served, closed at Close
 	// (one still waiting for its token would otherwise hold Close up).
 	conns map[*websocket.Conn]bool
-	wg    sync.WaitGroup
+	// wg counts the data channels being served; closing is set (under mu)
+	// before Close waits on it, so no Add can race the Wait.
+	wg      sync.WaitGroup
+	closing bool
 }
 
-func (r *sessionRegistry) track(c *websocket.Conn, on bool) {
+// enter registers a data channel WebSocket being served; false once the
+// sandbox is closing, when the connection must be dropped.
+func (r *sessionRegistry) enter(c *websocket.Conn) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closing {
+		return false
+	}
+	r.wg.Add(1)
 	if r.conns == nil {
 		r.conns = map[*websocket.Conn]bool{}
 	}
-	if on {
-		r.conns[c] = true
-	} else {
-		delete(r.conns, c)
-	}
+	r.conns[c] = true
+	return true
+}
+
+// leave is enter's end.
+func (r *sessionRegistry) leave(c *websocket.Conn) {
+	r.mu.Lock()
+	delete(r.conns, c)
+	r.mu.Unlock()
+	r.wg.Done()
 }
 
 func (r *sessionRegistry) get(id string) *liveSession {
@@ -214,6 +228,7 @@ func (r *sessionRegistry) closeAll() {
 		ls.end(sessionTerminated, "", false)
 	}
 	r.mu.Lock()
+	r.closing = true
 	for c := range r.conns {
 		c.Close()
 	}
@@ -498,10 +513,11 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	s.sessions.wg.Add(1)
-	defer s.sessions.wg.Done()
-	s.sessions.track(conn, true)
-	defer s.sessions.track(conn, false)
+	if !s.sessions.enter(conn) {
+		conn.Close()
+		return
+	}
+	defer s.sessions.leave(conn)
 
 	conn.SetReadDeadline(time.Now().Add(tokenWait))
 	typ, first, err := conn.ReadMessage()
