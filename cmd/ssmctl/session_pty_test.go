@@ -172,3 +172,37 @@ func TestSessionEscapePTY(t *testing.T) {
 	<-c.done
 	c.expect(at, "Left session")
 }
+
+// On a terminal, a target that matches several nodes asks which one; a bad
+// answer asks again, and the session opens on the node chosen.
+func TestSessionPickerPTY(t *testing.T) {
+	srv := sandbox.Start(t, sandbox.Options{FleetFile: "testdata/fleet.yaml"})
+	c := startPTY(t, srv, "session", "web-*")
+	at := c.expect(0, "2 nodes match:")
+	at = c.expect(at, "[1-2] ")
+	c.mu.Lock()
+	listing := c.out.String()
+	c.mu.Unlock()
+	choice := ""
+	for _, line := range strings.Split(listing, "\n") {
+		if strings.Contains(line, "i-0aaaaaaaaaaaaaaa2") {
+			choice = strings.TrimSpace(strings.SplitN(line, ")", 2)[0])
+		}
+	}
+	if choice != "1" && choice != "2" {
+		t.Fatalf("web-2 is not in the list:\n%s", listing)
+	}
+	c.send("3\r")
+	at = c.expect(at, `"3" is not a number from 1 to 2`)
+	c.send(choice + "\r")
+	at = c.expect(at, "# ")
+	// The node's working directory is named after it.
+	c.send("pwd\r")
+	at = c.expect(at, "/i-0aaaaaaaaaaaaaaa2")
+	c.send("exit\r")
+	if code := c.wait(); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	<-c.done
+	c.expect(at, "Exiting session")
+}
