@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -115,9 +116,19 @@ func (a *fakeAgent) send(t message.PayloadType, data []byte) {
 	_ = a.conn.WriteMessage(websocket.BinaryMessage, b)
 }
 
+// ack acknowledges m. It formats the message ID itself and builds the
+// message without the plugin's SerializeClientMessageWithAcknowledgeContent:
+// both read or set twinj/uuid's global format, which the client under test
+// (in this same process) sets under its own lock, so using them here would
+// be a data race that no real agent, in its own process, could have.
 func (a *fakeAgent) ack(m message.ClientMessage) {
-	b, err := message.SerializeClientMessageWithAcknowledgeContent(nopLog{}, message.AcknowledgeContent{
-		MessageType: m.MessageType, MessageId: m.MessageId.String(), SequenceNumber: m.SequenceNumber, IsSequentialMessage: true})
+	id := hex.EncodeToString(m.MessageId.Bytes())
+	id = id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
+	payload, _ := json.Marshal(message.AcknowledgeContent{
+		MessageType: m.MessageType, MessageId: id, SequenceNumber: m.SequenceNumber, IsSequentialMessage: true})
+	am := message.ClientMessage{MessageType: message.AcknowledgeMessage, SchemaVersion: 1, CreatedDate: uint64(time.Now().UnixMilli()),
+		Flags: 3, MessageId: uuid.NewV4(), Payload: payload}
+	b, err := am.SerializeClientMessage(nopLog{})
 	if err != nil {
 		a.t.Error(err)
 		return
