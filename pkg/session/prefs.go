@@ -180,8 +180,10 @@ var (
 	logGroupName = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 	// A KMS key ID, key ARN, alias name or alias ARN.
 	kmsKeyID = regexp.MustCompile(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)|alias/[A-Za-z0-9/_-]{1,250}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
-	// A portable POSIX user name (useradd's rule), at most 32 characters.
-	runAsUser = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,30}\$?$`)
+	// A user name as local accounts and directory users (user@domain through
+	// SSSD) spell them. No length is imposed: AWS states none, and directory
+	// names can be longer than useradd's 32.
+	runAsUser = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.@-]*\$?$`)
 )
 
 // Validate checks a change against the limits Session Manager states, with
@@ -208,7 +210,7 @@ func (c PreferencesChange) Validate() error {
 		return fmt.Errorf("KMS key %q: want a key ID, key ARN, alias/NAME or alias ARN", *v)
 	}
 	if v := c.RunAsDefaultUser; v != nil && *v != "" && !runAsUser.MatchString(*v) {
-		return fmt.Errorf("run-as user %q: want a Linux user name (letters, digits, _ . -, at most 32 characters)", *v)
+		return fmt.Errorf("run-as user %q: want a user name (letters, digits, _ . - @)", *v)
 	}
 	return nil
 }

@@ -179,7 +179,9 @@ func TestPreferencesValidate(t *testing.T) {
 		{"kms bad", PreferencesChange{KMSKeyID: ptr("my key")}, "KMS key"},
 		{"user ok", PreferencesChange{RunAsDefaultUser: ptr("ec2-user")}, ""},
 		{"user bad", PreferencesChange{RunAsDefaultUser: ptr("root;rm")}, "run-as user"},
-		{"user long", PreferencesChange{RunAsDefaultUser: ptr(strings.Repeat("a", 33))}, "run-as user"},
+		{"user long", PreferencesChange{RunAsDefaultUser: ptr(strings.Repeat("a", 40))}, ""},
+		{"user directory", PreferencesChange{RunAsDefaultUser: ptr("alice@corp.example.com")}, ""},
+		{"user space", PreferencesChange{RunAsDefaultUser: ptr("alice smith")}, "run-as user"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
