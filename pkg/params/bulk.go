@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/ssmctl/ssmctl/pkg/clock"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -53,12 +54,7 @@ func (c *Client) limiter(read bool) *Limiter {
 	return c.Limiter
 }
 
-func (c *Client) clock() Clock {
-	if c.Clock == nil {
-		return SystemClock{}
-	}
-	return c.Clock
-}
+func (c *Client) clock() clock.Clock { return clock.OrSystem(c.Clock) }
 
 // Stats counts what a bulk run's calls met.
 type Stats struct {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/clock"
 )
 
 // Limiter paces requests so that a bulk run stays under the account's
@@ -35,7 +37,7 @@ import (
 // retry) runs out after about a hundred throttles; bulk calls therefore
 // bypass both and use this one.
 type Limiter struct {
-	Clock Clock
+	Clock clock.Clock
 	// Beta is the factor a throttle multiplies the rate by (0.9).
 	Beta float64
 	// IncreasePerSuccess is added to the rate (per second) on success (0.05,
@@ -67,11 +69,8 @@ const bucketSpan = 100 * time.Millisecond
 const minSample = 30
 
 // NewLimiter returns a limiter with the defaults above.
-func NewLimiter(clock Clock) *Limiter {
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	return &Limiter{Clock: clock, Beta: 0.9, IncreasePerSuccess: 0.05, Min: 0.5, Max: 10000, CutInterval: time.Second}
+func NewLimiter(c clock.Clock) *Limiter {
+	return &Limiter{Clock: clock.OrSystem(c), Beta: 0.9, IncreasePerSuccess: 0.05, Min: 0.5, Max: 10000, CutInterval: time.Second}
 }
 
 func (l *Limiter) bucket(now time.Time) *bucket {

@@ -11,13 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmctl/ssmctl/pkg/clock"
 )
 
 // Client reads and writes parameters through one SSM client.
 type Client struct {
 	API API
 	// Clock paces bulk writes; nil is the system clock.
-	Clock Clock
+	Clock clock.Clock
 	// Limiter paces writes and ReadLimiter reads (their quotas are
 	// separate); nil makes one on first use.
 	Limiter     *Limiter

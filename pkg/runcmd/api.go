@@ -2,7 +2,6 @@ package runcmd
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
@@ -29,30 +28,3 @@ type NodeResolver interface {
 }
 
 var _ NodeResolver = (*target.Resolver)(nil)
-
-// Clock is the time source of the waiting loop, so tests can run it on fake
-// time.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits for d or until ctx is done, whichever is first, and
-	// returns ctx.Err() in the second case.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// SystemClock is the real clock.
-type SystemClock struct{}
-
-// Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// Sleep waits for d or ctx.
-func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

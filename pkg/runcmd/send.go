@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/pkg/clock"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
@@ -149,17 +150,12 @@ type Client struct {
 	API   API
 	Nodes NodeResolver
 	// Clock defaults to the system clock.
-	Clock Clock
+	Clock clock.Clock
 	// Warn receives one-line warnings; nil drops them.
 	Warn func(msg string)
 }
 
-func (c *Client) clock() Clock {
-	if c.Clock == nil {
-		return SystemClock{}
-	}
-	return c.Clock
-}
+func (c *Client) clock() clock.Clock { return clock.OrSystem(c.Clock) }
 
 func (c *Client) warn(format string, args ...any) {
 	if c.Warn != nil {
