@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
-	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
 // API is the part of *ssm.Client that Run Command and documents use.
@@ -21,10 +19,3 @@ type API interface {
 }
 
 var _ API = (*ssm.Client)(nil)
-
-// NodeResolver turns target specs into managed nodes; *target.Resolver is one.
-type NodeResolver interface {
-	Resolve(ctx context.Context, q target.Query) ([]target.Node, error)
-}
-
-var _ NodeResolver = (*target.Resolver)(nil)

@@ -148,7 +148,7 @@ func splitDocument(doc string) (name, version string, err error) {
 // Client runs commands and reads documents.
 type Client struct {
 	API   API
-	Nodes NodeResolver
+	Nodes target.NodeResolver
 	// Clock defaults to the system clock.
 	Clock clock.Clock
 	// Warn receives one-line warnings; nil drops them.

@@ -76,7 +76,7 @@ func validDocumentName(s string) bool {
 // Client starts sessions.
 type Client struct {
 	API   API
-	Nodes NodeResolver
+	Nodes target.NodeResolver
 	// Pick chooses one of several matching nodes, e.g. with a picker on a
 	// terminal. Nil means several matches are a usage error that lists them.
 	Pick func(nodes []target.Node) (target.Node, error)

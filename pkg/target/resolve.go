@@ -81,6 +81,15 @@ type Resolver struct {
 	Warn func(msg string)
 }
 
+// NodeResolver turns target specs into managed nodes; *Resolver is one.
+// Capability packages take it rather than a *Resolver, so their tests can
+// resolve to a fixed fleet.
+type NodeResolver interface {
+	Resolve(ctx context.Context, q Query) ([]Node, error)
+}
+
+var _ NodeResolver = (*Resolver)(nil)
+
 // API limits, from the AWS models (see doc.go).
 const (
 	describePageSize   = 50  // DescribeInstanceInformation MaxResults: 5..50
