@@ -17,6 +17,8 @@ import (
 	"github.com/aws/session-manager-plugin/src/message"
 	"github.com/gorilla/websocket"
 	"github.com/twinj/uuid"
+
+	"github.com/ssmctl/ssmctl/pkg/clock"
 )
 
 // Payload is one piece of stream data from the node.
@@ -59,6 +61,11 @@ type ChannelOptions struct {
 type Channel struct {
 	opts ChannelOptions
 	log  pluginlog.T
+	// ctx is OpenChannel's context, cancelled also by Close: reconnects
+	// (their backoff, ResumeSession and the dial) and Send's retries stop
+	// when it is done.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu sync.Mutex
 	dc *datachannel.DataChannel
@@ -88,10 +95,11 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 		l = nopLog{}
 	}
 	c := &Channel{opts: o, log: l, done: make(chan struct{}), typeSet: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(ctx)
 	uuid.SwitchFormat(uuid.CleanHyphen)
 	c.dc = &datachannel.DataChannel{}
 	c.dc.Initialize(l, uuid.NewV4().String(), o.SessionID, o.TargetID, false)
-	c.ws = &wsConn{log: l}
+	c.ws = &wsConn{log: l, ctx: c.ctx}
 	c.dc.SetWsChannel(c.ws)
 	var signer *v4.Signer
 	if o.Credentials.HasKeys() {
@@ -105,8 +113,9 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if attempt > 0 {
-			if !sleepCtx(ctx, time.Duration(attempt)*200*time.Millisecond) {
-				return nil, ctx.Err()
+			if err := (clock.System{}).Sleep(ctx, time.Duration(attempt)*200*time.Millisecond); err != nil {
+				c.Close()
+				return nil, err
 			}
 		}
 		c.mu.Lock()
@@ -117,7 +126,7 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 		}
 	}
 	if err != nil {
-		c.ws.shutdown()
+		c.Close()
 		return nil, fmt.Errorf("cannot open the data channel: %s", redact(err.Error(), o.Token))
 	}
 	go c.resendLoop()
@@ -170,7 +179,7 @@ func (c *Channel) Send(t message.PayloadType, data []byte) error {
 			}
 			// A dropped WebSocket: the message is not in the resend
 			// buffer, so retry until the reconnect has happened.
-			if !sleepCtx(context.Background(), 50*time.Millisecond) {
+			if (clock.System{}).Sleep(c.ctx, 50*time.Millisecond) != nil {
 				return err
 			}
 			continue
@@ -220,6 +229,7 @@ func (c *Channel) Err() error {
 // session.
 func (c *Channel) Close() {
 	c.end("", nil)
+	c.cancel()
 	c.ws.shutdown()
 }
 
@@ -326,9 +336,8 @@ func (c *Channel) resendLoop() {
 	}
 }
 
-// lost runs when the WebSocket fails: ResumeSession, then reconnect with
-// the new token, keeping every sequence number and buffer, with the
-// plugin's retry policy (6 attempts, backoff from 100-199 ms doubling).
+// lost runs when the WebSocket fails: it reconnects, or ends the channel
+// with the reason it could not.
 func (c *Channel) lost(err error) {
 	select {
 	case <-c.done:
@@ -339,31 +348,46 @@ func (c *Channel) lost(err error) {
 		c.end("", fmt.Errorf("data channel lost: %v", err))
 		return
 	}
-	delay := 100 * time.Millisecond
+	if err := c.reconnect(c.ctx); err != nil {
+		c.end("", err)
+	}
+}
+
+// reconnect calls ResumeSession, then dials again with the new token,
+// keeping every sequence number and buffer, with the plugin's retry policy
+// (6 attempts, backoff from 100 ms doubling). It gives up at once, with
+// ctx's error, when ctx is done, be it in a backoff, in ResumeSession or in
+// the dial.
+func (c *Channel) reconnect(ctx context.Context) error {
+	delay := time.Duration(config.DataChannelRetryInitialDelayMillis) * time.Millisecond
 	var last error
 	for attempt := 0; attempt < config.DataChannelNumMaxRetries+1; attempt++ {
 		if attempt > 0 {
-			time.Sleep(delay)
+			if err := (clock.System{}).Sleep(ctx, delay); err != nil {
+				return fmt.Errorf("data channel lost and not resumed: %w", err)
+			}
 			delay *= 2
 			if delay > time.Duration(config.DataChannelRetryMaxIntervalMillis)*time.Millisecond {
-				delay = 100 * time.Millisecond
+				delay = time.Duration(config.DataChannelRetryInitialDelayMillis) * time.Millisecond
 			}
 		}
 		select {
 		case <-c.done:
-			return
+			return nil
 		default:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		token, rerr := c.opts.Resume(ctx)
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		token, rerr := c.opts.Resume(rctx)
 		cancel()
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("data channel lost and not resumed: %w", err)
+		}
 		if rerr != nil {
 			last = rerr
 			continue
 		}
 		if token == "" {
-			c.end("", errors.New("the session timed out (ResumeSession returned no token)"))
-			return
+			return errors.New("the session timed out (ResumeSession returned no token)")
 		}
 		c.opts.Token = token
 		c.mu.Lock()
@@ -371,22 +395,14 @@ func (c *Channel) lost(err error) {
 		rerr = c.dc.Reconnect(c.log)
 		c.mu.Unlock()
 		if rerr == nil {
-			return
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("data channel lost and not resumed: %w", err)
 		}
 		last = errors.New(redact(rerr.Error(), token))
 	}
-	c.end("", fmt.Errorf("data channel lost and not resumed: %v", last))
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return fmt.Errorf("data channel lost and not resumed: %v", last)
 }
 
 // agentError puts channel_closed's text on one line, without the

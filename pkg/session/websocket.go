@@ -28,6 +28,9 @@ type wsConn struct {
 	communicator.IWebSocketChannel // never called: every method is below
 
 	log pluginlog.T
+	// ctx bounds every dial (the first and each reconnect's); nil is
+	// context.Background().
+	ctx context.Context
 
 	writeMu sync.Mutex // serialises writes; taken before mu
 
@@ -89,6 +92,10 @@ func (w *wsConn) Open(_ pluginlog.T) error {
 	w.mu.Lock()
 	url, region, signer, creds, stopped := w.url, w.region, w.signer, w.creds, w.stopped
 	w.mu.Unlock()
+	ctx := w.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if stopped {
 		return errors.New("data channel closed")
 	}
@@ -99,12 +106,12 @@ func (w *wsConn) Open(_ pluginlog.T) error {
 			return err
 		}
 		sum := sha256.Sum256(nil)
-		if err := signer.SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), config.ServiceName, region, time.Now()); err == nil {
+		if err := signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), config.ServiceName, region, time.Now()); err == nil {
 			header = req.Header
 		}
 	}
 	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second}
-	conn, resp, err := d.Dial(url, header)
+	conn, resp, err := d.DialContext(ctx, url, header)
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
 	}

@@ -1,0 +1,73 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/session-manager-plugin/src/message"
+)
+
+// A reconnect gives up as soon as the channel's context is cancelled, even
+// in the middle of a backoff, and the channel ends with the context's
+// error instead of sleeping through its remaining attempts (200 ms + 400 ms
+// + 800 ms + 1.6 s here).
+func TestReconnectStopsWhenContextCancelled(t *testing.T) {
+	_, srv := newFakeAgent(t, "NonInteractiveCommands", func(a *fakeAgent) {
+		a.send(message.Output, []byte("before\n"))
+		time.Sleep(100 * time.Millisecond)
+		a.mu.Lock()
+		conn := a.conn
+		a.mu.Unlock()
+		conn.Close() // the drop
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var resumes atomic.Int32
+	cancelled := make(chan time.Time, 1)
+	o := ChannelOptions{
+		SessionID: "s-1",
+		StreamURL: wsURL(srv),
+		Token:     "secret-token-1",
+		TargetID:  "i-0123456789abcdef0",
+		Resume: func(context.Context) (string, error) {
+			// The second failure is followed by a 200 ms backoff: cancel
+			// 50 ms into it.
+			if resumes.Add(1) == 2 {
+				time.AfterFunc(50*time.Millisecond, func() {
+					cancelled <- time.Now()
+					cancel()
+				})
+			}
+			return "", errors.New("ResumeSession: service unavailable")
+		},
+	}
+	ch, err := OpenChannel(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+
+	var at time.Time
+	select {
+	case at = <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the reconnect never reached its second attempt (%d ResumeSession calls)", resumes.Load())
+	}
+	select {
+	case <-ch.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatalf("the channel still reconnects 2 s after its context was cancelled (%d ResumeSession calls)", resumes.Load())
+	}
+	if waited := time.Since(at); waited > 2*time.Second {
+		t.Errorf("the channel ended %v after the cancel", waited)
+	}
+	if err := ch.Err(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Err() = %v, want the context's error", err)
+	}
+	if n := resumes.Load(); n != 2 {
+		t.Errorf("ResumeSession called %d times after the cancel, want 2 in all", n)
+	}
+}
