@@ -114,46 +114,100 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	var (
-		ids                  []string
-		idSet                = map[string]bool{}
-		names, tags, groups  []Spec
-		nameLits             []string
-		allLiteral           = true
-		haveAlternativeSpecs bool
-	)
-	for _, s := range q.Specs {
-		switch s.Kind {
-		case KindID:
-			haveAlternativeSpecs = true
-			if !idSet[s.ID] {
-				idSet[s.ID] = true
-				ids = append(ids, s.ID)
-			}
-		case KindName:
-			haveAlternativeSpecs = true
-			names = append(names, s)
-			if isGlob(s.Pattern) {
-				allLiteral = false
-			} else if !slices.Contains(nameLits, s.Pattern) {
-				nameLits = append(nameLits, s.Pattern)
-			}
-		case KindTag:
-			if s.TagKey == "" || len(s.TagValues) == 0 {
-				return nil, exitcode.Usagef("target %q: tag spec without key or value", s.Raw)
-			}
-			tags = append(tags, s)
-		case KindGroup:
-			groups = append(groups, s)
-		case KindAlias:
-			return nil, exitcode.Usagef("target %q: alias not expanded", s.Raw)
-		default:
-			return nil, exitcode.Usagef("target %q: unknown kind of spec", s.Raw)
+	specs, err := classify(q.Specs)
+	if err != nil {
+		return nil, err
+	}
+	members, err := r.commonMembers(ctx, specs.groups)
+	if err != nil {
+		return nil, err
+	}
+	scope, strict := specs.scope(members)
+	if members != nil && len(scope) == 0 {
+		return nil, noMatch(q.Specs, ping)
+	}
+	l := planListing(scope, strict, specs.tags, ping)
+	tr := planTagRead(q.WithTags, q.WithNames, l.clientTags, specs.names, specs.nameLits, specs.allLiteral)
+	nodes, got, tagErr, err := r.listNodesAndTags(ctx, l, tr)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := r.interpretTags(nodes, got, tagErr, tr, l.clientTags)
+	if err != nil {
+		return nil, err
+	}
+	if tags.all != nil && len(l.clientTags) > 0 {
+		nodes = slices.DeleteFunc(nodes, func(n Node) bool { return !hasTags(tags.all[n.ID], l.clientTags) })
+	}
+	nodes = specs.keepMatching(nodes, tags.name)
+	if (len(specs.names) > 0 || q.WithNames) && !tags.denied {
+		if err := r.readMissingNames(ctx, nodes, &tags); err != nil {
+			return nil, err
 		}
 	}
+	label(nodes, tags, q.WithTags)
+	sortNodes(nodes)
+	if len(nodes) == 0 && len(q.Specs) > 0 {
+		return nil, noMatch(q.Specs, ping)
+	}
+	return nodes, nil
+}
 
-	// Group members are a known candidate set, which lets the node listing
-	// ask for just those IDs.
+// specSet is a query's specs sorted by kind.
+type specSet struct {
+	ids   []string // node IDs, each once, in the order given
+	idSet map[string]bool
+	// names are the name and glob specs; nameLits their literal
+	// (non-glob) patterns, each once; allLiteral says no name is a glob.
+	names      []Spec
+	nameLits   []string
+	allLiteral bool
+	tags       []Spec
+	groups     []Spec
+	// alternatives is set when an ID or name spec is given: a node must
+	// then match one of those (tag and group specs narrow further).
+	alternatives bool
+}
+
+// classify sorts specs by kind, refusing those the resolver cannot take.
+func classify(specs []Spec) (specSet, error) {
+	s := specSet{idSet: map[string]bool{}, allLiteral: true}
+	for _, sp := range specs {
+		switch sp.Kind {
+		case KindID:
+			s.alternatives = true
+			if !s.idSet[sp.ID] {
+				s.idSet[sp.ID] = true
+				s.ids = append(s.ids, sp.ID)
+			}
+		case KindName:
+			s.alternatives = true
+			s.names = append(s.names, sp)
+			if isGlob(sp.Pattern) {
+				s.allLiteral = false
+			} else if !slices.Contains(s.nameLits, sp.Pattern) {
+				s.nameLits = append(s.nameLits, sp.Pattern)
+			}
+		case KindTag:
+			if sp.TagKey == "" || len(sp.TagValues) == 0 {
+				return specSet{}, exitcode.Usagef("target %q: tag spec without key or value", sp.Raw)
+			}
+			s.tags = append(s.tags, sp)
+		case KindGroup:
+			s.groups = append(s.groups, sp)
+		case KindAlias:
+			return specSet{}, exitcode.Usagef("target %q: alias not expanded", sp.Raw)
+		default:
+			return specSet{}, exitcode.Usagef("target %q: unknown kind of spec", sp.Raw)
+		}
+	}
+	return s, nil
+}
+
+// commonMembers returns the nodes in every one of the groups, nil when
+// there are no groups. Group members are a known candidate set, which lets
+// the node listing ask for just those IDs.
+func (r *Resolver) commonMembers(ctx context.Context, groups []Spec) (map[string]bool, error) {
 	var members map[string]bool
 	for _, g := range groups {
 		m, err := r.groupMembers(ctx, g)
@@ -170,192 +224,237 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 			}
 		}
 	}
-	var scope []string
-	strict := false // scope holds explicit IDs that must exist
+	return members, nil
+}
+
+// scope returns the node IDs to describe when the specs name them (IDs,
+// group members), nil when the account's nodes must be listed instead.
+// strict says the IDs were given explicitly and must exist.
+func (s specSet) scope(members map[string]bool) (scope []string, strict bool) {
 	switch {
-	case members != nil && len(names) == 0 && len(ids) > 0:
-		for _, id := range ids {
+	case members != nil && len(s.names) == 0 && len(s.ids) > 0:
+		for _, id := range s.ids {
 			if members[id] {
 				scope = append(scope, id)
 			}
 		}
-		strict = true
+		return scope, true
 	case members != nil:
 		scope = make([]string, 0, len(members))
 		for id := range members {
 			scope = append(scope, id)
 		}
 		sort.Strings(scope)
-	case len(ids) > 0 && len(names) == 0:
-		scope, strict = ids, true
+		return scope, false
+	case len(s.ids) > 0 && len(s.names) == 0:
+		return s.ids, true
 	}
-	if members != nil && len(scope) == 0 {
-		return nil, noMatch(q.Specs, ping)
-	}
+	return nil, false
+}
 
-	var filters []ssmtypes.InstanceInformationStringFilter // without a scope
-	var clientTags []Spec                                  // tag constraints not applied by AWS
-	pingApplied := len(ping) == 0
+// listing is how the nodes are listed: by ID (a scope) or with filters,
+// and which constraints are left to the client.
+type listing struct {
+	scope  []string
+	strict bool
+	// filters apply when there is no scope.
+	filters []ssmtypes.InstanceInformationStringFilter
+	// clientTags are the tag constraints AWS does not apply.
+	clientTags  []Spec
+	ping        []string
+	pingApplied bool // by AWS
+}
+
+func planListing(scope []string, strict bool, tags []Spec, ping []string) listing {
+	l := listing{scope: scope, strict: strict, ping: ping, pingApplied: len(ping) == 0}
 	if scope != nil {
-		pingApplied = true
-		clientTags = tags
-	} else {
-		// Tag filters cannot be combined with other filter types.
-		for _, t := range tags {
-			if serverSideTag(t) {
-				filters = append(filters, ssmtypes.InstanceInformationStringFilter{
-					Key: aws.String("tag:" + t.TagKey), Values: t.TagValues,
-				})
-			} else {
-				clientTags = append(clientTags, t)
-			}
-		}
-		if len(filters) == 0 && len(ping) > 0 {
-			filters = pingFilter(ping)
-			pingApplied = true
-		}
+		l.pingApplied = true
+		l.clientTags = tags
+		return l
 	}
-	listNodes := func(ctx context.Context, stop <-chan struct{}) ([]Node, error) {
-		var infos []ssmtypes.InstanceInformation
-		var err error
-		if scope != nil {
-			infos, err = r.describeIDs(ctx, scope, ping, strict, stop)
+	// Tag filters cannot be combined with other filter types.
+	for _, t := range tags {
+		if serverSideTag(t) {
+			l.filters = append(l.filters, ssmtypes.InstanceInformationStringFilter{
+				Key: aws.String("tag:" + t.TagKey), Values: t.TagValues,
+			})
 		} else {
-			infos, err = r.describe(ctx, filters, stop)
+			l.clientTags = append(l.clientTags, t)
 		}
-		if err != nil {
-			return nil, err
-		}
-		nodes := make([]Node, 0, len(infos))
-		seen := map[string]bool{}
-		for _, info := range infos {
-			n := nodeFrom(info)
-			if seen[n.ID] || (!pingApplied && !slices.Contains(ping, n.PingStatus)) {
-				continue
-			}
-			seen[n.ID] = true
-			nodes = append(nodes, n)
-		}
-		return nodes, nil
 	}
+	if len(l.filters) == 0 && len(ping) > 0 {
+		l.filters = pingFilter(ping)
+		l.pingApplied = true
+	}
+	return l
+}
 
-	// Tags, only as far as needed. The first read is known before the nodes
-	// are: when it is a listing it does not depend on them, and runs at the
-	// same time as the node listing.
-	tr := planTagRead(q.WithTags, q.WithNames, clientTags, names, nameLits, allLiteral)
-	var (
-		nodes  []Node
-		got    map[string]map[string]string
-		tagErr error
-	)
-	if tr != nil && (tr.lookup || !r.knowsARNs()) {
-		nodes, got, tagErr, err = r.listWithTags(ctx, listNodes, tr)
+// listNodes lists the nodes as l says, each once, keeping only those with
+// a wanted ping status when AWS did not filter on it.
+func (r *Resolver) listNodes(ctx context.Context, l listing, stop <-chan struct{}) ([]Node, error) {
+	var infos []ssmtypes.InstanceInformation
+	var err error
+	if l.scope != nil {
+		infos, err = r.describeIDs(ctx, l.scope, l.ping, l.strict, stop)
 	} else {
-		nodes, err = listNodes(ctx, nil)
-		if err == nil && tr != nil {
-			got, tagErr = r.readTags(ctx, nodeIDs(nodes), tr.filters)
-		}
+		infos, err = r.describe(ctx, l.filters, stop)
 	}
 	if err != nil {
 		return nil, err
 	}
-	var allTags map[string]map[string]string // every tag of the nodes read in full
-	nameTag := map[string]string{}
-	nameKnown := map[string]bool{}
-	tagsDenied := false
+	nodes := make([]Node, 0, len(infos))
+	seen := map[string]bool{}
+	for _, info := range infos {
+		n := nodeFrom(info)
+		if seen[n.ID] || (!l.pingApplied && !slices.Contains(l.ping, n.PingStatus)) {
+			continue
+		}
+		seen[n.ID] = true
+		nodes = append(nodes, n)
+	}
+	return nodes, nil
+}
+
+// listNodesAndTags lists the nodes and reads their tags, only as far as tr
+// needs (tr nil: none). The first tag read is known before the nodes are:
+// when it is a listing it does not depend on them, and runs at the same
+// time as the node listing. A tag read that failed is tagErr, for
+// interpretTags to judge; err is the node listing's.
+func (r *Resolver) listNodesAndTags(ctx context.Context, l listing, tr *tagRead) (nodes []Node, got map[string]map[string]string, tagErr, err error) {
+	listNodes := func(ctx context.Context, stop <-chan struct{}) ([]Node, error) {
+		return r.listNodes(ctx, l, stop)
+	}
+	if tr != nil && (tr.lookup || !r.knowsARNs()) {
+		return r.listWithTags(ctx, listNodes, tr)
+	}
+	nodes, err = listNodes(ctx, nil)
+	if err == nil && tr != nil {
+		got, tagErr = r.readTags(ctx, nodeIDs(nodes), tr.filters)
+	}
+	return nodes, got, tagErr, err
+}
+
+// nodeTags is what the resolver knows of the nodes' tags.
+type nodeTags struct {
+	// all holds every tag of the nodes read in full; nil when they were
+	// not read.
+	all map[string]map[string]string
+	// name is the Name tag by node ID, for the IDs in nameKnown.
+	name      map[string]string
+	nameKnown map[string]bool
+	// denied says tags could not be read and the resolver does without.
+	denied bool
+}
+
+// interpretTags turns the tag read into what is known of the nodes' tags,
+// warning when a denied read degrades the answer and failing when it
+// cannot.
+func (r *Resolver) interpretTags(nodes []Node, got map[string]map[string]string, tagErr error, tr *tagRead, clientTags []Spec) (nodeTags, error) {
+	t := nodeTags{name: map[string]string{}, nameKnown: map[string]bool{}}
 	switch {
 	case tr == nil:
 	case tagErr == nil && !tr.names:
-		allTags = map[string]map[string]string{}
+		t.all = map[string]map[string]string{}
 		// TagFilters select resources; each comes back with all its tags.
 		for _, n := range nodes {
-			t := got[n.ID]
-			if t == nil {
-				t = map[string]string{}
+			tags := got[n.ID]
+			if tags == nil {
+				tags = map[string]string{}
 			}
-			allTags[n.ID] = t
-			nameTag[n.ID], nameKnown[n.ID] = t["Name"], true
-		}
-		if len(clientTags) > 0 {
-			nodes = slices.DeleteFunc(nodes, func(n Node) bool { return !hasTags(allTags[n.ID], clientTags) })
+			t.all[n.ID] = tags
+			t.name[n.ID], t.nameKnown[n.ID] = tags["Name"], true
 		}
 	case tagErr == nil:
 		for _, n := range nodes {
 			// A lookup by Name value leaves out nodes with other names.
-			if t, ok := got[n.ID]; ok || !tr.lookup {
-				nameTag[n.ID], nameKnown[n.ID] = t["Name"], true
+			if tags, ok := got[n.ID]; ok || !tr.lookup {
+				t.name[n.ID], t.nameKnown[n.ID] = tags["Name"], true
 			}
 		}
 	case tr.degrades(tagErr) && tr.names:
 		r.warn("cannot read Name tags (%s); names match managed-node names and computer names only", errorCode(tagErr))
-		tagsDenied = true
+		t.denied = true
 	case tr.degrades(tagErr):
 		r.warn("cannot read tags (%s); tags are not shown", errorCode(tagErr))
-		tagsDenied = true
+		t.denied = true
 	case tr.names:
-		return nil, fmt.Errorf("read Name tags: %w", tagErr)
+		return nodeTags{}, fmt.Errorf("read Name tags: %w", tagErr)
 	default:
 		if len(clientTags) == 0 {
-			return nil, fmt.Errorf("read tags: %w", tagErr)
+			return nodeTags{}, fmt.Errorf("read tags: %w", tagErr)
 		}
-		return nil, fmt.Errorf("read tags for %s: %w", specList(clientTags), tagErr)
+		return nodeTags{}, fmt.Errorf("read tags for %s: %w", specList(clientTags), tagErr)
 	}
+	return t, nil
+}
 
-	if haveAlternativeSpecs {
-		nodes = slices.DeleteFunc(nodes, func(n Node) bool {
-			if idSet[n.ID] {
+// keepMatching keeps the nodes that an ID or name spec selects, when there
+// are such specs.
+func (s specSet) keepMatching(nodes []Node, nameTag map[string]string) []Node {
+	if !s.alternatives {
+		return nodes
+	}
+	return slices.DeleteFunc(nodes, func(n Node) bool {
+		if s.idSet[n.ID] {
+			return false
+		}
+		for _, sp := range s.names {
+			if match(sp.Pattern, nameTag[n.ID]) || match(sp.Pattern, n.ManagedName) || match(sp.Pattern, n.ComputerName) {
 				return false
 			}
-			for _, s := range names {
-				if match(s.Pattern, nameTag[n.ID]) || match(s.Pattern, n.ManagedName) || match(s.Pattern, n.ComputerName) {
-					return false
-				}
-			}
-			return true
-		})
-	}
-	// Nodes selected by ID or by another name may still lack their Name tag
-	// for display after a lookup by name or a read of tag-spec keys.
-	if (len(names) > 0 || q.WithNames) && !tagsDenied {
-		var missing []string
-		for _, n := range nodes {
-			if !nameKnown[n.ID] {
-				missing = append(missing, n.ID)
-			}
 		}
-		if len(missing) > 0 {
-			got, err := r.readTags(ctx, missing, []tagtypes.TagFilter{{Key: aws.String("Name")}})
-			switch {
-			case err == nil:
-				for _, id := range missing {
-					nameTag[id] = got[id]["Name"]
-				}
-			case isAccessDenied(err):
-				r.warn("cannot read Name tags (%s)", errorCode(err))
-			default:
-				return nil, fmt.Errorf("read Name tags: %w", err)
-			}
-		}
-	}
+		return true
+	})
+}
 
+// readMissingNames reads the Name tag of the nodes whose Name tag is not
+// known yet: nodes selected by ID or by another name may still lack it for
+// display after a lookup by name or a read of tag-spec keys.
+func (r *Resolver) readMissingNames(ctx context.Context, nodes []Node, t *nodeTags) error {
+	var missing []string
+	for _, n := range nodes {
+		if !t.nameKnown[n.ID] {
+			missing = append(missing, n.ID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	got, err := r.readTags(ctx, missing, []tagtypes.TagFilter{{Key: aws.String("Name")}})
+	switch {
+	case err == nil:
+		for _, id := range missing {
+			t.name[id] = got[id]["Name"]
+		}
+	case isAccessDenied(err):
+		r.warn("cannot read Name tags (%s)", errorCode(err))
+	default:
+		return fmt.Errorf("read Name tags: %w", err)
+	}
+	return nil
+}
+
+// label gives each node its Name tag, display name and, when asked for
+// and read, its tags.
+func label(nodes []Node, t nodeTags, withTags bool) {
 	for i := range nodes {
 		n := &nodes[i]
-		n.NameTag = nameTag[n.ID]
+		n.NameTag = t.name[n.ID]
 		n.Name = firstNonEmpty(n.NameTag, n.ManagedName, n.ComputerName)
-		if q.WithTags && allTags != nil {
-			n.Tags = allTags[n.ID]
+		if withTags && t.all != nil {
+			n.Tags = t.all[n.ID]
 		}
 	}
+}
+
+// sortNodes sorts by display name, then ID.
+func sortNodes(nodes []Node) {
 	sort.Slice(nodes, func(i, j int) bool {
 		if nodes[i].Name != nodes[j].Name {
 			return nodes[i].Name < nodes[j].Name
 		}
 		return nodes[i].ID < nodes[j].ID
 	})
-	if len(nodes) == 0 && len(q.Specs) > 0 {
-		return nil, noMatch(q.Specs, ping)
-	}
-	return nodes, nil
 }
 
 func (r *Resolver) warn(format string, args ...any) {
