@@ -7,7 +7,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build install test vet lint unit demo docs bench release-check clean
+.PHONY: all build install test vet lint unit demo docs licenses bench release-check clean
 
 all: build
 
@@ -46,6 +46,11 @@ demo: build
 # Regenerate the command reference (docs/reference, docs/man) from the Cobra tree.
 docs:
 	$(GO) run ./cmd/ssmctl gen-docs docs
+
+# Regenerate docs/licenses.md (every go.mod dependency and its licence) from
+# the module cache; it fails on a licence it cannot name.
+licenses:
+	@scripts/licenses.sh docs/licenses.md
 
 bench: build
 	@bench/run.sh $(BIN)
