@@ -44,6 +44,10 @@ type config struct {
 	// Params is the number of parameters the Parameter Store import and
 	// export scenarios write and read.
 	Params int
+	// Commit is the commit of the checkout the harness runs from (`git
+	// rev-parse --short HEAD`, "-dirty" when tracked files differ from it),
+	// printed with every report; empty when unknown.
+	Commit string
 }
 
 // scenario is one comparison. Commands run as child processes against a
@@ -81,6 +85,11 @@ type command struct {
 	// ExitCode is the exit status every run must end with (0 unless the
 	// scenario fails some nodes by design).
 	ExitCode int
+	// Failures, if set, counts the items a run's stdout reports failed
+	// (e.g. parameters not imported). A run that reports failures may then
+	// exit with any non-zero status: the sample keeps both, for the
+	// scenario's Checks to print.
+	Failures func(stdout []byte) (int, error)
 	// Runs, if set and below -runs, is this command's number of measured
 	// runs, and NoWarmup skips its warm-up run: for rows too slow to
 	// repeat.
@@ -114,6 +123,10 @@ type sample struct {
 	// Lag is how long after the last remote task ended (command.LastEnd)
 	// the child exited.
 	Lag time.Duration
+	// Exit is the child's exit status, and Failures the items it reported
+	// failed (command.Failures; 0 without it).
+	Exit     int
+	Failures int
 }
 
 // row is a command with its measured runs.
@@ -162,6 +175,7 @@ func run(cfg config, names []string) error {
 		return fmt.Errorf("AWS CLI: %w (give -aws)", err)
 	}
 	cfg.AWS = unshim(cfg.AWS)
+	cfg.Commit = checkoutCommit(context.Background())
 
 	var chosen []scenario
 	for _, f := range registry {
@@ -393,16 +407,23 @@ func runOnce(ctx context.Context, e *env, c command) (sample, []string, error) {
 	if !mark.IsZero() {
 		wall = mark.Sub(start)
 	}
+	smp := sample{Wall: wall}
 	var exitErr *exec.ExitError
 	switch {
-	case err == nil && c.ExitCode != 0:
-		return sample{}, nil, fmt.Errorf("%s: exit status 0, want %d: %s", strings.Join(c.Argv, " "), c.ExitCode, tail(stderr.String()))
 	case err == nil:
-	case errors.As(err, &exitErr) && exitErr.ExitCode() == c.ExitCode && c.ExitCode != 0:
+	case errors.As(err, &exitErr) && exitErr.ExitCode() > 0:
+		smp.Exit = exitErr.ExitCode()
 	default:
 		return sample{}, nil, fmt.Errorf("%s: %w: %s", strings.Join(c.Argv, " "), err, tail(stderr.String()))
 	}
-	smp := sample{Wall: wall}
+	if c.Failures != nil {
+		if smp.Failures, err = c.Failures(stdout.Bytes()); err != nil {
+			return sample{}, nil, fmt.Errorf("%s: output: %w", strings.Join(c.Argv, " "), err)
+		}
+	}
+	if smp.Exit != c.ExitCode && (smp.Failures == 0 || smp.Exit == 0) {
+		return sample{}, nil, fmt.Errorf("%s: exit status %d, want %d: %s", strings.Join(c.Argv, " "), smp.Exit, c.ExitCode, tail(stderr.String()))
+	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		smp.MaxRSS = ru.Maxrss // KiB on Linux
 	}
@@ -423,6 +444,21 @@ func runOnce(ctx context.Context, e *env, c command) (sample, []string, error) {
 		smp.Lag = exited.Sub(last)
 	}
 	return smp, result, nil
+}
+
+// checkoutCommit is `git rev-parse --short HEAD` of the checkout the
+// harness runs from, with "-dirty" when tracked files differ from it (as
+// `git describe --dirty` says), or "" outside a git checkout.
+func checkoutCommit(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	commit := strings.TrimSpace(string(out))
+	if exec.CommandContext(ctx, "git", "diff", "--quiet", "HEAD", "--").Run() != nil {
+		commit += "-dirty"
+	}
+	return commit
 }
 
 // diffSets describes how two lists differ as sets, or returns "".

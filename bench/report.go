@@ -24,6 +24,9 @@ type facts struct {
 	AWS      string // aws --version and path
 	Runs     int
 	Latency  time.Duration
+	// Commit is the checkout's commit (config.Commit), and BinaryCommit
+	// the one the ssmctl binary says it was built from.
+	Commit, BinaryCommit string
 }
 
 func machineFacts(ctx context.Context, cfg config) facts {
@@ -35,8 +38,11 @@ func machineFacts(ctx context.Context, cfg config) facts {
 		Go:       runtime.Version(),
 		Runs:     cfg.Runs,
 		Latency:  cfg.Latency,
+		Commit:   cfg.Commit,
 	}
-	f.SSMCTL = "ssmctl " + ssmctlVersion(ctx, cfg.SSMCTL) + " (" + cfg.SSMCTL + ")"
+	version, commit := ssmctlVersion(ctx, cfg.SSMCTL)
+	f.SSMCTL = "ssmctl " + version + ", commit " + commit + " (" + cfg.SSMCTL + ")"
+	f.BinaryCommit = commit
 	out, err := exec.CommandContext(ctx, cfg.AWS, "--version").CombinedOutput()
 	v := strings.TrimSpace(string(out))
 	if err != nil || v == "" {
@@ -46,12 +52,12 @@ func machineFacts(ctx context.Context, cfg config) facts {
 	return f
 }
 
-// ssmctlVersion turns `ssmctl version` ("version\tdev\ncommit\tabc...") into
-// "dev, commit abc".
-func ssmctlVersion(ctx context.Context, bin string) string {
+// ssmctlVersion reads the version and commit from `ssmctl version`
+// ("version\tdev\ncommit\tabc...").
+func ssmctlVersion(ctx context.Context, bin string) (version, commit string) {
 	out, err := exec.CommandContext(ctx, bin, "version").Output()
 	if err != nil {
-		return "(version unknown)"
+		return "(version unknown)", "unknown"
 	}
 	kv := map[string]string{}
 	for line := range strings.Lines(string(out)) {
@@ -59,7 +65,7 @@ func ssmctlVersion(ctx context.Context, bin string) string {
 			kv[k] = strings.TrimSpace(v)
 		}
 	}
-	return kv["version"] + ", commit " + kv["commit"]
+	return kv["version"], kv["commit"]
 }
 
 func cpuModel() string {
@@ -84,6 +90,7 @@ func renderFacts(f facts) string {
 	if f.CPUModel != "" {
 		cpu += " (" + f.CPUModel + ")"
 	}
+	fmt.Fprintf(&b, "- commit measured: %s\n", commitLine(f.Commit, f.BinaryCommit))
 	fmt.Fprintf(&b, "- machine: %s, %s\n", f.Platform, cpu)
 	fmt.Fprintf(&b, "- harness: %s; %s\n", f.Go, f.SSMCTL)
 	fmt.Fprintf(&b, "- AWS CLI: %s\n", f.AWS)
@@ -98,9 +105,25 @@ func renderFacts(f facts) string {
 	return b.String()
 }
 
+// commitLine says which commit was measured: the checkout's, and the
+// binary's when that is another.
+func commitLine(checkout, binary string) string {
+	if checkout == "" {
+		return "unknown (not run from a git checkout); the ssmctl binary says commit " + binary
+	}
+	line := checkout + " (`git rev-parse --short HEAD` of the checkout bench/ ran from, -dirty if its tracked files differed)"
+	if b := strings.TrimSuffix(checkout, "-dirty"); binary != b && !strings.HasPrefix(binary, b) && !strings.HasPrefix(b, binary) {
+		line += "; WARNING: the ssmctl binary says it was built from commit " + binary
+	}
+	return line
+}
+
 func renderScenario(cfg config, s scenario, rows []row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s: %s\n\n", s.Name, s.Title)
+	if cfg.Commit != "" {
+		fmt.Fprintf(&b, "Commit measured: %s.\n\n", cfg.Commit)
+	}
 	lags := slices.ContainsFunc(rows, func(r row) bool { return r.Cmd.LastEnd != nil })
 	if lags {
 		b.WriteString("| command | wall median | wall min | exit after last node: median (max) | API calls | peak RSS |\n")

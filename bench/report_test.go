@@ -92,3 +92,34 @@ func TestCommandRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestCommitShown(t *testing.T) {
+	got := renderScenario(config{Commit: "abc1234-dirty"}, scenario{Name: "nodes", Title: "list nodes"}, nil)
+	if !strings.Contains(got, "## nodes: list nodes\n\nCommit measured: abc1234-dirty.\n") {
+		t.Errorf("scenario report lacks the commit; got:\n%s", got)
+	}
+	for _, tc := range []struct{ checkout, binary, want, not string }{
+		{"abc1234", "abc1234", "- commit measured: abc1234 (", "WARNING"},
+		{"abc1234-dirty", "abc1234", "- commit measured: abc1234-dirty (", "WARNING"},
+		{"abc1234", "def5678", "WARNING: the ssmctl binary says it was built from commit def5678", ""},
+		{"", "def5678", "- commit measured: unknown (not run from a git checkout); the ssmctl binary says commit def5678", ""},
+	} {
+		got := renderFacts(facts{Commit: tc.checkout, BinaryCommit: tc.binary})
+		if !strings.Contains(got, tc.want) || (tc.not != "" && strings.Contains(got, tc.not)) {
+			t.Errorf("facts for checkout %q, binary %q: want %q without %q; got:\n%s", tc.checkout, tc.binary, tc.want, tc.not, got)
+		}
+	}
+}
+
+func TestImportFailures(t *testing.T) {
+	out := []byte(`[{"name":"/bench/ssmctl/A","action":"create","version":1},` +
+		`{"name":"/bench/ssmctl/B","action":"create","version":0,"error":"ThrottlingException: Rate exceeded"},` +
+		`{"name":"/bench/ssmctl/C","action":"update","version":2}]`)
+	names, err := importedNames(3)(out)
+	if err != nil || len(names) != 3 {
+		t.Fatalf("importedNames = %v, %v", names, err)
+	}
+	if n, err := importFailures(out); err != nil || n != 2 {
+		t.Errorf("importFailures = %d, %v; want 2", n, err)
+	}
+}
