@@ -55,8 +55,14 @@ licenses:
 bench: build
 	@bench/run.sh $(BIN)
 
+# Validate .goreleaser.yaml, then build a snapshot release in dist/ (no
+# upload) and check it holds the archives, .deb, .rpm and Homebrew formula
+# (docs/packaging.md).
+GORELEASER := $(GO) run github.com/goreleaser/goreleaser/v2@v2.12.7
 release-check:
-	$(GO) run github.com/goreleaser/goreleaser/v2@v2.12.7 check
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	@scripts/check-snapshot.sh dist
 
 clean:
 	rm -rf bin dist
