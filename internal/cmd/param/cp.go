@@ -133,51 +133,35 @@ func cpRun(ctx context.Context, opts *CpOptions) error {
 		return err
 	}
 	opts.IO.StartProgress("Reading parameters")
-	sources, err := src.ReadSources(ctx, opts.Src, opts.Recursive, true)
-	if err != nil {
-		opts.IO.StopProgress()
-		return err
-	}
-	existing := map[string]params.Parameter{}
-	if opts.Recursive {
-		ps, err := dst.ByPath(ctx, opts.Dst, true, true)
-		if err != nil {
-			opts.IO.StopProgress()
-			return err
-		}
-		for _, p := range ps {
-			existing[p.Name] = p
-		}
-	} else {
-		found, _, err := dst.Get(ctx, []string{opts.Dst}, true)
-		if err != nil {
-			opts.IO.StopProgress()
-			return err
-		}
-		for _, p := range found {
-			existing[p.Name] = p
-		}
-	}
-	opts.IO.StopProgress()
-	if len(sources) == 0 {
-		opts.IO.Infof("No parameters under %s.", opts.Src)
-		return nil
-	}
-	items, notes := params.PlanCopy(sources, existing, params.CopyOptions{
+	plan, err := params.PlanCopyBetween(ctx, src, dst, params.CopyOptions{
 		Src: opts.Src, Dst: opts.Dst, Path: opts.Recursive, Overwrite: opts.Overwrite,
 		SameKeys: opts.ToRegion == "" && opts.ToProfile == "",
 	})
-	for _, n := range notes {
+	opts.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if len(plan.Sources) == 0 {
+		opts.IO.Infof("No parameters under %s.", opts.Src)
+		return nil
+	}
+	for _, n := range plan.Notes {
 		opts.IO.Warnf("%s", n)
 	}
 	if opts.DryRun {
-		return printWrites(opts.Printer(), planViews(items))
+		return printWrites(opts.Printer(), planViews(plan.Items))
 	}
-	if err := refuseUpdates(items, opts.Overwrite); err != nil {
+	if err := refuseUpdates(plan.Items, opts.Overwrite); err != nil {
 		return err
 	}
-	if opts.Move && !opts.Yes {
-		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Move %d parameters (%s) to %s, deleting the sources?", len(items), output.FewNames(sourceNames(sources)), opts.Dst))
+	if !opts.Move {
+		views, werr := applyPlan(opts.IO, plan.Items, "Copying", func(st *params.Stats, progress func(done, failed int)) []params.WriteResult {
+			return plan.Copy(ctx, st, progress)
+		})
+		return printWritesThen(opts.Printer(), views, werr)
+	}
+	if !opts.Yes {
+		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Move %d parameters (%s) to %s, deleting the sources?", len(plan.Items), output.FewNames(plan.SourceNames()), opts.Dst))
 		if err != nil {
 			return err
 		}
@@ -185,43 +169,18 @@ func cpRun(ctx context.Context, opts *CpOptions) error {
 			return exitcode.New(exitcode.Usage, "not confirmed: nothing was copied or deleted")
 		}
 	}
-	verb := "Copying"
-	if opts.Move {
-		verb = "Moving"
+	var deleted []string
+	var derr error
+	views, werr := applyPlan(opts.IO, plan.Items, "Moving", func(st *params.Stats, progress func(done, failed int)) []params.WriteResult {
+		var results []params.WriteResult
+		results, deleted, derr = plan.Move(ctx, st, progress)
+		return results
+	})
+	for _, n := range deleted {
+		views = append(views, writeView{Name: n, Action: string(params.Delete)})
 	}
-	views, werr := applyPlan(ctx, opts.IO, dst, items, verb)
-	if opts.Move {
-		// Delete the sources whose copies are in place.
-		byDst := map[string]string{}
-		for _, it := range items {
-			byDst[it.Name] = it.Key
-		}
-		var del []string
-		for _, v := range views {
-			if v.Error == "" {
-				del = append(del, byDst[v.Name])
-			}
-		}
-		if len(del) > 0 {
-			deleted, _, err := src.Delete(ctx, del, nil, nil)
-			for _, n := range deleted {
-				views = append(views, writeView{Name: n, Action: string(params.Delete)})
-			}
-			if err != nil && werr == nil {
-				werr = err
-			}
-		}
+	if werr == nil {
+		werr = derr
 	}
-	if err := printWrites(opts.Printer(), views); err != nil {
-		return err
-	}
-	return werr
-}
-
-func sourceNames(s []params.Source) []string {
-	out := make([]string, len(s))
-	for i, p := range s {
-		out[i] = p.Name
-	}
-	return out
+	return printWritesThen(opts.Printer(), views, werr)
 }

@@ -159,9 +159,8 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err := refuseUpdates(items, opts.Overwrite); err != nil {
 		return err
 	}
-	views, werr := applyPlan(ctx, opts.IO, c, items, "Importing")
-	if err := printWrites(opts.Printer(), views); err != nil {
-		return err
-	}
-	return werr
+	views, werr := applyPlan(opts.IO, items, "Importing", func(st *params.Stats, progress func(done, failed int)) []params.WriteResult {
+		return c.Apply(ctx, items, st, progress)
+	})
+	return printWritesThen(opts.Printer(), views, werr)
 }

@@ -1,7 +1,6 @@
 package param
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 
@@ -46,19 +45,15 @@ func printWrites(printer *output.Printer, views []writeView) error {
 	})
 }
 
-// applyPlan writes a plan with a progress line, says on stderr what it
-// did in one summary line, and returns the views and the exit error
-// (cmdutil.ItemsError: one line per parameter that failed).
-func applyPlan(ctx context.Context, streams *output.Streams, c *params.Client, items []params.PlanItem, verb string) ([]writeView, error) {
+// applyPlan runs apply, a bulk write of items, with a progress line, says
+// on stderr what it did in one summary line, and returns a row per
+// parameter and the exit error (one line per parameter that failed).
+func applyPlan(streams *output.Streams, items []params.PlanItem, verb string,
+	apply func(st *params.Stats, progress func(done, failed int)) []params.WriteResult) ([]writeView, error) {
 	var st params.Stats
-	total := 0
-	for _, it := range items {
-		if it.Action != params.Unchanged {
-			total++
-		}
-	}
+	total := params.Pending(items)
 	streams.StartProgress(fmt.Sprintf("%s: 0/%d done", verb, total))
-	results := c.Apply(ctx, items, &st, func(done, failed int) {
+	results := apply(&st, func(done, failed int) {
 		label := fmt.Sprintf("%s: %d/%d done", verb, done, total)
 		if failed > 0 {
 			label += fmt.Sprintf(", %d failed", failed)
@@ -66,7 +61,6 @@ func applyPlan(ctx context.Context, streams *output.Streams, c *params.Client, i
 		streams.UpdateProgress(label)
 	})
 	streams.StopProgress()
-	counts := map[params.Action]int{}
 	var failures []cmdutil.Failure
 	views := make([]writeView, 0, len(results))
 	for _, r := range results {
@@ -75,17 +69,20 @@ func applyPlan(ctx context.Context, streams *output.Streams, c *params.Client, i
 			fail := cmdutil.Failure{Item: r.Name, Err: r.Err}
 			v.Error = fail.Message()
 			failures = append(failures, fail)
-		} else {
-			counts[r.Action]++
 		}
 		views = append(views, v)
 	}
-	summary := fmt.Sprintf("%d created, %d updated, %d unchanged, %d failed", counts[params.Create], counts[params.Update], counts[params.Unchanged], len(failures))
-	if n := st.Throttled.Load(); n > 0 {
-		summary += fmt.Sprintf(" (%d throttled calls retried)", n)
-	}
-	streams.Infof("%s", summary)
+	streams.Infof("%s", params.TallyResults(results, &st))
 	return views, cmdutil.ItemsError(failures, "")
+}
+
+// printWritesThen prints the rows of a bulk write, then returns its exit
+// error.
+func printWritesThen(printer *output.Printer, views []writeView, err error) error {
+	if perr := printWrites(printer, views); perr != nil {
+		return perr
+	}
+	return err
 }
 
 func planViews(items []params.PlanItem) []writeView {
