@@ -2,8 +2,6 @@ package run
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -78,7 +76,7 @@ func outputRun(ctx context.Context, opts *OutputOptions) error {
 			w.write(inv)
 		}
 		if inv.StdoutTruncated || inv.StderrTruncated {
-			if where := fullOutputAt(*c, inv); where != "" {
+			if where := runcmd.OutputLocation(*c, inv); where != "" {
 				opts.IO.Infof("%s: full output: %s", nodeLabel(inv), where)
 			} else {
 				opts.IO.Infof("%s: the full output was not kept (send with --output-s3-bucket or --cloudwatch-output to keep it)", nodeLabel(inv))
@@ -98,26 +96,4 @@ func finishRunDocument(printer *output.Printer, ids []string, doc, version strin
 		view.Invocations = append(view.Invocations, newInvocationView(inv))
 	}
 	return printer.Print(view, nil)
-}
-
-// fullOutputAt says where the full output of an invocation is: its S3
-// object, or its CloudWatch Logs group and stream.
-func fullOutputAt(c runcmd.Command, inv runcmd.Invocation) string {
-	var where []string
-	for _, p := range inv.Plugins {
-		if p.StdoutURL != "" {
-			where = append(where, p.StdoutURL)
-		}
-	}
-	if len(where) == 0 && c.OutputS3Bucket != "" {
-		prefix := strings.TrimSuffix(c.OutputS3Prefix, "/")
-		if prefix != "" {
-			prefix += "/"
-		}
-		where = append(where, fmt.Sprintf("s3://%s/%s%s/%s/", c.OutputS3Bucket, prefix, c.ID, inv.NodeID))
-	}
-	if c.CloudWatchOutput {
-		where = append(where, fmt.Sprintf("CloudWatch Logs group %s, streams %s/%s/...", c.CloudWatchLogGroup, c.ID, inv.NodeID))
-	}
-	return strings.Join(where, "; ")
 }

@@ -259,7 +259,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		if ctx.Err() == nil {
 			return err
 		}
-		return interruptRun(ctx, opts, run, sig)
+		return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
 	}
 	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
 }
@@ -285,47 +285,4 @@ func waitRun(ctx context.Context, streams *output.Streams, run *runcmd.Run, w *r
 		opts.OnResult = w.write
 	}
 	return run.Wait(ctx, opts)
-}
-
-// interruptRun cancels what the run sent after the first Ctrl-C, waits a
-// little for Cancelled, and gives up at once on a second Ctrl-C.
-func interruptRun(ctx context.Context, opts *RunOptions, run *runcmd.Run, sig <-chan os.Signal) error {
-	// The first interrupt, which cancelled ctx, also comes to sig, but the
-	// two deliveries race: wait a moment for it, so it is not taken for a
-	// second one.
-	select {
-	case <-sig:
-	case <-time.After(time.Second):
-	}
-	opts.IO.Infof("Interrupted: cancelling %s (Ctrl-C again to stop waiting)", strings.Join(run.CommandIDs, ", "))
-	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	again := make(chan struct{})
-	go func() {
-		select {
-		case <-sig:
-			close(again)
-			cancel()
-		case <-cctx.Done():
-		}
-	}()
-	res, err := run.Cancel(cctx, opts.CancelWait)
-	select {
-	case <-again:
-		return exitcode.New(exitcode.Interrupted, "interrupted again: not waiting for %s to be cancelled", strings.Join(run.CommandIDs, ", "))
-	default:
-	}
-	if err != nil {
-		return exitcode.New(exitcode.Interrupted, "interrupted; cancelling failed: %s", exitcode.Message(err))
-	}
-	open := 0
-	for _, inv := range res.Invocations {
-		if !inv.Done() {
-			open++
-		}
-	}
-	if open > 0 {
-		return exitcode.New(exitcode.Interrupted, "interrupted; cancel requested, %d node(s) not yet cancelled", open)
-	}
-	return exitcode.New(exitcode.Interrupted, "interrupted; cancelled %s", strings.Join(run.CommandIDs, ", "))
 }
