@@ -6,15 +6,12 @@ package session
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -232,45 +229,16 @@ func openRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	req := opts.Request
-	node, err := client.ResolveNode(ctx, req)
-	if err != nil {
-		return err
-	}
 	// AWS's own command documents are known; only a document the user
 	// names is read and its parameters checked before StartSession.
-	if opts.Document != "" {
-		if err := client.CheckDocument(ctx, req.Document, req.Parameters); err != nil {
-			return err
-		}
-	}
-	started, err := client.StartOn(ctx, node, req)
+	started, err := client.Open(ctx, opts.Request, opts.Document != "")
 	if err != nil {
 		return err
 	}
-	opts.IO.Infof("Starting session with SessionId: %s (%s)", started.SessionID, session.NodeLabel(node))
-
+	opts.IO.Infof("Starting session with SessionId: %s (%s)", started.SessionID, session.NodeLabel(started.Node))
 	if opts.OneShot {
-		res, err := client.Command(ctx, started, conn, opts.IO.Out, opts.IO.ErrOut)
-		if err != nil {
-			return sessionError(ctx, started, err)
-		}
-		if res.Reason != "" {
-			opts.IO.Warnf("session %s: %s", started.SessionID, strings.TrimSpace(res.Reason))
-		}
-		if !res.HasExitCode {
-			return exitcode.New(exitcode.Other, "session %s ended without an exit code from the node", started.SessionID)
-		}
-		switch c := res.ExitCode; {
-		case c == 0:
-			return nil
-		case c > 0 && c < 256:
-			return exitcode.Silent(c)
-		default:
-			return exitcode.New(exitcode.Other, "the command exited with %d, which is not an exit status here", c)
-		}
+		return client.OneShot(ctx, started, conn, opts.IO.Out, opts.IO.ErrOut, opts.IO.Warnf)
 	}
-
 	so := session.ShellOptions{In: opts.IO.In, Out: opts.IO.Out, InFd: -1, OutFd: -1, Status: opts.IO.Infof}
 	if opts.stdinFile != nil {
 		so.InFd = int(opts.stdinFile.Fd())
@@ -278,76 +246,10 @@ func openRun(ctx context.Context, opts *Options) error {
 	if opts.stdoutFile != nil {
 		so.OutFd = int(opts.stdoutFile.Fd())
 	}
-	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
-	defer signal.Stop(winch)
-	resized := make(chan struct{}, 1)
-	stopWinch := make(chan struct{})
-	defer close(stopWinch)
-	go func() {
-		for {
-			select {
-			case <-winch:
-				select {
-				case resized <- struct{}{}:
-				default:
-				}
-			case <-stopWinch:
-				return
-			}
-		}
-	}()
-	so.Resized = resized
-	if opts.Record != "" {
-		cols, rows := session.TerminalSize(so.OutFd, so.InFd)
-		rec, err := session.CreateRecording(opts.Record, session.RecordingHeader{
-			Width: cols, Height: rows,
-			Title:     "ssmctl session " + session.NodeLabel(node),
-			Env:       map[string]string{"TERM": opts.Getenv("TERM")},
-			SessionID: started.SessionID, Target: node.ID, Reason: opts.Reason,
-		}, opts.RecordInput, opts.Now())
-		if err != nil {
-			_ = client.Terminate(context.WithoutCancel(ctx), started.SessionID)
-			return cmdutil.FlagErrorf("%w", err)
-		}
-		so.Record = rec
-		defer func() {
-			if err := rec.Close(); err != nil {
-				opts.IO.Warnf("recording %s: %v", opts.Record, err)
-			}
-		}()
-	}
-	res, err := client.Shell(ctx, started, conn, so)
-	if err != nil {
-		return sessionError(ctx, started, err)
-	}
-	switch {
-	case res.Left:
-		opts.IO.Infof("\nLeft session %s; it is terminated.", started.SessionID)
-	case res.Reason != "":
-		opts.IO.Infof("\nSession %s ended: %s", started.SessionID, strings.TrimSpace(res.Reason))
-	default:
-		opts.IO.Infof("\nExiting session with SessionId: %s.", started.SessionID)
-	}
-	return nil
-}
-
-// sessionError words a session's failure; an interrupted session has
-// been terminated already.
-func sessionError(ctx context.Context, s *session.Started, err error) error {
-	if ctx.Err() != nil {
-		return exitcode.New(exitcode.Interrupted, "interrupted; session %s terminated", s.SessionID)
-	}
-	var e *exitcode.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return exitcode.New(exitcode.Other, "session %s: %s", s.SessionID, redactToken(err.Error(), s.Token))
-}
-
-func redactToken(s, token string) string {
-	if token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, token, "<redacted>")
+	return client.Interactive(ctx, started, conn, session.InteractiveOptions{
+		ShellOptions: so,
+		Record:       opts.Record, RecordInput: opts.RecordInput,
+		Reason: opts.Reason, Term: opts.Getenv("TERM"), Start: opts.Now(),
+		Warn: opts.IO.Warnf,
+	})
 }
