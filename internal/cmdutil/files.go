@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -30,4 +31,13 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// ReadFileOrStdin reads path, or all of stdin when path is "-", as every
+// flag that takes a FILE|- does (--script, --value-file, import's FILE).
+func ReadFileOrStdin(path string, stdin io.Reader) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(stdin)
+	}
+	return os.ReadFile(path)
 }

@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -99,4 +100,13 @@ func OneOf(flag, v string, allowed []string) (string, error) {
 		}
 	}
 	return "", FlagErrorf("invalid --%s %q: want one of %s", flag, v, strings.Join(allowed, ", "))
+}
+
+// SplitAtDash splits a command's arguments at "--": the targets before it
+// and the remote command after it; dashed says whether there was a "--".
+func SplitAtDash(cmd *cobra.Command, args []string) (targets, command []string, dashed bool) {
+	if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+		return slices.Clone(args[:dash]), args[dash:], true
+	}
+	return slices.Clone(args), nil, false
 }

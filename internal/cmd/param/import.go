@@ -2,8 +2,6 @@ package param
 
 import (
 	"context"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -116,12 +114,7 @@ func (o *ImportOptions) complete() error {
 			return err
 		}
 	}
-	var data []byte
-	if o.File == "-" {
-		data, err = io.ReadAll(o.IO.In)
-	} else {
-		data, err = os.ReadFile(o.File)
-	}
+	data, err := cmdutil.ReadFileOrStdin(o.File, o.IO.In)
 	if err != nil {
 		return cmdutil.FlagErrorf("read %s: %w", o.File, err)
 	}

@@ -3,7 +3,6 @@ package param
 import (
 	"context"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -142,13 +141,7 @@ func (o *PutOptions) complete() error {
 // readValue reads a value from a file or stdin ("-"). trimNewline drops
 // one trailing newline, which echo and here-strings add.
 func readValue(path string, stdin io.Reader, trimNewline bool) (string, error) {
-	var b []byte
-	var err error
-	if path == "-" {
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	b, err := cmdutil.ReadFileOrStdin(path, stdin)
 	if err != nil {
 		return "", cmdutil.FlagErrorf("read value: %w", err)
 	}

@@ -171,3 +171,20 @@ func TestPluginName(t *testing.T) {
 		}
 	}
 }
+
+// A command that went on past failed items gets one line per failure,
+// and only the first line of each.
+func TestPrintItemErrors(t *testing.T) {
+	err := cmdutil.ItemsError([]cmdutil.Failure{
+		{Item: "/a", Err: exitcode.New(exitcode.AWS, "AccessDenied")},
+		{Err: errors.New("parameter not found: /b")},
+	}, "")
+	var buf bytes.Buffer
+	root.PrintError(&buf, nil, err)
+	if want := "ssmctl: /a: AccessDenied\nssmctl: parameter not found: /b\n"; buf.String() != want {
+		t.Errorf("printed %q, want %q", buf.String(), want)
+	}
+	if exitcode.Code(err) != exitcode.AWS {
+		t.Errorf("code %d", exitcode.Code(err))
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -110,11 +109,8 @@ Ctrl-C cancels the command on every node and exits 130.`,
   ssmctl run status "$id" --wait`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			targets, command := args, []string(nil)
-			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
-				targets, command = args[:dash], args[dash:]
-			}
-			opts.Targets = append(slices.Clone(targets), opts.Targets...)
+			targets, command, _ := cmdutil.SplitAtDash(cmd, args)
+			opts.Targets = append(targets, opts.Targets...)
 			opts.Command = command
 			if err := opts.complete(cmd); err != nil {
 				return err
@@ -212,13 +208,7 @@ func (o *RunOptions) validate() error {
 // readScript reads --script; what is wrong with the file is said in one
 // line, with no pointer to --help.
 func readScript(path string, stdin io.Reader) (string, error) {
-	var b []byte
-	var err error
-	if path == "-" {
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	b, err := cmdutil.ReadFileOrStdin(path, stdin)
 	if err != nil {
 		return "", exitcode.New(exitcode.Usage, "--script: %w", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,13 +100,7 @@ arguments, logs or errors. See docs/sessions.md.`,
   ssmctl session db-1 --document MyOrg-Shell --param user=ops`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			targets, command := args, []string(nil)
-			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
-				targets, command = args[:dash], args[dash:]
-				opts.OneShot = true
-			}
-			opts.Targets = slices.Clone(targets)
-			opts.Command = command
+			opts.Targets, opts.Command, opts.OneShot = cmdutil.SplitAtDash(cmd, args)
 			if err := opts.complete(); err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -69,11 +70,11 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 		return err
 	}
 	views := make([]terminationView, 0, len(results))
-	failed := 0
+	var failures []cmdutil.Failure
 	for _, r := range results {
 		v := terminationView{SessionID: r.ID, Terminated: r.Err == nil}
 		if r.Err != nil {
-			failed++
+			failures = append(failures, cmdutil.Failure{Item: r.ID, Err: r.Err})
 			v.Error = exitcode.Message(r.Err)
 			if len(results) > 1 {
 				opts.IO.Warnf("%s: %s", r.ID, v.Error)
@@ -94,14 +95,11 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 	}); perr != nil {
 		return perr
 	}
-	switch {
-	case failed == 0:
-		return nil
-	case len(results) == 1:
-		return err
-	default:
-		return exitcode.New(exitcode.AWS, "%d of %d sessions could not be terminated", failed, len(results))
+	if len(results) == 1 {
+		return err // the one session's own error
 	}
+	// Each failure was warned about; one line sums them up.
+	return cmdutil.ItemsError(failures, fmt.Sprintf("%d of %d sessions could not be terminated", len(failures), len(results)))
 }
 
 // completeActiveSessions completes the IDs of active sessions.
