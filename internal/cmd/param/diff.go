@@ -24,7 +24,6 @@ type changeView struct {
 
 // DiffOptions is what param diff uses.
 type DiffOptions struct {
-	IO      *output.Streams
 	Printer func() *output.Printer
 	Client  func(ctx context.Context) (*params.Client, error)
 
@@ -35,7 +34,7 @@ type DiffOptions struct {
 
 // NewCmdDiff is `ssmctl param diff`.
 func NewCmdDiff(f *cmdutil.Factory, runF func(*DiffOptions) error) *cobra.Command {
-	opts := &DiffOptions{IO: f.IO, Printer: f.Printer, Client: f.Clients().Params}
+	opts := &DiffOptions{Printer: f.Printer, Client: f.Clients().Params}
 	cmd := &cobra.Command{
 		Use:   "diff PATH_A PATH_B",
 		Short: "Compare the parameters under two paths",

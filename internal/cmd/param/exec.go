@@ -22,9 +22,8 @@ var execProcess = replaceProcess
 
 // ExecOptions is what param exec uses.
 type ExecOptions struct {
-	IO      *output.Streams
-	Printer func() *output.Printer
-	Client  func(ctx context.Context) (*params.Client, error)
+	IO     *output.Streams
+	Client func(ctx context.Context) (*params.Client, error)
 
 	Paths     []string
 	Command   []string
@@ -36,7 +35,7 @@ type ExecOptions struct {
 
 // NewCmdExec is `ssmctl param exec`.
 func NewCmdExec(f *cmdutil.Factory, runF func(*ExecOptions) error) *cobra.Command {
-	opts := &ExecOptions{IO: f.IO, Printer: f.Printer, Client: f.Clients().Params, environ: os.Environ, lookPath: exec.LookPath}
+	opts := &ExecOptions{IO: f.IO, Client: f.Clients().Params, environ: os.Environ, lookPath: exec.LookPath}
 	cmd := &cobra.Command{
 		Use:   "exec PATH... -- COMMAND [ARGS...]",
 		Short: "Run a command with the parameters under paths as environment variables",

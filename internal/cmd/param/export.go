@@ -15,9 +15,8 @@ import (
 
 // ExportOptions is what param export uses.
 type ExportOptions struct {
-	IO      *output.Streams
-	Printer func() *output.Printer
-	Client  func(ctx context.Context) (*params.Client, error)
+	IO     *output.Streams
+	Client func(ctx context.Context) (*params.Client, error)
 
 	Path       string
 	Recursive  bool
@@ -29,7 +28,7 @@ type ExportOptions struct {
 
 // NewCmdExport is `ssmctl param export`.
 func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Command {
-	opts := &ExportOptions{IO: f.IO, Printer: f.Printer, Client: f.Clients().Params}
+	opts := &ExportOptions{IO: f.IO, Client: f.Clients().Params}
 	cmd := &cobra.Command{
 		Use:   "export PATH",
 		Short: "Write the parameters under a path as dotenv, env, json, yaml or tfvars",

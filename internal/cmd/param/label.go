@@ -15,7 +15,6 @@ import (
 
 // LabelOptions is what param label uses.
 type LabelOptions struct {
-	IO      *output.Streams
 	Printer func() *output.Printer
 	Client  func(ctx context.Context) (*params.Client, error)
 
@@ -35,7 +34,7 @@ func NewCmdUnlabel(f *cmdutil.Factory, runF func(*LabelOptions) error) *cobra.Co
 }
 
 func newLabelCmd(f *cmdutil.Factory, runF func(*LabelOptions) error, remove bool) *cobra.Command {
-	opts := &LabelOptions{IO: f.IO, Printer: f.Printer, Client: f.Clients().Params, Remove: remove}
+	opts := &LabelOptions{Printer: f.Printer, Client: f.Clients().Params, Remove: remove}
 	cmd := &cobra.Command{
 		Use:   "label NAME[:VERSION] LABEL...",
 		Short: "Attach labels to a version (the latest by default)",
