@@ -1,6 +1,10 @@
 // Command ssmctl puts AWS Systems Manager at an operator's fingertips.
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(run()) }
+	"github.com/ssmctl/ssmctl/internal/cmd/root"
+)
+
+func main() { os.Exit(root.Main()) }

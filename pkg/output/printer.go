@@ -105,3 +105,10 @@ func (p *Printer) render(buf *bytes.Buffer, doc any, table func() Table) error {
 		return p.writeTable(buf, genericTable(tree))
 	}
 }
+
+// Structured reports whether the printer prints one document (json, yaml
+// or a --query result) rather than rows, so a command that streams rows
+// as they come collects them instead.
+func (p *Printer) Structured() bool {
+	return p.format == JSON || p.format == YAML || p.query != ""
+}

@@ -1,0 +1,118 @@
+package doc
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/output"
+	"github.com/ssmctl/ssmctl/pkg/runcmd"
+)
+
+// ShowOptions is what doc show uses.
+type ShowOptions struct {
+	Printer func() *output.Printer
+	Client  func(ctx context.Context) (*runcmd.Client, error)
+
+	Name    string
+	Version string
+}
+
+// NewCmdShow is `ssmctl doc show`.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{Printer: f.Printer, Client: f.Clients().RunCommand}
+	cmd := &cobra.Command{
+		Use:   "show NAME[:VERSION]",
+		Short: "Show a document's parameters, platforms and steps",
+		Long: `Show an SSM document: its description, platforms, versions, the parameters
+it takes (type, default, allowed values) and its steps. Composite steps
+(aws:runDocument) name the document they run.`,
+		Example: `  ssmctl doc show AWS-RunShellScript
+  ssmctl doc show MyOrg-Deploy --version 3
+  ssmctl doc show MyOrg-Deploy -o json --query 'parameters[].name'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if opts.Version != "" && strings.Contains(strings.TrimPrefix(opts.Name, "arn:"), ":") && !strings.HasPrefix(opts.Name, "arn:") {
+				return cmdutil.FlagErrorf("give the version once: %s or --version", opts.Name)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(cmd.Context(), opts)
+		},
+		ValidArgsFunction: cmdutil.CompleteDocuments(f),
+	}
+	cmd.Flags().StringVar(&opts.Version, "version", "", "document `version`: a number, $LATEST or $DEFAULT (default $DEFAULT)")
+	return cmd
+}
+
+func showRun(ctx context.Context, opts *ShowOptions) error {
+	client, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := client.DescribeDocument(ctx, opts.Name, opts.Version)
+	if err != nil {
+		return err
+	}
+	v := documentDetailView{
+		documentView:   newDocumentView(d.Document),
+		Description:    d.Description,
+		DefaultVersion: d.DefaultVersion,
+		LatestVersion:  d.LatestVersion,
+		Status:         d.Status,
+		Parameters:     []documentParameterView{},
+		Steps:          []documentStepView{},
+	}
+	for _, p := range d.Parameters {
+		v.Parameters = append(v.Parameters, documentParameterView{Name: p.Name, Type: p.Type, Description: p.Description,
+			Default: p.Default, AllowedValues: p.AllowedValues, AllowedPattern: p.AllowedPattern})
+	}
+	for _, s := range d.Steps {
+		v.Steps = append(v.Steps, documentStepView{Action: s.Action, Name: s.Name, Document: s.Document, Platforms: s.Platforms})
+	}
+	return opts.Printer().Print(v, func() output.Table {
+		// Key/value rows, then one row per parameter and per step.
+		t := output.Table{}
+		add := func(k, val string) { t.Rows = append(t.Rows, []string{k, val}) }
+		add("Name", v.Name)
+		if v.Description != "" {
+			add("Description", output.FirstLine(v.Description))
+		}
+		add("Type", v.DocumentType)
+		add("Owner", v.Owner)
+		add("Platforms", strings.Join(v.PlatformTypes, ", "))
+		add("Version", fmt.Sprintf("%s (default %s, latest %s)", v.Version, v.DefaultVersion, v.LatestVersion))
+		add("Schema", v.SchemaVersion)
+		for _, p := range v.Parameters {
+			val := p.Type
+			if p.Default != nil {
+				val += fmt.Sprintf(", default %q", *p.Default)
+			} else {
+				val += ", required"
+			}
+			if len(p.AllowedValues) > 0 {
+				val += ", one of " + strings.Join(p.AllowedValues, "|")
+			}
+			if p.Description != "" {
+				val += ": " + output.FirstLine(p.Description)
+			}
+			add("Parameter "+p.Name, val)
+		}
+		for i, s := range v.Steps {
+			val := s.Action
+			if s.Document != "" {
+				val += " -> " + s.Document
+			}
+			if len(s.Platforms) > 0 {
+				val += " (" + strings.Join(s.Platforms, ", ") + ")"
+			}
+			add(fmt.Sprintf("Step %d %s", i+1, s.Name), val)
+		}
+		return t
+	})
+}

@@ -1,0 +1,4 @@
+package nodes
+
+// NodeView is what the external tests decode `nodes -o json` into.
+type NodeView = nodeView

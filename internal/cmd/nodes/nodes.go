@@ -1,0 +1,182 @@
+// Package nodes is `ssmctl nodes`: the managed nodes a set of targets
+// selects.
+package nodes
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/output"
+	"github.com/ssmctl/ssmctl/pkg/target"
+)
+
+// nodeView is one managed node as ssmctl prints it. The JSON names are a
+// stable contract (docs/output.md).
+type nodeView struct {
+	ID               string            `json:"id"`
+	Name             string            `json:"name"`
+	PingStatus       string            `json:"pingStatus"`
+	LastPing         *time.Time        `json:"lastPing,omitempty"`
+	PlatformType     string            `json:"platformType"`
+	PlatformName     string            `json:"platformName"`
+	PlatformVersion  string            `json:"platformVersion"`
+	AgentVersion     string            `json:"agentVersion"`
+	IsLatestVersion  bool              `json:"isLatestVersion"`
+	IPAddress        string            `json:"ipAddress"`
+	ComputerName     string            `json:"computerName"`
+	ResourceType     string            `json:"resourceType"`
+	ActivationID     string            `json:"activationId,omitempty"`
+	IAMRole          string            `json:"iamRole,omitempty"`
+	RegistrationDate *time.Time        `json:"registrationDate,omitempty"`
+	Tags             map[string]string `json:"tags"`
+}
+
+func newNodeView(n target.Node) nodeView {
+	v := nodeView{
+		ID:              n.ID,
+		Name:            n.Name,
+		PingStatus:      n.PingStatus,
+		PlatformType:    n.PlatformType,
+		PlatformName:    n.PlatformName,
+		PlatformVersion: n.PlatformVersion,
+		AgentVersion:    n.AgentVersion,
+		IsLatestVersion: n.IsLatestVersion,
+		IPAddress:       n.IPAddress,
+		ComputerName:    n.ComputerName,
+		ResourceType:    n.ResourceType,
+		ActivationID:    n.ActivationID,
+		IAMRole:         n.IAMRole,
+		Tags:            n.Tags,
+	}
+	if !n.LastPing.IsZero() {
+		t := n.LastPing.UTC()
+		v.LastPing = &t
+	}
+	if !n.RegistrationDate.IsZero() {
+		t := n.RegistrationDate.UTC()
+		v.RegistrationDate = &t
+	}
+	if v.Tags == nil {
+		v.Tags = map[string]string{}
+	}
+	return v
+}
+
+// Options is what nodes uses.
+type Options struct {
+	IO       *output.Streams
+	Printer  func() *output.Printer
+	Now      func() time.Time
+	Aliases  func() map[string][]string
+	Resolver func(ctx context.Context) (*target.Resolver, error)
+
+	Targets []string
+	Ping    []string
+}
+
+// NewCmdNodes is `ssmctl nodes`.
+func NewCmdNodes(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Printer: f.Printer, Now: f.Now, Aliases: f.Aliases, Resolver: f.Clients().Resolver}
+	cmd := &cobra.Command{
+		Use:     "nodes [TARGET...]",
+		Aliases: []string{"ls"},
+		Short:   "List managed nodes",
+		Long: `List the managed nodes Systems Manager knows, with their ping status,
+platform, agent version and address; -o json|yaml adds their tags.
+
+A TARGET is a node ID (i-..., mi-...), a tag (tag:Key=Value[,Value...]), a
+name or glob matched against the Name tag, the managed node's name and its
+computer name (web-*), an alias from the config file (@db), or a resource
+group (group:NAME). IDs and names add nodes; tags and groups narrow the
+result (several of them AND together, as in AWS Targets).`,
+		Example: `  ssmctl nodes
+  ssmctl nodes web-* --ping Online
+  ssmctl nodes tag:Environment=Prod tag:Role=web,db
+  ssmctl nodes -o json --query '[].id'
+  ssmctl nodes --target @db -o yaml`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Targets = append(args, opts.Targets...)
+			if runF != nil {
+				return runF(opts)
+			}
+			return nodesRun(cmd.Context(), opts)
+		},
+		ValidArgsFunction: cmdutil.CompleteTargets(f),
+	}
+	cmdutil.AddTargetFlag(cmd, f, &opts.Targets)
+	cmd.Flags().StringSliceVar(&opts.Ping, "ping", nil, "only nodes with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions(pingStatuses, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
+
+// normalizePing accepts ping statuses in any case and returns AWS's spelling.
+func normalizePing(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		found := ""
+		for _, s := range pingStatuses {
+			if strings.EqualFold(strings.TrimSpace(v), s) {
+				found = s
+			}
+		}
+		if found == "" {
+			return nil, cmdutil.FlagErrorf("invalid --ping %q: want one of %s", v, strings.Join(pingStatuses, ", "))
+		}
+		out = append(out, found)
+	}
+	return out, nil
+}
+
+func nodesRun(ctx context.Context, opts *Options) error {
+	specs, err := target.ParseAll(opts.Targets, opts.Aliases())
+	if err != nil {
+		return err
+	}
+	ping, err := normalizePing(opts.Ping)
+	if err != nil {
+		return err
+	}
+	resolver, err := opts.Resolver(ctx)
+	if err != nil {
+		return err
+	}
+	opts.IO.StartProgress("Listing managed nodes")
+	nodes, err := resolver.Resolve(ctx, target.Query{Specs: specs, Ping: ping, WithTags: true})
+	opts.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if len(nodes) == 0 && opts.IO.IsStdoutTTY() {
+		opts.IO.Infof("No managed nodes found.")
+	}
+	views := make([]nodeView, 0, len(nodes))
+	for _, n := range nodes {
+		views = append(views, newNodeView(n))
+	}
+	now := opts.Now()
+	tty := opts.IO.IsStdoutTTY()
+	return opts.Printer().Print(views, func() output.Table {
+		t := output.Table{
+			Headers:    []string{"ID", "NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"},
+			NoTruncate: []int{0, 1, 2, 6}, // cut the platform, agent and IP first
+		}
+		for _, v := range views {
+			t.Rows = append(t.Rows, []string{v.ID, v.Name, v.PingStatus, platformLabel(v), v.AgentVersion, v.IPAddress, output.TimeLabel(v.LastPing, now, tty)})
+		}
+		return t
+	})
+}
+
+func platformLabel(v nodeView) string {
+	if v.PlatformName == "" {
+		return v.PlatformType
+	}
+	return strings.TrimSpace(v.PlatformName + " " + v.PlatformVersion)
+}

@@ -1,0 +1,25 @@
+//go:build !unix
+
+package param
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
+)
+
+// replaceProcess runs argv0 as a child with ssmctl's stdio, where the
+// platform cannot replace a process, and passes its exit status through.
+func replaceProcess(argv0 string, argv []string, env []string) error {
+	cmd := exec.Command(argv0, argv[1:]...)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return exitcode.Silent(ee.ExitCode())
+	}
+	return err
+}

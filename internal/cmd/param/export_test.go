@@ -1,0 +1,4 @@
+package param
+
+// ExecProcess lets the external tests capture exec's call.
+var ExecProcess = &execProcess

@@ -1,0 +1,8 @@
+package root
+
+// Internals the external tests of this package call.
+var (
+	PrintError     = printError
+	IsPluginName   = isPluginName
+	WriteReference = writeReference
+)

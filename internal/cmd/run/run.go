@@ -1,0 +1,278 @@
+// Package run is `ssmctl run` and its subcommands: send a command with
+// Run Command and wait for it, and look at, list and cancel commands sent.
+package run
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/output"
+	"github.com/ssmctl/ssmctl/pkg/runcmd"
+	"github.com/ssmctl/ssmctl/pkg/target"
+)
+
+// RunOptions is what run uses.
+type RunOptions struct {
+	IO      *output.Streams
+	Printer func() *output.Printer
+	Aliases func() map[string][]string
+	Client  func(ctx context.Context) (*runcmd.Client, error)
+	// Notify and StopNotify subscribe to SIGINT and SIGTERM; tests
+	// replace them to deliver a second interrupt.
+	Notify     func(c chan<- os.Signal)
+	StopNotify func(c chan<- os.Signal)
+	// CancelWait is how long an interrupted run waits for Cancelled.
+	CancelWait time.Duration
+
+	Targets         []string
+	Command         []string
+	Script          string
+	Document        string
+	Params          []string
+	MaxConcurrency  string
+	MaxErrors       string
+	Timeout         time.Duration
+	DeliveryTimeout time.Duration
+	Comment         string
+	S3Bucket        string
+	S3Prefix        string
+	CloudWatch      string
+	ServiceRole     string
+	NotificationARN string
+	Prefix          bool
+	NoWait          bool
+
+	// Request is built by complete from the flags.
+	Request runcmd.Request
+}
+
+// cloudWatchDefault is --cloudwatch-output's value without "=GROUP".
+const cloudWatchDefault = "/aws/ssm/DOCUMENT"
+
+// NewCmdRun is `ssmctl run` with its subcommands.
+func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{
+		IO:         f.IO,
+		Printer:    f.Printer,
+		Aliases:    f.Aliases,
+		Client:     f.Clients().RunCommand,
+		Notify:     func(c chan<- os.Signal) { signal.Notify(c, os.Interrupt, syscall.SIGTERM) },
+		StopNotify: func(c chan<- os.Signal) { signal.Stop(c) },
+		CancelWait: 10 * time.Second,
+	}
+	cmd := &cobra.Command{
+		Use:   "run [TARGET...] [--target SPEC]... -- COMMAND [ARGS...]",
+		Short: "Run a command on managed nodes and wait for every result",
+		Long: `Run a shell command, a script or an SSM Command document on managed nodes
+with Run Command, print each node's result as soon as it finishes, and exit
+with a code a script can trust.
+
+The command after -- is joined with spaces, as ssh does, and sent as one
+line to AWS-RunShellScript, or AWS-RunPowerShellScript when every target is
+Windows (mixed platforms need --document). --script FILE sends a file, - reads
+it from stdin.
+
+Tag and resource-group targets go to AWS as Targets, so AWS resolves them;
+node IDs and names go out in batches of 50 node IDs, waited for as one run.
+
+On a terminal, each node's output follows a header line and a summary table
+ends the run on stderr; --prefix prints "NODE | line" instead, for logs.
+-o json|yaml prints one document with every node's result.
+
+Exit status: with one target, the remote exit code; with several, 1 if any
+failed, else 124 if any timed out, else 194 if a reboot is pending, else 0.
+Ctrl-C cancels the command on every node and exits 130.`,
+		Example: `  # Uptime of one node; its exit code is ssmctl's
+  ssmctl run web-1 -- uptime
+
+  # Every production web node, 10% at a time, stop after 2 failures
+  ssmctl run tag:Env=prod tag:Role=web --max-concurrency 10% --max-errors 2 -- systemctl restart nginx
+
+  # A local script, with a 5-minute execution timeout, output prefixed for grep
+  ssmctl run 'web-*' --script ./deploy.sh --timeout 5m --prefix
+
+  # A custom document with parameters (repeat --param for list values)
+  ssmctl run @db --document MyOrg-Backup:3 --param bucket=backups --param tables=users --param tables=orders
+
+  # Send and return at once; check later
+  id=$(ssmctl run group:batch --no-wait -- ./nightly.sh)
+  ssmctl run status "$id" --wait`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			targets, command, _ := cmdutil.SplitAtDash(cmd, args)
+			opts.Targets = append(targets, opts.Targets...)
+			opts.Command = command
+			if err := opts.complete(cmd); err != nil {
+				return err
+			}
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+		ValidArgsFunction: cmdutil.CompleteTargets(f),
+	}
+	fl := cmd.Flags()
+	cmdutil.AddTargetFlag(cmd, f, &opts.Targets)
+	fl.StringVar(&opts.Script, "script", "", "send the script in `FILE` (- reads stdin) instead of a command after --")
+	fl.StringVar(&opts.Document, "document", "", "run the Command document `NAME[:VERSION]` instead of AWS-RunShellScript")
+	fl.StringArrayVar(&opts.Params, "param", nil, "document parameter `key=value` (repeatable; repeat a key for a list)")
+	fl.StringVar(&opts.MaxConcurrency, "max-concurrency", "50", "run on at most `N` or N% of the nodes at a time")
+	fl.StringVar(&opts.MaxErrors, "max-errors", "0", "stop sending after more than `N` or N% of the nodes failed")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "execution timeout on each node (the document's executionTimeout, default 1h)")
+	fl.DurationVar(&opts.DeliveryTimeout, "delivery-timeout", 0, "give up on nodes that have not started the command after this `duration` (default 1h)")
+	fl.StringVar(&opts.Comment, "comment", "", "a comment shown with the command in AWS (at most 100 characters)")
+	fl.StringVar(&opts.S3Bucket, "output-s3-bucket", "", "also write the full output to this S3 `bucket`")
+	fl.StringVar(&opts.S3Prefix, "output-s3-prefix", "", "key `prefix` for --output-s3-bucket")
+	fl.StringVar(&opts.CloudWatch, "cloudwatch-output", "", "also send the output to CloudWatch Logs, to log `GROUP` (default /aws/ssm/DOCUMENT)")
+	fl.Lookup("cloudwatch-output").NoOptDefVal = cloudWatchDefault
+	fl.StringVar(&opts.ServiceRole, "service-role", "", "IAM role `ARN` for SNS notifications")
+	fl.StringVar(&opts.NotificationARN, "notification-arn", "", "SNS topic `ARN` notified of status changes")
+	fl.BoolVar(&opts.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
+	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
+	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
+	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
+	return cmd
+}
+
+// complete reads the script and builds the request.
+func (o *RunOptions) complete(cmd *cobra.Command) error {
+	specs, err := target.ParseAll(o.Targets, o.Aliases())
+	if err != nil {
+		return err
+	}
+	params, err := cmdutil.ParseParams(o.Params)
+	if err != nil {
+		return err
+	}
+	req := runcmd.Request{
+		Specs:              specs,
+		Document:           o.Document,
+		Parameters:         params,
+		MaxConcurrency:     o.MaxConcurrency,
+		MaxErrors:          o.MaxErrors,
+		ExecutionTimeout:   o.Timeout,
+		DeliveryTimeout:    o.DeliveryTimeout,
+		Comment:            o.Comment,
+		OutputS3Bucket:     o.S3Bucket,
+		OutputS3Prefix:     o.S3Prefix,
+		CloudWatchOutput:   cmd.Flags().Changed("cloudwatch-output"),
+		ServiceRoleARN:     o.ServiceRole,
+		NotificationARN:    o.NotificationARN,
+		CloudWatchLogGroup: o.CloudWatch,
+	}
+	if req.CloudWatchLogGroup == cloudWatchDefault {
+		req.CloudWatchLogGroup = ""
+	}
+	switch {
+	case o.Script != "" && len(o.Command) > 0:
+		return cmdutil.FlagErrorf("give a command after -- or --script, not both")
+	case o.Script != "":
+		script, err := readScript(o.Script, o.IO.In)
+		if err != nil {
+			return err
+		}
+		req.Commands = []string{script}
+	case len(o.Command) > 0:
+		req.Commands = []string{strings.Join(o.Command, " ")}
+	}
+	o.Request = req
+	return nil
+}
+
+// validate checks the request without I/O.
+func (o *RunOptions) validate() error {
+	if len(o.Command) == 0 && o.Script == "" && o.Document == "" && len(o.Request.Parameters["commands"]) == 0 {
+		if len(o.Targets) > 1 {
+			return cmdutil.FlagErrorf("no command: put it after --, e.g. ssmctl run %s -- %s", o.Targets[0], strings.Join(o.Targets[1:], " "))
+		}
+		// One line, no pointer to --help: the line says what to give.
+		return exitcode.New(exitcode.Usage, "no command: give one after --, or --script FILE, or --document")
+	}
+	return o.Request.Validate()
+}
+
+// readScript reads --script; what is wrong with the file is said in one
+// line, with no pointer to --help.
+func readScript(path string, stdin io.Reader) (string, error) {
+	b, err := cmdutil.ReadFileOrStdin(path, stdin)
+	if err != nil {
+		return "", exitcode.New(exitcode.Usage, "--script: %w", err)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return "", exitcode.New(exitcode.Usage, "--script %s: empty script", path)
+	}
+	return string(b), nil
+}
+
+func runRun(ctx context.Context, opts *RunOptions) error {
+	client, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	opts.IO.StartProgress("Sending command")
+	run, err := client.Start(ctx, opts.Request)
+	opts.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if opts.NoWait {
+		return opts.Printer().Print(map[string][]string{"commandIds": run.CommandIDs}, func() output.Table {
+			t := output.Table{Headers: []string{"COMMAND ID"}}
+			for _, id := range run.CommandIDs {
+				t.Rows = append(t.Rows, []string{id})
+			}
+			return t
+		})
+	}
+
+	sig := make(chan os.Signal, 2)
+	opts.Notify(sig)
+	defer opts.StopNotify(sig)
+
+	w := newResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
+	res, err := waitRun(ctx, opts.IO, run, w)
+	if err != nil {
+		if ctx.Err() == nil {
+			return err
+		}
+		return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
+	}
+	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
+}
+
+// waitRun waits with a spinner that counts nodes, printing each result as
+// it arrives.
+func waitRun(ctx context.Context, streams *output.Streams, run *runcmd.Run, w *resultWriter) (*runcmd.Result, error) {
+	label := func(p runcmd.Progress) string {
+		s := fmt.Sprintf("%d/%d done", p.Done, p.Total)
+		if p.Failed > 0 {
+			s += fmt.Sprintf(", %d failed", p.Failed)
+		}
+		return s
+	}
+	streams.StartProgress(label(runcmd.Progress{Total: len(run.Nodes)}))
+	defer streams.StopProgress()
+	opts := runcmd.WaitOptions{
+		OnProgress: func(p runcmd.Progress) { w.lastLabel = label(p); streams.StartProgress(w.lastLabel) },
+	}
+	if !w.structured {
+		// -o json|yaml prints one document at the end: no node's result is
+		// needed sooner, and a large run is then listed once (docs/run.md).
+		opts.OnResult = w.write
+	}
+	return run.Wait(ctx, opts)
+}

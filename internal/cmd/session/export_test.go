@@ -1,0 +1,4 @@
+package session
+
+// PickNode is the picker the external tests drive.
+var PickNode = pickNode

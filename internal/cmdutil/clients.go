@@ -1,0 +1,145 @@
+package cmdutil
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroups"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/ssmctl/ssmctl/pkg/params"
+	"github.com/ssmctl/ssmctl/pkg/runcmd"
+	"github.com/ssmctl/ssmctl/pkg/session"
+	"github.com/ssmctl/ssmctl/pkg/target"
+)
+
+// Clients hands out the AWS clients of one account and region, each built
+// on first use and kept: the SDK clients per service, and the capability
+// clients (Run Command, Parameter Store, sessions, target resolution)
+// built on them. A new service is one more memoised SDK client here and,
+// where it has one, its capability client.
+type Clients struct {
+	config  func(ctx context.Context) (aws.Config, error)
+	ssm     func(ctx context.Context) (*ssm.Client, error)
+	tagging func(ctx context.Context) (*resourcegroupstaggingapi.Client, error)
+	groups  func(ctx context.Context) (*resourcegroups.Client, error)
+
+	f *Factory
+}
+
+func (f *Factory) newClients(cfg func(ctx context.Context) (aws.Config, error)) *Clients {
+	c := &Clients{config: cfg, f: f}
+	c.ssm = memo(func(ctx context.Context) (*ssm.Client, error) {
+		cfg, err := c.config(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return ssm.NewFromConfig(cfg), nil
+	})
+	c.tagging = memo(func(ctx context.Context) (*resourcegroupstaggingapi.Client, error) {
+		cfg, err := c.config(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return resourcegroupstaggingapi.NewFromConfig(cfg), nil
+	})
+	c.groups = memo(func(ctx context.Context) (*resourcegroups.Client, error) {
+		cfg, err := c.config(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return resourcegroups.NewFromConfig(cfg), nil
+	})
+	return c
+}
+
+// Config is the AWS configuration these clients use.
+func (c *Clients) Config(ctx context.Context) (aws.Config, error) { return c.config(ctx) }
+
+// SSM is the Systems Manager client.
+func (c *Clients) SSM(ctx context.Context) (*ssm.Client, error) { return c.ssm(ctx) }
+
+// Tagging is the Resource Groups Tagging API client.
+func (c *Clients) Tagging(ctx context.Context) (*resourcegroupstaggingapi.Client, error) {
+	return c.tagging(ctx)
+}
+
+// ResourceGroups is the Resource Groups client.
+func (c *Clients) ResourceGroups(ctx context.Context) (*resourcegroups.Client, error) {
+	return c.groups(ctx)
+}
+
+// Resolver returns a target resolver backed by SSM, the tagging API and
+// Resource Groups; its warnings go to stderr.
+func (c *Clients) Resolver(ctx context.Context) (*target.Resolver, error) {
+	cfg, err := c.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tg, err := c.Tagging(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.ResourceGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &target.Resolver{
+		SSM:     s,
+		Tagging: tg,
+		Groups:  g,
+		Region:  cfg.Region,
+		Warn:    c.warnf,
+	}, nil
+}
+
+func (c *Clients) warnf(msg string) { c.f.IO.Warnf("%s", msg) }
+
+// RunCommand is the Run Command client.
+func (c *Clients) RunCommand(ctx context.Context) (*runcmd.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Resolver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &runcmd.Client{API: s, Nodes: r, Warn: c.warnf}, nil
+}
+
+// Params is the Parameter Store client.
+func (c *Clients) Params(ctx context.Context) (*params.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &params.Client{API: s}, nil
+}
+
+// Sessions is the Session Manager client and what its data channels
+// connect with (region, credentials, the --debug log).
+func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connection, error) {
+	cfg, err := c.config(ctx)
+	if err != nil {
+		return nil, session.Connection{}, err
+	}
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, session.Connection{}, err
+	}
+	r, err := c.Resolver(ctx)
+	if err != nil {
+		return nil, session.Connection{}, err
+	}
+	conn := session.Connection{Region: cfg.Region, Credentials: cfg.Credentials}
+	if c.f.Global.Debug {
+		conn.Debug = c.f.IO.ErrOut
+	}
+	return &session.Client{API: s, Nodes: r}, conn, nil
+}

@@ -1,0 +1,105 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
+)
+
+// FlagError is a usage error found in a command's flags or arguments,
+// before any AWS call: it exits 252, and the root prints it with a pointer
+// to the command's --help.
+type FlagError struct {
+	err error
+}
+
+// FlagErrorf is the one way to make a usage error; %w keeps the wrapped
+// error's text.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{err: fmt.Errorf(format, args...)}
+}
+
+func (e *FlagError) Error() string { return e.err.Error() }
+
+// Unwrap gives the exit code: a usage error.
+func (e *FlagError) Unwrap() error {
+	return &exitcode.Error{Code: exitcode.Usage, Err: e.err}
+}
+
+// NoArgs rejects positional arguments with a message naming them.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return FlagErrorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
+	}
+	return nil
+}
+
+// Failure is one item that failed in a command that acts on several.
+type Failure struct {
+	Item string // what failed, e.g. a parameter name; may be empty
+	Err  error
+}
+
+// Message is the failure in one line: "ITEM: message", unless the message
+// names the item already.
+func (f Failure) Message() string {
+	msg := exitcode.Message(f.Err)
+	if f.Item != "" && !strings.HasPrefix(msg, f.Item) {
+		msg = f.Item + ": " + msg
+	}
+	return msg
+}
+
+// ItemErrors is the exit error of a command that acted on several items,
+// went on past the ones that failed, and printed what it did: the root
+// prints one line per failure (or the summary, when there is one).
+type ItemErrors struct {
+	lines []string
+	code  int
+}
+
+func (e *ItemErrors) Error() string { return strings.Join(e.lines, "\n") }
+
+// Lines are the lines to print, one per failure or the one summary.
+func (e *ItemErrors) Lines() []string { return e.lines }
+
+// Unwrap gives the exit code.
+func (e *ItemErrors) Unwrap() error {
+	return &exitcode.Error{Code: e.code, Err: errors.New(e.lines[0])}
+}
+
+// ItemsError turns the failures of a command that acts on several items
+// into its exit error, once the command has shown what it did (a row per
+// item): nil when none failed; an interruption as it is; otherwise an
+// *ItemErrors that prints each failure on a line of its own, or only
+// summary when one is given (the command has shown each failure already),
+// and exits with the first failure's code, where a failure without an AWS
+// or usage code of its own counts as AWS's (254).
+func ItemsError(failures []Failure, summary string) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	for _, f := range failures {
+		if errors.Is(f.Err, context.Canceled) {
+			return f.Err
+		}
+	}
+	code := exitcode.Code(failures[0].Err)
+	if code == exitcode.OK || code == exitcode.Other {
+		code = exitcode.AWS
+	}
+	e := &ItemErrors{code: code}
+	if summary != "" {
+		e.lines = []string{summary}
+		return e
+	}
+	for _, f := range failures {
+		e.lines = append(e.lines, f.Message())
+	}
+	return e
+}
