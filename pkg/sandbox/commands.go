@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Run Command: SendCommand, ListCommands, ListCommandInvocations,
@@ -75,11 +77,11 @@ type commandWire struct {
 	DocumentName           string                 `json:"DocumentName"`
 	DocumentVersion        string                 `json:"DocumentVersion"`
 	Comment                string                 `json:"Comment"`
-	ExpiresAfter           *epochTime             `json:"ExpiresAfter,omitempty"`
+	ExpiresAfter           *protocol.EpochTime    `json:"ExpiresAfter,omitempty"`
 	Parameters             map[string][]string    `json:"Parameters"`
 	InstanceIds            []string               `json:"InstanceIds"`
 	Targets                []targetWire           `json:"Targets"`
-	RequestedDateTime      *epochTime             `json:"RequestedDateTime"`
+	RequestedDateTime      *protocol.EpochTime    `json:"RequestedDateTime"`
 	Status                 string                 `json:"Status"`
 	StatusDetails          string                 `json:"StatusDetails"`
 	OutputS3Region         string                 `json:"OutputS3Region"`
@@ -130,18 +132,18 @@ type listCommandInvocationsInput struct {
 }
 
 type commandPluginWire struct {
-	Name                   string     `json:"Name"`
-	Status                 string     `json:"Status"`
-	StatusDetails          string     `json:"StatusDetails"`
-	ResponseCode           int        `json:"ResponseCode"`
-	ResponseStartDateTime  *epochTime `json:"ResponseStartDateTime,omitempty"`
-	ResponseFinishDateTime *epochTime `json:"ResponseFinishDateTime,omitempty"`
-	Output                 string     `json:"Output"`
-	StandardOutputUrl      string     `json:"StandardOutputUrl"`
-	StandardErrorUrl       string     `json:"StandardErrorUrl"`
-	OutputS3Region         string     `json:"OutputS3Region"`
-	OutputS3BucketName     string     `json:"OutputS3BucketName"`
-	OutputS3KeyPrefix      string     `json:"OutputS3KeyPrefix"`
+	Name                   string              `json:"Name"`
+	Status                 string              `json:"Status"`
+	StatusDetails          string              `json:"StatusDetails"`
+	ResponseCode           int                 `json:"ResponseCode"`
+	ResponseStartDateTime  *protocol.EpochTime `json:"ResponseStartDateTime,omitempty"`
+	ResponseFinishDateTime *protocol.EpochTime `json:"ResponseFinishDateTime,omitempty"`
+	Output                 string              `json:"Output"`
+	StandardOutputUrl      string              `json:"StandardOutputUrl"`
+	StandardErrorUrl       string              `json:"StandardErrorUrl"`
+	OutputS3Region         string              `json:"OutputS3Region"`
+	OutputS3BucketName     string              `json:"OutputS3BucketName"`
+	OutputS3KeyPrefix      string              `json:"OutputS3KeyPrefix"`
 }
 
 type commandInvocationWire struct {
@@ -151,7 +153,7 @@ type commandInvocationWire struct {
 	Comment                string                 `json:"Comment"`
 	DocumentName           string                 `json:"DocumentName"`
 	DocumentVersion        string                 `json:"DocumentVersion"`
-	RequestedDateTime      *epochTime             `json:"RequestedDateTime"`
+	RequestedDateTime      *protocol.EpochTime    `json:"RequestedDateTime"`
 	Status                 string                 `json:"Status"`
 	StatusDetails          string                 `json:"StatusDetails"`
 	TraceOutput            string                 `json:"TraceOutput"`
@@ -231,16 +233,16 @@ const (
 	maxStderr       = 8000
 )
 
-func errInvalidCommandID() *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidCommandId", "")
+func errInvalidCommandID() *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidCommandId", "")
 }
 
-func errInvocationDoesNotExist() *APIError {
-	return apiErr(http.StatusBadRequest, "InvocationDoesNotExist", "")
+func errInvocationDoesNotExist() *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvocationDoesNotExist", "")
 }
 
-func errDuplicateInstanceID() *APIError {
-	return apiErr(http.StatusBadRequest, "DuplicateInstanceId", "")
+func errDuplicateInstanceID() *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "DuplicateInstanceId", "")
 }
 
 // command is one SendCommand and its invocations. It is guarded by
@@ -432,8 +434,8 @@ func (s *Server) commandWire(c *command) commandWire {
 	st, details := c.status()
 	w := commandWire{
 		CommandId: c.ID, DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion,
-		Comment: c.Comment, ExpiresAfter: epoch(c.Expires), Parameters: c.Parameters,
-		InstanceIds: c.InstanceIDs, Targets: c.Targets, RequestedDateTime: epoch(c.Requested),
+		Comment: c.Comment, ExpiresAfter: protocol.Epoch(c.Expires), Parameters: c.Parameters,
+		InstanceIds: c.InstanceIDs, Targets: c.Targets, RequestedDateTime: protocol.Epoch(c.Requested),
 		Status: st, StatusDetails: details, OutputS3Region: s.region,
 		OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
 		MaxConcurrency: c.MaxConcurrency, MaxErrors: c.MaxErrors, TargetCount: len(c.Invocations),
@@ -494,7 +496,7 @@ func (c *command) isLegacy() bool {
 func (s *Server) pluginWire(c *command, inv *invocation, p *pluginRun) commandPluginWire {
 	w := commandPluginWire{
 		Name: p.Name, Status: p.Status, StatusDetails: p.StatusDetails, ResponseCode: p.ResponseCode,
-		ResponseStartDateTime: epoch(p.Start), ResponseFinishDateTime: epoch(p.End),
+		ResponseStartDateTime: protocol.Epoch(p.Start), ResponseFinishDateTime: protocol.Epoch(p.End),
 		OutputS3Region: s.region, OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
 	}
 	if !p.End.IsZero() || p.Stdout != "" || p.Stderr != "" {
@@ -521,7 +523,7 @@ func (p *pluginRun) output() string {
 func (s *Server) invocationWire(c *command, inv *invocation, details bool) commandInvocationWire {
 	w := commandInvocationWire{
 		CommandId: c.ID, InstanceId: inv.InstanceID, InstanceName: inv.InstanceName, Comment: c.Comment,
-		DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion, RequestedDateTime: epoch(c.Requested),
+		DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion, RequestedDateTime: protocol.Epoch(c.Requested),
 		Status: inv.Status, StatusDetails: inv.StatusDetails, CommandPlugins: []commandPluginWire{},
 		ServiceRole: c.ServiceRole, NotificationConfig: c.Notification, CloudWatchOutputConfig: c.CloudWatch,
 	}
@@ -545,72 +547,72 @@ func (s *Server) invocationWire(c *command, inv *invocation, details bool) comma
 // Handlers.
 
 func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
-	var v validator
-	if v.required("documentName", in.DocumentName != nil) {
-		v.pattern("documentName", *in.DocumentName, documentARNPattern)
+	var v protocol.Validator
+	if v.Required("documentName", in.DocumentName != nil) {
+		v.Pattern("documentName", *in.DocumentName, documentARNPattern)
 	}
-	v.count("instanceIds", len(in.InstanceIds), 0, 50)
+	v.Count("instanceIds", len(in.InstanceIds), 0, 50)
 	for _, id := range in.InstanceIds {
-		v.pattern("instanceIds.member", id, instanceIDPattern)
+		v.Pattern("instanceIds.member", id, instanceIDPattern)
 	}
-	v.count("targets", len(in.Targets), 0, 5)
+	v.Count("targets", len(in.Targets), 0, 5)
 	for i, t := range in.Targets {
 		p := fmt.Sprintf("targets.%d.member", i+1)
 		if t.Key != nil {
-			v.length(p+".key", *t.Key, 1, 163)
-			v.pattern(p+".key", *t.Key, targetKeyPattern)
+			v.Length(p+".key", *t.Key, 1, 163)
+			v.Pattern(p+".key", *t.Key, targetKeyPattern)
 		}
-		v.count(p+".values", len(t.Values), 0, 50)
+		v.Count(p+".values", len(t.Values), 0, 50)
 	}
 	if in.DocumentVersion != nil {
-		v.pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
+		v.Pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
 	}
 	if in.DocumentHash != nil {
-		v.length("documentHash", *in.DocumentHash, 0, 256)
+		v.Length("documentHash", *in.DocumentHash, 0, 256)
 	}
 	if in.DocumentHashType != nil {
-		v.enum("documentHashType", *in.DocumentHashType, "Sha256", "Sha1")
+		v.Enum("documentHashType", *in.DocumentHashType, "Sha256", "Sha1")
 	}
-	v.intRange("timeoutSeconds", in.TimeoutSeconds, 30, 2592000)
+	v.IntRange("timeoutSeconds", in.TimeoutSeconds, 30, 2592000)
 	if in.Comment != nil {
-		v.length("comment", *in.Comment, 0, 100)
+		v.Length("comment", *in.Comment, 0, 100)
 	}
 	if in.OutputS3Region != nil {
-		v.length("outputS3Region", *in.OutputS3Region, 3, 20)
+		v.Length("outputS3Region", *in.OutputS3Region, 3, 20)
 	}
 	if in.OutputS3BucketName != nil {
-		v.length("outputS3BucketName", *in.OutputS3BucketName, 3, 63)
+		v.Length("outputS3BucketName", *in.OutputS3BucketName, 3, 63)
 	}
 	if in.OutputS3KeyPrefix != nil {
-		v.length("outputS3KeyPrefix", *in.OutputS3KeyPrefix, 0, 500)
+		v.Length("outputS3KeyPrefix", *in.OutputS3KeyPrefix, 0, 500)
 	}
 	if in.MaxConcurrency != nil {
-		v.length("maxConcurrency", *in.MaxConcurrency, 1, 7)
-		v.pattern("maxConcurrency", *in.MaxConcurrency, maxConcurrencyPattern)
+		v.Length("maxConcurrency", *in.MaxConcurrency, 1, 7)
+		v.Pattern("maxConcurrency", *in.MaxConcurrency, maxConcurrencyPattern)
 	}
 	if in.MaxErrors != nil {
-		v.length("maxErrors", *in.MaxErrors, 1, 7)
-		v.pattern("maxErrors", *in.MaxErrors, maxErrorsPattern)
+		v.Length("maxErrors", *in.MaxErrors, 1, 7)
+		v.Pattern("maxErrors", *in.MaxErrors, maxErrorsPattern)
 	}
 	if nc := in.NotificationConfig; nc != nil {
 		for _, e := range nc.NotificationEvents {
-			v.enum("notificationConfig.notificationEvents.member", e, notificationEvents...)
+			v.Enum("notificationConfig.notificationEvents.member", e, notificationEvents...)
 		}
 		if nc.NotificationType != nil {
-			v.enum("notificationConfig.notificationType", *nc.NotificationType, "Command", "Invocation")
+			v.Enum("notificationConfig.notificationType", *nc.NotificationType, "Command", "Invocation")
 		}
 	}
 	if cw := in.CloudWatchOutputConfig; cw != nil && cw.CloudWatchLogGroupName != nil {
-		v.length("cloudWatchOutputConfig.cloudWatchLogGroupName", *cw.CloudWatchLogGroupName, 1, 512)
+		v.Length("cloudWatchOutputConfig.cloudWatchLogGroupName", *cw.CloudWatchLogGroupName, 1, 512)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if len(in.InstanceIds) == 0 && len(in.Targets) == 0 {
-		return nil, errValidation("Specify the managed nodes to run the command on: InstanceIds or Targets.")
+		return nil, protocol.ErrValidation("Specify the managed nodes to run the command on: InstanceIds or Targets.")
 	}
 	if len(in.InstanceIds) > 0 && len(in.Targets) > 0 {
-		return nil, errValidation("Specify either InstanceIds or Targets, not both.")
+		return nil, protocol.ErrValidation("Specify either InstanceIds or Targets, not both.")
 	}
 	seen := map[string]bool{}
 	for _, id := range in.InstanceIds {
@@ -621,7 +623,7 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	}
 	for _, t := range in.Targets {
 		if t.Key == nil {
-			return nil, errValidation("Each target needs a Key.")
+			return nil, protocol.ErrValidation("Each target needs a Key.")
 		}
 		if err := checkTargetKey(*t.Key, len(in.Targets)); err != nil {
 			return nil, err
@@ -731,18 +733,18 @@ func checkTargetKey(key string, n int) error {
 		return nil
 	case key == "resource-groups:ResourceTypeFilters":
 		if n < 2 {
-			return errValidation("resource-groups:ResourceTypeFilters can only be used with resource-groups:Name.")
+			return protocol.ErrValidation("resource-groups:ResourceTypeFilters can only be used with resource-groups:Name.")
 		}
 		return nil
 	case strings.HasPrefix(key, "tag:") && len(key) > len("tag:"):
 		return nil
 	}
-	return errValidation(fmt.Sprintf("Target key %s is not supported. Use InstanceIds, tag:<key>, tag-key, resource-groups:Name or resource-groups:ResourceTypeFilters.", key))
+	return protocol.ErrValidation(fmt.Sprintf("Target key %s is not supported. Use InstanceIds, tag:<key>, tag-key, resource-groups:Name or resource-groups:ResourceTypeFilters.", key))
 }
 
 // resolveTargets turns InstanceIds or Targets into node IDs, in fleet
 // order for Targets.
-func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, platforms []string) ([]string, *APIError) {
+func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, platforms []string) ([]string, *protocol.APIError) {
 	if len(ids) > 0 {
 		// InstanceIds must all be managed nodes that can receive commands;
 		// AWS answers InvalidInstanceId for the others, naming them in
@@ -754,14 +756,14 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 			}
 		}
 		if len(bad) > 0 {
-			return nil, errInvalidInstanceID(fmt.Sprintf("Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), s.accountID))
+			return nil, protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), s.accountID))
 		}
 		// A node whose platform the document does not support is refused
 		// (UnsupportedPlatformType, as AWS answers AWS-RunShellScript sent
 		// to a Windows instance).
 		for _, id := range ids {
 			if n := st.byID[id]; !slices.Contains(platforms, n.Platform.Type) {
-				return nil, apiErr(http.StatusBadRequest, "UnsupportedPlatformType", "Cannot perform operation for instance id %s of platform type %s", id, n.Platform.Type)
+				return nil, protocol.Errorf(http.StatusBadRequest, "UnsupportedPlatformType", "Cannot perform operation for instance id %s of platform type %s", id, n.Platform.Type)
 			}
 		}
 		return ids, nil
@@ -847,20 +849,20 @@ type parsedCommandFilters struct {
 	stage         string
 }
 
-func parseCommandFilters(v *validator, filters []commandFilter, listCommands bool) (*parsedCommandFilters, error) {
+func parseCommandFilters(v *protocol.Validator, filters []commandFilter, listCommands bool) (*parsedCommandFilters, error) {
 	if filters != nil {
-		v.count("filters", len(filters), 1, 5)
+		v.Count("filters", len(filters), 1, 5)
 	}
 	for i, f := range filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, "InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName")
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, "InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName")
 		}
-		if v.required(p+".value", f.Value != nil) {
-			v.length(p+".value", *f.Value, 1, 128)
+		if v.Required(p+".value", f.Value != nil) {
+			v.Length(p+".value", *f.Value, 1, 128)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	out := &parsedCommandFilters{}
@@ -870,7 +872,7 @@ func parseCommandFilters(v *validator, filters []commandFilter, listCommands boo
 		case "InvokedAfter", "InvokedBefore":
 			t, err := parseFilterTime(val)
 			if err != nil {
-				return nil, errInvalidFilterKey(fmt.Sprintf("%s: %q is not a timestamp such as 2024-07-07T00:00:00Z.", *f.Key, val))
+				return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s: %q is not a timestamp such as 2024-07-07T00:00:00Z.", *f.Key, val))
 			}
 			if *f.Key == "InvokedAfter" {
 				out.after = &t
@@ -883,7 +885,7 @@ func parseCommandFilters(v *validator, filters []commandFilter, listCommands boo
 				allowed = commandStatusFilterValues
 			}
 			if !slices.Contains(allowed, val) {
-				return nil, errInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Status filter. Valid values: %s.", val, strings.Join(allowed, ", ")))
+				return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Status filter. Valid values: %s.", val, strings.Join(allowed, ", ")))
 			}
 			out.statuses = append(out.statuses, val)
 		case "DocumentName":
@@ -892,10 +894,10 @@ func parseCommandFilters(v *validator, filters []commandFilter, listCommands boo
 			// CommandFilter key documentation: "The ExecutionStage filter
 			// can't be used with the ListCommandInvocations operation".
 			if !listCommands {
-				return nil, errInvalidFilterKey("The ExecutionStage filter can't be used with ListCommandInvocations, only with ListCommands.")
+				return nil, protocol.ErrInvalidFilterKey("The ExecutionStage filter can't be used with ListCommandInvocations, only with ListCommands.")
 			}
 			if val != "Executing" && val != "Complete" {
-				return nil, errInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the ExecutionStage filter. Valid values: Executing, Complete.", val))
+				return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the ExecutionStage filter. Valid values: Executing, Complete.", val))
 			}
 			out.stage = val
 		}
@@ -940,14 +942,14 @@ func statusMatches(values []string, status, details string) bool {
 }
 
 func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error) {
-	var v validator
+	var v protocol.Validator
 	if in.CommandId != nil {
-		v.length("commandId", *in.CommandId, 36, 36)
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
 	if in.InstanceId != nil {
-		v.pattern("instanceId", *in.InstanceId, instanceIDPattern)
+		v.Pattern("instanceId", *in.InstanceId, instanceIDPattern)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	f, err := parseCommandFilters(&v, in.Filters, true)
 	if err != nil {
 		return nil, err
@@ -956,7 +958,7 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListCommands", in.CommandId, in.InstanceId, in.Filters)
+	fp := protocol.PageFingerprint("ListCommands", in.CommandId, in.InstanceId, in.Filters)
 	var out listCommandsOutput
 	s.view(func(st *state) {
 		var matched []*command
@@ -981,12 +983,12 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 			}
 			matched = append(matched, c)
 		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(matched))
+		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(matched))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
-		from, to, next := page(len(matched), off, size, fp)
+		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.Commands = make([]commandWire, 0, to-from)
 		for _, c := range matched[from:to] {
 			out.Commands = append(out.Commands, s.commandWire(c))
@@ -1000,14 +1002,14 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 }
 
 func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listCommandInvocationsOutput, error) {
-	var v validator
+	var v protocol.Validator
 	if in.CommandId != nil {
-		v.length("commandId", *in.CommandId, 36, 36)
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
 	if in.InstanceId != nil {
-		v.pattern("instanceId", *in.InstanceId, instanceIDPattern)
+		v.Pattern("instanceId", *in.InstanceId, instanceIDPattern)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	f, err := parseCommandFilters(&v, in.Filters, false)
 	if err != nil {
 		return nil, err
@@ -1017,7 +1019,7 @@ func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listC
 		size = int(*in.MaxResults)
 	}
 	details := in.Details != nil && *in.Details
-	fp := pageFingerprint("ListCommandInvocations", in.CommandId, in.InstanceId, in.Filters, details)
+	fp := protocol.PageFingerprint("ListCommandInvocations", in.CommandId, in.InstanceId, in.Filters, details)
 	var out listCommandInvocationsOutput
 	s.view(func(st *state) {
 		type pair struct {
@@ -1040,12 +1042,12 @@ func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listC
 				matched = append(matched, pair{c, inv})
 			}
 		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(matched))
+		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(matched))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
-		from, to, next := page(len(matched), off, size, fp)
+		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.CommandInvocations = make([]commandInvocationWire, 0, to-from)
 		for _, m := range matched[from:to] {
 			out.CommandInvocations = append(out.CommandInvocations, s.invocationWire(m.c, m.inv, details))
@@ -1073,17 +1075,17 @@ func isoDuration(d time.Duration) string {
 }
 
 func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getCommandInvocationOutput, error) {
-	var v validator
-	if v.required("commandId", in.CommandId != nil) {
-		v.length("commandId", *in.CommandId, 36, 36)
+	var v protocol.Validator
+	if v.Required("commandId", in.CommandId != nil) {
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
-	if v.required("instanceId", in.InstanceId != nil) {
-		v.pattern("instanceId", *in.InstanceId, instanceIDPattern)
+	if v.Required("instanceId", in.InstanceId != nil) {
+		v.Pattern("instanceId", *in.InstanceId, instanceIDPattern)
 	}
 	if in.PluginName != nil {
-		v.length("pluginName", *in.PluginName, 4, -1)
+		v.Length("pluginName", *in.PluginName, 4, -1)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out *getCommandInvocationOutput
@@ -1111,7 +1113,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		switch {
 		case in.PluginName != nil:
 			if p = inv.plugin(*in.PluginName); p == nil {
-				err = apiErr(http.StatusBadRequest, "InvalidPluginName", "The plugin name %s is not a step of document %s.", *in.PluginName, c.DocumentName)
+				err = protocol.Errorf(http.StatusBadRequest, "InvalidPluginName", "The plugin name %s is not a step of document %s.", *in.PluginName, c.DocumentName)
 				return
 			}
 		case len(inv.Plugins) == 1:
@@ -1119,7 +1121,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		default:
 			// PluginName documentation: "If the document contains more than
 			// one step, you must specify the name of the step".
-			err = apiErr(http.StatusBadRequest, "InvalidPluginName", "Document %s has more than one step: specify PluginName.", c.DocumentName)
+			err = protocol.Errorf(http.StatusBadRequest, "InvalidPluginName", "Document %s has more than one step: specify PluginName.", c.DocumentName)
 			return
 		}
 		out = &getCommandInvocationOutput{
@@ -1156,15 +1158,15 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 }
 
 func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
-	var v validator
-	if v.required("commandId", in.CommandId != nil) {
-		v.length("commandId", *in.CommandId, 36, 36)
+	var v protocol.Validator
+	if v.Required("commandId", in.CommandId != nil) {
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
-	v.count("instanceIds", len(in.InstanceIds), 0, 50)
+	v.Count("instanceIds", len(in.InstanceIds), 0, 50)
 	for _, id := range in.InstanceIds {
-		v.pattern("instanceIds.member", id, instanceIDPattern)
+		v.Pattern("instanceIds.member", id, instanceIDPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
@@ -1188,7 +1190,7 @@ func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
 			for _, id := range in.InstanceIds {
 				i := slices.IndexFunc(c.Invocations, func(inv *invocation) bool { return inv.InstanceID == id })
 				if i < 0 {
-					err = errInvalidInstanceID(fmt.Sprintf("Instance %s is not a target of command %s.", id, c.ID))
+					err = protocol.ErrInvalidInstanceID(fmt.Sprintf("Instance %s is not a target of command %s.", id, c.ID))
 					return
 				}
 				targets = append(targets, c.Invocations[i])

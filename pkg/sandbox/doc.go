@@ -50,7 +50,7 @@
 //
 //	server.go   Options, Server, listener, the dispatch table, routing, errors out
 //	sigv4.go    SigV4 verification and AWS's authentication errors
-//	wire.go     JSON decoding, APIError, epoch timestamps, page tokens, validation
+//	wire.go     JSON decoding, protocol.APIError, epoch timestamps, page tokens, validation
 //	faults.go   fault injection (Faults, ParseFault)
 //	stats.go    per-operation statistics
 //	fleet.go    the fleet: YAML format (docs/sandbox.md), DefaultFleet, GenerateFleet

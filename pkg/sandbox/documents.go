@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"gopkg.in/yaml.v3"
 )
 
@@ -41,7 +42,7 @@ type documentDescription struct {
 	DisplayName     string                  `json:"DisplayName,omitempty"`
 	VersionName     string                  `json:"VersionName,omitempty"`
 	Owner           string                  `json:"Owner"`
-	CreatedDate     *epochTime              `json:"CreatedDate"`
+	CreatedDate     *protocol.EpochTime     `json:"CreatedDate"`
 	Status          string                  `json:"Status"`
 	DocumentVersion string                  `json:"DocumentVersion"`
 	Description     string                  `json:"Description,omitempty"`
@@ -57,18 +58,18 @@ type documentDescription struct {
 }
 
 type documentIdentifier struct {
-	Name            string     `json:"Name"`
-	CreatedDate     *epochTime `json:"CreatedDate"`
-	DisplayName     string     `json:"DisplayName,omitempty"`
-	Owner           string     `json:"Owner"`
-	VersionName     string     `json:"VersionName,omitempty"`
-	PlatformTypes   []string   `json:"PlatformTypes"`
-	DocumentVersion string     `json:"DocumentVersion"`
-	DocumentType    string     `json:"DocumentType"`
-	SchemaVersion   string     `json:"SchemaVersion"`
-	DocumentFormat  string     `json:"DocumentFormat"`
-	TargetType      string     `json:"TargetType,omitempty"`
-	Tags            []tag      `json:"Tags"`
+	Name            string              `json:"Name"`
+	CreatedDate     *protocol.EpochTime `json:"CreatedDate"`
+	DisplayName     string              `json:"DisplayName,omitempty"`
+	Owner           string              `json:"Owner"`
+	VersionName     string              `json:"VersionName,omitempty"`
+	PlatformTypes   []string            `json:"PlatformTypes"`
+	DocumentVersion string              `json:"DocumentVersion"`
+	DocumentType    string              `json:"DocumentType"`
+	SchemaVersion   string              `json:"SchemaVersion"`
+	DocumentFormat  string              `json:"DocumentFormat"`
+	TargetType      string              `json:"TargetType,omitempty"`
+	Tags            []tag               `json:"Tags"`
 }
 
 type createDocumentInput struct {
@@ -124,15 +125,15 @@ type getDocumentInput struct {
 }
 
 type getDocumentOutput struct {
-	Name            string     `json:"Name"`
-	CreatedDate     *epochTime `json:"CreatedDate"`
-	DisplayName     string     `json:"DisplayName,omitempty"`
-	VersionName     string     `json:"VersionName,omitempty"`
-	DocumentVersion string     `json:"DocumentVersion"`
-	Status          string     `json:"Status"`
-	Content         string     `json:"Content"`
-	DocumentType    string     `json:"DocumentType"`
-	DocumentFormat  string     `json:"DocumentFormat"`
+	Name            string              `json:"Name"`
+	CreatedDate     *protocol.EpochTime `json:"CreatedDate"`
+	DisplayName     string              `json:"DisplayName,omitempty"`
+	VersionName     string              `json:"VersionName,omitempty"`
+	DocumentVersion string              `json:"DocumentVersion"`
+	Status          string              `json:"Status"`
+	Content         string              `json:"Content"`
+	DocumentType    string              `json:"DocumentType"`
+	DocumentFormat  string              `json:"DocumentFormat"`
 }
 
 type documentFilter struct {
@@ -164,14 +165,14 @@ type listDocumentVersionsInput struct {
 }
 
 type documentVersionInfo struct {
-	Name             string     `json:"Name"`
-	DisplayName      string     `json:"DisplayName,omitempty"`
-	DocumentVersion  string     `json:"DocumentVersion"`
-	VersionName      string     `json:"VersionName,omitempty"`
-	CreatedDate      *epochTime `json:"CreatedDate"`
-	IsDefaultVersion bool       `json:"IsDefaultVersion"`
-	DocumentFormat   string     `json:"DocumentFormat"`
-	Status           string     `json:"Status"`
+	Name             string              `json:"Name"`
+	DisplayName      string              `json:"DisplayName,omitempty"`
+	DocumentVersion  string              `json:"DocumentVersion"`
+	VersionName      string              `json:"VersionName,omitempty"`
+	CreatedDate      *protocol.EpochTime `json:"CreatedDate"`
+	IsDefaultVersion bool                `json:"IsDefaultVersion"`
+	DocumentFormat   string              `json:"DocumentFormat"`
+	Status           string              `json:"Status"`
 }
 
 type listDocumentVersionsOutput struct {
@@ -229,24 +230,24 @@ const (
 	maxRunDocumentDepth = 3
 )
 
-func errInvalidDocument(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocument", "%s", msg)
+func errInvalidDocument(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocument", "%s", msg)
 }
 
-func errInvalidDocumentVersion(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocumentVersion", "%s", msg)
+func errInvalidDocumentVersion(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocumentVersion", "%s", msg)
 }
 
-func errInvalidDocumentContent(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocumentContent", "%s", msg)
+func errInvalidDocumentContent(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocumentContent", "%s", msg)
 }
 
-func errInvalidDocumentOperation(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocumentOperation", "%s", msg)
+func errInvalidDocumentOperation(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocumentOperation", "%s", msg)
 }
 
-func errInvalidParameters(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidParameters", "%s", msg)
+func errInvalidParameters(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidParameters", "%s", msg)
 }
 
 // document is one SSM document with its versions. AWS-owned documents are
@@ -663,7 +664,7 @@ func intField(m map[string]any, key string) (*int, error) {
 // parseDocumentContent parses and checks a Command document. Schema 2.2
 // (and 2.0) documents have mainSteps; the AWS-owned 1.2 documents have a
 // runtimeConfig.
-func parseDocumentContent(content, format string) (*docContent, *APIError) {
+func parseDocumentContent(content, format string) (*docContent, *protocol.APIError) {
 	raw, err := decodeDocument(content, format)
 	if err != nil {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("The content is not valid %s: %v", format, err))
@@ -677,11 +678,11 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 		if _, ok := raw["sessionType"]; ok {
 			return nil, errInvalidDocumentContent("A document with a sessionType is a Session document: create it with DocumentType Session.")
 		}
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.0 is not supported for Command documents: use 2.2.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.0 is not supported for Command documents: use 2.2.")
 	case "":
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "The document has no schemaVersion.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "The document has no schemaVersion.")
 	default:
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version %s is not supported for Command documents: use 2.2.", c.SchemaVersion)
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version %s is not supported for Command documents: use 2.2.", c.SchemaVersion)
 	}
 	if err := c.parseParams(raw, content, format); err != nil {
 		return nil, err
@@ -769,7 +770,7 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 
 // parseParams reads a document's parameters, in the order the content
 // declares them.
-func (c *docContent) parseParams(raw map[string]any, content, format string) *APIError {
+func (c *docContent) parseParams(raw map[string]any, content, format string) *protocol.APIError {
 	params, _ := raw["parameters"].(map[string]any)
 	if raw["parameters"] != nil && params == nil {
 		return errInvalidDocumentContent("parameters must be an object.")
@@ -952,7 +953,7 @@ func (p *docParam) typedValue(v any) (any, error) {
 // resolveParameters validates SendCommand's Parameters (every value a list
 // of strings on the wire) against the document and fills in defaults. The
 // result maps each parameter to its typed value.
-func resolveParameters(docName string, c *docContent, given map[string][]string) (map[string]any, *APIError) {
+func resolveParameters(docName string, c *docContent, given map[string][]string) (map[string]any, *protocol.APIError) {
 	names := make([]string, 0, len(given))
 	for k := range given {
 		names = append(names, k)
@@ -1089,7 +1090,7 @@ func (s *Server) describe(d *document, v *documentVersion, status string) docume
 	return documentDescription{
 		Hash: v.Hash, HashType: "Sha256",
 		Name: d.Name, DisplayName: v.DisplayName, VersionName: v.VersionName,
-		Owner: s.documentOwner(d), CreatedDate: epoch(v.Created), Status: status,
+		Owner: s.documentOwner(d), CreatedDate: protocol.Epoch(v.Created), Status: status,
 		DocumentVersion: strconv.Itoa(v.Version), Description: c.Description,
 		Parameters: params, PlatformTypes: c.platformTypes(), DocumentType: d.DocumentType,
 		SchemaVersion: c.SchemaVersion, LatestVersion: strconv.Itoa(d.latest().Version),
@@ -1102,40 +1103,40 @@ func (s *Server) describe(d *document, v *documentVersion, status string) docume
 
 // validateDocumentRef applies the model's rules to a Name / DocumentVersion
 // / VersionName triple.
-func validateDocumentRef(v *validator, name, version, versionName *string, namePattern *regexp.Regexp) {
-	if v.required("name", name != nil) {
-		v.pattern("name", *name, namePattern)
+func validateDocumentRef(v *protocol.Validator, name, version, versionName *string, namePattern *regexp.Regexp) {
+	if v.Required("name", name != nil) {
+		v.Pattern("name", *name, namePattern)
 	}
 	if version != nil {
-		v.pattern("documentVersion", *version, documentVersionPattern)
+		v.Pattern("documentVersion", *version, documentVersionPattern)
 	}
 	if versionName != nil {
-		v.pattern("versionName", *versionName, versionNamePattern)
+		v.Pattern("versionName", *versionName, versionNamePattern)
 	}
 }
 
-func validateContentFields(v *validator, content, displayName, versionName, format, targetType *string) {
-	if v.required("content", content != nil) {
-		v.length("content", *content, 1, -1)
+func validateContentFields(v *protocol.Validator, content, displayName, versionName, format, targetType *string) {
+	if v.Required("content", content != nil) {
+		v.Length("content", *content, 1, -1)
 	}
 	if displayName != nil {
-		v.length("displayName", *displayName, 0, 1024)
-		v.pattern("displayName", *displayName, displayNamePattern)
+		v.Length("displayName", *displayName, 0, 1024)
+		v.Pattern("displayName", *displayName, displayNamePattern)
 	}
 	if versionName != nil {
-		v.pattern("versionName", *versionName, versionNamePattern)
+		v.Pattern("versionName", *versionName, versionNamePattern)
 	}
 	if format != nil {
-		v.enum("documentFormat", *format, documentFormats...)
+		v.Enum("documentFormat", *format, documentFormats...)
 	}
 	if targetType != nil {
-		v.length("targetType", *targetType, 0, 200)
-		v.pattern("targetType", *targetType, targetTypePattern)
+		v.Length("targetType", *targetType, 0, 200)
+		v.Pattern("targetType", *targetType, targetTypePattern)
 	}
 }
 
 // newVersion parses content into a document version.
-func newVersion(docType, content string, format *string, now time.Time) (*documentVersion, *APIError) {
+func newVersion(docType, content string, format *string, now time.Time) (*documentVersion, *protocol.APIError) {
 	f := "JSON"
 	if format != nil {
 		f = *format
@@ -1144,7 +1145,7 @@ func newVersion(docType, content string, format *string, now time.Time) (*docume
 		return nil, errInvalidDocumentContent(fmt.Sprintf("TEXT is not a format for %s documents: use JSON or YAML.", docType))
 	}
 	if len(content) > maxDocumentSize {
-		return nil, apiErr(http.StatusBadRequest, "MaxDocumentSizeExceeded", "The content exceeds the maximum size of 64 KB.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "MaxDocumentSizeExceeded", "The content exceeds the maximum size of 64 KB.")
 	}
 	c, err := parseContent(docType, content, f)
 	if err != nil {
@@ -1152,38 +1153,38 @@ func newVersion(docType, content string, format *string, now time.Time) (*docume
 	}
 	if c.Legacy {
 		// AWS no longer creates schema 1.2 documents.
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.2 is no longer supported for new documents: use 2.2.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.2 is no longer supported for new documents: use 2.2.")
 	}
 	return &documentVersion{Format: f, Content: content, Created: now.UTC(), Hash: documentHash(content), parsed: c}, nil
 }
 
 func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentNamePattern)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, documentNamePattern)
 	}
 	validateContentFields(&v, in.Content, in.DisplayName, in.VersionName, in.DocumentFormat, in.TargetType)
 	if in.DocumentType != nil {
-		v.enum("documentType", *in.DocumentType, documentTypes...)
+		v.Enum("documentType", *in.DocumentType, documentTypes...)
 	}
-	v.count("tags", len(in.Tags), 0, 1000)
+	v.Count("tags", len(in.Tags), 0, 1000)
 	for i, t := range in.Tags {
 		p := fmt.Sprintf("tags.%d.member", i+1)
-		if v.required(p+".key", t.Key != nil) {
-			v.length(p+".key", *t.Key, 1, 128)
-			v.pattern(p+".key", *t.Key, tagKeyPattern)
+		if v.Required(p+".key", t.Key != nil) {
+			v.Length(p+".key", *t.Key, 1, 128)
+			v.Pattern(p+".key", *t.Key, tagKeyPattern)
 		}
-		if v.required(p+".value", t.Value != nil) {
-			v.length(p+".value", *t.Value, 0, 256)
-			v.pattern(p+".value", *t.Value, tagValuePattern)
+		if v.Required(p+".value", t.Value != nil) {
+			v.Length(p+".value", *t.Value, 0, 256)
+			v.Pattern(p+".value", *t.Value, tagValuePattern)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	for _, pre := range reservedDocumentPrefixes {
 		if strings.HasPrefix(strings.ToLower(*in.Name), strings.ToLower(pre)) {
-			return nil, errValidation(fmt.Sprintf("Document name %s is invalid: names can't begin with %s (reserved by AWS).", *in.Name, pre))
+			return nil, protocol.ErrValidation(fmt.Sprintf("Document name %s is invalid: names can't begin with %s (reserved by AWS).", *in.Name, pre))
 		}
 	}
 	docType := "Command"
@@ -1217,10 +1218,10 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 	var out documentDescriptionOutput
 	err := s.mutate(func(st *state) error {
 		if st.findDocument(d.Name) != nil {
-			return apiErr(http.StatusBadRequest, "DocumentAlreadyExists", "Document with same name %s already exists.", d.Name)
+			return protocol.Errorf(http.StatusBadRequest, "DocumentAlreadyExists", "Document with same name %s already exists.", d.Name)
 		}
 		if len(st.Documents) >= maxOwnDocuments {
-			return apiErr(http.StatusBadRequest, "DocumentLimitExceeded", "You can create at most %d documents.", maxOwnDocuments)
+			return protocol.Errorf(http.StatusBadRequest, "DocumentLimitExceeded", "You can create at most %d documents.", maxOwnDocuments)
 		}
 		st.Documents = append(st.Documents, d)
 		// CreateDocument answers while AWS is still creating the document.
@@ -1246,15 +1247,15 @@ func ownDocument(st *state, name string) (*document, error) {
 }
 
 func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentNamePattern)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, documentNamePattern)
 	}
 	validateContentFields(&v, in.Content, in.DisplayName, in.VersionName, in.DocumentFormat, in.TargetType)
 	if in.DocumentVersion != nil {
-		v.pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
+		v.Pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	docType := "Command"
@@ -1283,18 +1284,18 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 			return errInvalidDocumentVersion(fmt.Sprintf("You can update only the latest version (%d) of document %s.", latest.Version, d.Name))
 		}
 		if latest.Hash == ver.Hash {
-			return apiErr(http.StatusBadRequest, "DuplicateDocumentContent", "The content of the association document matches another document. Change the content of the document and try again.")
+			return protocol.Errorf(http.StatusBadRequest, "DuplicateDocumentContent", "The content of the association document matches another document. Change the content of the document and try again.")
 		}
 		if in.VersionName != nil {
 			for _, x := range d.Versions {
 				if x.VersionName == *in.VersionName {
-					return apiErr(http.StatusBadRequest, "DuplicateDocumentVersionName", "Version name %s is already used by version %d.", *in.VersionName, x.Version)
+					return protocol.Errorf(http.StatusBadRequest, "DuplicateDocumentVersionName", "Version name %s is already used by version %d.", *in.VersionName, x.Version)
 				}
 			}
 			ver.VersionName = *in.VersionName
 		}
 		if len(d.Versions) >= maxDocumentVersions {
-			return apiErr(http.StatusBadRequest, "DocumentVersionLimitExceeded", "Document %s has the maximum of %d versions: delete one first.", d.Name, maxDocumentVersions)
+			return protocol.Errorf(http.StatusBadRequest, "DocumentVersionLimitExceeded", "Document %s has the maximum of %d versions: delete one first.", d.Name, maxDocumentVersions)
 		}
 		ver.DisplayName = latest.DisplayName
 		if in.DisplayName != nil {
@@ -1315,9 +1316,9 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 }
 
 func (s *Server) deleteDocument(in *deleteDocumentInput) (*emptyOutput, error) {
-	var v validator
+	var v protocol.Validator
 	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentNamePattern)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	err := s.mutate(func(st *state) error {
@@ -1353,9 +1354,9 @@ func deref(p *string) string {
 }
 
 func (s *Server) describeDocument(in *describeDocumentInput) (*describeDocumentOutput, error) {
-	var v validator
+	var v protocol.Validator
 	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentARNPattern)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out describeDocumentOutput
@@ -1397,12 +1398,12 @@ func convertContent(content, from, to string) (string, error) {
 }
 
 func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
-	var v validator
+	var v protocol.Validator
 	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentARNPattern)
 	if in.DocumentFormat != nil {
-		v.enum("documentFormat", *in.DocumentFormat, documentFormats...)
+		v.Enum("documentFormat", *in.DocumentFormat, documentFormats...)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out *getDocumentOutput
@@ -1431,7 +1432,7 @@ func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 			return
 		}
 		out = &getDocumentOutput{
-			Name: d.Name, CreatedDate: epoch(ver.Created), DisplayName: ver.DisplayName, VersionName: ver.VersionName,
+			Name: d.Name, CreatedDate: protocol.Epoch(ver.Created), DisplayName: ver.DisplayName, VersionName: ver.VersionName,
 			DocumentVersion: strconv.Itoa(ver.Version), Status: "Active", Content: content,
 			DocumentType: d.DocumentType, DocumentFormat: format,
 		}
@@ -1448,31 +1449,31 @@ func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 var documentOwnerValues = []string{"Self", "Amazon", "Private", "Public", "ThirdParty", "All"}
 
 func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, error) {
-	var v validator
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	var v protocol.Validator
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	if in.DocumentFilterList != nil {
-		v.count("documentFilterList", len(in.DocumentFilterList), 1, -1)
+		v.Count("documentFilterList", len(in.DocumentFilterList), 1, -1)
 	}
 	for i, f := range in.DocumentFilterList {
 		p := fmt.Sprintf("documentFilterList.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, "Name", "Owner", "PlatformTypes", "DocumentType")
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, "Name", "Owner", "PlatformTypes", "DocumentType")
 		}
-		if v.required(p+".value", f.Value != nil) {
-			v.length(p+".value", *f.Value, 1, -1)
+		if v.Required(p+".value", f.Value != nil) {
+			v.Length(p+".value", *f.Value, 1, -1)
 		}
 	}
-	v.count("filters", len(in.Filters), 0, 6)
+	v.Count("filters", len(in.Filters), 0, 6)
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
 		if f.Key != nil {
-			v.length(p+".key", *f.Key, 1, 128)
+			v.Length(p+".key", *f.Key, 1, 128)
 		}
 		for _, val := range f.Values {
-			v.length(p+".values.member", val, 1, 256)
+			v.Length(p+".values.member", val, 1, 256)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	type filter struct {
@@ -1490,21 +1491,21 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 		case key == "Owner":
 			for _, val := range f.Values {
 				if !slices.Contains(documentOwnerValues, val) {
-					return nil, errInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Owner filter. Valid values: %s.", val, strings.Join(documentOwnerValues, ", ")))
+					return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Owner filter. Valid values: %s.", val, strings.Join(documentOwnerValues, ", ")))
 				}
 			}
 		case key == "Name", key == "PlatformTypes", key == "DocumentType", key == "TargetType", key == "SearchKeyword":
 		case strings.HasPrefix(key, "tag:") && len(key) > 4:
 			tagKeys++
 		default:
-			return nil, errInvalidFilterKey(fmt.Sprintf("The filter key %q isn't valid. Valid keys: Owner, Name, PlatformTypes, DocumentType, TargetType, SearchKeyword, tag:{keyname}.", key))
+			return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("The filter key %q isn't valid. Valid keys: Owner, Name, PlatformTypes, DocumentType, TargetType, SearchKeyword, tag:{keyname}.", key))
 		}
 		filters = append(filters, filter{key, f.Values})
 	}
 	// The Filters documentation: "This API operation only supports
 	// filtering documents by using a single tag key".
 	if tagKeys > 1 {
-		return nil, errInvalidFilterKey("ListDocuments filters on at most one tag key.")
+		return nil, protocol.ErrInvalidFilterKey("ListDocuments filters on at most one tag key.")
 	}
 	matches := func(d *document, f filter) bool {
 		ver := d.version(d.DefaultVersion)
@@ -1559,7 +1560,7 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListDocuments", in.DocumentFilterList, in.Filters)
+	fp := protocol.PageFingerprint("ListDocuments", in.DocumentFilterList, in.Filters)
 	var out listDocumentsOutput
 	var err error
 	s.view(func(st *state) {
@@ -1582,17 +1583,17 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 				matched = append(matched, d)
 			}
 		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(matched))
+		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(matched))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
-		from, to, next := page(len(matched), off, size, fp)
+		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.DocumentIdentifiers = make([]documentIdentifier, 0, to-from)
 		for _, d := range matched[from:to] {
 			ver := d.version(d.DefaultVersion)
 			out.DocumentIdentifiers = append(out.DocumentIdentifiers, documentIdentifier{
-				Name: d.Name, CreatedDate: epoch(ver.Created), DisplayName: ver.DisplayName,
+				Name: d.Name, CreatedDate: protocol.Epoch(ver.Created), DisplayName: ver.DisplayName,
 				Owner: s.documentOwner(d), VersionName: ver.VersionName,
 				PlatformTypes: ver.parsed.platformTypes(), DocumentVersion: strconv.Itoa(ver.Version),
 				DocumentType: d.DocumentType, SchemaVersion: ver.parsed.SchemaVersion,
@@ -1608,19 +1609,19 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 }
 
 func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocumentVersionsOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentARNPattern)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, documentARNPattern)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
-	if err := v.err(); err != nil {
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	size := defaultListDocumentPage
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListDocumentVersions", *in.Name)
+	fp := protocol.PageFingerprint("ListDocumentVersions", *in.Name)
 	var out listDocumentVersionsOutput
 	var err error
 	s.view(func(st *state) {
@@ -1629,16 +1630,16 @@ func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocum
 			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(d.Versions))
+		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(d.Versions))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
-		from, to, next := page(len(d.Versions), off, size, fp)
+		from, to, next := protocol.Page(len(d.Versions), off, size, fp)
 		for _, ver := range d.Versions[from:to] {
 			out.DocumentVersions = append(out.DocumentVersions, documentVersionInfo{
 				Name: d.Name, DisplayName: ver.DisplayName, DocumentVersion: strconv.Itoa(ver.Version),
-				VersionName: ver.VersionName, CreatedDate: epoch(ver.Created),
+				VersionName: ver.VersionName, CreatedDate: protocol.Epoch(ver.Created),
 				IsDefaultVersion: ver.Version == d.DefaultVersion, DocumentFormat: ver.Format, Status: "Active",
 			})
 		}
@@ -1651,14 +1652,14 @@ func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocum
 }
 
 func (s *Server) updateDocumentDefaultVersion(in *updateDocumentDefaultVersionInput) (*updateDocumentDefaultVersionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentNamePattern)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, documentNamePattern)
 	}
-	if v.required("documentVersion", in.DocumentVersion != nil) {
-		v.pattern("documentVersion", *in.DocumentVersion, versionNumberPattern)
+	if v.Required("documentVersion", in.DocumentVersion != nil) {
+		v.Pattern("documentVersion", *in.DocumentVersion, versionNumberPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out updateDocumentDefaultVersionOutput

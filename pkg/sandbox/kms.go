@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // A stand-in for KMS, as far as Parameter Store needs one: SecureString
@@ -119,13 +121,13 @@ func (s *Server) kmsARN(resource string) string {
 // kmsNotFound is the error Parameter Store passes on from KMS for a key it
 // cannot find: InvalidKeyId carrying KMS's NotFoundException text, as AWS
 // answers it.
-func kmsNotFound(detail string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidKeyId", "%s (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: %s; Proxy: null)", detail, newRequestID())
+func kmsNotFound(detail string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidKeyId", "%s (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: %s; Proxy: null)", detail, protocol.NewRequestID())
 }
 
 // resolveKey finds the key a KeyId names: a key ID, a key ARN, an alias
 // name or an alias ARN, as Parameter Store accepts them.
-func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *APIError) {
+func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *protocol.APIError) {
 	aliasARNPrefix := s.kmsARN("alias/")
 	keyARNPrefix := s.kmsARN("key/")
 	switch {
@@ -148,7 +150,7 @@ func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *APIError) {
 	}
 	// Neither an ID nor an ARN of this account and region (KMS keys are
 	// regional): KMS refuses the identifier itself.
-	return nil, apiErr(http.StatusBadRequest, "InvalidKeyId", "Invalid keyId %s", keyID)
+	return nil, protocol.Errorf(http.StatusBadRequest, "InvalidKeyId", "Invalid keyId %s", keyID)
 }
 
 // Ciphertext blobs: a version byte, the key ID, the GCM nonce and the

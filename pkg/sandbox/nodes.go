@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // SSM's managed-node APIs: DescribeInstanceInformation, GetConnectionStatus
@@ -32,24 +34,24 @@ type describeInstanceInformationInput struct {
 }
 
 type instanceInformation struct {
-	InstanceId        string     `json:"InstanceId"`
-	PingStatus        string     `json:"PingStatus,omitempty"`
-	LastPingDateTime  *epochTime `json:"LastPingDateTime,omitempty"`
-	AgentVersion      string     `json:"AgentVersion,omitempty"`
-	IsLatestVersion   bool       `json:"IsLatestVersion"`
-	PlatformType      string     `json:"PlatformType,omitempty"`
-	PlatformName      string     `json:"PlatformName,omitempty"`
-	PlatformVersion   string     `json:"PlatformVersion,omitempty"`
-	ActivationId      string     `json:"ActivationId,omitempty"`
-	IamRole           string     `json:"IamRole,omitempty"`
-	RegistrationDate  *epochTime `json:"RegistrationDate,omitempty"`
-	ResourceType      string     `json:"ResourceType,omitempty"`
-	Name              string     `json:"Name,omitempty"`
-	IPAddress         string     `json:"IPAddress,omitempty"`
-	ComputerName      string     `json:"ComputerName,omitempty"`
-	AssociationStatus string     `json:"AssociationStatus,omitempty"`
-	SourceId          string     `json:"SourceId,omitempty"`
-	SourceType        string     `json:"SourceType,omitempty"`
+	InstanceId        string              `json:"InstanceId"`
+	PingStatus        string              `json:"PingStatus,omitempty"`
+	LastPingDateTime  *protocol.EpochTime `json:"LastPingDateTime,omitempty"`
+	AgentVersion      string              `json:"AgentVersion,omitempty"`
+	IsLatestVersion   bool                `json:"IsLatestVersion"`
+	PlatformType      string              `json:"PlatformType,omitempty"`
+	PlatformName      string              `json:"PlatformName,omitempty"`
+	PlatformVersion   string              `json:"PlatformVersion,omitempty"`
+	ActivationId      string              `json:"ActivationId,omitempty"`
+	IamRole           string              `json:"IamRole,omitempty"`
+	RegistrationDate  *protocol.EpochTime `json:"RegistrationDate,omitempty"`
+	ResourceType      string              `json:"ResourceType,omitempty"`
+	Name              string              `json:"Name,omitempty"`
+	IPAddress         string              `json:"IPAddress,omitempty"`
+	ComputerName      string              `json:"ComputerName,omitempty"`
+	AssociationStatus string              `json:"AssociationStatus,omitempty"`
+	SourceId          string              `json:"SourceId,omitempty"`
+	SourceType        string              `json:"SourceType,omitempty"`
 }
 
 type describeInstanceInformationOutput struct {
@@ -129,12 +131,12 @@ const (
 // checkTag applies the SSM tag rules (TagKey 1..128, TagValue 0..256, the
 // model's patterns, and the reserved aws: prefix) to a fleet file's tags.
 func checkTag(k, v string) error {
-	var vd validator
-	vd.length("key", k, 1, 128)
-	vd.pattern("key", k, tagKeyPattern)
-	vd.length("value", v, 0, 256)
-	vd.pattern("value", v, tagValuePattern)
-	if e := vd.err(); e != nil {
+	var vd protocol.Validator
+	vd.Length("key", k, 1, 128)
+	vd.Pattern("key", k, tagKeyPattern)
+	vd.Length("value", v, 0, 256)
+	vd.Pattern("value", v, tagValuePattern)
+	if e := vd.Err(); e != nil {
 		return fmt.Errorf("tag %q=%q: %s", k, v, e.Message)
 	}
 	if hasReservedPrefix(k) {
@@ -146,33 +148,33 @@ func checkTag(k, v string) error {
 func hasReservedPrefix(k string) bool { return strings.HasPrefix(strings.ToLower(k), "aws:") }
 
 func (s *Server) describeInstanceInformation(in *describeInstanceInformationInput) (*describeInstanceInformationOutput, error) {
-	var v validator
-	v.intRange("maxResults", in.MaxResults, 5, 50)
+	var v protocol.Validator
+	v.IntRange("maxResults", in.MaxResults, 5, 50)
 	for i, f := range in.InstanceInformationFilterList {
 		p := fmt.Sprintf("instanceInformationFilterList.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, legacyFilterKeys...)
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, legacyFilterKeys...)
 		}
-		if v.required(p+".valueSet", f.ValueSet != nil) {
-			v.count(p+".valueSet", len(f.ValueSet), 1, 100)
+		if v.Required(p+".valueSet", f.ValueSet != nil) {
+			v.Count(p+".valueSet", len(f.ValueSet), 1, 100)
 			for _, val := range f.ValueSet {
-				v.length(p+".valueSet.member", val, 1, -1)
+				v.Length(p+".valueSet.member", val, 1, -1)
 			}
 		}
 	}
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.length(p+".key", *f.Key, 1, -1)
+		if v.Required(p+".key", f.Key != nil) {
+			v.Length(p+".key", *f.Key, 1, -1)
 		}
-		if v.required(p+".values", f.Values != nil) {
-			v.count(p+".values", len(f.Values), 1, 100)
+		if v.Required(p+".values", f.Values != nil) {
+			v.Count(p+".values", len(f.Values), 1, 100)
 			for _, val := range f.Values {
-				v.length(p+".values.member", val, 1, -1)
+				v.Length(p+".values.member", val, 1, -1)
 			}
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	// The Filters documentation: "Attempting to use
@@ -180,7 +182,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 	// error." The model does not name the exception; InvalidFilterKey is
 	// the sandbox's choice among the operation's errors.
 	if len(in.InstanceInformationFilterList) > 0 && len(in.Filters) > 0 {
-		return nil, errInvalidFilterKey("InstanceInformationFilterList and Filters can't be used in the same request: use Filters.")
+		return nil, protocol.ErrInvalidFilterKey("InstanceInformationFilterList and Filters can't be used in the same request: use Filters.")
 	}
 
 	type filter struct {
@@ -202,14 +204,14 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 			key == "SourceIds", key == "SourceTypes":
 			otherFilters++
 		default:
-			return nil, errInvalidFilterKey(fmt.Sprintf("The filter key %q isn't valid. Valid keys: ActivationIds, AgentVersion, AssociationStatus, IamRole, InstanceIds, PingStatus, PlatformType, ResourceType, SourceIds, SourceTypes, tag-key, tag:{keyname}.", key))
+			return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("The filter key %q isn't valid. Valid keys: ActivationIds, AgentVersion, AssociationStatus, IamRole, InstanceIds, PingStatus, PlatformType, ResourceType, SourceIds, SourceTypes, tag-key, tag:{keyname}.", key))
 		}
 		filters = append(filters, filter{key, f.Values})
 	}
 	// The Filters documentation: "Tag filters can't be combined with other
 	// filter types."
 	if tagFilters > 0 && otherFilters > 0 {
-		return nil, errInvalidFilterKey("Tag filters can't be combined with other filter types.")
+		return nil, protocol.ErrInvalidFilterKey("Tag filters can't be combined with other filter types.")
 	}
 	for _, f := range filters {
 		var allowed []string
@@ -227,7 +229,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 		}
 		for _, val := range f.values {
 			if allowed != nil && !contains(allowed, val) {
-				return nil, errInvalidFilterValue(fmt.Sprintf("%s is not a valid value for the %s filter. Valid values: %s.", val, f.key, strings.Join(allowed, " | ")))
+				return nil, protocol.ErrInvalidFilterValue(fmt.Sprintf("%s is not a valid value for the %s filter. Valid values: %s.", val, f.key, strings.Join(allowed, " | ")))
 			}
 		}
 	}
@@ -236,7 +238,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("DescribeInstanceInformation", in.InstanceInformationFilterList, in.Filters)
+	fp := protocol.PageFingerprint("DescribeInstanceInformation", in.InstanceInformationFilterList, in.Filters)
 
 	var out describeInstanceInformationOutput
 	var apiError error
@@ -254,7 +256,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 				}
 			}
 			if len(bad) > 0 {
-				apiError = errInvalidInstanceID(fmt.Sprintf("Instances [%s] not in a valid state for account %s", strings.Join(bad, ", "), s.accountID))
+				apiError = protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [%s] not in a valid state for account %s", strings.Join(bad, ", "), s.accountID))
 				return
 			}
 		}
@@ -275,12 +277,12 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 		if in.NextToken != nil {
 			token = *in.NextToken
 		}
-		off, ok := decodePageToken(token, fp, len(matched))
+		off, ok := protocol.DecodePageToken(token, fp, len(matched))
 		if !ok {
-			apiError = errInvalidNextToken()
+			apiError = protocol.ErrInvalidNextToken()
 			return
 		}
-		from, to, next := page(len(matched), off, size, fp)
+		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.InstanceInformationList = make([]instanceInformation, 0, to-from)
 		for _, n := range matched[from:to] {
 			out.InstanceInformationList = append(out.InstanceInformationList, s.instanceInformation(n))
@@ -372,7 +374,7 @@ func (s *Server) instanceInformation(n *Node) instanceInformation {
 	info := instanceInformation{
 		InstanceId:        n.ID,
 		PingStatus:        n.Ping,
-		LastPingDateTime:  epoch(s.lastPing(n)),
+		LastPingDateTime:  protocol.Epoch(s.lastPing(n)),
 		AgentVersion:      n.AgentVersion,
 		IsLatestVersion:   n.AgentVersion == LatestAgentVersion,
 		PlatformType:      n.Platform.Type,
@@ -396,7 +398,7 @@ func (s *Server) instanceInformation(n *Node) instanceInformation {
 		if n.RegistrationDate != nil {
 			reg = *n.RegistrationDate
 		}
-		info.RegistrationDate = epoch(reg)
+		info.RegistrationDate = protocol.Epoch(reg)
 	}
 	return info
 }
@@ -404,16 +406,16 @@ func (s *Server) instanceInformation(n *Node) instanceInformation {
 // validateTagTarget applies the model's rules shared by the three tag
 // operations. ManagedInstance and Parameter are served; the other
 // taggable types arrive with their API areas.
-func (s *Server) validateTagTarget(v *validator, resourceType, resourceID *string) error {
-	if v.required("resourceType", resourceType != nil) {
-		v.enum("resourceType", *resourceType, taggableResourceTypes...)
+func (s *Server) validateTagTarget(v *protocol.Validator, resourceType, resourceID *string) error {
+	if v.Required("resourceType", resourceType != nil) {
+		v.Enum("resourceType", *resourceType, taggableResourceTypes...)
 	}
-	v.required("resourceId", resourceID != nil)
-	if err := v.err(); err != nil {
+	v.Required("resourceId", resourceID != nil)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	if *resourceType != "ManagedInstance" && *resourceType != "Parameter" {
-		return errInvalidResourceType()
+		return protocol.ErrInvalidResourceType()
 	}
 	return nil
 }
@@ -432,7 +434,7 @@ func (s *Server) tagTarget(st *state, resourceType, id string) (taggedResource, 
 	if resourceType == "Parameter" {
 		p := st.liveParam(cleanName(id), s.clock())
 		if p == nil {
-			return taggedResource{}, errInvalidResourceID()
+			return taggedResource{}, protocol.ErrInvalidResourceID()
 		}
 		return taggedResource{tags: &p.Tags, onChange: func() {}}, nil
 	}
@@ -449,31 +451,31 @@ func (s *Server) tagTarget(st *state, resourceType, id string) (taggedResource, 
 func managedInstance(st *state, id string) (*Node, error) {
 	n := st.byID[id]
 	if n == nil || !n.Hybrid() {
-		return nil, errInvalidResourceID()
+		return nil, protocol.ErrInvalidResourceID()
 	}
 	return n, nil
 }
 
 // validateTagList applies the model's rules to a TagList (AddTagsToResource,
 // PutParameter, CreateDocument).
-func validateTagList(v *validator, tags []tagWire) {
-	v.count("tags", len(tags), 0, 1000)
+func validateTagList(v *protocol.Validator, tags []tagWire) {
+	v.Count("tags", len(tags), 0, 1000)
 	for i, t := range tags {
 		p := fmt.Sprintf("tags.%d.member", i+1)
-		if v.required(p+".key", t.Key != nil) {
-			v.length(p+".key", *t.Key, 1, 128)
-			v.pattern(p+".key", *t.Key, tagKeyPattern)
+		if v.Required(p+".key", t.Key != nil) {
+			v.Length(p+".key", *t.Key, 1, 128)
+			v.Pattern(p+".key", *t.Key, tagKeyPattern)
 		}
-		if v.required(p+".value", t.Value != nil) {
-			v.length(p+".value", *t.Value, 0, 256)
-			v.pattern(p+".value", *t.Value, tagValuePattern)
+		if v.Required(p+".value", t.Value != nil) {
+			v.Length(p+".value", *t.Value, 0, 256)
+			v.Pattern(p+".value", *t.Value, tagValuePattern)
 		}
 	}
 }
 
 func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, error) {
-	var v validator
-	if v.required("tags", in.Tags != nil) {
+	var v protocol.Validator
+	if v.Required("tags", in.Tags != nil) {
 		validateTagList(&v, in.Tags)
 	}
 	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
@@ -483,7 +485,7 @@ func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, er
 		// AWS tagging rules: the aws: prefix is reserved for AWS. The model
 		// names no exception for it; the sandbox answers ValidationException.
 		if hasReservedPrefix(*t.Key) {
-			return nil, errValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
+			return nil, protocol.ErrValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
 		}
 	}
 	err := s.mutate(func(st *state) error {
@@ -499,7 +501,7 @@ func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, er
 			merged[*t.Key] = *t.Value
 		}
 		if len(merged) > maxTagsPerResource {
-			return errTooManyTags()
+			return protocol.ErrTooManyTags()
 		}
 		*r.tags = merged
 		r.onChange()
@@ -512,11 +514,11 @@ func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, er
 }
 
 func (s *Server) removeTagsFromResource(in *removeTagsFromResourceInput) (*emptyOutput, error) {
-	var v validator
-	if v.required("tagKeys", in.TagKeys != nil) {
+	var v protocol.Validator
+	if v.Required("tagKeys", in.TagKeys != nil) {
 		for _, k := range in.TagKeys {
-			v.length("tagKeys.member", k, 1, 128)
-			v.pattern("tagKeys.member", k, tagKeyPattern)
+			v.Length("tagKeys.member", k, 1, 128)
+			v.Pattern("tagKeys.member", k, tagKeyPattern)
 		}
 	}
 	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
@@ -539,7 +541,7 @@ func (s *Server) removeTagsFromResource(in *removeTagsFromResourceInput) (*empty
 }
 
 func (s *Server) listTagsForResource(in *listTagsForResourceInput) (*listTagsForResourceOutput, error) {
-	var v validator
+	var v protocol.Validator
 	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
 		return nil, err
 	}
@@ -567,11 +569,11 @@ func tagList(tags map[string]string) []tag {
 }
 
 func (s *Server) getConnectionStatus(in *getConnectionStatusInput) (*getConnectionStatusOutput, error) {
-	var v validator
-	if v.required("target", in.Target != nil) {
-		v.length("target", *in.Target, 1, 400)
+	var v protocol.Validator
+	if v.Required("target", in.Target != nil) {
+		v.Length("target", *in.Target, 1, 400)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	out := &getConnectionStatusOutput{Target: *in.Target, Status: "notconnected"}

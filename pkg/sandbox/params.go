@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Parameter Store: PutParameter, GetParameter, GetParameters,
@@ -161,15 +163,15 @@ type getParameterInput struct {
 }
 
 type parameterWire struct {
-	Name             string     `json:"Name"`
-	Type             string     `json:"Type"`
-	Value            string     `json:"Value"`
-	Version          int64      `json:"Version"`
-	Selector         string     `json:"Selector,omitempty"`
-	SourceResult     string     `json:"SourceResult,omitempty"`
-	LastModifiedDate *epochTime `json:"LastModifiedDate,omitempty"`
-	ARN              string     `json:"ARN"`
-	DataType         string     `json:"DataType"`
+	Name             string              `json:"Name"`
+	Type             string              `json:"Type"`
+	Value            string              `json:"Value"`
+	Version          int64               `json:"Version"`
+	Selector         string              `json:"Selector,omitempty"`
+	SourceResult     string              `json:"SourceResult,omitempty"`
+	LastModifiedDate *protocol.EpochTime `json:"LastModifiedDate,omitempty"`
+	ARN              string              `json:"ARN"`
+	DataType         string              `json:"DataType"`
 }
 
 type getParameterOutput struct {
@@ -230,7 +232,7 @@ type parameterMetadata struct {
 	ARN              string                  `json:"ARN"`
 	Type             string                  `json:"Type"`
 	KeyId            string                  `json:"KeyId,omitempty"`
-	LastModifiedDate *epochTime              `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *protocol.EpochTime     `json:"LastModifiedDate,omitempty"`
 	LastModifiedUser string                  `json:"LastModifiedUser"`
 	Description      string                  `json:"Description,omitempty"`
 	AllowedPattern   string                  `json:"AllowedPattern,omitempty"`
@@ -256,7 +258,7 @@ type parameterHistory struct {
 	Name             string                  `json:"Name"`
 	Type             string                  `json:"Type"`
 	KeyId            string                  `json:"KeyId,omitempty"`
-	LastModifiedDate *epochTime              `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *protocol.EpochTime     `json:"LastModifiedDate,omitempty"`
 	LastModifiedUser string                  `json:"LastModifiedUser"`
 	Description      string                  `json:"Description,omitempty"`
 	Value            string                  `json:"Value"`
@@ -320,12 +322,12 @@ const (
 
 // errParameterNotFound is how AWS answers GetParameter and DeleteParameter
 // for a missing name: with no message.
-func errParameterNotFound() *APIError {
-	return &APIError{Status: http.StatusBadRequest, Type: "ParameterNotFound"}
+func errParameterNotFound() *protocol.APIError {
+	return &protocol.APIError{Status: http.StatusBadRequest, Type: "ParameterNotFound"}
 }
 
-func errParameterVersionNotFound(version, name string) *APIError {
-	return apiErr(http.StatusBadRequest, "ParameterVersionNotFound", "Systems Manager could not find version %s of %s. Verify the version and try again.", version, name)
+func errParameterVersionNotFound(version, name string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "ParameterVersionNotFound", "Systems Manager could not find version %s of %s. Verify the version and try again.", version, name)
 }
 
 // Name resolution.
@@ -335,7 +337,7 @@ var digits = regexp.MustCompile(`^[0-9]+$`)
 // lookup resolves a name as GetParameter takes it: a name or an ARN of
 // this account and region, optionally with a :VERSION or :LABEL selector.
 // It returns the selector as AWS echoes it (":3", ":prod").
-func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *paramVersion, string, *APIError) {
+func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *paramVersion, string, *protocol.APIError) {
 	name := cleanName(raw)
 	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", partition(s.region), s.region, s.accountID)
 	var candidates []string
@@ -388,7 +390,7 @@ func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *para
 
 // historyTarget resolves GetParameterHistory's and the label operations'
 // Name: a name or an ARN, no selector.
-func (s *Server) historyTarget(st *state, raw string, now time.Time) (*parameter, *APIError) {
+func (s *Server) historyTarget(st *state, raw string, now time.Time) (*parameter, *protocol.APIError) {
 	name := cleanName(raw)
 	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", partition(s.region), s.region, s.accountID)
 	candidates := []string{name}
@@ -401,7 +403,7 @@ func (s *Server) historyTarget(st *state, raw string, now time.Time) (*parameter
 			return p, nil
 		}
 	}
-	return nil, apiErr(http.StatusBadRequest, "ParameterNotFound", "Parameter %s not found.", name)
+	return nil, protocol.Errorf(http.StatusBadRequest, "ParameterNotFound", "Parameter %s not found.", name)
 }
 
 // Rendering.
@@ -420,7 +422,7 @@ func (s *Server) parameterWire(st *state, p *parameter, v *paramVersion, selecto
 	}
 	return parameterWire{
 		Name: p.Name, Type: v.Type, Value: val, Version: v.Version, Selector: selector,
-		LastModifiedDate: epoch(v.Modified), ARN: s.paramARN(p.Name), DataType: v.DataType,
+		LastModifiedDate: protocol.Epoch(v.Modified), ARN: s.paramARN(p.Name), DataType: v.DataType,
 	}, nil
 }
 
@@ -436,7 +438,7 @@ func (s *Server) metadata(p *parameter) parameterMetadata {
 	v := p.latest()
 	return parameterMetadata{
 		Name: p.Name, ARN: s.paramARN(p.Name), Type: v.Type, KeyId: v.KeyID,
-		LastModifiedDate: epoch(v.Modified), LastModifiedUser: v.User, Description: v.Description,
+		LastModifiedDate: protocol.Epoch(v.Modified), LastModifiedUser: v.User, Description: v.Description,
 		AllowedPattern: v.AllowedPattern, Version: v.Version, Tier: v.Tier,
 		Policies: inlinePolicies(v.Policies), DataType: v.DataType,
 	}
@@ -445,46 +447,46 @@ func (s *Server) metadata(p *parameter) parameterMetadata {
 // Handlers.
 
 func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	v.required("value", in.Value != nil)
+	v.Required("value", in.Value != nil)
 	if in.Description != nil {
-		v.length("description", *in.Description, 0, 1024)
+		v.Length("description", *in.Description, 0, 1024)
 	}
 	if in.Type != nil {
-		v.enum("type", *in.Type, paramTypes...)
+		v.Enum("type", *in.Type, paramTypes...)
 	}
 	if in.KeyId != nil {
-		v.length("keyId", *in.KeyId, 1, 256)
-		v.pattern("keyId", *in.KeyId, keyIDPattern)
+		v.Length("keyId", *in.KeyId, 1, 256)
+		v.Pattern("keyId", *in.KeyId, keyIDPattern)
 	}
 	if in.AllowedPattern != nil {
-		v.length("allowedPattern", *in.AllowedPattern, 0, 1024)
+		v.Length("allowedPattern", *in.AllowedPattern, 0, 1024)
 	}
 	if in.Tags != nil {
 		validateTagList(&v, in.Tags)
 	}
 	if in.Tier != nil {
-		v.enum("tier", *in.Tier, paramTiers...)
+		v.Enum("tier", *in.Tier, paramTiers...)
 	}
 	if in.Policies != nil {
-		v.length("policies", *in.Policies, 1, 4096)
+		v.Length("policies", *in.Policies, 1, 4096)
 	}
 	if in.DataType != nil {
-		v.length("dataType", *in.DataType, 0, 128)
+		v.Length("dataType", *in.DataType, 0, 128)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	// The value is sensitive: no message ever quotes it.
 	if *in.Value == "" {
-		return nil, errValidation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.")
+		return nil, protocol.ErrValidation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.")
 	}
 	overwrite := in.Overwrite != nil && *in.Overwrite
 	if overwrite && len(in.Tags) > 0 {
-		return nil, errValidation("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
+		return nil, protocol.ErrValidation("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
 	}
 	name := cleanName(*in.Name)
 	if err := s.checkNewName(name); err != nil {
@@ -492,7 +494,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 	}
 	for _, t := range in.Tags {
 		if hasReservedPrefix(*t.Key) {
-			return nil, errValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
+			return nil, protocol.ErrValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
 		}
 	}
 	now := s.clock()
@@ -501,7 +503,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		st.sweepExpired(now)
 		p := st.paramByName[name]
 		if p != nil && !overwrite {
-			return apiErr(http.StatusBadRequest, "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
+			return protocol.Errorf(http.StatusBadRequest, "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
 		}
 		var prev *paramVersion
 		if p != nil {
@@ -515,12 +517,12 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		}
 		if in.Type != nil {
 			if prev != nil && *in.Type != prev.Type {
-				return apiErr(http.StatusBadRequest, "HierarchyTypeMismatchException", "The parameter type can't be changed: %s is a %s parameter. Parameter Store doesn't support changing a parameter type in a hierarchy; create a new, unique parameter.", name, prev.Type)
+				return protocol.Errorf(http.StatusBadRequest, "HierarchyTypeMismatchException", "The parameter type can't be changed: %s is a %s parameter. Parameter Store doesn't support changing a parameter type in a hierarchy; create a new, unique parameter.", name, prev.Type)
 			}
 			nv.Type = *in.Type
 		}
 		if nv.Type == "" {
-			return errValidation("A parameter type is required when you create a parameter.")
+			return protocol.ErrValidation("A parameter type is required when you create a parameter.")
 		}
 		if in.Description != nil {
 			nv.Description = *in.Description
@@ -544,10 +546,10 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		if nv.AllowedPattern != "" {
 			re, err := regexp.Compile(nv.AllowedPattern)
 			if err != nil {
-				return apiErr(http.StatusBadRequest, "InvalidAllowedPatternException", "The allowed pattern %s isn't a valid regular expression.", nv.AllowedPattern)
+				return protocol.Errorf(http.StatusBadRequest, "InvalidAllowedPatternException", "The allowed pattern %s isn't a valid regular expression.", nv.AllowedPattern)
 			}
 			if !re.MatchString(*in.Value) {
-				return apiErr(http.StatusBadRequest, "ParameterPatternMismatchException", "Parameter value, cannot be validated against allowedPattern: %s", nv.AllowedPattern)
+				return protocol.Errorf(http.StatusBadRequest, "ParameterPatternMismatchException", "Parameter value, cannot be validated against allowedPattern: %s", nv.AllowedPattern)
 			}
 		}
 		tier, err := resolveTier(in.Tier, prev, len(*in.Value), len(nv.Policies), st)
@@ -558,10 +560,10 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		if p == nil || prev.Tier != tier {
 			standard, advanced := st.tierCounts()
 			if tier == tierStandard && standard >= maxStandardParams {
-				return apiErr(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
+				return protocol.Errorf(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
 			}
 			if tier == tierAdvanced && advanced >= maxAdvancedParams {
-				return apiErr(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
+				return protocol.Errorf(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
 			}
 		}
 		if nv.Type == typeSecureString {
@@ -582,7 +584,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 			nv.Value = sealed
 		} else {
 			if in.KeyId != nil {
-				return errValidation(fmt.Sprintf("KeyId applies to SecureString parameters only; %s is a %s parameter.", name, nv.Type))
+				return protocol.ErrValidation(fmt.Sprintf("KeyId applies to SecureString parameters only; %s is a %s parameter.", name, nv.Type))
 			}
 			nv.KeyID = ""
 			nv.Value = *in.Value
@@ -590,7 +592,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		if p != nil && len(p.Versions) >= maxParamVersions {
 			oldest := p.Versions[0]
 			if len(oldest.Labels) > 0 {
-				return apiErr(http.StatusBadRequest, "ParameterMaxVersionLimitExceeded", "You attempted to create a new version of %s by calling the PutParameter API with the overwrite flag. Version %d, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.", name, oldest.Version)
+				return protocol.Errorf(http.StatusBadRequest, "ParameterMaxVersionLimitExceeded", "You attempted to create a new version of %s by calling the PutParameter API with the overwrite flag. Version %d, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.", name, oldest.Version)
 			}
 			p.Versions = p.Versions[1:]
 		}
@@ -603,7 +605,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 				p.Tags[*t.Key] = *t.Value
 			}
 			if len(p.Tags) > maxTagsPerResource {
-				return errTooManyTags()
+				return protocol.ErrTooManyTags()
 			}
 			p.Versions = []*paramVersion{nv}
 			st.addParam(p)
@@ -649,26 +651,26 @@ func resolveTier(requested *string, prev *paramVersion, size, policies int, st *
 		tier = *requested
 	}
 	if tier == tierStandard && prevTier == tierAdvanced {
-		return "", errValidation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.")
+		return "", protocol.ErrValidation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.")
 	}
 	if tier == tierStandard && size > maxStandardValue {
-		return "", errValidation("Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html")
+		return "", protocol.ErrValidation("Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html")
 	}
 	if tier == tierStandard && policies > 0 {
-		return "", errValidation("Standard tier parameters don't support parameter policies. To use parameter policies, upgrade the parameter to use the advanced-parameter tier.")
+		return "", protocol.ErrValidation("Standard tier parameters don't support parameter policies. To use parameter policies, upgrade the parameter to use the advanced-parameter tier.")
 	}
 	if tier == tierAdvanced && size > maxAdvancedValue {
-		return "", errValidation("Advanced tier parameters support a maximum parameter value of 8192 characters.")
+		return "", protocol.ErrValidation("Advanced tier parameters support a maximum parameter value of 8192 characters.")
 	}
 	return tier, nil
 }
 
 func (s *Server) getParameter(in *getParameterInput) (*getParameterOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -689,14 +691,14 @@ func (s *Server) getParameter(in *getParameterInput) (*getParameterOutput, error
 }
 
 func (s *Server) getParameters(in *getParametersInput) (*getParametersOutput, error) {
-	var v validator
-	if v.required("names", in.Names != nil) {
-		v.count("names", len(in.Names), 1, 10)
+	var v protocol.Validator
+	if v.Required("names", in.Names != nil) {
+		v.Count("names", len(in.Names), 1, 10)
 		for _, n := range in.Names {
-			v.length("names.member", n, 1, 2048)
+			v.Length("names.member", n, 1, 2048)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -765,13 +767,13 @@ func pageLimit(start string, max int) int {
 }
 
 func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParametersByPathOutput, error) {
-	var v validator
-	if v.required("path", in.Path != nil) {
-		v.length("path", *in.Path, 1, 2048)
+	var v protocol.Validator
+	if v.Required("path", in.Path != nil) {
+		v.Length("path", *in.Path, 1, 2048)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 10)
+	v.IntRange("maxResults", in.MaxResults, 1, 10)
 	validateStringFilters(&v, in.ParameterFilters)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	filters, ferr := parseParamFilters(in.ParameterFilters, true)
@@ -790,12 +792,12 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("GetParametersByPath", path, recursive, in.ParameterFilters)
+	fp := protocol.PageFingerprint("GetParametersByPath", path, recursive, in.ParameterFilters)
 	after := ""
 	if in.NextToken != nil && *in.NextToken != "" {
 		last, ok := decodeCursorToken(*in.NextToken, fp)
 		if !ok {
-			return nil, errInvalidNextToken()
+			return nil, protocol.ErrInvalidNextToken()
 		}
 		after = last
 	}
@@ -854,26 +856,26 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 }
 
 func (s *Server) describeParameters(in *describeParametersInput) (*describeParametersOutput, error) {
-	var v validator
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	var v protocol.Validator
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, "Name", "Type", "KeyId")
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, "Name", "Type", "KeyId")
 		}
-		if v.required(p+".values", f.Values != nil) {
-			v.count(p+".values", len(f.Values), 1, 50)
+		if v.Required(p+".values", f.Values != nil) {
+			v.Count(p+".values", len(f.Values), 1, 50)
 			for _, val := range f.Values {
-				v.length(p+".values.member", val, 1, 1024)
+				v.Length(p+".values.member", val, 1, 1024)
 			}
 		}
 	}
 	validateStringFilters(&v, in.ParameterFilters)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if len(in.Filters) > 0 && len(in.ParameterFilters) > 0 {
-		return nil, errValidation("You can use either Filters or ParameterFilters in a single request.")
+		return nil, protocol.ErrValidation("You can use either Filters or ParameterFilters in a single request.")
 	}
 	filters, ferr := parseParamFilters(in.ParameterFilters, false)
 	if ferr != nil {
@@ -892,12 +894,12 @@ func (s *Server) describeParameters(in *describeParametersInput) (*describeParam
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("DescribeParameters", in.Filters, in.ParameterFilters, in.Shared)
+	fp := protocol.PageFingerprint("DescribeParameters", in.Filters, in.ParameterFilters, in.Shared)
 	after := ""
 	if in.NextToken != nil && *in.NextToken != "" {
 		last, ok := decodeCursorToken(*in.NextToken, fp)
 		if !ok {
-			return nil, errInvalidNextToken()
+			return nil, protocol.ErrInvalidNextToken()
 		}
 		after = last
 	}
@@ -936,12 +938,12 @@ func (s *Server) describeParameters(in *describeParametersInput) (*describeParam
 }
 
 func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParameterHistoryOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
-	if err := v.err(); err != nil {
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	size := defaultHistoryPage
@@ -958,16 +960,16 @@ func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParamete
 			err = perr
 			return
 		}
-		fp := pageFingerprint("GetParameterHistory", p.Name)
+		fp := protocol.PageFingerprint("GetParameterHistory", p.Name)
 		token := ""
 		if in.NextToken != nil {
 			token = *in.NextToken
 		}
 		// The offset counts from the first version the token was issued
 		// against, so versions dropped meanwhile do not shift a page.
-		offset, ok := decodePageToken(token, fp, int(p.latest().Version))
+		offset, ok := protocol.DecodePageToken(token, fp, int(p.latest().Version))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
 		var start int
@@ -983,14 +985,14 @@ func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParamete
 			}
 			labels := append([]string{}, pv.Labels...)
 			out.Parameters = append(out.Parameters, parameterHistory{
-				Name: p.Name, Type: pv.Type, KeyId: pv.KeyID, LastModifiedDate: epoch(pv.Modified),
+				Name: p.Name, Type: pv.Type, KeyId: pv.KeyID, LastModifiedDate: protocol.Epoch(pv.Modified),
 				LastModifiedUser: pv.User, Description: pv.Description, Value: val,
 				AllowedPattern: pv.AllowedPattern, Version: pv.Version, Labels: labels, Tier: pv.Tier,
 				Policies: inlinePolicies(pv.Policies), DataType: pv.DataType,
 			})
 		}
 		if end < len(p.Versions) {
-			out.NextToken = encodePageToken(fp, int(p.Versions[end-1].Version))
+			out.NextToken = protocol.EncodePageToken(fp, int(p.Versions[end-1].Version))
 		}
 	})
 	if err != nil {
@@ -999,22 +1001,22 @@ func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParamete
 	return &out, nil
 }
 
-func validateLabels(v *validator, labels []string) {
-	if v.required("labels", labels != nil) {
-		v.count("labels", len(labels), 1, maxLabelsPerVersion)
+func validateLabels(v *protocol.Validator, labels []string) {
+	if v.Required("labels", labels != nil) {
+		v.Count("labels", len(labels), 1, maxLabelsPerVersion)
 		for _, l := range labels {
-			v.length("labels.member", l, 1, maxLabelLength)
+			v.Length("labels.member", l, 1, maxLabelLength)
 		}
 	}
 }
 
 func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelParameterVersionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
 	validateLabels(&v, in.Labels)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -1042,7 +1044,7 @@ func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelPa
 			}
 		}
 		if len(pv.Labels)+len(add) > maxLabelsPerVersion {
-			return apiErr(http.StatusBadRequest, "ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.")
+			return protocol.Errorf(http.StatusBadRequest, "ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.")
 		}
 		// A label names one version: attaching it here moves it.
 		for _, other := range p.Versions {
@@ -1061,13 +1063,13 @@ func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelPa
 }
 
 func (s *Server) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unlabelParameterVersionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	v.required("parameterVersion", in.ParameterVersion != nil)
+	v.Required("parameterVersion", in.ParameterVersion != nil)
 	validateLabels(&v, in.Labels)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -1098,11 +1100,11 @@ func (s *Server) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unl
 }
 
 func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	name := cleanName(*in.Name)
@@ -1122,14 +1124,14 @@ func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error)
 }
 
 func (s *Server) deleteParameters(in *deleteParametersInput) (*deleteParametersOutput, error) {
-	var v validator
-	if v.required("names", in.Names != nil) {
-		v.count("names", len(in.Names), 1, 10)
+	var v protocol.Validator
+	if v.Required("names", in.Names != nil) {
+		v.Count("names", len(in.Names), 1, 10)
 		for _, n := range in.Names {
-			v.length("names.member", n, 1, 2048)
+			v.Length("names.member", n, 1, 2048)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -1165,22 +1167,22 @@ type paramFilter struct {
 // ParameterStringFilter's model constraints.
 var paramFilterKeyPattern = regexp.MustCompile(`^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$`)
 
-func validateStringFilters(v *validator, fs []parameterStringFilter) {
+func validateStringFilters(v *protocol.Validator, fs []parameterStringFilter) {
 	for i, f := range fs {
 		p := fmt.Sprintf("parameterFilters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.length(p+".key", *f.Key, 1, 132)
+		if v.Required(p+".key", f.Key != nil) {
+			v.Length(p+".key", *f.Key, 1, 132)
 			if !paramFilterKeyPattern.MatchString(*f.Key) {
-				v.add(quoteValue(*f.Key), p+".key", "Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType")
+				v.Add(protocol.QuoteValue(*f.Key), p+".key", "Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType")
 			}
 		}
 		if f.Option != nil {
-			v.length(p+".option", *f.Option, 1, 10)
+			v.Length(p+".option", *f.Option, 1, 10)
 		}
 		if f.Values != nil {
-			v.count(p+".values", len(f.Values), 1, 50)
+			v.Count(p+".values", len(f.Values), 1, 50)
 			for _, val := range f.Values {
-				v.length(p+".values.member", val, 1, 1024)
+				v.Length(p+".values.member", val, 1, 1024)
 			}
 		}
 	}
@@ -1189,20 +1191,20 @@ func validateStringFilters(v *validator, fs []parameterStringFilter) {
 // parseParamFilters applies the rules the ParameterStringFilter
 // documentation gives: which keys each operation takes, which options
 // each key takes, and values where a key needs them.
-func parseParamFilters(fs []parameterStringFilter, byPath bool) ([]paramFilter, *APIError) {
+func parseParamFilters(fs []parameterStringFilter, byPath bool) ([]paramFilter, *protocol.APIError) {
 	var out []paramFilter
 	seen := map[string]bool{}
 	for _, f := range fs {
 		key := *f.Key
 		isTag := strings.HasPrefix(key, "tag:")
 		if byPath && key != "Type" && key != "KeyId" && key != "Label" {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: %s. Valid filter keys include: [Type, KeyId, Label].", key)
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: %s. Valid filter keys include: [Type, KeyId, Label].", key)
 		}
 		if !byPath && key == "Label" {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: Label. Valid filter keys include: [Path, Name, Type, KeyId, Tier, DataType, tag:KEY].")
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: Label. Valid filter keys include: [Path, Name, Type, KeyId, Tier, DataType, tag:KEY].")
 		}
 		if seen[key] {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterKey", "The following filter is duplicated in the request: %s. A request can contain only one occurrence of a specific filter.", key)
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterKey", "The following filter is duplicated in the request: %s. A request can contain only one occurrence of a specific filter.", key)
 		}
 		seen[key] = true
 		option := "Equals"
@@ -1215,38 +1217,38 @@ func parseParamFilters(fs []parameterStringFilter, byPath bool) ([]paramFilter, 
 		switch {
 		case key == "Path":
 			if option != "Recursive" && option != "OneLevel" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Recursive, OneLevel].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Recursive, OneLevel].", option)
 			}
 		case key == "Label":
 			if option != "Equals" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Equals].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Equals].", option)
 			}
 		case key == "Name":
 			if option != "Equals" && option != "BeginsWith" && option != "Contains" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Contains, Equals].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Contains, Equals].", option)
 			}
 		default:
 			if option != "Equals" && option != "BeginsWith" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Equals].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Equals].", option)
 			}
 		}
 		if len(f.Values) == 0 && !isTag {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterValue", "The following filter values are missing : null for filter key %s.", key)
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterValue", "The following filter values are missing : null for filter key %s.", key)
 		}
 		for _, val := range f.Values {
 			switch key {
 			case "Type":
 				if option == "Equals" && !slices.Contains(paramTypes, val) {
-					return nil, apiErr(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [String, StringList, SecureString].", val)
+					return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [String, StringList, SecureString].", val)
 				}
 			case "Tier":
 				if option == "Equals" && !slices.Contains(paramTiers, val) {
-					return nil, apiErr(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [Standard, Advanced, Intelligent-Tiering].", val)
+					return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [Standard, Advanced, Intelligent-Tiering].", val)
 				}
 			case "Path":
 				lower := strings.ToLower(val)
 				if strings.HasPrefix(lower, "/aws") || strings.HasPrefix(lower, "/ssm") {
-					return nil, errValidation(`Filters for common parameters can't be prefixed with "aws" or "ssm" (case-insensitive). When using global parameters, please specify within a global namespace.`)
+					return nil, protocol.ErrValidation(`Filters for common parameters can't be prefixed with "aws" or "ssm" (case-insensitive). When using global parameters, please specify within a global namespace.`)
 				}
 				if err := checkPath(val); err != nil {
 					return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Each PutParameter rule answers AWS's exception.
@@ -166,7 +167,7 @@ func TestParameterExpiration(t *testing.T) {
 }
 
 func errorType(err error) string {
-	var ae *APIError
+	var ae *protocol.APIError
 	if errors.As(err, &ae) {
 		return ae.Type
 	}

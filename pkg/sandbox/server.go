@@ -3,17 +3,17 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Options configure a sandbox. The zero value is a usable default: the
@@ -108,10 +108,11 @@ type Server struct {
 	clock       func() time.Time
 	started     time.Time
 
-	stats  *statsRecorder
-	faults *faultInjector
-	quotas *quotaLimiter
-	agent  *fleetAgent
+	verifier *protocol.Verifier
+	stats    *statsRecorder
+	faults   *faultInjector
+	quotas   *quotaLimiter
+	agent    *fleetAgent
 	// sessions are the live Session Manager sessions (sessions.go).
 	sessions *sessionRegistry
 
@@ -208,6 +209,10 @@ func New(opts Options) (*Server, error) {
 		stats:       newStatsRecorder(),
 		faults:      newFaultInjector(opts.Faults, opts.Seed),
 		quotas:      quotas,
+	}
+	s.verifier = &protocol.Verifier{
+		Region: opts.Region, AccessKeyID: opts.AccessKeyID, SecretKey: opts.SecretAccessKey,
+		Clock: opts.Clock, Known: knownSigningName,
 	}
 	s.agent = newFleetAgent(s)
 	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
@@ -415,58 +420,59 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// protocol is how a service frames requests and errors.
-type protocol int
-
-const (
-	awsJSON11 protocol = iota // POST /, X-Amz-Target: Prefix.Operation
-	restJSON                  // operation chosen by method and path
-)
-
 // service is one AWS API the sandbox speaks.
 type service struct {
 	signingName  string // SigV4 scope service name; also the stats key prefix
 	targetPrefix string // X-Amz-Target prefix (JSON 1.1 only)
-	protocol     protocol
+	protocol     protocol.Protocol
 	// The service's own throttling and internal errors, from its model
 	// (SSM's model lists no throttling error; AWS answers the common
 	// ThrottlingException "Rate exceeded").
-	throttle, internal APIError
+	throttle, internal protocol.APIError
 	// validationError is the exception for model constraint violations.
 	validationError string
 }
 
 var (
 	svcSSM = &service{
-		signingName: "ssm", targetPrefix: "AmazonSSM", protocol: awsJSON11,
-		throttle:        APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServerError", Message: "An error occurred on the server side."},
+		signingName: "ssm", targetPrefix: "AmazonSSM", protocol: protocol.JSON11,
+		throttle:        protocol.APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
+		internal:        protocol.APIError{Status: 500, Type: "InternalServerError", Message: "An error occurred on the server side."},
 		validationError: "ValidationException",
 	}
 	svcSecretsManager = &service{
-		signingName: "secretsmanager", targetPrefix: "secretsmanager", protocol: awsJSON11,
-		throttle:        APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServiceError", Message: "An error occurred on the server side."},
+		signingName: "secretsmanager", targetPrefix: "secretsmanager", protocol: protocol.JSON11,
+		throttle:        protocol.APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
+		internal:        protocol.APIError{Status: 500, Type: "InternalServiceError", Message: "An error occurred on the server side."},
 		validationError: "ValidationException",
 	}
 	// The tagging model's throttling error is ThrottledException and its
 	// internal error InternalServiceException.
 	svcTagging = &service{
-		signingName: "tagging", targetPrefix: "ResourceGroupsTaggingAPI_20170126", protocol: awsJSON11,
-		throttle:        APIError{Status: 400, Type: "ThrottledException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServiceException", Message: "The request processing failed because of an unknown error, exception, or failure."},
+		signingName: "tagging", targetPrefix: "ResourceGroupsTaggingAPI_20170126", protocol: protocol.JSON11,
+		throttle:        protocol.APIError{Status: 400, Type: "ThrottledException", Message: "Rate exceeded"},
+		internal:        protocol.APIError{Status: 500, Type: "InternalServiceException", Message: "The request processing failed because of an unknown error, exception, or failure."},
 		validationError: "ValidationException",
 	}
 	// Resource Groups is REST-JSON; its model gives throttling as 429
 	// TooManyRequestsException, validation as 400 BadRequestException.
 	svcResourceGroups = &service{
-		signingName: "resource-groups", protocol: restJSON,
-		throttle:        APIError{Status: 429, Type: "TooManyRequestsException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServerErrorException", Message: "An internal error occurred while processing the request. Try again later."},
+		signingName: "resource-groups", protocol: protocol.RESTJSON,
+		throttle:        protocol.APIError{Status: 429, Type: "TooManyRequestsException", Message: "Rate exceeded"},
+		internal:        protocol.APIError{Status: 500, Type: "InternalServerErrorException", Message: "An internal error occurred while processing the request. Try again later."},
 		validationError: "BadRequestException",
 	}
 	services = []*service{svcSSM, svcSecretsManager, svcTagging, svcResourceGroups}
 )
+
+func knownSigningName(name string) bool {
+	for _, svc := range services {
+		if svc.signingName == name {
+			return true
+		}
+	}
+	return false
+}
 
 func (s *Server) internalErrorName(signingName string) string {
 	for _, svc := range services {
@@ -484,7 +490,7 @@ type handlerFunc func(s *Server, body []byte) (any, error)
 func handle[Req, Resp any](fn func(*Server, *Req) (*Resp, error)) handlerFunc {
 	return func(s *Server, body []byte) (any, error) {
 		var req Req
-		if err := decodeJSON(body, &req); err != nil {
+		if err := protocol.DecodeJSON(body, &req); err != nil {
 			return nil, err
 		}
 		return fn(s, &req)
@@ -554,7 +560,7 @@ var (
 
 func init() {
 	for _, op := range dispatch {
-		if op.svc.protocol == restJSON {
+		if op.svc.protocol == protocol.RESTJSON {
 			byPath[op.method+" "+op.path] = op
 		} else {
 			byTarget[op.svc.targetPrefix+"."+op.name] = op
@@ -596,20 +602,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	svc, op := route(r)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var resp any
-	var aerr *APIError
+	var aerr *protocol.APIError
 	throttled := false
 	switch {
 	case err != nil:
-		aerr = errSerialization("The request body could not be read.")
+		aerr = protocol.ErrSerialization("The request body could not be read.")
 	default:
 		signingName := ""
 		if svc != nil {
 			signingName = svc.signingName
 		}
-		aerr = s.authenticate(r, body, signingName)
+		aerr = s.verifier.Authenticate(r, body, signingName)
 	}
 	if aerr == nil && op == nil {
-		aerr = errUnknownOperation()
+		aerr = protocol.ErrUnknownOperation()
 	}
 	if aerr == nil && s.opts.Latency > 0 {
 		select {
@@ -644,7 +650,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if aerr != nil && svc != nil && aerr.Type == "ValidationException" && svc.validationError != aerr.Type {
-		aerr = &APIError{Status: aerr.Status, Type: svc.validationError, Message: aerr.Message}
+		aerr = &protocol.APIError{Status: aerr.Status, Type: svc.validationError, Message: aerr.Message}
 	}
 
 	// Stats are recorded before the answer goes out, so a client that has
@@ -656,14 +662,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := time.Since(start)
 	s.stats.record(key, d, aerr != nil, throttled)
 
-	proto := awsJSON11
+	proto := protocol.JSON11
 	if svc != nil {
 		proto = svc.protocol
 	}
 	if aerr != nil {
-		writeError(w, proto, aerr)
+		protocol.WriteError(w, proto, aerr)
 	} else {
-		writeJSON(w, proto, http.StatusOK, resp)
+		protocol.WriteJSON(w, proto, http.StatusOK, resp)
 	}
 	if aerr != nil {
 		s.logf("sandbox: %s %d %s %s", name, aerr.Status, aerr.Type, d.Round(time.Microsecond))
@@ -672,61 +678,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func contentType(p protocol) string {
-	if p == restJSON {
-		return "application/json"
-	}
-	return "application/x-amz-json-1.1"
-}
-
-func newRequestID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
-func writeJSON(w http.ResponseWriter, p protocol, status int, v any) {
-	b := []byte("{}")
-	if v != nil {
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			status = http.StatusInternalServerError
-			b = []byte(`{"__type":"InternalServerError","message":"response encoding failed"}`)
-		}
-	}
-	h := w.Header()
-	h.Set("Content-Type", contentType(p))
-	// AWS sends a Content-Length with every JSON response; a chunked body
-	// makes the Go SDK race its connection reuse (aws-sdk-go-v2#2737).
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("X-Amzn-RequestId", newRequestID())
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-// writeError answers in AWS's error shape: the exception name in
-// X-Amzn-ErrorType and, for JSON 1.1, in "__type" with a "message";
-// REST-JSON services put the message in "Message".
-func writeError(w http.ResponseWriter, p protocol, e *APIError) {
-	w.Header().Set("X-Amzn-ErrorType", e.Type)
-	body := map[string]string{"__type": e.Type}
-	if p == restJSON {
-		body = map[string]string{"Message": e.Message}
-	} else if e.Message != "" {
-		body["message"] = e.Message
-	}
-	writeJSON(w, p, e.Status, body)
-}
-
 // serveControl answers the sandbox's own endpoints. They are not AWS APIs:
 // unsigned, never faulted, not counted.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/_sandbox/stats" && r.Method == http.MethodGet:
-		writeJSON(w, restJSON, http.StatusOK, s.Stats())
+		protocol.WriteJSON(w, protocol.RESTJSON, http.StatusOK, s.Stats())
 	case r.URL.Path == "/_sandbox/stats/reset" && r.Method == http.MethodPost:
 		s.ResetStats()
-		writeJSON(w, restJSON, http.StatusOK, s.Stats())
+		protocol.WriteJSON(w, protocol.RESTJSON, http.StatusOK, s.Stats())
 	case r.URL.Path == "/_sandbox/stats" || r.URL.Path == "/_sandbox/stats/reset":
 		w.Header().Set("Allow", map[bool]string{true: "GET", false: "POST"}[r.URL.Path == "/_sandbox/stats"])
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -734,3 +694,6 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 	}
 }
+
+// APIError is an error answer in AWS's shape (the protocol package's).
+type APIError = protocol.APIError

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Session documents (DocumentType Session, schema 1.0): the AWS-owned ones
@@ -206,7 +208,7 @@ var awsSessionDocuments = []struct {
 }
 
 // parseContent parses a document's content by its type.
-func parseContent(docType, content, format string) (*docContent, *APIError) {
+func parseContent(docType, content, format string) (*docContent, *protocol.APIError) {
 	if docType == "Session" {
 		return parseSessionContent(content, format)
 	}
@@ -214,7 +216,7 @@ func parseContent(docType, content, format string) (*docContent, *APIError) {
 }
 
 // parseSessionContent parses and checks a Session document.
-func parseSessionContent(content, format string) (*docContent, *APIError) {
+func parseSessionContent(content, format string) (*docContent, *protocol.APIError) {
 	raw, err := decodeDocument(content, format)
 	if err != nil {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("The content is not valid %s: %v", format, err))
@@ -224,7 +226,7 @@ func parseSessionContent(content, format string) (*docContent, *APIError) {
 	c.Description, _ = raw["description"].(string)
 	if c.SchemaVersion != "1.0" {
 		// "Session documents only support version 1.0."
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Session documents support schema version 1.0 only, not %q.", c.SchemaVersion)
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Session documents support schema version 1.0 only, not %q.", c.SchemaVersion)
 	}
 	c.SessionType, _ = raw["sessionType"].(string)
 	if !slices.Contains(sessionTypes, c.SessionType) {
@@ -270,7 +272,7 @@ func parseSessionContent(content, format string) (*docContent, *APIError) {
 
 // minutesInput reads a preference given in minutes: a number or a string of
 // digits; "" or absent is unset (0).
-func minutesInput(inputs map[string]any, key string, lo, hi int) (int, *APIError) {
+func minutesInput(inputs map[string]any, key string, lo, hi int) (int, *protocol.APIError) {
 	v, ok := inputs[key]
 	if !ok || v == nil {
 		return 0, nil
@@ -305,7 +307,7 @@ func minutesInput(inputs map[string]any, key string, lo, hi int) (int, *APIError
 
 // preferenceLimits reads idleSessionTimeout and maxSessionDuration (minutes;
 // 0 when unset).
-func preferenceLimits(inputs map[string]any) (idle, maxDuration int, err *APIError) {
+func preferenceLimits(inputs map[string]any) (idle, maxDuration int, err *protocol.APIError) {
 	if inputs == nil {
 		return 0, 0, nil
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Session Manager: StartSession, ResumeSession, TerminateSession and
@@ -74,18 +75,18 @@ type sessionOutputURL struct {
 }
 
 type sessionWire struct {
-	SessionId          string           `json:"SessionId"`
-	Target             string           `json:"Target"`
-	Status             string           `json:"Status"`
-	StartDate          *epochTime       `json:"StartDate,omitempty"`
-	EndDate            *epochTime       `json:"EndDate,omitempty"`
-	DocumentName       string           `json:"DocumentName,omitempty"`
-	Owner              string           `json:"Owner"`
-	Reason             string           `json:"Reason,omitempty"`
-	Details            string           `json:"Details,omitempty"`
-	OutputUrl          sessionOutputURL `json:"OutputUrl"`
-	MaxSessionDuration string           `json:"MaxSessionDuration,omitempty"`
-	AccessType         string           `json:"AccessType,omitempty"`
+	SessionId          string              `json:"SessionId"`
+	Target             string              `json:"Target"`
+	Status             string              `json:"Status"`
+	StartDate          *protocol.EpochTime `json:"StartDate,omitempty"`
+	EndDate            *protocol.EpochTime `json:"EndDate,omitempty"`
+	DocumentName       string              `json:"DocumentName,omitempty"`
+	Owner              string              `json:"Owner"`
+	Reason             string              `json:"Reason,omitempty"`
+	Details            string              `json:"Details,omitempty"`
+	OutputUrl          sessionOutputURL    `json:"OutputUrl"`
+	MaxSessionDuration string              `json:"MaxSessionDuration,omitempty"`
+	AccessType         string              `json:"AccessType,omitempty"`
 }
 
 type describeSessionsOutput struct {
@@ -237,18 +238,18 @@ func (r *sessionRegistry) closeAll() {
 }
 
 func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error) {
-	var v validator
-	if v.required("target", in.Target != nil) {
-		v.length("target", *in.Target, 1, 400)
+	var v protocol.Validator
+	if v.Required("target", in.Target != nil) {
+		v.Length("target", *in.Target, 1, 400)
 	}
 	if in.DocumentName != nil {
-		v.pattern("documentName", *in.DocumentName, documentARNPattern)
+		v.Pattern("documentName", *in.DocumentName, documentARNPattern)
 	}
 	if in.Reason != nil {
-		v.length("reason", *in.Reason, 1, 256)
-		v.pattern("reason", *in.Reason, reasonPattern)
+		v.Length("reason", *in.Reason, 1, 256)
+		v.Pattern("reason", *in.Reason, reasonPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	docName := preferencesDocument
@@ -283,7 +284,7 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		}
 		n := st.byID[*in.Target]
 		if n == nil || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
-			return apiErr(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
+			return protocol.Errorf(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
 		}
 		idle, maxD := sessionLimits(st, content)
 		rec = &sessionRecord{
@@ -331,17 +332,17 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 }
 
 func (s *Server) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error) {
-	var v validator
-	if v.required("sessionId", in.SessionId != nil) {
-		v.length("sessionId", *in.SessionId, 1, 96)
+	var v protocol.Validator
+	if v.Required("sessionId", in.SessionId != nil) {
+		v.Length("sessionId", *in.SessionId, 1, 96)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var rec *sessionRecord
 	s.view(func(st *state) { rec = st.sessionByID[*in.SessionId] })
 	if rec == nil {
-		return nil, apiErr(http.StatusBadRequest, "DoesNotExistException", "Session %s does not exist.", *in.SessionId)
+		return nil, protocol.Errorf(http.StatusBadRequest, "DoesNotExistException", "Session %s does not exist.", *in.SessionId)
 	}
 	out := &resumeSessionOutput{SessionId: rec.ID}
 	ls := s.sessions.get(rec.ID)
@@ -356,11 +357,11 @@ func (s *Server) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error)
 }
 
 func (s *Server) terminateSession(in *sessionIDInput) (*terminateSessionOutput, error) {
-	var v validator
-	if v.required("sessionId", in.SessionId != nil) {
-		v.length("sessionId", *in.SessionId, 1, 96)
+	var v protocol.Validator
+	if v.Required("sessionId", in.SessionId != nil) {
+		v.Length("sessionId", *in.SessionId, 1, 96)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	// TerminateSession is idempotent: an unknown or ended session is not
@@ -372,24 +373,24 @@ func (s *Server) terminateSession(in *sessionIDInput) (*terminateSessionOutput, 
 }
 
 func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsOutput, error) {
-	var v validator
-	if v.required("state", in.State != nil) {
-		v.enum("state", *in.State, "Active", "History")
+	var v protocol.Validator
+	if v.Required("state", in.State != nil) {
+		v.Enum("state", *in.State, "Active", "History")
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 200)
+	v.IntRange("maxResults", in.MaxResults, 1, 200)
 	if in.Filters != nil {
-		v.count("filters", len(in.Filters), 1, 6)
+		v.Count("filters", len(in.Filters), 1, 6)
 	}
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, sessionFilterKeys...)
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, sessionFilterKeys...)
 		}
-		if v.required(p+".value", f.Value != nil) {
-			v.length(p+".value", *f.Value, 1, 400)
+		if v.Required(p+".value", f.Value != nil) {
+			v.Length(p+".value", *f.Value, 1, 400)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	type match func(*sessionRecord) bool
@@ -400,7 +401,7 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 		case "InvokedAfter", "InvokedBefore":
 			t, err := parseFilterTime(val)
 			if err != nil {
-				return nil, errValidation(fmt.Sprintf("The %s filter value %q is not a timestamp such as 2024-08-29T00:00:00Z.", key, val))
+				return nil, protocol.ErrValidation(fmt.Sprintf("The %s filter value %q is not a timestamp such as 2024-08-29T00:00:00Z.", key, val))
 			}
 			if key == "InvokedAfter" {
 				matches = append(matches, func(r *sessionRecord) bool { return !r.Start.Before(t) })
@@ -413,14 +414,14 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 			matches = append(matches, func(r *sessionRecord) bool { return r.Owner == val })
 		case "Status":
 			if !slices.Contains(sessionStatuses, val) {
-				return nil, errValidation(fmt.Sprintf("The Status filter value %q is not a session status: use one of %s.", val, strings.Join(sessionStatuses, ", ")))
+				return nil, protocol.ErrValidation(fmt.Sprintf("The Status filter value %q is not a session status: use one of %s.", val, strings.Join(sessionStatuses, ", ")))
 			}
 			matches = append(matches, func(r *sessionRecord) bool { return r.Status == val })
 		case "SessionId":
 			matches = append(matches, func(r *sessionRecord) bool { return r.ID == val })
 		case "AccessType":
 			if val != "Standard" && val != "JustInTime" {
-				return nil, errValidation(fmt.Sprintf("The AccessType filter value %q is invalid: use Standard or JustInTime.", val))
+				return nil, protocol.ErrValidation(fmt.Sprintf("The AccessType filter value %q is invalid: use Standard or JustInTime.", val))
 			}
 			matches = append(matches, func(r *sessionRecord) bool { return val == "Standard" })
 		}
@@ -444,27 +445,27 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 		}
 		// Newest first.
 		sort.SliceStable(sel, func(i, j int) bool { return sel[i].Start.After(sel[j].Start) })
-		fp := pageFingerprint("DescribeSessions", *in.State, in.Filters)
-		offset, ok := decodePageToken(deref(in.NextToken), fp, len(sel))
+		fp := protocol.PageFingerprint("DescribeSessions", *in.State, in.Filters)
+		offset, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(sel))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
 		size := defaultSessionPage
 		if in.MaxResults != nil {
 			size = int(*in.MaxResults)
 		}
-		from, to, nextTok := page(len(sel), offset, size, fp)
+		from, to, nextTok := protocol.Page(len(sel), offset, size, fp)
 		out.NextToken = nextTok
 		out.Sessions = make([]sessionWire, 0, to-from)
 		for _, r := range sel[from:to] {
 			w := sessionWire{
-				SessionId: r.ID, Target: r.Target, Status: r.Status, StartDate: epoch(r.Start),
+				SessionId: r.ID, Target: r.Target, Status: r.Status, StartDate: protocol.Epoch(r.Start),
 				DocumentName: r.DocumentName, Owner: r.Owner, Reason: r.Reason,
 				MaxSessionDuration: r.MaxSessionDuration,
 			}
 			if r.End != nil {
-				w.EndDate = epoch(*r.End)
+				w.EndDate = protocol.Epoch(*r.End)
 			}
 			out.Sessions = append(out.Sessions, w)
 		}

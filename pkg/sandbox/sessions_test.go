@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // A small Session Manager client written for these tests: it speaks the
@@ -758,7 +759,7 @@ func TestDescribeSessions(t *testing.T) {
 	if err != nil || len(hist.Sessions) != 1 || hist.Sessions[0].Status != types.SessionStatusTerminated || hist.Sessions[0].EndDate == nil {
 		t.Errorf("history %+v, %v", hist, err)
 	}
-	if _, err := s.describeSessions(&describeSessionsInput{}); err == nil || err.(*APIError).Type != "ValidationException" {
+	if _, err := s.describeSessions(&describeSessionsInput{}); err == nil || err.(*protocol.APIError).Type != "ValidationException" {
 		t.Errorf("no State: %v", err)
 	}
 	bad := []*ssm.DescribeSessionsInput{

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // stateVersion is bumped when the state file's format changes incompatibly.
@@ -199,7 +201,7 @@ func (s *Server) mutate(fn func(st *state) error) error {
 	}
 	if err := saveState(s.opts.StatePath, s.st); err != nil {
 		s.logf("sandbox: saving state: %v", err)
-		return apiErr(500, s.internalErrorName("ssm"), "The sandbox could not save its state.")
+		return protocol.Errorf(500, s.internalErrorName("ssm"), "The sandbox could not save its state.")
 	}
 	return nil
 }

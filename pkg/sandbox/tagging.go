@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // The Resource Groups Tagging API's GetResources (JSON 1.1, signing name
@@ -94,16 +96,16 @@ const (
 	defaultGroupResourcesPage = 50
 )
 
-func errInvalidParameter(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidParameterException", "%s", msg)
+func errInvalidParameter(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidParameterException", "%s", msg)
 }
 
-func errNotFound(msg string) *APIError {
-	return apiErr(http.StatusNotFound, "NotFoundException", "%s", msg)
+func errNotFound(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusNotFound, "NotFoundException", "%s", msg)
 }
 
-func errBadRequest(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "BadRequestException", "%s", msg)
+func errBadRequest(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "BadRequestException", "%s", msg)
 }
 
 // partition is the ARN partition of a region.
@@ -140,31 +142,31 @@ func resourceTypeMatches(n *Node, filter string) bool {
 }
 
 func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error) {
-	var v validator
+	var v protocol.Validator
 	if in.PaginationToken != nil {
-		v.length("paginationToken", *in.PaginationToken, 0, 2048)
+		v.Length("paginationToken", *in.PaginationToken, 0, 2048)
 	}
-	v.count("tagFilters", len(in.TagFilters), 0, 50)
+	v.Count("tagFilters", len(in.TagFilters), 0, 50)
 	for i, f := range in.TagFilters {
 		p := fmt.Sprintf("tagFilters.%d.member", i+1)
 		if f.Key != nil {
-			v.length(p+".key", *f.Key, 1, 128)
+			v.Length(p+".key", *f.Key, 1, 128)
 		}
-		v.count(p+".values", len(f.Values), 0, 20)
+		v.Count(p+".values", len(f.Values), 0, 20)
 		for _, val := range f.Values {
-			v.length(p+".values.member", val, 0, 256)
+			v.Length(p+".values.member", val, 0, 256)
 		}
 	}
 	for _, t := range in.ResourceTypeFilters {
-		v.length("resourceTypeFilters.member", t, 0, 256)
+		v.Length("resourceTypeFilters.member", t, 0, 256)
 	}
 	if in.ResourceARNList != nil {
-		v.count("resourceARNList", len(in.ResourceARNList), 1, 100)
+		v.Count("resourceARNList", len(in.ResourceARNList), 1, 100)
 		for _, a := range in.ResourceARNList {
-			v.length("resourceARNList.member", a, 1, 1011)
+			v.Length("resourceARNList.member", a, 1, 1011)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 
@@ -203,7 +205,7 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 	if in.ResourcesPerPage != nil {
 		perPage = int(*in.ResourcesPerPage)
 	}
-	fp := pageFingerprint("GetResources", in.TagFilters, in.ResourceTypeFilters, compliance, excludeCompliant)
+	fp := protocol.PageFingerprint("GetResources", in.TagFilters, in.ResourceTypeFilters, compliance, excludeCompliant)
 
 	var out getResourcesOutput
 	var apiError error
@@ -222,12 +224,12 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 		if in.PaginationToken != nil {
 			token = *in.PaginationToken
 		}
-		off, ok := decodePageToken(token, fp, len(matched))
+		off, ok := protocol.DecodePageToken(token, fp, len(matched))
 		if !ok {
 			apiError = errInvalidParameter("The specified PaginationToken is not valid.")
 			return
 		}
-		from, to, next := page(len(matched), off, perPage, fp)
+		from, to, next := protocol.Page(len(matched), off, perPage, fp)
 		if in.TagsPerPage != nil {
 			// "GetResources does not split a resource and its associated
 			// tags across pages"; an untagged resource counts as one tag.
@@ -236,7 +238,7 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 				budget -= max(1, len(matched[i].Tags))
 				if budget < 0 && i > from {
 					to = i
-					next = encodePageToken(fp, to)
+					next = protocol.EncodePageToken(fp, to)
 					break
 				}
 			}
@@ -298,34 +300,34 @@ func resourceGroupsType(n *Node) string {
 }
 
 func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupResourcesOutput, error) {
-	var v validator
+	var v protocol.Validator
 	if in.GroupName != nil {
-		v.length("groupName", *in.GroupName, 1, 300)
-		v.pattern("groupName", *in.GroupName, rgGroupNamePattern)
+		v.Length("groupName", *in.GroupName, 1, 300)
+		v.Pattern("groupName", *in.GroupName, rgGroupNamePattern)
 	}
 	if in.Group != nil {
-		v.length("group", *in.Group, 1, 1600)
-		v.pattern("group", *in.Group, rgGroupStringPattern)
+		v.Length("group", *in.Group, 1, 1600)
+		v.Pattern("group", *in.Group, rgGroupStringPattern)
 	}
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".name", f.Name != nil) {
-			v.enum(p+".name", *f.Name, "resource-type")
+		if v.Required(p+".name", f.Name != nil) {
+			v.Enum(p+".name", *f.Name, "resource-type")
 		}
-		if v.required(p+".values", f.Values != nil) {
-			v.count(p+".values", len(f.Values), 1, 5)
+		if v.Required(p+".values", f.Values != nil) {
+			v.Count(p+".values", len(f.Values), 1, 5)
 			for _, val := range f.Values {
-				v.length(p+".values.member", val, 1, 128)
-				v.pattern(p+".values.member", val, rgFilterValuePattern)
+				v.Length(p+".values.member", val, 1, 128)
+				v.Pattern(p+".values.member", val, rgFilterValuePattern)
 			}
 		}
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	if in.NextToken != nil {
-		v.length("nextToken", *in.NextToken, 0, 8192)
-		v.pattern("nextToken", *in.NextToken, rgNextTokenPattern)
+		v.Length("nextToken", *in.NextToken, 0, 8192)
+		v.Pattern("nextToken", *in.NextToken, rgNextTokenPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	name := ""
@@ -353,7 +355,7 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListGroupResources", name, types)
+	fp := protocol.PageFingerprint("ListGroupResources", name, types)
 
 	var out listGroupResourcesOutput
 	var apiError error
@@ -377,12 +379,12 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 		if in.NextToken != nil {
 			token = *in.NextToken
 		}
-		off, ok := decodePageToken(token, fp, len(members))
+		off, ok := protocol.DecodePageToken(token, fp, len(members))
 		if !ok {
 			apiError = errBadRequest("The specified NextToken is not valid.")
 			return
 		}
-		from, to, next := page(len(members), off, size, fp)
+		from, to, next := protocol.Page(len(members), off, size, fp)
 		out.Resources = make([]listGroupResourcesItem, 0, to-from)
 		out.ResourceIdentifiers = make([]resourceIdentifier, 0, to-from)
 		for _, n := range members[from:to] {
