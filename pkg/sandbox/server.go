@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 )
 
 // Options configure a sandbox. The zero value is a usable default: the
@@ -108,11 +108,8 @@ type Server struct {
 	clock       func() time.Time
 	started     time.Time
 
-	verifier *protocol.Verifier
-	stats    *statsRecorder
-	faults   *faultInjector
-	quotas   *quotaLimiter
-	agent    *fleetAgent
+	router *router.Router
+	agent  *fleetAgent
 	// sessions are the live Session Manager sessions (sessions.go).
 	sessions *sessionRegistry
 
@@ -178,11 +175,7 @@ func New(opts Options) (*Server, error) {
 	if err := validateKMSKeys(opts.KMSKeys); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	if err := opts.Faults.validate(); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	quotas, err := newQuotaLimiter(opts.Quotas)
-	if err != nil {
+	if err := opts.Faults.Validate(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	sources := 0
@@ -206,13 +199,18 @@ func New(opts Options) (*Server, error) {
 		secretKey:   opts.SecretAccessKey,
 		clock:       opts.Clock,
 		started:     opts.Clock(),
-		stats:       newStatsRecorder(),
-		faults:      newFaultInjector(opts.Faults, opts.Seed),
-		quotas:      quotas,
 	}
-	s.verifier = &protocol.Verifier{
+	verifier := &protocol.Verifier{
 		Region: opts.Region, AccessKeyID: opts.AccessKeyID, SecretKey: opts.SecretAccessKey,
-		Clock: opts.Clock, Known: knownSigningName,
+		Clock: opts.Clock,
+	}
+	s.router = router.New(router.Config{
+		Verifier: verifier, Faults: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Logf: opts.Logf,
+	})
+	verifier.Known = s.router.KnownSigningName
+	s.register(s.router)
+	if err := s.router.SetQuotas(opts.Quotas); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s.agent = newFleetAgent(s)
 	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
@@ -409,10 +407,10 @@ func (s *Server) NodeCount() int {
 }
 
 // Stats returns a copy of the per-operation statistics.
-func (s *Server) Stats() Stats { return s.stats.snapshot() }
+func (s *Server) Stats() Stats { return s.router.Stats() }
 
 // ResetStats zeroes the statistics.
-func (s *Server) ResetStats() { s.stats.reset() }
+func (s *Server) ResetStats() { s.router.ResetStats() }
 
 func (s *Server) logf(format string, args ...any) {
 	if s.opts.Logf != nil {
@@ -420,262 +418,61 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// service is one AWS API the sandbox speaks.
-type service struct {
-	signingName  string // SigV4 scope service name; also the stats key prefix
-	targetPrefix string // X-Amz-Target prefix (JSON 1.1 only)
-	protocol     protocol.Protocol
-	// The service's own throttling and internal errors, from its model
-	// (SSM's model lists no throttling error; AWS answers the common
-	// ThrottlingException "Rate exceeded").
-	throttle, internal protocol.APIError
-	// validationError is the exception for model constraint violations.
-	validationError string
-}
-
-var (
-	svcSSM = &service{
-		signingName: "ssm", targetPrefix: "AmazonSSM", protocol: protocol.JSON11,
-		throttle:        protocol.APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
-		internal:        protocol.APIError{Status: 500, Type: "InternalServerError", Message: "An error occurred on the server side."},
-		validationError: "ValidationException",
-	}
-	svcSecretsManager = &service{
-		signingName: "secretsmanager", targetPrefix: "secretsmanager", protocol: protocol.JSON11,
-		throttle:        protocol.APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
-		internal:        protocol.APIError{Status: 500, Type: "InternalServiceError", Message: "An error occurred on the server side."},
-		validationError: "ValidationException",
-	}
-	// The tagging model's throttling error is ThrottledException and its
-	// internal error InternalServiceException.
-	svcTagging = &service{
-		signingName: "tagging", targetPrefix: "ResourceGroupsTaggingAPI_20170126", protocol: protocol.JSON11,
-		throttle:        protocol.APIError{Status: 400, Type: "ThrottledException", Message: "Rate exceeded"},
-		internal:        protocol.APIError{Status: 500, Type: "InternalServiceException", Message: "The request processing failed because of an unknown error, exception, or failure."},
-		validationError: "ValidationException",
-	}
-	// Resource Groups is REST-JSON; its model gives throttling as 429
-	// TooManyRequestsException, validation as 400 BadRequestException.
-	svcResourceGroups = &service{
-		signingName: "resource-groups", protocol: protocol.RESTJSON,
-		throttle:        protocol.APIError{Status: 429, Type: "TooManyRequestsException", Message: "Rate exceeded"},
-		internal:        protocol.APIError{Status: 500, Type: "InternalServerErrorException", Message: "An internal error occurred while processing the request. Try again later."},
-		validationError: "BadRequestException",
-	}
-	services = []*service{svcSSM, svcSecretsManager, svcTagging, svcResourceGroups}
-)
-
-func knownSigningName(name string) bool {
-	for _, svc := range services {
-		if svc.signingName == name {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) internalErrorName(signingName string) string {
-	for _, svc := range services {
-		if svc.signingName == signingName {
-			return svc.internal.Type
-		}
-	}
-	return "InternalServerError"
-}
-
-// handlerFunc answers one operation from its raw request body.
-type handlerFunc func(s *Server, body []byte) (any, error)
-
-// handle adapts a typed handler: it decodes the body into Req.
-func handle[Req, Resp any](fn func(*Server, *Req) (*Resp, error)) handlerFunc {
-	return func(s *Server, body []byte) (any, error) {
-		var req Req
-		if err := protocol.DecodeJSON(body, &req); err != nil {
-			return nil, err
-		}
-		return fn(s, &req)
-	}
-}
-
-// operation is one entry of the dispatch table.
-type operation struct {
-	svc  *service
-	name string
-	// method and path route REST-JSON operations.
-	method, path string
-	handle       handlerFunc
-}
-
-func (op *operation) key() string { return op.svc.signingName + "." + op.name }
-
-// dispatch is the sandbox's one table of operations. Adding an API area is
-// adding its rows here and its handlers in a file of their own.
-var dispatch = []*operation{
+// register adds every area's operations to the router.
+func (s *Server) register(r *router.Router) {
 	// SSM: nodes (nodes.go)
-	{svc: svcSSM, name: "DescribeInstanceInformation", handle: handle((*Server).describeInstanceInformation)},
-	{svc: svcSSM, name: "GetConnectionStatus", handle: handle((*Server).getConnectionStatus)},
-	{svc: svcSSM, name: "AddTagsToResource", handle: handle((*Server).addTagsToResource)},
-	{svc: svcSSM, name: "RemoveTagsFromResource", handle: handle((*Server).removeTagsFromResource)},
-	{svc: svcSSM, name: "ListTagsForResource", handle: handle((*Server).listTagsForResource)},
+	r.Register(router.SSM, "DescribeInstanceInformation", router.Handle(s.describeInstanceInformation))
+	r.Register(router.SSM, "GetConnectionStatus", router.Handle(s.getConnectionStatus))
+	r.Register(router.SSM, "AddTagsToResource", router.Handle(s.addTagsToResource))
+	r.Register(router.SSM, "RemoveTagsFromResource", router.Handle(s.removeTagsFromResource))
+	r.Register(router.SSM, "ListTagsForResource", router.Handle(s.listTagsForResource))
 	// SSM: Run Command (commands.go, agent.go)
-	{svc: svcSSM, name: "SendCommand", handle: handle((*Server).sendCommand)},
-	{svc: svcSSM, name: "ListCommands", handle: handle((*Server).listCommands)},
-	{svc: svcSSM, name: "ListCommandInvocations", handle: handle((*Server).listCommandInvocations)},
-	{svc: svcSSM, name: "GetCommandInvocation", handle: handle((*Server).getCommandInvocation)},
-	{svc: svcSSM, name: "CancelCommand", handle: handle((*Server).cancelCommand)},
+	r.Register(router.SSM, "SendCommand", router.Handle(s.sendCommand))
+	r.Register(router.SSM, "ListCommands", router.Handle(s.listCommands))
+	r.Register(router.SSM, "ListCommandInvocations", router.Handle(s.listCommandInvocations))
+	r.Register(router.SSM, "GetCommandInvocation", router.Handle(s.getCommandInvocation))
+	r.Register(router.SSM, "CancelCommand", router.Handle(s.cancelCommand))
 	// SSM: Parameter Store (params.go)
-	{svc: svcSSM, name: "PutParameter", handle: handle((*Server).putParameter)},
-	{svc: svcSSM, name: "GetParameter", handle: handle((*Server).getParameter)},
-	{svc: svcSSM, name: "GetParameters", handle: handle((*Server).getParameters)},
-	{svc: svcSSM, name: "GetParametersByPath", handle: handle((*Server).getParametersByPath)},
-	{svc: svcSSM, name: "DescribeParameters", handle: handle((*Server).describeParameters)},
-	{svc: svcSSM, name: "GetParameterHistory", handle: handle((*Server).getParameterHistory)},
-	{svc: svcSSM, name: "LabelParameterVersion", handle: handle((*Server).labelParameterVersion)},
-	{svc: svcSSM, name: "UnlabelParameterVersion", handle: handle((*Server).unlabelParameterVersion)},
-	{svc: svcSSM, name: "DeleteParameter", handle: handle((*Server).deleteParameter)},
-	{svc: svcSSM, name: "DeleteParameters", handle: handle((*Server).deleteParameters)},
+	r.Register(router.SSM, "PutParameter", router.Handle(s.putParameter))
+	r.Register(router.SSM, "GetParameter", router.Handle(s.getParameter))
+	r.Register(router.SSM, "GetParameters", router.Handle(s.getParameters))
+	r.Register(router.SSM, "GetParametersByPath", router.Handle(s.getParametersByPath))
+	r.Register(router.SSM, "DescribeParameters", router.Handle(s.describeParameters))
+	r.Register(router.SSM, "GetParameterHistory", router.Handle(s.getParameterHistory))
+	r.Register(router.SSM, "LabelParameterVersion", router.Handle(s.labelParameterVersion))
+	r.Register(router.SSM, "UnlabelParameterVersion", router.Handle(s.unlabelParameterVersion))
+	r.Register(router.SSM, "DeleteParameter", router.Handle(s.deleteParameter))
+	r.Register(router.SSM, "DeleteParameters", router.Handle(s.deleteParameters))
 	// SSM: documents (documents.go)
-	{svc: svcSSM, name: "CreateDocument", handle: handle((*Server).createDocument)},
-	{svc: svcSSM, name: "UpdateDocument", handle: handle((*Server).updateDocument)},
-	{svc: svcSSM, name: "DeleteDocument", handle: handle((*Server).deleteDocument)},
-	{svc: svcSSM, name: "DescribeDocument", handle: handle((*Server).describeDocument)},
-	{svc: svcSSM, name: "GetDocument", handle: handle((*Server).getDocument)},
-	{svc: svcSSM, name: "ListDocuments", handle: handle((*Server).listDocuments)},
-	{svc: svcSSM, name: "ListDocumentVersions", handle: handle((*Server).listDocumentVersions)},
-	{svc: svcSSM, name: "UpdateDocumentDefaultVersion", handle: handle((*Server).updateDocumentDefaultVersion)},
+	r.Register(router.SSM, "CreateDocument", router.Handle(s.createDocument))
+	r.Register(router.SSM, "UpdateDocument", router.Handle(s.updateDocument))
+	r.Register(router.SSM, "DeleteDocument", router.Handle(s.deleteDocument))
+	r.Register(router.SSM, "DescribeDocument", router.Handle(s.describeDocument))
+	r.Register(router.SSM, "GetDocument", router.Handle(s.getDocument))
+	r.Register(router.SSM, "ListDocuments", router.Handle(s.listDocuments))
+	r.Register(router.SSM, "ListDocumentVersions", router.Handle(s.listDocumentVersions))
+	r.Register(router.SSM, "UpdateDocumentDefaultVersion", router.Handle(s.updateDocumentDefaultVersion))
 	// SSM: Session Manager (sessions.go, datachannel.go, session_agent.go)
-	{svc: svcSSM, name: "StartSession", handle: handle((*Server).startSession)},
-	{svc: svcSSM, name: "ResumeSession", handle: handle((*Server).resumeSession)},
-	{svc: svcSSM, name: "TerminateSession", handle: handle((*Server).terminateSession)},
-	{svc: svcSSM, name: "DescribeSessions", handle: handle((*Server).describeSessions)},
+	r.Register(router.SSM, "StartSession", router.Handle(s.startSession))
+	r.Register(router.SSM, "ResumeSession", router.Handle(s.resumeSession))
+	r.Register(router.SSM, "TerminateSession", router.Handle(s.terminateSession))
+	r.Register(router.SSM, "DescribeSessions", router.Handle(s.describeSessions))
+	r.RegisterStream("/v1/data-channel/", http.HandlerFunc(s.serveDataChannel))
 	// Resource Groups Tagging API and Resource Groups (tagging.go)
-	{svc: svcTagging, name: "GetResources", handle: handle((*Server).getResources)},
-	{svc: svcResourceGroups, name: "ListGroupResources", method: http.MethodPost, path: "/list-group-resources", handle: handle((*Server).listGroupResources)},
+	r.Register(svcTagging, "GetResources", router.Handle(s.getResources))
+	r.RegisterREST(svcResourceGroups, "ListGroupResources", http.MethodPost, "/list-group-resources", router.Handle(s.listGroupResources))
 }
-
-var (
-	byTarget = map[string]*operation{} // "AmazonSSM.DescribeInstanceInformation"
-	byPath   = map[string]*operation{} // "POST /list-group-resources"
-)
-
-func init() {
-	for _, op := range dispatch {
-		if op.svc.protocol == protocol.RESTJSON {
-			byPath[op.method+" "+op.path] = op
-		} else {
-			byTarget[op.svc.targetPrefix+"."+op.name] = op
-		}
-	}
-}
-
-// route finds the service and operation a request is for. svc is nil when
-// not even the service is known; op is nil for an unknown operation.
-func route(r *http.Request) (svc *service, op *operation) {
-	if target := r.Header.Get("X-Amz-Target"); target != "" && r.URL.Path == "/" {
-		prefix, _, _ := strings.Cut(target, ".")
-		for _, sv := range services {
-			if sv.targetPrefix == prefix {
-				svc = sv
-			}
-		}
-		return svc, byTarget[target]
-	}
-	if op := byPath[r.Method+" "+r.URL.Path]; op != nil {
-		return op.svc, op
-	}
-	return nil, nil
-}
-
-// maxBody bounds a request body; AWS's own limits are far lower.
-const maxBody = 16 << 20
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/v1/data-channel/") {
-		s.serveDataChannel(w, r)
+	if h := s.router.Stream(r.URL.Path); h != nil {
+		h.ServeHTTP(w, r)
 		return
 	}
-	start := time.Now()
-	svc, op := route(r)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var resp any
-	var aerr *protocol.APIError
-	throttled := false
-	switch {
-	case err != nil:
-		aerr = protocol.ErrSerialization("The request body could not be read.")
-	default:
-		signingName := ""
-		if svc != nil {
-			signingName = svc.signingName
-		}
-		aerr = s.verifier.Authenticate(r, body, signingName)
-	}
-	if aerr == nil && op == nil {
-		aerr = protocol.ErrUnknownOperation()
-	}
-	if aerr == nil && s.opts.Latency > 0 {
-		select {
-		case <-time.After(s.opts.Latency):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if aerr == nil && !s.quotas.allow(op.key()) {
-		e := op.svc.throttle
-		aerr, throttled = &e, true
-	}
-	if aerr == nil {
-		switch s.faults.draw(op.key()) {
-		case "throttle":
-			e := op.svc.throttle
-			aerr, throttled = &e, true
-		case "error":
-			e := op.svc.internal
-			aerr = &e
-		}
-	}
-	if aerr == nil {
-		var herr error
-		resp, herr = op.handle(s, body)
-		if herr != nil {
-			if !errors.As(herr, &aerr) {
-				s.logf("sandbox: %s: internal error: %v", op.key(), herr)
-				e := op.svc.internal
-				aerr = &e
-			}
-		}
-	}
-	if aerr != nil && svc != nil && aerr.Type == "ValidationException" && svc.validationError != aerr.Type {
-		aerr = &protocol.APIError{Status: aerr.Status, Type: svc.validationError, Message: aerr.Message}
-	}
-
-	// Stats are recorded before the answer goes out, so a client that has
-	// its answer always finds the call counted.
-	key, name := "", "unknown operation"
-	if op != nil {
-		key, name = op.key(), op.key()
-	}
-	d := time.Since(start)
-	s.stats.record(key, d, aerr != nil, throttled)
-
-	proto := protocol.JSON11
-	if svc != nil {
-		proto = svc.protocol
-	}
-	if aerr != nil {
-		protocol.WriteError(w, proto, aerr)
-	} else {
-		protocol.WriteJSON(w, proto, http.StatusOK, resp)
-	}
-	if aerr != nil {
-		s.logf("sandbox: %s %d %s %s", name, aerr.Status, aerr.Type, d.Round(time.Microsecond))
-	} else {
-		s.logf("sandbox: %s 200 %s", name, d.Round(time.Microsecond))
-	}
+	s.router.ServeHTTP(w, r)
 }
 
 // serveControl answers the sandbox's own endpoints. They are not AWS APIs:
@@ -697,3 +494,25 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 
 // APIError is an error answer in AWS's shape (the protocol package's).
 type APIError = protocol.APIError
+
+// Statistics, faults and quotas are the router's.
+type (
+	Stats          = router.Stats
+	OperationStats = router.OperationStats
+	LatencyMS      = router.LatencyMS
+	Faults         = router.Faults
+	Quotas         = router.Quotas
+)
+
+// AWSQuotas are the Parameter Store throughput quotas AWS publishes for
+// the default (standard) throughput setting; docs/sandbox-parameters.md
+// gives their sources.
+func AWSQuotas() Quotas { return router.AWSQuotas() }
+
+// FaultNames lists the fault names ParseFault accepts, with a line of help
+// each, for a command's --help.
+func FaultNames() map[string]string { return router.FaultNames() }
+
+// ParseFault parses "name=value", e.g. "throttle=0.2", as given to
+// `ssmctl sandbox --fault`.
+func ParseFault(s string) (name string, value float64, err error) { return router.ParseFault(s) }

@@ -592,7 +592,7 @@ func (ls *liveSession) init() {
 	ls.ctx, ls.cancel = context.WithCancel(context.Background())
 	ls.done = make(chan struct{})
 	ls.abort = make(chan struct{})
-	ls.dc = newDataChannel(ls.id, ls.s.clock, ls.s.logf, func() bool { return ls.s.faults.drawWSDrop() })
+	ls.dc = newDataChannel(ls.id, ls.s.clock, ls.s.logf, ls.s.router.DrawWSDrop)
 }
 
 func (ls *liveSession) issueToken() string {

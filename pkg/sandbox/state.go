@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 )
 
 // stateVersion is bumped when the state file's format changes incompatibly.
@@ -201,7 +202,7 @@ func (s *Server) mutate(fn func(st *state) error) error {
 	}
 	if err := saveState(s.opts.StatePath, s.st); err != nil {
 		s.logf("sandbox: saving state: %v", err)
-		return protocol.Errorf(500, s.internalErrorName("ssm"), "The sandbox could not save its state.")
+		return protocol.Errorf(500, router.SSM.Internal.Type, "The sandbox could not save its state.")
 	}
 	return nil
 }

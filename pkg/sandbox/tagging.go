@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 )
 
 // The Resource Groups Tagging API's GetResources (JSON 1.1, signing name
@@ -77,6 +78,23 @@ type listGroupResourcesOutput struct {
 }
 
 var (
+	// The tagging model's throttling error is ThrottledException and its
+	// internal error InternalServiceException.
+	svcTagging = &router.Service{
+		SigningName: "tagging", TargetPrefix: "ResourceGroupsTaggingAPI_20170126", Protocol: protocol.JSON11,
+		Throttle:        protocol.APIError{Status: 400, Type: "ThrottledException", Message: "Rate exceeded"},
+		Internal:        protocol.APIError{Status: 500, Type: "InternalServiceException", Message: "The request processing failed because of an unknown error, exception, or failure."},
+		ValidationError: "ValidationException",
+	}
+	// Resource Groups is REST-JSON; its model gives throttling as 429
+	// TooManyRequestsException, validation as 400 BadRequestException.
+	svcResourceGroups = &router.Service{
+		SigningName: "resource-groups", Protocol: protocol.RESTJSON,
+		Throttle:        protocol.APIError{Status: 429, Type: "TooManyRequestsException", Message: "Rate exceeded"},
+		Internal:        protocol.APIError{Status: 500, Type: "InternalServerErrorException", Message: "An internal error occurred while processing the request. Try again later."},
+		ValidationError: "BadRequestException",
+	}
+
 	// resource-groups model patterns.
 	rgGroupNamePattern   = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26})$`)
 	rgGroupStringPattern = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}|arn:aws(-[a-z]+)*:resource-groups:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}))$`)
