@@ -123,9 +123,7 @@ func (s *Server) rebootDelay() time.Duration     { return max(0, s.opts.RebootDe
 // update changes command state under the lock, without persisting it (a
 // command's progress is saved when it ends).
 func (s *Server) update(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fn()
+	s.sec.Update(fn)
 }
 
 // agentTimeout is the execution timeout the agent applies to a step's
@@ -242,12 +240,8 @@ func (a *fleetAgent) schedule(c *command) {
 			cancelled = true
 		}
 	}
-	if s.opts.StatePath != "" {
-		s.mu.Lock()
-		if err := saveState(s.opts.StatePath, s.st); err != nil {
-			s.logf("sandbox: saving state: %v", err)
-		}
-		s.mu.Unlock()
+	if err := s.sec.Save(); err != nil {
+		s.logf("sandbox: saving state: %v", err)
 	}
 }
 

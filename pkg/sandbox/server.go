@@ -14,6 +14,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
 )
 
 // Options configure a sandbox. The zero value is a usable default: the
@@ -116,8 +117,9 @@ type Server struct {
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
 
-	mu sync.Mutex // guards st
-	st *state
+	store *store.Store
+	sec   *store.Section // guards st
+	st    *state
 
 	closeOnce sync.Once
 	closeErr  error
@@ -215,15 +217,19 @@ func New(opts Options) (*Server, error) {
 	s.agent = newFleetAgent(s)
 	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
 
+	sf, err := store.Open(opts.StatePath, s.logf)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.store = sf
 	var st *state
-	if opts.StatePath != "" {
-		loaded, err := loadState(opts.StatePath)
+	if sf.Loaded() {
+		loaded, err := loadState(sf)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 		st = loaded
-	}
-	if st == nil {
+	} else {
 		var fleet *Fleet
 		switch {
 		case opts.FleetFile != "":
@@ -244,13 +250,14 @@ func New(opts Options) (*Server, error) {
 			fleet = DefaultFleet()
 		}
 		st = newState(fleet, opts.KMSKeys)
-		if opts.StatePath != "" {
-			if err := saveState(opts.StatePath, st); err != nil {
-				return nil, fmt.Errorf("sandbox: %w", err)
-			}
-		}
 	}
 	s.st = st
+	s.sec = sf.NewSection(st.members)
+	if !sf.Loaded() {
+		if err := s.sec.Save(); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+	}
 
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
@@ -333,12 +340,8 @@ func (s *Server) Close() error {
 		if aerr := s.agent.close(); aerr != nil && err == nil {
 			err = aerr
 		}
-		if s.opts.StatePath != "" {
-			s.mu.Lock()
-			if serr := saveState(s.opts.StatePath, s.st); serr != nil && err == nil {
-				err = serr
-			}
-			s.mu.Unlock()
+		if serr := s.sec.Save(); serr != nil && err == nil {
+			err = serr
 		}
 		s.closeErr = err
 	})
@@ -401,9 +404,9 @@ func (s *Server) Env() []string {
 
 // NodeCount is the number of managed nodes in the sandbox.
 func (s *Server) NodeCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.st.Nodes)
+	n := 0
+	s.view(func(st *state) { n = len(st.Nodes) })
+	return n
 }
 
 // Stats returns a copy of the per-operation statistics.

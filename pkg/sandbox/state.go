@@ -1,16 +1,10 @@
 package sandbox
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
 )
 
 // stateVersion is bumped when the state file's format changes incompatibly.
@@ -117,92 +111,45 @@ func (st *state) restore() error {
 	return nil
 }
 
-// loadState reads a state file. It returns (nil, nil) when there is none.
-func loadState(path string) (*state, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("state file: %w", err)
-	}
-	var st state
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("state file %s is corrupt (%v): move it away to start from the fleet", path, err)
-	}
-	if st.Version != stateVersion {
-		return nil, fmt.Errorf("state file %s has version %d, this sandbox reads version %d: move it away to start from the fleet", path, st.Version, stateVersion)
+// loadState reads the state's members from the state file the store read.
+func loadState(sf *store.Store) (*state, error) {
+	st := &state{Version: stateVersion}
+	for _, m := range []struct {
+		key string
+		v   any
+	}{{"nodes", &st.Nodes}, {"documents", &st.Documents}, {"commands", &st.Commands}, {"parameters", &st.Parameters}, {"kmsKeys", &st.KMSKeys}, {"sessions", &st.Sessions}} {
+		if err := sf.Load(m.key, m.v); err != nil {
+			return nil, err
+		}
 	}
 	f := &Fleet{Nodes: st.Nodes}
 	if err := f.Validate(); err != nil {
-		return nil, fmt.Errorf("state file %s is corrupt: %v", path, err)
+		return nil, sf.Corrupt(err)
 	}
 	if err := st.restore(); err != nil {
-		return nil, fmt.Errorf("state file %s is corrupt: %v", path, err)
+		return nil, sf.Corrupt(err)
 	}
 	st.index()
-	return &st, nil
+	return st, nil
 }
 
-// saveState writes the state atomically: a temporary file in the same
-// directory, mode 0600, synced, then renamed over the old one.
-func saveState(path string, st *state) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return fmt.Errorf("state: %w", err)
+// members are the state's members of the state file.
+func (st *state) members() []store.Member {
+	nodes := st.Nodes
+	if nodes == nil {
+		nodes = []*Node{}
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("state: %w", err)
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename durable; not all filesystems support it
-		d.Close()
-	}
-	return nil
+	return []store.Member{{Key: "nodes", Value: nodes}, {Key: "documents", Value: st.Documents}, {Key: "commands", Value: st.Commands},
+		{Key: "parameters", Value: st.Parameters}, {Key: "kmsKeys", Value: st.KMSKeys}, {Key: "sessions", Value: st.Sessions}}
 }
 
 // view runs fn with the state locked for reading.
 func (s *Server) view(fn func(st *state)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fn(s.st)
+	s.sec.View(func() { fn(s.st) })
 }
 
 // mutate runs fn with the state locked and, if fn succeeds, persists the
 // state (when the sandbox has a StatePath).
 func (s *Server) mutate(fn func(st *state) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := fn(s.st); err != nil {
-		return err
-	}
-	if s.opts.StatePath == "" {
-		return nil
-	}
-	if err := saveState(s.opts.StatePath, s.st); err != nil {
-		s.logf("sandbox: saving state: %v", err)
-		return protocol.Errorf(500, router.SSM.Internal.Type, "The sandbox could not save its state.")
-	}
-	return nil
+	return s.sec.Mutate(func() error { return fn(s.st) })
 }
