@@ -633,10 +633,10 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	now := s.clock()
 	c := &command{
 		ID: newCommandID(), DocumentName: documentName(*in.DocumentName), DocumentVersion: "$DEFAULT",
-		Comment: deref(in.Comment), Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
-		Requested: now, OutputS3BucketName: deref(in.OutputS3BucketName), OutputS3KeyPrefix: deref(in.OutputS3KeyPrefix),
+		Comment: protocol.Deref(in.Comment), Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
+		Requested: now, OutputS3BucketName: protocol.Deref(in.OutputS3BucketName), OutputS3KeyPrefix: protocol.Deref(in.OutputS3KeyPrefix),
 		MaxConcurrency: defaultMaxConcurrency, MaxErrors: defaultMaxErrors, TimeoutSeconds: defaultDeliveryTimeout,
-		ServiceRole: deref(in.ServiceRoleArn), Alarm: in.AlarmConfiguration, cancelCh: make(chan struct{}),
+		ServiceRole: protocol.Deref(in.ServiceRoleArn), Alarm: in.AlarmConfiguration, cancelCh: make(chan struct{}),
 	}
 	if in.DocumentVersion != nil {
 		c.DocumentVersion = *in.DocumentVersion
@@ -651,10 +651,10 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		c.TimeoutSeconds = int(*in.TimeoutSeconds)
 	}
 	if nc := in.NotificationConfig; nc != nil {
-		c.Notification = notificationConfig{NotificationArn: deref(nc.NotificationArn), NotificationEvents: nc.NotificationEvents, NotificationType: deref(nc.NotificationType)}
+		c.Notification = notificationConfig{NotificationArn: protocol.Deref(nc.NotificationArn), NotificationEvents: nc.NotificationEvents, NotificationType: protocol.Deref(nc.NotificationType)}
 	}
 	if cw := in.CloudWatchOutputConfig; cw != nil {
-		c.CloudWatch.CloudWatchLogGroupName = deref(cw.CloudWatchLogGroupName)
+		c.CloudWatch.CloudWatchLogGroupName = protocol.Deref(cw.CloudWatchLogGroupName)
 		c.CloudWatch.CloudWatchOutputEnabled = cw.CloudWatchOutputEnabled != nil && *cw.CloudWatchOutputEnabled
 	}
 
@@ -668,7 +668,7 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 			return errInvalidDocument(fmt.Sprintf("Document %s is a %s document: Run Command runs Command documents.", d.Name, d.DocumentType))
 		}
 		c.DocumentName = d.Name
-		ver, err := resolveVersion(d, deref(in.DocumentVersion), "")
+		ver, err := resolveVersion(d, protocol.Deref(in.DocumentVersion), "")
 		if err != nil {
 			return err
 		}
@@ -983,7 +983,7 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 			}
 			matched = append(matched, c)
 		}
-		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(matched))
+		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(matched))
 		if !ok {
 			err = protocol.ErrInvalidNextToken()
 			return
@@ -1042,7 +1042,7 @@ func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listC
 				matched = append(matched, pair{c, inv})
 			}
 		}
-		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(matched))
+		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(matched))
 		if !ok {
 			err = protocol.ErrInvalidNextToken()
 			return
@@ -1157,7 +1157,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 	return out, nil
 }
 
-func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
+func (s *Server) cancelCommand(in *cancelCommandInput) (*protocol.Empty, error) {
 	var v protocol.Validator
 	if v.Required("commandId", in.CommandId != nil) {
 		v.Length("commandId", *in.CommandId, 36, 36)
@@ -1225,5 +1225,5 @@ func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
+	return &protocol.Empty{}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 	"gopkg.in/yaml.v3"
 )
 
@@ -54,7 +55,7 @@ type documentDescription struct {
 	DefaultVersion  string                  `json:"DefaultVersion"`
 	DocumentFormat  string                  `json:"DocumentFormat"`
 	TargetType      string                  `json:"TargetType,omitempty"`
-	Tags            []tag                   `json:"Tags"`
+	Tags            []tags.Tag              `json:"Tags"`
 }
 
 type documentIdentifier struct {
@@ -69,20 +70,20 @@ type documentIdentifier struct {
 	SchemaVersion   string              `json:"SchemaVersion"`
 	DocumentFormat  string              `json:"DocumentFormat"`
 	TargetType      string              `json:"TargetType,omitempty"`
-	Tags            []tag               `json:"Tags"`
+	Tags            []tags.Tag          `json:"Tags"`
 }
 
 type createDocumentInput struct {
-	Content        *string   `json:"Content"`
-	Name           *string   `json:"Name"`
-	DisplayName    *string   `json:"DisplayName"`
-	VersionName    *string   `json:"VersionName"`
-	DocumentType   *string   `json:"DocumentType"`
-	DocumentFormat *string   `json:"DocumentFormat"`
-	TargetType     *string   `json:"TargetType"`
-	Tags           []tagWire `json:"Tags"`
-	Requires       []any     `json:"Requires"`
-	Attachments    []any     `json:"Attachments"`
+	Content        *string     `json:"Content"`
+	Name           *string     `json:"Name"`
+	DisplayName    *string     `json:"DisplayName"`
+	VersionName    *string     `json:"VersionName"`
+	DocumentType   *string     `json:"DocumentType"`
+	DocumentFormat *string     `json:"DocumentFormat"`
+	TargetType     *string     `json:"TargetType"`
+	Tags           []tags.Wire `json:"Tags"`
+	Requires       []any       `json:"Requires"`
+	Attachments    []any       `json:"Attachments"`
 }
 
 type documentDescriptionOutput struct {
@@ -1095,7 +1096,7 @@ func (s *Server) describe(d *document, v *documentVersion, status string) docume
 		Parameters: params, PlatformTypes: c.platformTypes(), DocumentType: d.DocumentType,
 		SchemaVersion: c.SchemaVersion, LatestVersion: strconv.Itoa(d.latest().Version),
 		DefaultVersion: strconv.Itoa(d.DefaultVersion), DocumentFormat: v.Format,
-		TargetType: d.TargetType, Tags: tagList(d.Tags),
+		TargetType: d.TargetType, Tags: tags.List(d.Tags),
 	}
 }
 
@@ -1172,11 +1173,11 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 		p := fmt.Sprintf("tags.%d.member", i+1)
 		if v.Required(p+".key", t.Key != nil) {
 			v.Length(p+".key", *t.Key, 1, 128)
-			v.Pattern(p+".key", *t.Key, tagKeyPattern)
+			v.Pattern(p+".key", *t.Key, tags.KeyPattern)
 		}
 		if v.Required(p+".value", t.Value != nil) {
 			v.Length(p+".value", *t.Value, 0, 256)
-			v.Pattern(p+".value", *t.Value, tagValuePattern)
+			v.Pattern(p+".value", *t.Value, tags.ValuePattern)
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -1315,7 +1316,7 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 	return &out, nil
 }
 
-func (s *Server) deleteDocument(in *deleteDocumentInput) (*emptyOutput, error) {
+func (s *Server) deleteDocument(in *deleteDocumentInput) (*protocol.Empty, error) {
 	var v protocol.Validator
 	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentNamePattern)
 	if err := v.Err(); err != nil {
@@ -1330,7 +1331,7 @@ func (s *Server) deleteDocument(in *deleteDocumentInput) (*emptyOutput, error) {
 			st.Documents = slices.DeleteFunc(st.Documents, func(x *document) bool { return x == d })
 			return nil
 		}
-		ver, err := resolveVersion(d, deref(in.DocumentVersion), deref(in.VersionName))
+		ver, err := resolveVersion(d, protocol.Deref(in.DocumentVersion), protocol.Deref(in.VersionName))
 		if err != nil {
 			return err
 		}
@@ -1343,14 +1344,7 @@ func (s *Server) deleteDocument(in *deleteDocumentInput) (*emptyOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
+	return &protocol.Empty{}, nil
 }
 
 func (s *Server) describeDocument(in *describeDocumentInput) (*describeDocumentOutput, error) {
@@ -1368,7 +1362,7 @@ func (s *Server) describeDocument(in *describeDocumentInput) (*describeDocumentO
 			return
 		}
 		var ver *documentVersion
-		if ver, err = resolveVersion(d, deref(in.DocumentVersion), deref(in.VersionName)); err != nil {
+		if ver, err = resolveVersion(d, protocol.Deref(in.DocumentVersion), protocol.Deref(in.VersionName)); err != nil {
 			return
 		}
 		out.Document = s.describe(d, ver, "Active")
@@ -1415,7 +1409,7 @@ func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 			return
 		}
 		var ver *documentVersion
-		if ver, err = resolveVersion(d, deref(in.DocumentVersion), deref(in.VersionName)); err != nil {
+		if ver, err = resolveVersion(d, protocol.Deref(in.DocumentVersion), protocol.Deref(in.VersionName)); err != nil {
 			return
 		}
 		format := "JSON"
@@ -1486,7 +1480,7 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 	}
 	tagKeys := 0
 	for _, f := range in.Filters {
-		key := deref(f.Key)
+		key := protocol.Deref(f.Key)
 		switch {
 		case key == "Owner":
 			for _, val := range f.Values {
@@ -1583,7 +1577,7 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 				matched = append(matched, d)
 			}
 		}
-		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(matched))
+		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(matched))
 		if !ok {
 			err = protocol.ErrInvalidNextToken()
 			return
@@ -1597,7 +1591,7 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 				Owner: s.documentOwner(d), VersionName: ver.VersionName,
 				PlatformTypes: ver.parsed.platformTypes(), DocumentVersion: strconv.Itoa(ver.Version),
 				DocumentType: d.DocumentType, SchemaVersion: ver.parsed.SchemaVersion,
-				DocumentFormat: ver.Format, TargetType: d.TargetType, Tags: tagList(d.Tags),
+				DocumentFormat: ver.Format, TargetType: d.TargetType, Tags: tags.List(d.Tags),
 			})
 		}
 		out.NextToken = next
@@ -1630,7 +1624,7 @@ func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocum
 			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
-		off, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(d.Versions))
+		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(d.Versions))
 		if !ok {
 			err = protocol.ErrInvalidNextToken()
 			return

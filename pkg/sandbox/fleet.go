@@ -10,11 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 	"gopkg.in/yaml.v3"
 )
 
@@ -157,12 +157,12 @@ func (n *Node) validate() error {
 		n.Name = n.Tags["Name"]
 	}
 	for k, v := range n.Tags {
-		if err := checkTag(k, v); err != nil {
+		if err := tags.Check(k, v); err != nil {
 			return err
 		}
 	}
-	if len(n.Tags) > maxTagsPerResource {
-		return fmt.Errorf("%d tags: at most %d per node", len(n.Tags), maxTagsPerResource)
+	if len(n.Tags) > tags.MaxPerResource {
+		return fmt.Errorf("%d tags: at most %d per node", len(n.Tags), tags.MaxPerResource)
 	}
 	switch n.Platform.Type {
 	case "":
@@ -393,14 +393,4 @@ func (f *Fleet) clone() *Fleet {
 		out.Nodes[i] = &c
 	}
 	return out
-}
-
-// sortedTagKeys returns a node's tag keys in order, so answers are stable.
-func sortedTagKeys(tags map[string]string) []string {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"fmt"
-	"regexp"
+	"maps"
 	"strings"
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
 
 // SSM's managed-node APIs: DescribeInstanceInformation, GetConnectionStatus
@@ -59,15 +60,10 @@ type describeInstanceInformationOutput struct {
 	NextToken               string                `json:"NextToken,omitempty"`
 }
 
-type tagWire struct {
-	Key   *string `json:"Key"`
-	Value *string `json:"Value"`
-}
-
 type addTagsToResourceInput struct {
-	ResourceType *string   `json:"ResourceType"`
-	ResourceId   *string   `json:"ResourceId"`
-	Tags         []tagWire `json:"Tags"`
+	ResourceType *string     `json:"ResourceType"`
+	ResourceId   *string     `json:"ResourceId"`
+	Tags         []tags.Wire `json:"Tags"`
 }
 
 type removeTagsFromResourceInput struct {
@@ -81,16 +77,9 @@ type listTagsForResourceInput struct {
 	ResourceId   *string `json:"ResourceId"`
 }
 
-type tag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
-
 type listTagsForResourceOutput struct {
-	TagList []tag `json:"TagList"`
+	TagList []tags.Tag `json:"TagList"`
 }
-
-type emptyOutput struct{}
 
 type getConnectionStatusInput struct {
 	Target *string `json:"Target"`
@@ -114,38 +103,13 @@ var (
 	sourceTypes         = []string{"AWS::EC2::Instance", "AWS::IoT::Thing", "AWS::SSM::ManagedInstance"}
 	// ResourceTypeForTagging enum.
 	taggableResourceTypes = []string{"Document", "ManagedInstance", "MaintenanceWindow", "Parameter", "PatchBaseline", "OpsItem", "OpsMetadata", "Automation", "Association"}
-	// TagKey / TagValue patterns.
-	tagKeyPattern   = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-	tagValuePattern = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 )
 
 const (
-	// AddTagsToResource documentation: "Most resources can have a maximum
-	// of 50 tags."
-	maxTagsPerResource = 50
 	// MaxResultsEC2Compatible: 5..50; the documentation gives 10 as the
 	// default page size.
 	defaultInstanceInfoPage = 10
 )
-
-// checkTag applies the SSM tag rules (TagKey 1..128, TagValue 0..256, the
-// model's patterns, and the reserved aws: prefix) to a fleet file's tags.
-func checkTag(k, v string) error {
-	var vd protocol.Validator
-	vd.Length("key", k, 1, 128)
-	vd.Pattern("key", k, tagKeyPattern)
-	vd.Length("value", v, 0, 256)
-	vd.Pattern("value", v, tagValuePattern)
-	if e := vd.Err(); e != nil {
-		return fmt.Errorf("tag %q=%q: %s", k, v, e.Message)
-	}
-	if hasReservedPrefix(k) {
-		return fmt.Errorf("tag %q: keys beginning with aws: are reserved for AWS", k)
-	}
-	return nil
-}
-
-func hasReservedPrefix(k string) bool { return strings.HasPrefix(strings.ToLower(k), "aws:") }
 
 func (s *Server) describeInstanceInformation(in *describeInstanceInformationInput) (*describeInstanceInformationOutput, error) {
 	var v protocol.Validator
@@ -420,34 +384,73 @@ func (s *Server) validateTagTarget(v *protocol.Validator, resourceType, resource
 	return nil
 }
 
-// taggedResource is what the tag operations change: a resource's tags
-// and what to record when they are changed.
-type taggedResource struct {
-	tags     *map[string]string
-	onChange func()
+// taggable is an area that owns resources the SSM tag operations name.
+type taggable interface {
+	// AddTags runs merge on a resource's tags under the area's lock and
+	// saves the tags it returns.
+	AddTags(id string, merge func(tags map[string]string) (map[string]string, error)) error
+	// RemoveTags deletes tags by key and saves.
+	RemoveTags(id string, keys []string) error
+	// Tags are a copy of a resource's tags.
+	Tags(id string) (map[string]string, error)
 }
 
-// tagTarget finds the resource the tag operations name. For a Parameter
-// the ResourceId is the parameter's name (AddTagsToResource
-// documentation).
-func (s *Server) tagTarget(st *state, resourceType, id string) (taggedResource, error) {
+// tagTarget finds the area that owns the resource type the tag operations
+// name. For a Parameter the ResourceId is the parameter's name
+// (AddTagsToResource documentation).
+func (s *Server) tagTarget(resourceType string) taggable {
 	if resourceType == "Parameter" {
-		p := st.liveParam(cleanName(id), s.clock())
-		if p == nil {
-			return taggedResource{}, protocol.ErrInvalidResourceID()
-		}
-		return taggedResource{tags: &p.Tags, onChange: func() {}}, nil
+		return s.params
 	}
-	n, err := managedInstance(st, id)
-	if err != nil {
-		return taggedResource{}, err
-	}
-	return taggedResource{tags: &n.Tags, onChange: func() { n.TaggedOnce = true }}, nil
+	return managedInstances{s}
 }
 
-// managedInstance finds a hybrid node for the tag APIs. The documentation
-// of AddTagsToResource: "The ManagedInstance type for this API operation is
-// only for on-premises managed nodes" -- an EC2 instance's tags are EC2's.
+// managedInstances are the hybrid nodes, for the tag APIs. The
+// documentation of AddTagsToResource: "The ManagedInstance type for this
+// API operation is only for on-premises managed nodes" -- an EC2
+// instance's tags are EC2's.
+type managedInstances struct{ s *Server }
+
+func (m managedInstances) AddTags(id string, merge func(map[string]string) (map[string]string, error)) error {
+	return m.s.mutate(func(st *state) error {
+		n, err := managedInstance(st, id)
+		if err != nil {
+			return err
+		}
+		t, err := merge(n.Tags)
+		if err != nil {
+			return err
+		}
+		n.Tags, n.TaggedOnce = t, true
+		return nil
+	})
+}
+
+func (m managedInstances) RemoveTags(id string, keys []string) error {
+	return m.s.mutate(func(st *state) error {
+		n, err := managedInstance(st, id)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			delete(n.Tags, k)
+		}
+		return nil
+	})
+}
+
+func (m managedInstances) Tags(id string) (map[string]string, error) {
+	var out map[string]string
+	var err error
+	m.s.view(func(st *state) {
+		var n *Node
+		if n, err = managedInstance(st, id); err == nil {
+			out = maps.Clone(n.Tags)
+		}
+	})
+	return out, err
+}
+
 func managedInstance(st *state, id string) (*Node, error) {
 	n := st.byID[id]
 	if n == nil || !n.Hybrid() {
@@ -456,27 +459,10 @@ func managedInstance(st *state, id string) (*Node, error) {
 	return n, nil
 }
 
-// validateTagList applies the model's rules to a TagList (AddTagsToResource,
-// PutParameter, CreateDocument).
-func validateTagList(v *protocol.Validator, tags []tagWire) {
-	v.Count("tags", len(tags), 0, 1000)
-	for i, t := range tags {
-		p := fmt.Sprintf("tags.%d.member", i+1)
-		if v.Required(p+".key", t.Key != nil) {
-			v.Length(p+".key", *t.Key, 1, 128)
-			v.Pattern(p+".key", *t.Key, tagKeyPattern)
-		}
-		if v.Required(p+".value", t.Value != nil) {
-			v.Length(p+".value", *t.Value, 0, 256)
-			v.Pattern(p+".value", *t.Value, tagValuePattern)
-		}
-	}
-}
-
-func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, error) {
+func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*protocol.Empty, error) {
 	var v protocol.Validator
 	if v.Required("tags", in.Tags != nil) {
-		validateTagList(&v, in.Tags)
+		tags.ValidateList(&v, in.Tags)
 	}
 	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
 		return nil, err
@@ -484,60 +470,44 @@ func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*emptyOutput, er
 	for _, t := range in.Tags {
 		// AWS tagging rules: the aws: prefix is reserved for AWS. The model
 		// names no exception for it; the sandbox answers ValidationException.
-		if hasReservedPrefix(*t.Key) {
+		if tags.Reserved(*t.Key) {
 			return nil, protocol.ErrValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
 		}
 	}
-	err := s.mutate(func(st *state) error {
-		r, err := s.tagTarget(st, *in.ResourceType, *in.ResourceId)
-		if err != nil {
-			return err
-		}
-		merged := make(map[string]string, len(*r.tags)+len(in.Tags))
-		for k, val := range *r.tags {
+	err := s.tagTarget(*in.ResourceType).AddTags(*in.ResourceId, func(old map[string]string) (map[string]string, error) {
+		merged := make(map[string]string, len(old)+len(in.Tags))
+		for k, val := range old {
 			merged[k] = val
 		}
 		for _, t := range in.Tags {
 			merged[*t.Key] = *t.Value
 		}
-		if len(merged) > maxTagsPerResource {
-			return protocol.ErrTooManyTags()
+		if len(merged) > tags.MaxPerResource {
+			return nil, protocol.ErrTooManyTags()
 		}
-		*r.tags = merged
-		r.onChange()
-		return nil
+		return merged, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
+	return &protocol.Empty{}, nil
 }
 
-func (s *Server) removeTagsFromResource(in *removeTagsFromResourceInput) (*emptyOutput, error) {
+func (s *Server) removeTagsFromResource(in *removeTagsFromResourceInput) (*protocol.Empty, error) {
 	var v protocol.Validator
 	if v.Required("tagKeys", in.TagKeys != nil) {
 		for _, k := range in.TagKeys {
 			v.Length("tagKeys.member", k, 1, 128)
-			v.Pattern("tagKeys.member", k, tagKeyPattern)
+			v.Pattern("tagKeys.member", k, tags.KeyPattern)
 		}
 	}
 	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
 		return nil, err
 	}
-	err := s.mutate(func(st *state) error {
-		r, err := s.tagTarget(st, *in.ResourceType, *in.ResourceId)
-		if err != nil {
-			return err
-		}
-		for _, k := range in.TagKeys {
-			delete(*r.tags, k)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.tagTarget(*in.ResourceType).RemoveTags(*in.ResourceId, in.TagKeys); err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
+	return &protocol.Empty{}, nil
 }
 
 func (s *Server) listTagsForResource(in *listTagsForResourceInput) (*listTagsForResourceOutput, error) {
@@ -545,27 +515,11 @@ func (s *Server) listTagsForResource(in *listTagsForResourceInput) (*listTagsFor
 	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
 		return nil, err
 	}
-	var out listTagsForResourceOutput
-	var err error
-	s.view(func(st *state) {
-		var r taggedResource
-		if r, err = s.tagTarget(st, *in.ResourceType, *in.ResourceId); err != nil {
-			return
-		}
-		out.TagList = tagList(*r.tags)
-	})
+	t, err := s.tagTarget(*in.ResourceType).Tags(*in.ResourceId)
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
-}
-
-func tagList(tags map[string]string) []tag {
-	out := make([]tag, 0, len(tags))
-	for _, k := range sortedTagKeys(tags) {
-		out = append(out, tag{Key: k, Value: tags[k]})
-	}
-	return out
+	return &listTagsForResourceOutput{TagList: tags.List(t)}, nil
 }
 
 func (s *Server) getConnectionStatus(in *getConnectionStatusInput) (*getConnectionStatusOutput, error) {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
@@ -117,9 +119,11 @@ type Server struct {
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
 
-	store *store.Store
-	sec   *store.Section // guards st
-	st    *state
+	store  *store.Store
+	host   *area.Host
+	params *params.Area
+	sec    *store.Section // guards st
+	st     *state
 
 	closeOnce sync.Once
 	closeErr  error
@@ -174,7 +178,7 @@ func New(opts Options) (*Server, error) {
 	} else if !accessKeyPattern.MatchString(opts.AccessKeyID) {
 		return nil, errors.New("sandbox: the access key ID must be 16 to 128 letters, digits or underscores")
 	}
-	if err := validateKMSKeys(opts.KMSKeys); err != nil {
+	if err := params.ValidateKMSKeys(opts.KMSKeys); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if err := opts.Faults.Validate(); err != nil {
@@ -210,10 +214,6 @@ func New(opts Options) (*Server, error) {
 		Verifier: verifier, Faults: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Logf: opts.Logf,
 	})
 	verifier.Known = s.router.KnownSigningName
-	s.register(s.router)
-	if err := s.router.SetQuotas(opts.Quotas); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
 	s.agent = newFleetAgent(s)
 	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
 
@@ -222,6 +222,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s.store = sf
+	s.host = &area.Host{Region: opts.Region, AccountID: opts.AccountID, Clock: opts.Clock, Logf: opts.Logf, Router: s.router, Store: sf}
 	var st *state
 	if sf.Loaded() {
 		loaded, err := loadState(sf)
@@ -249,12 +250,19 @@ func New(opts Options) (*Server, error) {
 		default:
 			fleet = DefaultFleet()
 		}
-		st = newState(fleet, opts.KMSKeys)
+		st = newState(fleet)
 	}
 	s.st = st
-	s.sec = sf.NewSection(st.members)
+	s.sec = s.host.Section(st.members)
+	if s.params, err = params.New(s.host, opts.KMSKeys); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.register(s.router)
+	if err := s.router.SetQuotas(opts.Quotas); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	if !sf.Loaded() {
-		if err := s.sec.Save(); err != nil {
+		if err := s.host.Save(); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
@@ -340,7 +348,7 @@ func (s *Server) Close() error {
 		if aerr := s.agent.close(); aerr != nil && err == nil {
 			err = aerr
 		}
-		if serr := s.sec.Save(); serr != nil && err == nil {
+		if serr := s.host.Close(); serr != nil && err == nil {
 			err = serr
 		}
 		s.closeErr = err
@@ -435,17 +443,6 @@ func (s *Server) register(r *router.Router) {
 	r.Register(router.SSM, "ListCommandInvocations", router.Handle(s.listCommandInvocations))
 	r.Register(router.SSM, "GetCommandInvocation", router.Handle(s.getCommandInvocation))
 	r.Register(router.SSM, "CancelCommand", router.Handle(s.cancelCommand))
-	// SSM: Parameter Store (params.go)
-	r.Register(router.SSM, "PutParameter", router.Handle(s.putParameter))
-	r.Register(router.SSM, "GetParameter", router.Handle(s.getParameter))
-	r.Register(router.SSM, "GetParameters", router.Handle(s.getParameters))
-	r.Register(router.SSM, "GetParametersByPath", router.Handle(s.getParametersByPath))
-	r.Register(router.SSM, "DescribeParameters", router.Handle(s.describeParameters))
-	r.Register(router.SSM, "GetParameterHistory", router.Handle(s.getParameterHistory))
-	r.Register(router.SSM, "LabelParameterVersion", router.Handle(s.labelParameterVersion))
-	r.Register(router.SSM, "UnlabelParameterVersion", router.Handle(s.unlabelParameterVersion))
-	r.Register(router.SSM, "DeleteParameter", router.Handle(s.deleteParameter))
-	r.Register(router.SSM, "DeleteParameters", router.Handle(s.deleteParameters))
 	// SSM: documents (documents.go)
 	r.Register(router.SSM, "CreateDocument", router.Handle(s.createDocument))
 	r.Register(router.SSM, "UpdateDocument", router.Handle(s.updateDocument))
@@ -519,3 +516,10 @@ func FaultNames() map[string]string { return router.FaultNames() }
 // ParseFault parses "name=value", e.g. "throttle=0.2", as given to
 // `ssmctl sandbox --fault`.
 func ParseFault(s string) (name string, value float64, err error) { return router.ParseFault(s) }
+
+// KMSKey declares a customer managed key (Parameter Store's).
+type KMSKey = params.KMSKey
+
+// DefaultKMSKey is the customer managed key a sandbox has when no keys are
+// declared.
+var DefaultKMSKey = params.DefaultKMSKey

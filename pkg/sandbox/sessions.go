@@ -446,7 +446,7 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 		// Newest first.
 		sort.SliceStable(sel, func(i, j int) bool { return sel[i].Start.After(sel[j].Start) })
 		fp := protocol.PageFingerprint("DescribeSessions", *in.State, in.Filters)
-		offset, ok := protocol.DecodePageToken(deref(in.NextToken), fp, len(sel))
+		offset, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(sel))
 		if !ok {
 			err = protocol.ErrInvalidNextToken()
 			return

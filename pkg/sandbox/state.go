@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
 )
@@ -20,22 +19,16 @@ type state struct {
 	Documents []*document `json:"documents,omitempty"`
 	// Run Command history, oldest first.
 	Commands []*command `json:"commands,omitempty"`
-	// Parameter Store (params.go) and the keys that seal SecureStrings
-	// (kms.go).
-	Parameters []*parameter `json:"parameters,omitempty"`
-	KMSKeys    []*kmsKey    `json:"kmsKeys,omitempty"`
 	// Session Manager sessions, oldest first.
 	Sessions []*sessionRecord `json:"sessions,omitempty"`
 
 	byID        map[string]*Node
 	commandByID map[string]*command
-	paramByName map[string]*parameter
-	paramNames  []string // sorted
 	sessionByID map[string]*sessionRecord
 }
 
-func newState(f *Fleet, keys []KMSKey) *state {
-	st := &state{Version: stateVersion, Nodes: f.clone().Nodes, KMSKeys: newKMSKeys(keys)}
+func newState(f *Fleet) *state {
+	st := &state{Version: stateVersion, Nodes: f.clone().Nodes}
 	st.index()
 	return st
 }
@@ -49,13 +42,6 @@ func (st *state) index() {
 	for _, c := range st.Commands {
 		st.commandByID[c.ID] = c
 	}
-	st.paramByName = make(map[string]*parameter, len(st.Parameters))
-	st.paramNames = make([]string, 0, len(st.Parameters))
-	for _, p := range st.Parameters {
-		st.paramByName[p.Name] = p
-		st.paramNames = append(st.paramNames, p.Name)
-	}
-	sort.Strings(st.paramNames)
 	st.sessionByID = make(map[string]*sessionRecord, len(st.Sessions))
 	for _, r := range st.Sessions {
 		st.sessionByID[r.ID] = r
@@ -67,15 +53,6 @@ func (st *state) index() {
 // never got a terminal answer from their node, which AWS reports as
 // DeliveryTimedOut ("Understanding command timeout values").
 func (st *state) restore() error {
-	if len(st.KMSKeys) == 0 {
-		// A state file from before Parameter Store: give it its keys.
-		st.KMSKeys = newKMSKeys(nil)
-	}
-	for _, p := range st.Parameters {
-		if len(p.Versions) == 0 {
-			return fmt.Errorf("parameter %s has no versions", p.Name)
-		}
-	}
 	for _, d := range st.Documents {
 		if len(d.Versions) == 0 {
 			return fmt.Errorf("document %s has no versions", d.Name)
@@ -117,7 +94,7 @@ func loadState(sf *store.Store) (*state, error) {
 	for _, m := range []struct {
 		key string
 		v   any
-	}{{"nodes", &st.Nodes}, {"documents", &st.Documents}, {"commands", &st.Commands}, {"parameters", &st.Parameters}, {"kmsKeys", &st.KMSKeys}, {"sessions", &st.Sessions}} {
+	}{{"nodes", &st.Nodes}, {"documents", &st.Documents}, {"commands", &st.Commands}, {"sessions", &st.Sessions}} {
 		if err := sf.Load(m.key, m.v); err != nil {
 			return nil, err
 		}
@@ -140,7 +117,7 @@ func (st *state) members() []store.Member {
 		nodes = []*Node{}
 	}
 	return []store.Member{{Key: "nodes", Value: nodes}, {Key: "documents", Value: st.Documents}, {Key: "commands", Value: st.Commands},
-		{Key: "parameters", Value: st.Parameters}, {Key: "kmsKeys", Value: st.KMSKeys}, {Key: "sessions", Value: st.Sessions}}
+		{Key: "sessions", Value: st.Sessions}}
 }
 
 // view runs fn with the state locked for reading.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
 
 // The Resource Groups Tagging API's GetResources (JSON 1.1, signing name
@@ -40,7 +41,7 @@ type complianceDetails struct {
 
 type resourceTagMapping struct {
 	ResourceARN       string             `json:"ResourceARN"`
-	Tags              []tag              `json:"Tags"`
+	Tags              []tags.Tag         `json:"Tags"`
 	ComplianceDetails *complianceDetails `json:"ComplianceDetails,omitempty"`
 }
 
@@ -263,7 +264,7 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 		}
 		out.ResourceTagMappingList = make([]resourceTagMapping, 0, to-from)
 		for _, n := range matched[from:to] {
-			m := resourceTagMapping{ResourceARN: s.NodeARN(n.ID), Tags: tagList(n.Tags)}
+			m := resourceTagMapping{ResourceARN: s.NodeARN(n.ID), Tags: tags.List(n.Tags)}
 			if compliance {
 				m.ComplianceDetails = &complianceDetails{NoncompliantKeys: []string{}, KeysWithNoncompliantValues: []string{}, ComplianceStatus: true}
 			}

@@ -272,3 +272,14 @@ func (v *Validator) Err() *APIError {
 	}
 	return ErrValidation(fmt.Sprintf("%d validation %s detected: %s", len(v.errs), word, strings.Join(v.errs, "; ")))
 }
+
+// Empty is an answer with no members.
+type Empty struct{}
+
+// Deref is a string member's value, "" when it is missing.
+func Deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

@@ -1,4 +1,4 @@
-package sandbox
+package params
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -102,16 +103,16 @@ func hierarchyLevels(name string) int {
 
 // paramARNFor is the ARN of a parameter name: parameter/NAME for a plain
 // name, parameter/A/B for /A/B.
-func (s *Server) paramARN(name string) string {
+func (a *Area) paramARN(name string) string {
 	if !strings.HasPrefix(name, "/") {
 		name = "/" + name
 	}
-	return fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", partition(s.region), s.region, s.accountID, name)
+	return fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", area.Partition(a.h.Region), a.h.Region, a.h.AccountID, name)
 }
 
 // checkNewName applies the rules for a name PutParameter creates or
 // updates.
-func (s *Server) checkNewName(name string) *protocol.APIError {
+func (a *Area) checkNewName(name string) *protocol.APIError {
 	if strings.ContainsAny(name, " \t") {
 		return protocol.ErrValidation(msgBadPathName)
 	}
@@ -129,7 +130,7 @@ func (s *Server) checkNewName(name string) *protocol.APIError {
 	if !wellFormedName(name) {
 		return protocol.ErrValidation(msgBadPathName)
 	}
-	if n := len(s.paramARN(name)); n > maxParamNameWithARN {
+	if n := len(a.paramARN(name)); n > maxParamNameWithARN {
 		return protocol.ErrValidation(fmt.Sprintf("Parameter name: the name with its ARN prefix is %d characters long; the maximum is %d, ARN prefix included.", n, maxParamNameWithARN))
 	}
 	if hierarchyLevels(name) > maxHierarchyLevels {

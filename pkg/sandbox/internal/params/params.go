@@ -1,4 +1,4 @@
-package sandbox
+package params
 
 import (
 	"encoding/base64"
@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
 
 // Parameter Store: PutParameter, GetParameter, GetParameters,
@@ -139,17 +141,17 @@ func (st *state) tierCounts() (standard, advanced int) {
 // Wire types.
 
 type putParameterInput struct {
-	Name           *string   `json:"Name"`
-	Description    *string   `json:"Description"`
-	Value          *string   `json:"Value"`
-	Type           *string   `json:"Type"`
-	KeyId          *string   `json:"KeyId"`
-	Overwrite      *bool     `json:"Overwrite"`
-	AllowedPattern *string   `json:"AllowedPattern"`
-	Tags           []tagWire `json:"Tags"`
-	Tier           *string   `json:"Tier"`
-	Policies       *string   `json:"Policies"`
-	DataType       *string   `json:"DataType"`
+	Name           *string     `json:"Name"`
+	Description    *string     `json:"Description"`
+	Value          *string     `json:"Value"`
+	Type           *string     `json:"Type"`
+	KeyId          *string     `json:"KeyId"`
+	Overwrite      *bool       `json:"Overwrite"`
+	AllowedPattern *string     `json:"AllowedPattern"`
+	Tags           []tags.Wire `json:"Tags"`
+	Tier           *string     `json:"Tier"`
+	Policies       *string     `json:"Policies"`
+	DataType       *string     `json:"DataType"`
 }
 
 type putParameterOutput struct {
@@ -337,9 +339,9 @@ var digits = regexp.MustCompile(`^[0-9]+$`)
 // lookup resolves a name as GetParameter takes it: a name or an ARN of
 // this account and region, optionally with a :VERSION or :LABEL selector.
 // It returns the selector as AWS echoes it (":3", ":prod").
-func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *paramVersion, string, *protocol.APIError) {
+func (a *Area) lookup(st *state, raw string, now time.Time) (*parameter, *paramVersion, string, *protocol.APIError) {
 	name := cleanName(raw)
-	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", partition(s.region), s.region, s.accountID)
+	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", area.Partition(a.h.Region), a.h.Region, a.h.AccountID)
 	var candidates []string
 	if strings.HasPrefix(name, "arn:") {
 		if !strings.HasPrefix(name, arnPrefix) {
@@ -390,9 +392,9 @@ func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *para
 
 // historyTarget resolves GetParameterHistory's and the label operations'
 // Name: a name or an ARN, no selector.
-func (s *Server) historyTarget(st *state, raw string, now time.Time) (*parameter, *protocol.APIError) {
+func (a *Area) historyTarget(st *state, raw string, now time.Time) (*parameter, *protocol.APIError) {
 	name := cleanName(raw)
-	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", partition(s.region), s.region, s.accountID)
+	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", area.Partition(a.h.Region), a.h.Region, a.h.AccountID)
 	candidates := []string{name}
 	if strings.HasPrefix(name, arnPrefix) {
 		rest := strings.TrimPrefix(name, arnPrefix)
@@ -408,21 +410,21 @@ func (s *Server) historyTarget(st *state, raw string, now time.Time) (*parameter
 
 // Rendering.
 
-func (s *Server) renderValue(st *state, p *parameter, v *paramVersion, decrypt bool) (string, error) {
+func (a *Area) renderValue(st *state, p *parameter, v *paramVersion, decrypt bool) (string, error) {
 	if v.Type == typeSecureString && decrypt {
-		return openValue(st, s.paramARN(p.Name), v.Value)
+		return openValue(st, a.paramARN(p.Name), v.Value)
 	}
 	return v.Value, nil
 }
 
-func (s *Server) parameterWire(st *state, p *parameter, v *paramVersion, selector string, decrypt bool) (parameterWire, error) {
-	val, err := s.renderValue(st, p, v, decrypt)
+func (a *Area) parameterWire(st *state, p *parameter, v *paramVersion, selector string, decrypt bool) (parameterWire, error) {
+	val, err := a.renderValue(st, p, v, decrypt)
 	if err != nil {
 		return parameterWire{}, err
 	}
 	return parameterWire{
 		Name: p.Name, Type: v.Type, Value: val, Version: v.Version, Selector: selector,
-		LastModifiedDate: protocol.Epoch(v.Modified), ARN: s.paramARN(p.Name), DataType: v.DataType,
+		LastModifiedDate: protocol.Epoch(v.Modified), ARN: a.paramARN(p.Name), DataType: v.DataType,
 	}, nil
 }
 
@@ -434,10 +436,10 @@ func inlinePolicies(ps []policy) []parameterInlinePolicy {
 	return out
 }
 
-func (s *Server) metadata(p *parameter) parameterMetadata {
+func (a *Area) metadata(p *parameter) parameterMetadata {
 	v := p.latest()
 	return parameterMetadata{
-		Name: p.Name, ARN: s.paramARN(p.Name), Type: v.Type, KeyId: v.KeyID,
+		Name: p.Name, ARN: a.paramARN(p.Name), Type: v.Type, KeyId: v.KeyID,
 		LastModifiedDate: protocol.Epoch(v.Modified), LastModifiedUser: v.User, Description: v.Description,
 		AllowedPattern: v.AllowedPattern, Version: v.Version, Tier: v.Tier,
 		Policies: inlinePolicies(v.Policies), DataType: v.DataType,
@@ -446,7 +448,7 @@ func (s *Server) metadata(p *parameter) parameterMetadata {
 
 // Handlers.
 
-func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error) {
+func (a *Area) putParameter(in *putParameterInput) (*putParameterOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Length("name", *in.Name, 1, 2048)
@@ -466,7 +468,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		v.Length("allowedPattern", *in.AllowedPattern, 0, 1024)
 	}
 	if in.Tags != nil {
-		validateTagList(&v, in.Tags)
+		tags.ValidateList(&v, in.Tags)
 	}
 	if in.Tier != nil {
 		v.Enum("tier", *in.Tier, paramTiers...)
@@ -489,17 +491,17 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		return nil, protocol.ErrValidation("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
 	}
 	name := cleanName(*in.Name)
-	if err := s.checkNewName(name); err != nil {
+	if err := a.checkNewName(name); err != nil {
 		return nil, err
 	}
 	for _, t := range in.Tags {
-		if hasReservedPrefix(*t.Key) {
+		if tags.Reserved(*t.Key) {
 			return nil, protocol.ErrValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
 		}
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	var out putParameterOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		st.sweepExpired(now)
 		p := st.paramByName[name]
 		if p != nil && !overwrite {
@@ -509,7 +511,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		if p != nil {
 			prev = p.latest()
 		}
-		nv := &paramVersion{Version: 1, Modified: now, User: s.callerARN(), DataType: dataTypeText}
+		nv := &paramVersion{Version: 1, Modified: now, User: a.h.CallerARN(), DataType: dataTypeText}
 		if prev != nil {
 			nv.Version = prev.Version + 1
 			nv.Type, nv.Description, nv.AllowedPattern, nv.DataType = prev.Type, prev.Description, prev.AllowedPattern, prev.DataType
@@ -573,11 +575,11 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 			if nv.KeyID == "" {
 				nv.KeyID = ssmManagedAlias
 			}
-			key, kerr := s.resolveKey(st, nv.KeyID)
+			key, kerr := a.resolveKey(st, nv.KeyID)
 			if kerr != nil {
 				return kerr
 			}
-			sealed, err := sealValue(key, s.paramARN(name), *in.Value)
+			sealed, err := sealValue(key, a.paramARN(name), *in.Value)
 			if err != nil {
 				return err
 			}
@@ -604,7 +606,7 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 				}
 				p.Tags[*t.Key] = *t.Value
 			}
-			if len(p.Tags) > maxTagsPerResource {
+			if len(p.Tags) > tags.MaxPerResource {
 				return protocol.ErrTooManyTags()
 			}
 			p.Versions = []*paramVersion{nv}
@@ -665,7 +667,7 @@ func resolveTier(requested *string, prev *paramVersion, size, policies int, st *
 	return tier, nil
 }
 
-func (s *Server) getParameter(in *getParameterInput) (*getParameterOutput, error) {
+func (a *Area) getParameter(in *getParameterInput) (*getParameterOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Length("name", *in.Name, 1, 2048)
@@ -673,16 +675,16 @@ func (s *Server) getParameter(in *getParameterInput) (*getParameterOutput, error
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	var out getParameterOutput
 	var err error
-	s.view(func(st *state) {
-		p, pv, sel, lerr := s.lookup(st, *in.Name, now)
+	a.view(func(st *state) {
+		p, pv, sel, lerr := a.lookup(st, *in.Name, now)
 		if lerr != nil {
 			err = lerr
 			return
 		}
-		out.Parameter, err = s.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
+		out.Parameter, err = a.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
 	})
 	if err != nil {
 		return nil, err
@@ -690,7 +692,7 @@ func (s *Server) getParameter(in *getParameterInput) (*getParameterOutput, error
 	return &out, nil
 }
 
-func (s *Server) getParameters(in *getParametersInput) (*getParametersOutput, error) {
+func (a *Area) getParameters(in *getParametersInput) (*getParametersOutput, error) {
 	var v protocol.Validator
 	if v.Required("names", in.Names != nil) {
 		v.Count("names", len(in.Names), 1, 10)
@@ -701,22 +703,22 @@ func (s *Server) getParameters(in *getParametersInput) (*getParametersOutput, er
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := getParametersOutput{Parameters: []parameterWire{}, InvalidParameters: []string{}}
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		seen := map[string]bool{}
 		for _, n := range in.Names {
 			if seen[n] {
 				continue
 			}
 			seen[n] = true
-			p, pv, sel, lerr := s.lookup(st, n, now)
+			p, pv, sel, lerr := a.lookup(st, n, now)
 			if lerr != nil {
 				out.InvalidParameters = append(out.InvalidParameters, n)
 				continue
 			}
-			w, werr := s.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
+			w, werr := a.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
 			if werr != nil {
 				err = werr
 				return
@@ -766,7 +768,7 @@ func pageLimit(start string, max int) int {
 	return max
 }
 
-func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParametersByPathOutput, error) {
+func (a *Area) getParametersByPath(in *getParametersByPathInput) (*getParametersByPathOutput, error) {
 	var v protocol.Validator
 	if v.Required("path", in.Path != nil) {
 		v.Length("path", *in.Path, 1, 2048)
@@ -805,11 +807,11 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 	if path == "/" {
 		prefix = "/"
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	decrypt := in.WithDecryption != nil && *in.WithDecryption
 	out := getParametersByPathOutput{Parameters: []parameterWire{}}
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		limit := pageLimit(after+"\x00"+path, size)
 		i, _ := slices.BinarySearch(st.paramNames, prefix)
 		if after != "" {
@@ -841,7 +843,7 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 			if pv == nil {
 				continue
 			}
-			w, werr := s.parameterWire(st, p, pv, "", decrypt)
+			w, werr := a.parameterWire(st, p, pv, "", decrypt)
 			if werr != nil {
 				err = werr
 				return
@@ -855,7 +857,7 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 	return &out, nil
 }
 
-func (s *Server) describeParameters(in *describeParametersInput) (*describeParametersOutput, error) {
+func (a *Area) describeParameters(in *describeParametersInput) (*describeParametersOutput, error) {
 	var v protocol.Validator
 	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	for i, f := range in.Filters {
@@ -908,8 +910,8 @@ func (s *Server) describeParameters(in *describeParametersInput) (*describeParam
 		// No other account shares parameters with the sandbox's.
 		return &out, nil
 	}
-	now := s.clock()
-	s.view(func(st *state) {
+	now := a.h.Clock()
+	a.view(func(st *state) {
 		limit := pageLimit(after+"\x00describe", size)
 		i := 0
 		if after != "" {
@@ -931,13 +933,13 @@ func (s *Server) describeParameters(in *describeParametersInput) (*describeParam
 			if p == nil || !matchDescribeFilters(p, filters) {
 				continue
 			}
-			out.Parameters = append(out.Parameters, s.metadata(p))
+			out.Parameters = append(out.Parameters, a.metadata(p))
 		}
 	})
 	return &out, nil
 }
 
-func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParameterHistoryOutput, error) {
+func (a *Area) getParameterHistory(in *getParameterHistoryInput) (*getParameterHistoryOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Length("name", *in.Name, 1, 2048)
@@ -950,12 +952,12 @@ func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParamete
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	decrypt := in.WithDecryption != nil && *in.WithDecryption
 	out := getParameterHistoryOutput{Parameters: []parameterHistory{}}
 	var err error
-	s.view(func(st *state) {
-		p, perr := s.historyTarget(st, *in.Name, now)
+	a.view(func(st *state) {
+		p, perr := a.historyTarget(st, *in.Name, now)
 		if perr != nil {
 			err = perr
 			return
@@ -978,7 +980,7 @@ func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParamete
 		}
 		end := min(start+size, len(p.Versions))
 		for _, pv := range p.Versions[start:end] {
-			val, verr := s.renderValue(st, p, pv, decrypt)
+			val, verr := a.renderValue(st, p, pv, decrypt)
 			if verr != nil {
 				err = verr
 				return
@@ -1010,7 +1012,7 @@ func validateLabels(v *protocol.Validator, labels []string) {
 	}
 }
 
-func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelParameterVersionOutput, error) {
+func (a *Area) labelParameterVersion(in *labelParameterVersionInput) (*labelParameterVersionOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Length("name", *in.Name, 1, 2048)
@@ -1019,10 +1021,10 @@ func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelPa
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := labelParameterVersionOutput{InvalidLabels: []string{}}
-	err := s.mutate(func(st *state) error {
-		p, perr := s.historyTarget(st, *in.Name, now)
+	err := a.mutate(func(st *state) error {
+		p, perr := a.historyTarget(st, *in.Name, now)
 		if perr != nil {
 			return perr
 		}
@@ -1062,7 +1064,7 @@ func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelPa
 	return &out, nil
 }
 
-func (s *Server) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unlabelParameterVersionOutput, error) {
+func (a *Area) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unlabelParameterVersionOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Length("name", *in.Name, 1, 2048)
@@ -1072,10 +1074,10 @@ func (s *Server) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unl
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := unlabelParameterVersionOutput{RemovedLabels: []string{}, InvalidLabels: []string{}}
-	err := s.mutate(func(st *state) error {
-		p, perr := s.historyTarget(st, *in.Name, now)
+	err := a.mutate(func(st *state) error {
+		p, perr := a.historyTarget(st, *in.Name, now)
 		if perr != nil {
 			return perr
 		}
@@ -1099,7 +1101,7 @@ func (s *Server) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unl
 	return &out, nil
 }
 
-func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error) {
+func (a *Area) deleteParameter(in *deleteParameterInput) (*protocol.Empty, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Length("name", *in.Name, 1, 2048)
@@ -1108,8 +1110,8 @@ func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error)
 		return nil, err
 	}
 	name := cleanName(*in.Name)
-	now := s.clock()
-	err := s.mutate(func(st *state) error {
+	now := a.h.Clock()
+	err := a.mutate(func(st *state) error {
 		st.sweepExpired(now)
 		if st.paramByName[name] == nil {
 			return errParameterNotFound()
@@ -1120,10 +1122,10 @@ func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error)
 	if err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
+	return &protocol.Empty{}, nil
 }
 
-func (s *Server) deleteParameters(in *deleteParametersInput) (*deleteParametersOutput, error) {
+func (a *Area) deleteParameters(in *deleteParametersInput) (*deleteParametersOutput, error) {
 	var v protocol.Validator
 	if v.Required("names", in.Names != nil) {
 		v.Count("names", len(in.Names), 1, 10)
@@ -1134,9 +1136,9 @@ func (s *Server) deleteParameters(in *deleteParametersInput) (*deleteParametersO
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := deleteParametersOutput{DeletedParameters: []string{}, InvalidParameters: []string{}}
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		st.sweepExpired(now)
 		for _, raw := range in.Names {
 			name := cleanName(raw)

@@ -1,4 +1,4 @@
-package sandbox
+package params
 
 import (
 	"crypto/aes"
@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -68,7 +69,7 @@ func (k KMSKey) validate() error {
 	return nil
 }
 
-func validateKMSKeys(keys []KMSKey) error {
+func ValidateKMSKeys(keys []KMSKey) error {
 	ids, aliases := map[string]bool{}, map[string]bool{}
 	for _, k := range keys {
 		if err := k.validate(); err != nil {
@@ -114,8 +115,8 @@ func newKMSKeys(declared []KMSKey) []*kmsKey {
 	return keys
 }
 
-func (s *Server) kmsARN(resource string) string {
-	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", partition(s.region), s.region, s.accountID, resource)
+func (a *Area) kmsARN(resource string) string {
+	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", area.Partition(a.h.Region), a.h.Region, a.h.AccountID, resource)
 }
 
 // kmsNotFound is the error Parameter Store passes on from KMS for a key it
@@ -127,9 +128,9 @@ func kmsNotFound(detail string) *protocol.APIError {
 
 // resolveKey finds the key a KeyId names: a key ID, a key ARN, an alias
 // name or an alias ARN, as Parameter Store accepts them.
-func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *protocol.APIError) {
-	aliasARNPrefix := s.kmsARN("alias/")
-	keyARNPrefix := s.kmsARN("key/")
+func (a *Area) resolveKey(st *state, keyID string) (*kmsKey, *protocol.APIError) {
+	aliasARNPrefix := a.kmsARN("alias/")
+	keyARNPrefix := a.kmsARN("key/")
 	switch {
 	case strings.HasPrefix(keyID, "alias/"), strings.HasPrefix(keyID, aliasARNPrefix):
 		alias := "alias/" + strings.TrimPrefix(strings.TrimPrefix(keyID, aliasARNPrefix), "alias/")
@@ -138,7 +139,7 @@ func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *protocol.APIErro
 				return k, nil
 			}
 		}
-		return nil, kmsNotFound(fmt.Sprintf("Alias %s is not found.", s.kmsARN(alias)))
+		return nil, kmsNotFound(fmt.Sprintf("Alias %s is not found.", a.kmsARN(alias)))
 	case strings.HasPrefix(keyID, keyARNPrefix), kmsKeyIDPattern.MatchString(keyID):
 		id := strings.TrimPrefix(keyID, keyARNPrefix)
 		for _, k := range st.KMSKeys {
@@ -146,7 +147,7 @@ func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *protocol.APIErro
 				return k, nil
 			}
 		}
-		return nil, kmsNotFound(fmt.Sprintf("Key '%s' does not exist", s.kmsARN("key/"+id)))
+		return nil, kmsNotFound(fmt.Sprintf("Key '%s' does not exist", a.kmsARN("key/"+id)))
 	}
 	// Neither an ID nor an ARN of this account and region (KMS keys are
 	// regional): KMS refuses the identifier itself.
