@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"gopkg.in/yaml.v3"
 )
 
@@ -377,11 +378,11 @@ type stepResult struct {
 // runSteps runs steps in order. At the top level each step reports into
 // its pluginRun (plugins); nested documents (aws:runDocument) pass nil and
 // get their results back. It returns each step's status.
-func (r *runner) runSteps(steps []docStep, plugins []*pluginRun, depth int) []string {
+func (r *runner) runSteps(steps []documents.Step, plugins []*pluginRun, depth int) []string {
 	return r.runStepsInto(steps, plugins, depth, nil)
 }
 
-func (r *runner) runStepsInto(steps []docStep, plugins []*pluginRun, depth int, sink *[]stepResult) []string {
+func (r *runner) runStepsInto(steps []documents.Step, plugins []*pluginRun, depth int, sink *[]stepResult) []string {
 	s := r.a.s
 	var statuses []string
 	exitDocument := false
@@ -470,7 +471,7 @@ func (r *runner) preconditionHolds(pre map[string]any) (bool, string) {
 	return true, ""
 }
 
-func (r *runner) runStep(step docStep, p *pluginRun, depth int) stepResult {
+func (r *runner) runStep(step documents.Step, p *pluginRun, depth int) stepResult {
 	if step.Precondition != nil {
 		if ok, desc := r.preconditionHolds(step.Precondition); !ok {
 			return stepResult{status: "Skipped", message: fmt.Sprintf("Step execution skipped due to unsatisfied preconditions: '%s'. Step name: %s", desc, step.Name)}
@@ -513,7 +514,7 @@ var unsafePathChars = regexp.MustCompile(`[^a-zA-Z0-9_.\-]`)
 // SuccessAndReboot is reset to InProgress and run again); the plugin stays
 // InProgress meanwhile, and the output of every run is kept, in order (the
 // agent appends to the step's output files).
-func (r *runner) runScriptStep(step docStep, p *pluginRun) stepResult {
+func (r *runner) runScriptStep(step documents.Step, p *pluginRun) stepResult {
 	s := r.a.s
 	lines := runCommandLines(step.Inputs["runCommand"], nil)
 	orch := filepath.Join(r.node.dir, "orchestration", r.c.ID, unsafePathChars.ReplaceAllString(step.Name, "_"))
@@ -633,12 +634,12 @@ func dirExists(p string) bool {
 // with documentType SSMDocument): its steps run in order, their output
 // appended to this step's, their statuses merged; at most three levels
 // deep, as the agent allows.
-func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
+func (r *runner) runDocumentStep(step documents.Step, depth int) stepResult {
 	fail := func(msg string) stepResult {
 		return stepResult{status: "Failed", code: 1, stderr: msg}
 	}
-	if depth+1 > maxRunDocumentDepth {
-		return fail(fmt.Sprintf("Maximum depth for document execution exceeded. Maximum depth permitted - %d and current depth - %d", maxRunDocumentDepth, depth+1))
+	if depth+1 > documents.MaxRunDocumentDepth {
+		return fail(fmt.Sprintf("Maximum depth for document execution exceeded. Maximum depth permitted - %d and current depth - %d", documents.MaxRunDocumentDepth, depth+1))
 	}
 	docType, _ := step.Inputs["documentType"].(string)
 	path, _ := step.Inputs["documentPath"].(string)
@@ -653,22 +654,17 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 	if i := strings.LastIndex(path, ":"); i > 0 && !strings.HasPrefix(path, "arn:") {
 		name, version = path[:i], path[i+1:]
 	}
-	var content *docContent
+	var content *documents.Content
 	var docName string
 	var lookupErr error
-	r.a.s.view(func(st *state) {
-		d := st.findDocument(name)
-		if d == nil {
-			lookupErr = fmt.Errorf("InvalidDocument: Document with name %s does not exist", name)
-			return
-		}
-		v, err := resolveVersion(d, version, "")
-		if err != nil {
-			lookupErr = err
-			return
-		}
-		content, docName = v.parsed, d.Name
-	})
+	switch d, found, err := r.a.s.documents.Find(name, version, ""); {
+	case !found:
+		lookupErr = fmt.Errorf("InvalidDocument: Document with name %s does not exist", name)
+	case err != nil:
+		lookupErr = err
+	default:
+		content, docName = d.Content, d.Name
+	}
 	if lookupErr != nil {
 		return fail(lookupErr.Error())
 	}
@@ -682,7 +678,7 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 				if yerr := yaml.Unmarshal([]byte(x), &y); yerr != nil {
 					return fail(fmt.Sprintf("There was an error while preparing documents - Unmarshalling document parameters failed. Please make sure the parameters are specified in the right format. JSON format error - %v, YAML format error - %v.", err, yerr))
 				}
-				m, _ := normalizeYAML(y).(map[string]any)
+				m, _ := documents.NormalizeYAML(y).(map[string]any)
 				params = m
 			}
 		}
@@ -693,14 +689,14 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 	}
 	resolved := map[string]any{}
 	for k, v := range params {
-		p := content.param(k)
+		p := content.Param(k)
 		if p == nil {
 			return fail(fmt.Sprintf("There was an error while preparing documents - parameter %s is not defined in document %s", k, docName))
 		}
 		if v == nil {
 			continue
 		}
-		tv, err := p.typedValue(v)
+		tv, err := p.TypedValue(v)
 		if err != nil {
 			return fail(fmt.Sprintf("There was an error while preparing documents - parameter %s: %v", k, err))
 		}
@@ -713,11 +709,11 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 		if !p.HasDefault {
 			return fail(fmt.Sprintf("There was an error while preparing documents - parameter %s of document %s is required", p.Name, docName))
 		}
-		resolved[p.Name], _ = p.typedValue(p.Default)
+		resolved[p.Name], _ = p.TypedValue(p.Default)
 	}
-	steps := make([]docStep, len(content.Steps))
+	steps := make([]documents.Step, len(content.Steps))
 	for i, st := range content.Steps {
-		st.Inputs = substitute(st.Inputs, resolved).(map[string]any)
+		st.Inputs = documents.Substitute(st.Inputs, resolved).(map[string]any)
 		steps[i] = st
 	}
 	var results []stepResult

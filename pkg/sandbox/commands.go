@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -273,7 +274,7 @@ type command struct {
 	concurrency int // MaxConcurrency resolved against TargetCount
 	errorLimit  int // MaxErrors resolved against TargetCount
 	platforms   []string
-	steps       []docStep // parameters substituted
+	steps       []documents.Step // parameters substituted
 	cancelCh    chan struct{}
 }
 
@@ -488,10 +489,7 @@ func (s *Server) s3URL(c *command, instanceID, plugin, stream string) string {
 	return fmt.Sprintf("https://s3.%s.amazonaws.com/%s", s.region, strings.Join(parts, "/"))
 }
 
-func (c *command) isLegacy() bool {
-	d := awsDocuments[c.DocumentName]
-	return d != nil && d.latest().parsed.Legacy
-}
+func (c *command) isLegacy() bool { return documents.Legacy(c.DocumentName) }
 
 func (s *Server) pluginWire(c *command, inv *invocation, p *pluginRun) commandPluginWire {
 	w := commandPluginWire{
@@ -549,7 +547,7 @@ func (s *Server) invocationWire(c *command, inv *invocation, details bool) comma
 func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	var v protocol.Validator
 	if v.Required("documentName", in.DocumentName != nil) {
-		v.Pattern("documentName", *in.DocumentName, documentARNPattern)
+		v.Pattern("documentName", *in.DocumentName, documents.DocumentARNPattern)
 	}
 	v.Count("instanceIds", len(in.InstanceIds), 0, 50)
 	for _, id := range in.InstanceIds {
@@ -565,7 +563,7 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		v.Count(p+".values", len(t.Values), 0, 50)
 	}
 	if in.DocumentVersion != nil {
-		v.Pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
+		v.Pattern("documentVersion", *in.DocumentVersion, documents.VersionPattern)
 	}
 	if in.DocumentHash != nil {
 		v.Length("documentHash", *in.DocumentHash, 0, 256)
@@ -632,7 +630,7 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 
 	now := s.clock()
 	c := &command{
-		ID: newCommandID(), DocumentName: documentName(*in.DocumentName), DocumentVersion: "$DEFAULT",
+		ID: newCommandID(), DocumentName: documents.Name(*in.DocumentName), DocumentVersion: "$DEFAULT",
 		Comment: protocol.Deref(in.Comment), Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
 		Requested: now, OutputS3BucketName: protocol.Deref(in.OutputS3BucketName), OutputS3KeyPrefix: protocol.Deref(in.OutputS3KeyPrefix),
 		MaxConcurrency: defaultMaxConcurrency, MaxErrors: defaultMaxErrors, TimeoutSeconds: defaultDeliveryTimeout,
@@ -658,43 +656,41 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		c.CloudWatch.CloudWatchOutputEnabled = cw.CloudWatchOutputEnabled != nil && *cw.CloudWatchOutputEnabled
 	}
 
-	var out sendCommandOutput
-	err := s.mutate(func(st *state) error {
-		d := st.findDocument(c.DocumentName)
-		if d == nil {
-			return errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", c.DocumentName))
-		}
-		if d.DocumentType != "Command" {
-			return errInvalidDocument(fmt.Sprintf("Document %s is a %s document: Run Command runs Command documents.", d.Name, d.DocumentType))
-		}
-		c.DocumentName = d.Name
-		ver, err := resolveVersion(d, protocol.Deref(in.DocumentVersion), "")
-		if err != nil {
-			return err
-		}
-		if in.DocumentHash != nil && *in.DocumentHash != ver.Hash {
-			return errInvalidDocument(fmt.Sprintf("The document hash doesn't match version %d of document %s.", ver.Version, d.Name))
-		}
-		params, aerr := resolveParameters(d.Name, ver.parsed, in.Parameters)
-		if aerr != nil {
-			return aerr
-		}
-		c.platforms = ver.parsed.platformTypes()
-		c.steps = make([]docStep, len(ver.parsed.Steps))
-		execTimeout := 0
-		for i, step := range ver.parsed.Steps {
-			step.Inputs = substitute(step.Inputs, params).(map[string]any)
-			c.steps[i] = step
-			execTimeout = max(execTimeout, agentTimeout(step.Inputs["timeoutSeconds"]))
-		}
-		if execTimeout == 0 {
-			execTimeout = defaultExecutionTimeout
-		}
-		// ExpiresAfter: "calculated based on the total timeout", which is
-		// the delivery timeout plus the document's execution timeout
-		// ("Understanding command timeout values").
-		c.Expires = now.Add(s.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
+	d, found, err := s.documents.Find(c.DocumentName, protocol.Deref(in.DocumentVersion), "")
+	switch {
+	case !found:
+		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", c.DocumentName))
+	case d.DocumentType != "Command":
+		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document %s is a %s document: Run Command runs Command documents.", d.Name, d.DocumentType))
+	case err != nil:
+		return nil, err
+	}
+	c.DocumentName = d.Name
+	if in.DocumentHash != nil && *in.DocumentHash != d.Hash {
+		return nil, documents.ErrInvalidDocument(fmt.Sprintf("The document hash doesn't match version %d of document %s.", d.Version, d.Name))
+	}
+	params, aerr := documents.ResolveParameters(d.Name, d.Content, in.Parameters)
+	if aerr != nil {
+		return nil, aerr
+	}
+	c.platforms = d.Content.PlatformTypes()
+	c.steps = make([]documents.Step, len(d.Content.Steps))
+	execTimeout := 0
+	for i, step := range d.Content.Steps {
+		step.Inputs = documents.Substitute(step.Inputs, params).(map[string]any)
+		c.steps[i] = step
+		execTimeout = max(execTimeout, agentTimeout(step.Inputs["timeoutSeconds"]))
+	}
+	if execTimeout == 0 {
+		execTimeout = defaultExecutionTimeout
+	}
+	// ExpiresAfter: "calculated based on the total timeout", which is
+	// the delivery timeout plus the document's execution timeout
+	// ("Understanding command timeout values").
+	c.Expires = now.Add(s.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
 
+	var out sendCommandOutput
+	err = s.mutate(func(st *state) error {
 		ids, aerr := s.resolveTargets(st, in.InstanceIds, in.Targets, c.platforms)
 		if aerr != nil {
 			return aerr

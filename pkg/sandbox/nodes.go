@@ -95,8 +95,8 @@ var (
 	// InstanceInformationFilterKey enum (the legacy list).
 	legacyFilterKeys = []string{"InstanceIds", "AgentVersion", "PingStatus", "PlatformTypes", "ActivationIds", "IamRole", "ResourceType", "AssociationStatus"}
 	pingStatuses     = []string{"Online", "ConnectionLost", "Inactive"}
-	platformTypes    = []string{"Windows", "Linux", "MacOS"}
-	resourceTypes    = []string{"ManagedInstance", "EC2Instance"}
+
+	resourceTypes = []string{"ManagedInstance", "EC2Instance"}
 	// InstanceInformationStringFilter.Key documentation: "Valid values for
 	// the AssociationStatus filter key: Success | Pending | Failed".
 	associationStatuses = []string{"Success", "Pending", "Failed"}
@@ -183,7 +183,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 		case "PingStatus":
 			allowed = pingStatuses
 		case "PlatformTypes", "PlatformType":
-			allowed = platformTypes
+			allowed = protocol.PlatformTypes
 		case "ResourceType":
 			allowed = resourceTypes
 		case "AssociationStatus":

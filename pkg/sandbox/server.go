@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
@@ -119,11 +120,12 @@ type Server struct {
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
 
-	store  *store.Store
-	host   *area.Host
-	params *params.Area
-	sec    *store.Section // guards st
-	st     *state
+	store     *store.Store
+	host      *area.Host
+	params    *params.Area
+	documents *documents.Area
+	sec       *store.Section // guards st
+	st        *state
 
 	closeOnce sync.Once
 	closeErr  error
@@ -254,6 +256,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.st = st
 	s.sec = s.host.Section(st.members)
+	if s.documents, err = documents.New(s.host); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	if s.params, err = params.New(s.host, opts.KMSKeys); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -443,15 +448,6 @@ func (s *Server) register(r *router.Router) {
 	r.Register(router.SSM, "ListCommandInvocations", router.Handle(s.listCommandInvocations))
 	r.Register(router.SSM, "GetCommandInvocation", router.Handle(s.getCommandInvocation))
 	r.Register(router.SSM, "CancelCommand", router.Handle(s.cancelCommand))
-	// SSM: documents (documents.go)
-	r.Register(router.SSM, "CreateDocument", router.Handle(s.createDocument))
-	r.Register(router.SSM, "UpdateDocument", router.Handle(s.updateDocument))
-	r.Register(router.SSM, "DeleteDocument", router.Handle(s.deleteDocument))
-	r.Register(router.SSM, "DescribeDocument", router.Handle(s.describeDocument))
-	r.Register(router.SSM, "GetDocument", router.Handle(s.getDocument))
-	r.Register(router.SSM, "ListDocuments", router.Handle(s.listDocuments))
-	r.Register(router.SSM, "ListDocumentVersions", router.Handle(s.listDocumentVersions))
-	r.Register(router.SSM, "UpdateDocumentDefaultVersion", router.Handle(s.updateDocumentDefaultVersion))
 	// SSM: Session Manager (sessions.go, datachannel.go, session_agent.go)
 	r.Register(router.SSM, "StartSession", router.Handle(s.startSession))
 	r.Register(router.SSM, "ResumeSession", router.Handle(s.resumeSession))

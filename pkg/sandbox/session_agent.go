@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/creack/pty"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 )
 
 // The node side of a session, as the SSM Agent's session plugins run it
@@ -54,18 +55,18 @@ func (ls *liveSession) pace() {
 // WebSocket has presented a valid token.
 func (ls *liveSession) run() {
 	switch ls.sessionType {
-	case sessionTypeShell:
+	case documents.SessionTypeShell:
 		ls.runPTY("")
-	case sessionTypeInteractive:
+	case documents.SessionTypeInteractive:
 		cmd := ls.shellConfig().Commands
 		if strings.TrimSpace(cmd) == "" {
 			ls.fail("Commands cannot be empty for session type " + ls.sessionType)
 			return
 		}
 		ls.runPTY(cmd)
-	case sessionTypeNonInteractive:
+	case documents.SessionTypeNonInteractive:
 		ls.runNonInteractive()
-	case sessionTypePort:
+	case documents.SessionTypePort:
 		ls.runPort()
 	default:
 		ls.fail("Unsupported session type " + ls.sessionType)

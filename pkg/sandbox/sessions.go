@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -243,7 +244,7 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		v.Length("target", *in.Target, 1, 400)
 	}
 	if in.DocumentName != nil {
-		v.Pattern("documentName", *in.DocumentName, documentARNPattern)
+		v.Pattern("documentName", *in.DocumentName, documents.DocumentARNPattern)
 	}
 	if in.Reason != nil {
 		v.Length("reason", *in.Reason, 1, 256)
@@ -252,9 +253,9 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	docName := preferencesDocument
+	docName := documents.PreferencesDocument
 	if in.DocumentName != nil {
-		docName = documentName(*in.DocumentName)
+		docName = documents.Name(*in.DocumentName)
 	}
 
 	var (
@@ -262,31 +263,31 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		ls     *liveSession
 		outErr error
 	)
+	var content *documents.Content
+	d, found, _ := s.documents.Find(docName, "", "")
+	switch {
+	case !found && docName == documents.PreferencesDocument:
+		// An account that never set preferences has no
+		// SSM-SessionManagerRunShell; AWS starts a shell with the
+		// default preferences.
+		content = &documents.Content{SchemaVersion: "1.0", SessionType: documents.SessionTypeShell}
+	case !found:
+		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", docName))
+	case d.DocumentType != "Session":
+		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document %s is a %s document: StartSession needs a Session document.", d.Name, d.DocumentType))
+	default:
+		content = d.Content
+	}
+	params, perr := documents.ResolveParameters(docName, content, in.Parameters)
+	if perr != nil {
+		return nil, perr
+	}
+	idle, maxD := s.documents.SessionLimits(content)
 	err := s.mutate(func(st *state) error {
-		var content *docContent
-		d := st.findDocument(docName)
-		switch {
-		case d == nil && docName == preferencesDocument:
-			// An account that never set preferences has no
-			// SSM-SessionManagerRunShell; AWS starts a shell with the
-			// default preferences.
-			content = &docContent{SchemaVersion: "1.0", SessionType: sessionTypeShell}
-		case d == nil:
-			return errInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", docName))
-		case d.DocumentType != "Session":
-			return errInvalidDocument(fmt.Sprintf("Document %s is a %s document: StartSession needs a Session document.", d.Name, d.DocumentType))
-		default:
-			content = d.version(d.DefaultVersion).parsed
-		}
-		params, perr := resolveParameters(docName, content, in.Parameters)
-		if perr != nil {
-			return perr
-		}
 		n := st.byID[*in.Target]
 		if n == nil || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
 			return protocol.Errorf(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
 		}
-		idle, maxD := sessionLimits(st, content)
 		rec = &sessionRecord{
 			ID: newSessionID(), Target: n.ID, DocumentName: docName, Owner: s.callerARN(),
 			Status: sessionConnecting, Start: s.clock().UTC(),
@@ -301,7 +302,7 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		st.sessionByID[rec.ID] = rec
 		ls = &liveSession{
 			s: s, id: rec.ID, sessionType: content.SessionType,
-			properties:   substitute(content.Properties, params),
+			properties:   documents.Substitute(content.Properties, params),
 			nodeID:       n.ID,
 			platform:     n.Platform.Type,
 			agentVersion: n.AgentVersion,

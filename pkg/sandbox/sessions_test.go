@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -588,7 +589,7 @@ func createPreferences(t *testing.T, s *Server, inputs map[string]any) error {
 	t.Helper()
 	content, _ := json.Marshal(map[string]any{"schemaVersion": "1.0", "description": "Session Manager preferences", "sessionType": "Standard_Stream", "inputs": inputs})
 	_, err := ssm.NewFromConfig(s.AWSConfig()).CreateDocument(context.Background(), &ssm.CreateDocumentInput{
-		Name: aws.String(preferencesDocument), DocumentType: types.DocumentTypeSession, Content: aws.String(string(content)),
+		Name: aws.String(documents.PreferencesDocument), DocumentType: types.DocumentTypeSession, Content: aws.String(string(content)),
 	})
 	return err
 }

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"fmt"
-
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
 )
 
@@ -15,8 +13,6 @@ const stateVersion = 1
 type state struct {
 	Version int     `json:"version"`
 	Nodes   []*Node `json:"nodes"`
-	// The account's own SSM documents (the AWS-owned ones are built in).
-	Documents []*document `json:"documents,omitempty"`
 	// Run Command history, oldest first.
 	Commands []*command `json:"commands,omitempty"`
 	// Session Manager sessions, oldest first.
@@ -53,18 +49,6 @@ func (st *state) index() {
 // never got a terminal answer from their node, which AWS reports as
 // DeliveryTimedOut ("Understanding command timeout values").
 func (st *state) restore() error {
-	for _, d := range st.Documents {
-		if len(d.Versions) == 0 {
-			return fmt.Errorf("document %s has no versions", d.Name)
-		}
-		for _, v := range d.Versions {
-			c, err := parseContent(d.DocumentType, v.Content, v.Format)
-			if err != nil {
-				return fmt.Errorf("document %s version %d: %s", d.Name, v.Version, err.Message)
-			}
-			v.parsed = c
-		}
-	}
 	// A session's data channel does not survive a restart: sessions a
 	// previous run left open have ended.
 	for _, r := range st.Sessions {
@@ -94,7 +78,7 @@ func loadState(sf *store.Store) (*state, error) {
 	for _, m := range []struct {
 		key string
 		v   any
-	}{{"nodes", &st.Nodes}, {"documents", &st.Documents}, {"commands", &st.Commands}, {"sessions", &st.Sessions}} {
+	}{{"nodes", &st.Nodes}, {"commands", &st.Commands}, {"sessions", &st.Sessions}} {
 		if err := sf.Load(m.key, m.v); err != nil {
 			return nil, err
 		}
@@ -116,7 +100,7 @@ func (st *state) members() []store.Member {
 	if nodes == nil {
 		nodes = []*Node{}
 	}
-	return []store.Member{{Key: "nodes", Value: nodes}, {Key: "documents", Value: st.Documents}, {Key: "commands", Value: st.Commands},
+	return []store.Member{{Key: "nodes", Value: nodes}, {Key: "commands", Value: st.Commands},
 		{Key: "sessions", Value: st.Sessions}}
 }
 

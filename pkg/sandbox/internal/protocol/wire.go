@@ -283,3 +283,6 @@ func Deref(p *string) string {
 	}
 	return *p
 }
+
+// PlatformTypes is SSM's PlatformType enum, in the model's order.
+var PlatformTypes = []string{"Windows", "Linux", "MacOS"}

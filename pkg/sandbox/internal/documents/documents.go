@@ -1,4 +1,4 @@
-package sandbox
+package documents
 
 import (
 	"bytes"
@@ -198,15 +198,15 @@ type updateDocumentDefaultVersionOutput struct {
 
 // Model patterns, enums and limits.
 var (
-	documentNamePattern    = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	documentARNPattern     = regexp.MustCompile(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
-	documentVersionPattern = regexp.MustCompile(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
-	versionNumberPattern   = regexp.MustCompile(`(^[1-9][0-9]*$)`)
-	versionNamePattern     = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{1,128}$`)
-	displayNamePattern     = regexp.MustCompile(`^[\w\.\-\:\/ ]*$`)
-	targetTypePattern      = regexp.MustCompile(`^\/[\w\.\-\:\/]*$`)
-	documentTypes          = []string{"Command", "Policy", "Automation", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema", "DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate", "CloudFormation", "ConformancePackTemplate", "QuickSetup", "ManualApprovalPolicy", "AutoApprovalPolicy"}
-	documentFormats        = []string{"YAML", "JSON", "TEXT"}
+	documentNamePattern  = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	DocumentARNPattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
+	VersionPattern       = regexp.MustCompile(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
+	versionNumberPattern = regexp.MustCompile(`(^[1-9][0-9]*$)`)
+	versionNamePattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{1,128}$`)
+	displayNamePattern   = regexp.MustCompile(`^[\w\.\-\:\/ ]*$`)
+	targetTypePattern    = regexp.MustCompile(`^\/[\w\.\-\:\/]*$`)
+	documentTypes        = []string{"Command", "Policy", "Automation", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema", "DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate", "CloudFormation", "ConformancePackTemplate", "QuickSetup", "ManualApprovalPolicy", "AutoApprovalPolicy"}
+	documentFormats      = []string{"YAML", "JSON", "TEXT"}
 	// The agent's parameter name rule (docparser/parameters: ^[a-zA-Z0-9]+$).
 	documentParamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
 	// {{ name }} placeholders, as the agent finds them.
@@ -228,10 +228,10 @@ const (
 	defaultListDocumentPage = 50
 	// The agent's aws:runDocument plugin stops at this nesting depth
 	// (plugins/rundocument: executeCommandMaxDepth).
-	maxRunDocumentDepth = 3
+	MaxRunDocumentDepth = 3
 )
 
-func errInvalidDocument(msg string) *protocol.APIError {
+func ErrInvalidDocument(msg string) *protocol.APIError {
 	return protocol.Errorf(http.StatusBadRequest, "InvalidDocument", "%s", msg)
 }
 
@@ -272,7 +272,7 @@ type documentVersion struct {
 	Created     time.Time `json:"created"`
 	Hash        string    `json:"hash"`
 
-	parsed *docContent
+	parsed *Content
 }
 
 func (d *document) latest() *documentVersion { return d.Versions[len(d.Versions)-1] }
@@ -286,12 +286,12 @@ func (d *document) version(n int) *documentVersion {
 	return nil
 }
 
-// docContent is a parsed Command document.
-type docContent struct {
+// Content is a parsed Command document.
+type Content struct {
 	SchemaVersion string
 	Description   string
-	Params        []*docParam
-	Steps         []docStep
+	Params        []*Param
+	Steps         []Step
 	// Legacy is a schema 1.2 document (runtimeConfig instead of mainSteps).
 	Legacy bool
 
@@ -302,7 +302,7 @@ type docContent struct {
 	Properties  any
 }
 
-func (c *docContent) param(name string) *docParam {
+func (c *Content) Param(name string) *Param {
 	for _, p := range c.Params {
 		if p.Name == name {
 			return p
@@ -311,7 +311,7 @@ func (c *docContent) param(name string) *docParam {
 	return nil
 }
 
-type docParam struct {
+type Param struct {
 	Name           string
 	Type           string
 	Description    string
@@ -325,9 +325,9 @@ type docParam struct {
 	MaxChars       *int
 }
 
-// docStep is one plugin run: a 2.2 mainSteps entry, or one properties
+// Step is one plugin run: a 2.2 mainSteps entry, or one properties
 // entry of a 1.2 runtimeConfig plugin (named after the plugin).
-type docStep struct {
+type Step struct {
 	Action       string
 	Name         string
 	Inputs       map[string]any
@@ -357,13 +357,13 @@ func pluginPlatforms(action string) []string {
 	return []string{"Windows", "Linux", "MacOS"}
 }
 
-func (c *docContent) platformTypes() []string {
+func (c *Content) PlatformTypes() []string {
 	if c.SessionType != "" {
 		// Session documents run on every platform the agent supports.
-		return slices.Clone(platformTypes)
+		return slices.Clone(protocol.PlatformTypes)
 	}
 	var out []string
-	for _, plat := range platformTypes {
+	for _, plat := range protocol.PlatformTypes {
 		for _, s := range c.Steps {
 			if slices.Contains(pluginPlatforms(s.Action), plat) {
 				out = append(out, plat)
@@ -489,7 +489,7 @@ var awsDocuments = func() map[string]*document {
 }()
 
 // documentName turns a name or an SSM document ARN into a name.
-func documentName(s string) string {
+func Name(s string) string {
 	if strings.HasPrefix(s, "arn:") {
 		if i := strings.LastIndex(s, ":document/"); i >= 0 {
 			return s[i+len(":document/"):]
@@ -500,7 +500,7 @@ func documentName(s string) string {
 
 // findDocument looks a document up by name or ARN.
 func (st *state) findDocument(name string) *document {
-	name = documentName(name)
+	name = Name(name)
 	if d := awsDocuments[name]; d != nil {
 		return d
 	}
@@ -568,30 +568,30 @@ func decodeDocument(content, format string) (map[string]any, error) {
 			return nil, fmt.Errorf("content after the end of the JSON document")
 		}
 	}
-	m, ok := normalizeYAML(raw).(map[string]any)
+	m, ok := NormalizeYAML(raw).(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("the document is not an object")
 	}
 	return m, nil
 }
 
-// normalizeYAML turns yaml.v3's values into encoding/json's shapes.
-func normalizeYAML(v any) any {
+// NormalizeYAML turns yaml.v3's values into encoding/json's shapes.
+func NormalizeYAML(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			x[k] = normalizeYAML(e)
+			x[k] = NormalizeYAML(e)
 		}
 		return x
 	case map[any]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[fmt.Sprint(k)] = normalizeYAML(e)
+			out[fmt.Sprint(k)] = NormalizeYAML(e)
 		}
 		return out
 	case []any:
 		for i, e := range x {
-			x[i] = normalizeYAML(e)
+			x[i] = NormalizeYAML(e)
 		}
 		return x
 	case int:
@@ -665,12 +665,12 @@ func intField(m map[string]any, key string) (*int, error) {
 // parseDocumentContent parses and checks a Command document. Schema 2.2
 // (and 2.0) documents have mainSteps; the AWS-owned 1.2 documents have a
 // runtimeConfig.
-func parseDocumentContent(content, format string) (*docContent, *protocol.APIError) {
+func parseDocumentContent(content, format string) (*Content, *protocol.APIError) {
 	raw, err := decodeDocument(content, format)
 	if err != nil {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("The content is not valid %s: %v", format, err))
 	}
-	c := &docContent{}
+	c := &Content{}
 	c.SchemaVersion, _ = raw["schemaVersion"].(string)
 	c.Description, _ = raw["description"].(string)
 	switch c.SchemaVersion {
@@ -705,7 +705,7 @@ func parseDocumentContent(content, format string) (*docContent, *protocol.APIErr
 			props, _ := cfg["properties"].([]any)
 			for _, p := range props {
 				in, _ := p.(map[string]any)
-				c.Steps = append(c.Steps, docStep{Action: plugin, Name: plugin, Inputs: in})
+				c.Steps = append(c.Steps, Step{Action: plugin, Name: plugin, Inputs: in})
 			}
 		}
 	} else {
@@ -719,7 +719,7 @@ func parseDocumentContent(content, format string) (*docContent, *protocol.APIErr
 			if !ok {
 				return nil, errInvalidDocumentContent(fmt.Sprintf("Step %d must be an object.", i+1))
 			}
-			st := docStep{}
+			st := Step{}
 			st.Action, _ = m["action"].(string)
 			st.Name, _ = m["name"].(string)
 			st.Inputs, _ = m["inputs"].(map[string]any)
@@ -758,7 +758,7 @@ func parseDocumentContent(content, format string) (*docContent, *protocol.APIErr
 	var undeclared []string
 	walkStrings(raw["mainSteps"], func(s string) {
 		for _, m := range placeholderPattern.FindAllStringSubmatch(s, -1) {
-			if c.param(m[1]) == nil && !slices.Contains(undeclared, m[1]) {
+			if c.Param(m[1]) == nil && !slices.Contains(undeclared, m[1]) {
 				undeclared = append(undeclared, m[1])
 			}
 		}
@@ -771,7 +771,7 @@ func parseDocumentContent(content, format string) (*docContent, *protocol.APIErr
 
 // parseParams reads a document's parameters, in the order the content
 // declares them.
-func (c *docContent) parseParams(raw map[string]any, content, format string) *protocol.APIError {
+func (c *Content) parseParams(raw map[string]any, content, format string) *protocol.APIError {
 	params, _ := raw["parameters"].(map[string]any)
 	if raw["parameters"] != nil && params == nil {
 		return errInvalidDocumentContent("parameters must be an object.")
@@ -790,7 +790,7 @@ func (c *docContent) parseParams(raw map[string]any, content, format string) *pr
 		if !documentParamNamePattern.MatchString(name) {
 			return errInvalidDocumentContent(fmt.Sprintf("Parameter name %s is invalid: use letters and digits only.", name))
 		}
-		p := &docParam{Name: name}
+		p := &Param{Name: name}
 		p.Type, _ = spec["type"].(string)
 		if !slices.Contains(documentParamTypes, p.Type) {
 			return errInvalidDocumentContent(fmt.Sprintf("Parameter %s has type %q: want one of %s.", name, p.Type, strings.Join(documentParamTypes, ", ")))
@@ -816,7 +816,7 @@ func (c *docContent) parseParams(raw map[string]any, content, format string) *pr
 		}
 		if d, ok := spec["default"]; ok {
 			p.Default, p.HasDefault = d, true
-			if _, err := p.typedValue(d); err != nil {
+			if _, err := p.TypedValue(d); err != nil {
 				return errInvalidDocumentContent(fmt.Sprintf("The default value of parameter %s is invalid: %v.", name, err))
 			}
 		}
@@ -842,7 +842,7 @@ func walkStrings(v any, fn func(string)) {
 
 // typedValue checks a value (from the document's default or a caller) and
 // returns it in the shape the agent substitutes.
-func (p *docParam) typedValue(v any) (any, error) {
+func (p *Param) TypedValue(v any) (any, error) {
 	checkString := func(s string) error {
 		n := len([]rune(s))
 		if p.MinChars != nil && n < *p.MinChars {
@@ -944,17 +944,17 @@ func (p *docParam) typedValue(v any) (any, error) {
 			if err := json.Unmarshal([]byte(x), &l); err != nil {
 				return nil, fmt.Errorf("want a JSON list of objects")
 			}
-			return p.typedValue(l)
+			return p.TypedValue(l)
 		}
 		return nil, fmt.Errorf("want a list of maps")
 	}
 	return nil, fmt.Errorf("unknown type %s", p.Type)
 }
 
-// resolveParameters validates SendCommand's Parameters (every value a list
+// ResolveParameters validates SendCommand's Parameters (every value a list
 // of strings on the wire) against the document and fills in defaults. The
 // result maps each parameter to its typed value.
-func resolveParameters(docName string, c *docContent, given map[string][]string) (map[string]any, *protocol.APIError) {
+func ResolveParameters(docName string, c *Content, given map[string][]string) (map[string]any, *protocol.APIError) {
 	names := make([]string, 0, len(given))
 	for k := range given {
 		names = append(names, k)
@@ -962,7 +962,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 	sort.Strings(names)
 	out := make(map[string]any, len(c.Params))
 	for _, name := range names {
-		p := c.param(name)
+		p := c.Param(name)
 		if p == nil {
 			return nil, errInvalidParameters(fmt.Sprintf("Parameter %q is not defined in document %s.", name, docName))
 		}
@@ -995,7 +995,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 			}
 			v = vals[0]
 		}
-		tv, err := p.typedValue(v)
+		tv, err := p.TypedValue(v)
 		if err != nil {
 			return nil, errInvalidParameters(fmt.Sprintf("Parameter %q of document %s is invalid: %v.", name, docName, err))
 		}
@@ -1008,7 +1008,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 		if !p.HasDefault {
 			return nil, errInvalidParameters(fmt.Sprintf("Parameter %q of document %s is required: it has no default value.", p.Name, docName))
 		}
-		out[p.Name], _ = p.typedValue(p.Default)
+		out[p.Name], _ = p.TypedValue(p.Default)
 	}
 	return out, nil
 }
@@ -1017,7 +1017,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 // (docparser/parameters.ReplaceParameters): a string that is only a
 // placeholder becomes the parameter's typed value; placeholders inside a
 // longer string are replaced by the value, JSON-encoded unless a string.
-func substitute(v any, params map[string]any) any {
+func Substitute(v any, params map[string]any) any {
 	switch x := v.(type) {
 	case string:
 		if m := placeholderPattern.FindStringSubmatch(x); m != nil && m[0] == strings.TrimSpace(x) && strings.TrimSpace(x) == x {
@@ -1040,13 +1040,13 @@ func substitute(v any, params map[string]any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = substitute(e, params)
+			out[i] = Substitute(e, params)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = substitute(e, params)
+			out[k] = Substitute(e, params)
 		}
 		return out
 	}
@@ -1055,11 +1055,11 @@ func substitute(v any, params map[string]any) any {
 
 // Describing documents.
 
-func (s *Server) documentOwner(d *document) string {
+func (a *Area) documentOwner(d *document) string {
 	if d.Owner == "Amazon" {
 		return "Amazon"
 	}
-	return s.accountID
+	return a.h.AccountID
 }
 
 func defaultValueString(v any) *string {
@@ -1078,7 +1078,7 @@ func defaultValueString(v any) *string {
 	return &s
 }
 
-func (s *Server) describe(d *document, v *documentVersion, status string) documentDescription {
+func (a *Area) describe(d *document, v *documentVersion, status string) documentDescription {
 	c := v.parsed
 	params := make([]documentParameterWire, 0, len(c.Params))
 	for _, p := range c.Params {
@@ -1091,9 +1091,9 @@ func (s *Server) describe(d *document, v *documentVersion, status string) docume
 	return documentDescription{
 		Hash: v.Hash, HashType: "Sha256",
 		Name: d.Name, DisplayName: v.DisplayName, VersionName: v.VersionName,
-		Owner: s.documentOwner(d), CreatedDate: protocol.Epoch(v.Created), Status: status,
+		Owner: a.documentOwner(d), CreatedDate: protocol.Epoch(v.Created), Status: status,
 		DocumentVersion: strconv.Itoa(v.Version), Description: c.Description,
-		Parameters: params, PlatformTypes: c.platformTypes(), DocumentType: d.DocumentType,
+		Parameters: params, PlatformTypes: c.PlatformTypes(), DocumentType: d.DocumentType,
 		SchemaVersion: c.SchemaVersion, LatestVersion: strconv.Itoa(d.latest().Version),
 		DefaultVersion: strconv.Itoa(d.DefaultVersion), DocumentFormat: v.Format,
 		TargetType: d.TargetType, Tags: tags.List(d.Tags),
@@ -1109,7 +1109,7 @@ func validateDocumentRef(v *protocol.Validator, name, version, versionName *stri
 		v.Pattern("name", *name, namePattern)
 	}
 	if version != nil {
-		v.Pattern("documentVersion", *version, documentVersionPattern)
+		v.Pattern("documentVersion", *version, VersionPattern)
 	}
 	if versionName != nil {
 		v.Pattern("versionName", *versionName, versionNamePattern)
@@ -1159,7 +1159,7 @@ func newVersion(docType, content string, format *string, now time.Time) (*docume
 	return &documentVersion{Format: f, Content: content, Created: now.UTC(), Hash: documentHash(content), parsed: c}, nil
 }
 
-func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOutput, error) {
+func (a *Area) createDocument(in *createDocumentInput) (*documentDescriptionOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Pattern("name", *in.Name, documentNamePattern)
@@ -1195,7 +1195,7 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 	if docType != "Command" && docType != "Session" {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command and Session documents only, not %s documents.", docType))
 	}
-	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, s.clock())
+	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, a.h.Clock())
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -1217,7 +1217,7 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 		}
 	}
 	var out documentDescriptionOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		if st.findDocument(d.Name) != nil {
 			return protocol.Errorf(http.StatusBadRequest, "DocumentAlreadyExists", "Document with same name %s already exists.", d.Name)
 		}
@@ -1226,7 +1226,7 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 		}
 		st.Documents = append(st.Documents, d)
 		// CreateDocument answers while AWS is still creating the document.
-		out.DocumentDescription = s.describe(d, ver, "Creating")
+		out.DocumentDescription = a.describe(d, ver, "Creating")
 		return nil
 	})
 	if err != nil {
@@ -1239,7 +1239,7 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 func ownDocument(st *state, name string) (*document, error) {
 	d := st.findDocument(name)
 	if d == nil {
-		return nil, errInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", name))
+		return nil, ErrInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", name))
 	}
 	if d.Owner == "Amazon" {
 		return nil, errInvalidDocumentOperation(fmt.Sprintf("Document %s is owned by Amazon: you can't change or delete it.", d.Name))
@@ -1247,30 +1247,30 @@ func ownDocument(st *state, name string) (*document, error) {
 	return d, nil
 }
 
-func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOutput, error) {
+func (a *Area) updateDocument(in *updateDocumentInput) (*documentDescriptionOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Pattern("name", *in.Name, documentNamePattern)
 	}
 	validateContentFields(&v, in.Content, in.DisplayName, in.VersionName, in.DocumentFormat, in.TargetType)
 	if in.DocumentVersion != nil {
-		v.Pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
+		v.Pattern("documentVersion", *in.DocumentVersion, VersionPattern)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	docType := "Command"
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		if d := st.findDocument(*in.Name); d != nil {
 			docType = d.DocumentType
 		}
 	})
-	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, s.clock())
+	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, a.h.Clock())
 	if aerr != nil {
 		return nil, aerr
 	}
 	var out documentDescriptionOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		d, err := ownDocument(st, *in.Name)
 		if err != nil {
 			return err
@@ -1307,7 +1307,7 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 		}
 		ver.Version = latest.Version + 1
 		d.Versions = append(d.Versions, ver)
-		out.DocumentDescription = s.describe(d, ver, "Updating")
+		out.DocumentDescription = a.describe(d, ver, "Updating")
 		return nil
 	})
 	if err != nil {
@@ -1316,13 +1316,13 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 	return &out, nil
 }
 
-func (s *Server) deleteDocument(in *deleteDocumentInput) (*protocol.Empty, error) {
+func (a *Area) deleteDocument(in *deleteDocumentInput) (*protocol.Empty, error) {
 	var v protocol.Validator
 	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentNamePattern)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		d, err := ownDocument(st, *in.Name)
 		if err != nil {
 			return err
@@ -1347,25 +1347,25 @@ func (s *Server) deleteDocument(in *deleteDocumentInput) (*protocol.Empty, error
 	return &protocol.Empty{}, nil
 }
 
-func (s *Server) describeDocument(in *describeDocumentInput) (*describeDocumentOutput, error) {
+func (a *Area) describeDocument(in *describeDocumentInput) (*describeDocumentOutput, error) {
 	var v protocol.Validator
-	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentARNPattern)
+	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, DocumentARNPattern)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out describeDocumentOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		d := st.findDocument(*in.Name)
 		if d == nil {
-			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
+			err = ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
 		var ver *documentVersion
 		if ver, err = resolveVersion(d, protocol.Deref(in.DocumentVersion), protocol.Deref(in.VersionName)); err != nil {
 			return
 		}
-		out.Document = s.describe(d, ver, "Active")
+		out.Document = a.describe(d, ver, "Active")
 	})
 	if err != nil {
 		return nil, err
@@ -1391,9 +1391,9 @@ func convertContent(content, from, to string) (string, error) {
 	return string(b), err
 }
 
-func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
+func (a *Area) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 	var v protocol.Validator
-	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentARNPattern)
+	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, DocumentARNPattern)
 	if in.DocumentFormat != nil {
 		v.Enum("documentFormat", *in.DocumentFormat, documentFormats...)
 	}
@@ -1402,10 +1402,10 @@ func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 	}
 	var out *getDocumentOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		d := st.findDocument(*in.Name)
 		if d == nil {
-			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
+			err = ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
 		var ver *documentVersion
@@ -1442,7 +1442,7 @@ func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 // Self, Amazon, Private, Public, ThirdParty, All).
 var documentOwnerValues = []string{"Self", "Amazon", "Private", "Public", "ThirdParty", "All"}
 
-func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, error) {
+func (a *Area) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, error) {
 	var v protocol.Validator
 	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	if in.DocumentFilterList != nil {
@@ -1536,7 +1536,7 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 			return false
 		case "PlatformTypes":
 			for _, val := range f.values {
-				if slices.Contains(ver.parsed.platformTypes(), val) {
+				if slices.Contains(ver.parsed.PlatformTypes(), val) {
 					return true
 				}
 			}
@@ -1557,7 +1557,7 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 	fp := protocol.PageFingerprint("ListDocuments", in.DocumentFilterList, in.Filters)
 	var out listDocumentsOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		all := make([]*document, 0, len(awsDocuments)+len(st.Documents))
 		for _, d := range awsDocuments {
 			all = append(all, d)
@@ -1588,8 +1588,8 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 			ver := d.version(d.DefaultVersion)
 			out.DocumentIdentifiers = append(out.DocumentIdentifiers, documentIdentifier{
 				Name: d.Name, CreatedDate: protocol.Epoch(ver.Created), DisplayName: ver.DisplayName,
-				Owner: s.documentOwner(d), VersionName: ver.VersionName,
-				PlatformTypes: ver.parsed.platformTypes(), DocumentVersion: strconv.Itoa(ver.Version),
+				Owner: a.documentOwner(d), VersionName: ver.VersionName,
+				PlatformTypes: ver.parsed.PlatformTypes(), DocumentVersion: strconv.Itoa(ver.Version),
 				DocumentType: d.DocumentType, SchemaVersion: ver.parsed.SchemaVersion,
 				DocumentFormat: ver.Format, TargetType: d.TargetType, Tags: tags.List(d.Tags),
 			})
@@ -1602,10 +1602,10 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 	return &out, nil
 }
 
-func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocumentVersionsOutput, error) {
+func (a *Area) listDocumentVersions(in *listDocumentVersionsInput) (*listDocumentVersionsOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
-		v.Pattern("name", *in.Name, documentARNPattern)
+		v.Pattern("name", *in.Name, DocumentARNPattern)
 	}
 	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	if err := v.Err(); err != nil {
@@ -1618,10 +1618,10 @@ func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocum
 	fp := protocol.PageFingerprint("ListDocumentVersions", *in.Name)
 	var out listDocumentVersionsOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		d := st.findDocument(*in.Name)
 		if d == nil {
-			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
+			err = ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
 		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(d.Versions))
@@ -1645,7 +1645,7 @@ func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocum
 	return &out, nil
 }
 
-func (s *Server) updateDocumentDefaultVersion(in *updateDocumentDefaultVersionInput) (*updateDocumentDefaultVersionOutput, error) {
+func (a *Area) updateDocumentDefaultVersion(in *updateDocumentDefaultVersionInput) (*updateDocumentDefaultVersionOutput, error) {
 	var v protocol.Validator
 	if v.Required("name", in.Name != nil) {
 		v.Pattern("name", *in.Name, documentNamePattern)
@@ -1657,7 +1657,7 @@ func (s *Server) updateDocumentDefaultVersion(in *updateDocumentDefaultVersionIn
 		return nil, err
 	}
 	var out updateDocumentDefaultVersionOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		d, err := ownDocument(st, *in.Name)
 		if err != nil {
 			return err
