@@ -65,16 +65,13 @@ const (
 	outputErrorTitle      = "\n----------ERROR-------\n"
 )
 
-// fleetAgent runs commands on the nodes. Node working directories live in
-// one temporary directory, created on first use and removed at Close.
+// fleetAgent runs commands on the nodes, in the nodes' working
+// directories (nodes.Area.Dir).
 type fleetAgent struct {
-	s      *Server
-	ctx    context.Context
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
-	root   string
-	rootEr error
+	s    *Server
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 func newFleetAgent(s *Server) *fleetAgent {
@@ -82,33 +79,11 @@ func newFleetAgent(s *Server) *fleetAgent {
 	return &fleetAgent{s: s, ctx: ctx, stop: stop}
 }
 
-func (a *fleetAgent) dir() (string, error) {
-	a.once.Do(func() {
-		a.root, a.rootEr = os.MkdirTemp("", "ssmctl-sandbox-nodes-")
-	})
-	return a.root, a.rootEr
-}
-
-// close kills every running script, waits for the schedulers and removes
-// the nodes' directories.
+// close kills every running script and waits for the schedulers.
 func (a *fleetAgent) close() error {
 	a.stop()
 	a.wg.Wait()
-	if a.root != "" {
-		return os.RemoveAll(a.root)
-	}
 	return nil
-}
-
-// NodeDir is the working directory of a node (created on first use), for
-// tests that check what a command left behind.
-func (s *Server) NodeDir(id string) (string, error) {
-	root, err := s.agent.dir()
-	if err != nil {
-		return "", err
-	}
-	d := filepath.Join(root, id)
-	return d, os.MkdirAll(d, 0o700)
 }
 
 func (s *Server) scaled(d time.Duration) time.Duration {
@@ -277,11 +252,9 @@ func (a *fleetAgent) invoke(ctx context.Context, c *command, inv *invocation, ev
 	}
 
 	var node nodeView
-	s.view(func(st *state) {
-		if n := st.byID[inv.InstanceID]; n != nil {
-			node = nodeView{exists: true, ping: n.Ping, platform: n.Platform.Type, latency: n.Latency}
-		}
-	})
+	if n, ok := s.nodes.Get(inv.InstanceID); ok {
+		node = nodeView{exists: true, ping: n.Ping, platform: n.Platform.Type, latency: n.Latency}
+	}
 	switch {
 	case !node.exists || node.ping == "Inactive":
 		// "Undeliverable: The command can't be delivered to the managed
@@ -325,7 +298,7 @@ func (a *fleetAgent) invoke(ctx context.Context, c *command, inv *invocation, ev
 		finish("TimedOut", "DeliveryTimedOut")
 		return
 	}
-	dir, err := s.NodeDir(inv.InstanceID)
+	dir, err := s.nodes.Dir(inv.InstanceID)
 	if err != nil {
 		s.logf("sandbox: node %s: %v", inv.InstanceID, err)
 		finish("Failed", "Undeliverable")

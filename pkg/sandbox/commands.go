@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -690,14 +691,15 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	c.Expires = now.Add(s.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
 
 	var out sendCommandOutput
+	fleet := newNodeSet(s.nodes.All())
 	err = s.mutate(func(st *state) error {
-		ids, aerr := s.resolveTargets(st, in.InstanceIds, in.Targets, c.platforms)
+		ids, aerr := s.resolveTargets(fleet, in.InstanceIds, in.Targets, c.platforms)
 		if aerr != nil {
 			return aerr
 		}
 		for _, id := range ids {
 			inv := &invocation{InstanceID: id, Status: "Pending", StatusDetails: "Pending"}
-			if n := st.byID[id]; n != nil {
+			if n := fleet.byID[id]; n != nil {
 				inv.InstanceName = n.ComputerName
 			}
 			for _, step := range c.steps {
@@ -738,9 +740,23 @@ func checkTargetKey(key string, n int) error {
 	return protocol.ErrValidation(fmt.Sprintf("Target key %s is not supported. Use InstanceIds, tag:<key>, tag-key, resource-groups:Name or resource-groups:ResourceTypeFilters.", key))
 }
 
+// nodeSet is a copy of the fleet, taken before a command is stored.
+type nodeSet struct {
+	list []*nodes.Node
+	byID map[string]*nodes.Node
+}
+
+func newNodeSet(list []*nodes.Node) nodeSet {
+	set := nodeSet{list: list, byID: make(map[string]*nodes.Node, len(list))}
+	for _, n := range list {
+		set.byID[n.ID] = n
+	}
+	return set
+}
+
 // resolveTargets turns InstanceIds or Targets into node IDs, in fleet
 // order for Targets.
-func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, platforms []string) ([]string, *protocol.APIError) {
+func (s *Server) resolveTargets(st nodeSet, ids []string, targets []targetWire, platforms []string) ([]string, *protocol.APIError) {
 	if len(ids) > 0 {
 		// InstanceIds must all be managed nodes that can receive commands;
 		// AWS answers InvalidInstanceId for the others, naming them in
@@ -781,7 +797,7 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 			rtFilters = append(rtFilters, t.Values...)
 		}
 	}
-	match := func(n *Node) bool {
+	match := func(n *nodes.Node) bool {
 		for _, t := range targets {
 			key := *t.Key
 			switch {
@@ -810,7 +826,7 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 					return false
 				}
 			default:
-				if !nodeMatches(n, key, t.Values) {
+				if !nodes.Matches(n, key, t.Values) {
 					return false
 				}
 			}
@@ -818,7 +834,7 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 		return true
 	}
 	var out []string
-	for _, n := range st.Nodes {
+	for _, n := range st.list {
 		if match(n) {
 			out = append(out, n.ID)
 		}

@@ -14,10 +14,12 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
 )
 
 // Options configure a sandbox. The zero value is a usable default: the
@@ -122,6 +124,7 @@ type Server struct {
 
 	store     *store.Store
 	host      *area.Host
+	nodes     *nodes.Area
 	params    *params.Area
 	documents *documents.Area
 	sec       *store.Section // guards st
@@ -225,34 +228,34 @@ func New(opts Options) (*Server, error) {
 	}
 	s.store = sf
 	s.host = &area.Host{Region: opts.Region, AccountID: opts.AccountID, Clock: opts.Clock, Logf: opts.Logf, Router: s.router, Store: sf}
-	var st *state
-	if sf.Loaded() {
-		loaded, err := loadState(sf)
+	var fleet *Fleet
+	switch {
+	case sf.Loaded(): // the state file's nodes win over the fleet options
+	case opts.FleetFile != "":
+		f, err := LoadFleet(opts.FleetFile)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
-		st = loaded
-	} else {
-		var fleet *Fleet
-		switch {
-		case opts.FleetFile != "":
-			f, err := LoadFleet(opts.FleetFile)
-			if err != nil {
-				return nil, fmt.Errorf("sandbox: %w", err)
-			}
-			fleet = f
-		case opts.Fleet != nil:
-			f := opts.Fleet.clone()
-			if err := f.Validate(); err != nil {
-				return nil, fmt.Errorf("sandbox: fleet: %w", err)
-			}
-			fleet = f
-		case opts.Nodes > 0:
-			fleet = GenerateFleet(opts.Nodes, opts.Seed)
-		default:
-			fleet = DefaultFleet()
+		fleet = f
+	case opts.Fleet != nil:
+		f := opts.Fleet.Clone()
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("sandbox: fleet: %w", err)
 		}
-		st = newState(fleet)
+		fleet = f
+	case opts.Nodes > 0:
+		fleet = GenerateFleet(opts.Nodes, opts.Seed)
+	default:
+		fleet = DefaultFleet()
+	}
+	if s.nodes, err = nodes.New(s.host, fleet); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	st := newState()
+	if sf.Loaded() {
+		if st, err = loadState(sf); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
 	}
 	s.st = st
 	s.sec = s.host.Section(st.members)
@@ -262,6 +265,7 @@ func New(opts Options) (*Server, error) {
 	if s.params, err = params.New(s.host, opts.KMSKeys); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	tagging.New(s.host, s.nodes, s.params)
 	s.register(s.router)
 	if err := s.router.SetQuotas(opts.Quotas); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -292,7 +296,7 @@ func checkListen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: listen address %q: want host:port, e.g. 127.0.0.1:0", addr)
 	}
-	if !isLoopbackHost(host) {
+	if !nodes.IsLoopbackHost(host) {
 		if host == "" {
 			host = "all interfaces"
 		}
@@ -416,11 +420,14 @@ func (s *Server) Env() []string {
 }
 
 // NodeCount is the number of managed nodes in the sandbox.
-func (s *Server) NodeCount() int {
-	n := 0
-	s.view(func(st *state) { n = len(st.Nodes) })
-	return n
-}
+func (s *Server) NodeCount() int { return s.nodes.Count() }
+
+// NodeARN is a node's ARN: ec2 instance/i-… or ssm managed-instance/mi-….
+func (s *Server) NodeARN(id string) string { return s.nodes.ARN(id) }
+
+// NodeDir is the working directory of a node (created on first use), for
+// tests that check what a command left behind.
+func (s *Server) NodeDir(id string) (string, error) { return s.nodes.Dir(id) }
 
 // Stats returns a copy of the per-operation statistics.
 func (s *Server) Stats() Stats { return s.router.Stats() }
@@ -436,12 +443,6 @@ func (s *Server) logf(format string, args ...any) {
 
 // register adds every area's operations to the router.
 func (s *Server) register(r *router.Router) {
-	// SSM: nodes (nodes.go)
-	r.Register(router.SSM, "DescribeInstanceInformation", router.Handle(s.describeInstanceInformation))
-	r.Register(router.SSM, "GetConnectionStatus", router.Handle(s.getConnectionStatus))
-	r.Register(router.SSM, "AddTagsToResource", router.Handle(s.addTagsToResource))
-	r.Register(router.SSM, "RemoveTagsFromResource", router.Handle(s.removeTagsFromResource))
-	r.Register(router.SSM, "ListTagsForResource", router.Handle(s.listTagsForResource))
 	// SSM: Run Command (commands.go, agent.go)
 	r.Register(router.SSM, "SendCommand", router.Handle(s.sendCommand))
 	r.Register(router.SSM, "ListCommands", router.Handle(s.listCommands))
@@ -454,9 +455,6 @@ func (s *Server) register(r *router.Router) {
 	r.Register(router.SSM, "TerminateSession", router.Handle(s.terminateSession))
 	r.Register(router.SSM, "DescribeSessions", router.Handle(s.describeSessions))
 	r.RegisterStream("/v1/data-channel/", http.HandlerFunc(s.serveDataChannel))
-	// Resource Groups Tagging API and Resource Groups (tagging.go)
-	r.Register(svcTagging, "GetResources", router.Handle(s.getResources))
-	r.RegisterREST(svcResourceGroups, "ListGroupResources", http.MethodPost, "/list-group-resources", router.Handle(s.listGroupResources))
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -519,3 +517,31 @@ type KMSKey = params.KMSKey
 // DefaultKMSKey is the customer managed key a sandbox has when no keys are
 // declared.
 var DefaultKMSKey = params.DefaultKMSKey
+
+// The fleet and its nodes are the nodes area's.
+type (
+	Fleet    = nodes.Fleet
+	Node     = nodes.Node
+	Platform = nodes.Platform
+)
+
+// LatestAgentVersion is the SSM Agent version the sandbox considers current
+// (InstanceInformation.IsLatestVersion compares against it).
+const LatestAgentVersion = nodes.LatestAgentVersion
+
+// LoadFleet reads a fleet file (docs/sandbox.md). Errors name the file and
+// the node.
+func LoadFleet(path string) (*Fleet, error) { return nodes.LoadFleet(path) }
+
+// ParseFleet parses and validates fleet YAML. Unknown keys are errors.
+func ParseFleet(b []byte) (*Fleet, error) { return nodes.ParseFleet(b) }
+
+// DefaultFleet is the fleet the sandbox starts with when given none: Linux
+// web and db nodes in dev and prod, a hybrid node, a Windows node and one
+// that has lost its connection.
+func DefaultFleet() *Fleet { return nodes.DefaultFleet() }
+
+// GenerateFleet makes n varied nodes, the same for the same seed: Name tags
+// node-0001…, Environment Dev/Staging/Prod, Role web/db/worker, about one in
+// ten hybrid, one in eight Windows, one in twelve ConnectionLost.
+func GenerateFleet(n int, seed int64) *Fleet { return nodes.GenerateFleet(n, seed) }

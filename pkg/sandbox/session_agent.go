@@ -101,7 +101,7 @@ func (ls *liveSession) shellConfig() shellConfig {
 // command builds the process for the node: its working directory and the
 // agent's environment (TERM, LANG when unset).
 func (ls *liveSession) command(argv ...string) (*exec.Cmd, error) {
-	dir, err := ls.s.NodeDir(ls.nodeID)
+	dir, err := ls.s.nodes.Dir(ls.nodeID)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
@@ -116,7 +117,7 @@ const (
 	// credentials; AWS names sessions after the caller
 	// ("<caller-name>-<17 hex digits>") and reports the caller's ARN as
 	// the Owner.
-	sessionCallerName = "sandbox-user"
+	sessionCallerName = area.CallerName
 	// DescribeSessions' page size when MaxResults is absent.
 	defaultSessionPage = 20
 	// idleTimeoutMessage is MGS's channel_closed Output on an idle timeout
@@ -148,9 +149,7 @@ func (r *sessionRecord) active() bool {
 
 // callerARN is the IAM identity the sandbox's credentials stand for: a
 // session's Owner and a parameter's LastModifiedUser.
-func (s *Server) callerARN() string {
-	return fmt.Sprintf("arn:%s:iam::%s:user/%s", partition(s.region), s.accountID, sessionCallerName)
-}
+func (s *Server) callerARN() string { return s.host.CallerARN() }
 
 func newSessionID() string {
 	b := make([]byte, 9)
@@ -282,12 +281,12 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 	if perr != nil {
 		return nil, perr
 	}
+	n, ok := s.nodes.Get(*in.Target)
+	if !ok || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
+		return nil, protocol.Errorf(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
+	}
 	idle, maxD := s.documents.SessionLimits(content)
 	err := s.mutate(func(st *state) error {
-		n := st.byID[*in.Target]
-		if n == nil || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
-			return protocol.Errorf(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
-		}
 		rec = &sessionRecord{
 			ID: newSessionID(), Target: n.ID, DocumentName: docName, Owner: s.callerARN(),
 			Status: sessionConnecting, Start: s.clock().UTC(),

@@ -11,29 +11,23 @@ const stateVersion = 1
 // Server.mu. Areas added later (commands, parameters, secrets) add fields
 // here; they are persisted with the rest.
 type state struct {
-	Version int     `json:"version"`
-	Nodes   []*Node `json:"nodes"`
+	Version int `json:"version"`
 	// Run Command history, oldest first.
 	Commands []*command `json:"commands,omitempty"`
 	// Session Manager sessions, oldest first.
 	Sessions []*sessionRecord `json:"sessions,omitempty"`
 
-	byID        map[string]*Node
 	commandByID map[string]*command
 	sessionByID map[string]*sessionRecord
 }
 
-func newState(f *Fleet) *state {
-	st := &state{Version: stateVersion, Nodes: f.clone().Nodes}
+func newState() *state {
+	st := &state{Version: stateVersion}
 	st.index()
 	return st
 }
 
 func (st *state) index() {
-	st.byID = make(map[string]*Node, len(st.Nodes))
-	for _, n := range st.Nodes {
-		st.byID[n.ID] = n
-	}
 	st.commandByID = make(map[string]*command, len(st.Commands))
 	for _, c := range st.Commands {
 		st.commandByID[c.ID] = c
@@ -78,14 +72,10 @@ func loadState(sf *store.Store) (*state, error) {
 	for _, m := range []struct {
 		key string
 		v   any
-	}{{"nodes", &st.Nodes}, {"commands", &st.Commands}, {"sessions", &st.Sessions}} {
+	}{{"commands", &st.Commands}, {"sessions", &st.Sessions}} {
 		if err := sf.Load(m.key, m.v); err != nil {
 			return nil, err
 		}
-	}
-	f := &Fleet{Nodes: st.Nodes}
-	if err := f.Validate(); err != nil {
-		return nil, sf.Corrupt(err)
 	}
 	if err := st.restore(); err != nil {
 		return nil, sf.Corrupt(err)
@@ -96,12 +86,7 @@ func loadState(sf *store.Store) (*state, error) {
 
 // members are the state's members of the state file.
 func (st *state) members() []store.Member {
-	nodes := st.Nodes
-	if nodes == nil {
-		nodes = []*Node{}
-	}
-	return []store.Member{{Key: "nodes", Value: nodes}, {Key: "commands", Value: st.Commands},
-		{Key: "sessions", Value: st.Sessions}}
+	return []store.Member{{Key: "commands", Value: st.Commands}, {Key: "sessions", Value: st.Sessions}}
 }
 
 // view runs fn with the state locked for reading.

@@ -1,4 +1,4 @@
-package sandbox
+package nodes
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
 
 // SSM's managed-node APIs: DescribeInstanceInformation, GetConnectionStatus
@@ -60,27 +59,6 @@ type describeInstanceInformationOutput struct {
 	NextToken               string                `json:"NextToken,omitempty"`
 }
 
-type addTagsToResourceInput struct {
-	ResourceType *string     `json:"ResourceType"`
-	ResourceId   *string     `json:"ResourceId"`
-	Tags         []tags.Wire `json:"Tags"`
-}
-
-type removeTagsFromResourceInput struct {
-	ResourceType *string  `json:"ResourceType"`
-	ResourceId   *string  `json:"ResourceId"`
-	TagKeys      []string `json:"TagKeys"`
-}
-
-type listTagsForResourceInput struct {
-	ResourceType *string `json:"ResourceType"`
-	ResourceId   *string `json:"ResourceId"`
-}
-
-type listTagsForResourceOutput struct {
-	TagList []tags.Tag `json:"TagList"`
-}
-
 type getConnectionStatusInput struct {
 	Target *string `json:"Target"`
 }
@@ -101,8 +79,6 @@ var (
 	// the AssociationStatus filter key: Success | Pending | Failed".
 	associationStatuses = []string{"Success", "Pending", "Failed"}
 	sourceTypes         = []string{"AWS::EC2::Instance", "AWS::IoT::Thing", "AWS::SSM::ManagedInstance"}
-	// ResourceTypeForTagging enum.
-	taggableResourceTypes = []string{"Document", "ManagedInstance", "MaintenanceWindow", "Parameter", "PatchBaseline", "OpsItem", "OpsMetadata", "Automation", "Association"}
 )
 
 const (
@@ -111,7 +87,7 @@ const (
 	defaultInstanceInfoPage = 10
 )
 
-func (s *Server) describeInstanceInformation(in *describeInstanceInformationInput) (*describeInstanceInformationOutput, error) {
+func (a *Area) describeInstanceInformation(in *describeInstanceInformationInput) (*describeInstanceInformationOutput, error) {
 	var v protocol.Validator
 	v.IntRange("maxResults", in.MaxResults, 5, 50)
 	for i, f := range in.InstanceInformationFilterList {
@@ -206,7 +182,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 
 	var out describeInstanceInformationOutput
 	var apiError error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		// The operation documentation: "If you specify a node ID that isn't
 		// valid or a node that you don't own, you receive an error."
 		for _, f := range filters {
@@ -220,7 +196,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 				}
 			}
 			if len(bad) > 0 {
-				apiError = protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [%s] not in a valid state for account %s", strings.Join(bad, ", "), s.accountID))
+				apiError = protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [%s] not in a valid state for account %s", strings.Join(bad, ", "), a.h.AccountID))
 				return
 			}
 		}
@@ -228,7 +204,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 		for _, n := range st.Nodes {
 			ok := true
 			for _, f := range filters {
-				if !nodeMatches(n, f.key, f.values) {
+				if !Matches(n, f.key, f.values) {
 					ok = false
 					break
 				}
@@ -249,7 +225,7 @@ func (s *Server) describeInstanceInformation(in *describeInstanceInformationInpu
 		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.InstanceInformationList = make([]instanceInformation, 0, to-from)
 		for _, n := range matched[from:to] {
-			out.InstanceInformationList = append(out.InstanceInformationList, s.instanceInformation(n))
+			out.InstanceInformationList = append(out.InstanceInformationList, a.instanceInformation(n))
 		}
 		out.NextToken = next
 	})
@@ -282,7 +258,9 @@ func sourceTypeOf(n *Node) string {
 	return "AWS::EC2::Instance"
 }
 
-func nodeMatches(n *Node, key string, values []string) bool {
+// Matches says whether a node matches one instance-information filter
+// (the keys of DescribeInstanceInformation and Run Command targets).
+func Matches(n *Node, key string, values []string) bool {
 	switch key {
 	case "InstanceIds", "SourceIds":
 		return contains(values, n.ID)
@@ -320,25 +298,25 @@ func nodeMatches(n *Node, key string, values []string) bool {
 // lastPing is when the node last reached SSM: now for an online node, the
 // fleet's lastPing (or a day / a week before the sandbox started) for the
 // others.
-func (s *Server) lastPing(n *Node) time.Time {
+func (a *Area) lastPing(n *Node) time.Time {
 	if n.LastPing != nil {
 		return *n.LastPing
 	}
 	switch n.Ping {
 	case "Online":
-		return s.clock().Truncate(time.Second)
+		return a.h.Clock().Truncate(time.Second)
 	case "Inactive":
-		return s.started.Add(-7 * 24 * time.Hour).Truncate(time.Second)
+		return a.started.Add(-7 * 24 * time.Hour).Truncate(time.Second)
 	default:
-		return s.started.Add(-24 * time.Hour).Truncate(time.Second)
+		return a.started.Add(-24 * time.Hour).Truncate(time.Second)
 	}
 }
 
-func (s *Server) instanceInformation(n *Node) instanceInformation {
+func (a *Area) instanceInformation(n *Node) instanceInformation {
 	info := instanceInformation{
 		InstanceId:        n.ID,
 		PingStatus:        n.Ping,
-		LastPingDateTime:  protocol.Epoch(s.lastPing(n)),
+		LastPingDateTime:  protocol.Epoch(a.lastPing(n)),
 		AgentVersion:      n.AgentVersion,
 		IsLatestVersion:   n.AgentVersion == LatestAgentVersion,
 		PlatformType:      n.Platform.Type,
@@ -358,7 +336,7 @@ func (s *Server) instanceInformation(n *Node) instanceInformation {
 	if n.Hybrid() {
 		info.Name = n.Name
 		info.ActivationId = n.ActivationID
-		reg := s.started.Add(-30 * 24 * time.Hour).Truncate(time.Second)
+		reg := a.started.Add(-30 * 24 * time.Hour).Truncate(time.Second)
 		if n.RegistrationDate != nil {
 			reg = *n.RegistrationDate
 		}
@@ -367,52 +345,30 @@ func (s *Server) instanceInformation(n *Node) instanceInformation {
 	return info
 }
 
-// validateTagTarget applies the model's rules shared by the three tag
-// operations. ManagedInstance and Parameter are served; the other
-// taggable types arrive with their API areas.
-func (s *Server) validateTagTarget(v *protocol.Validator, resourceType, resourceID *string) error {
-	if v.Required("resourceType", resourceType != nil) {
-		v.Enum("resourceType", *resourceType, taggableResourceTypes...)
+func (a *Area) getConnectionStatus(in *getConnectionStatusInput) (*getConnectionStatusOutput, error) {
+	var v protocol.Validator
+	if v.Required("target", in.Target != nil) {
+		v.Length("target", *in.Target, 1, 400)
 	}
-	v.Required("resourceId", resourceID != nil)
 	if err := v.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	if *resourceType != "ManagedInstance" && *resourceType != "Parameter" {
-		return protocol.ErrInvalidResourceType()
-	}
-	return nil
+	out := &getConnectionStatusOutput{Target: *in.Target, Status: "notconnected"}
+	a.view(func(st *state) {
+		if n := st.byID[*in.Target]; n != nil && n.Ping == "Online" {
+			out.Status = "connected"
+		}
+	})
+	return out, nil
 }
 
-// taggable is an area that owns resources the SSM tag operations name.
-type taggable interface {
-	// AddTags runs merge on a resource's tags under the area's lock and
-	// saves the tags it returns.
-	AddTags(id string, merge func(tags map[string]string) (map[string]string, error)) error
-	// RemoveTags deletes tags by key and saves.
-	RemoveTags(id string, keys []string) error
-	// Tags are a copy of a resource's tags.
-	Tags(id string) (map[string]string, error)
-}
-
-// tagTarget finds the area that owns the resource type the tag operations
-// name. For a Parameter the ResourceId is the parameter's name
-// (AddTagsToResource documentation).
-func (s *Server) tagTarget(resourceType string) taggable {
-	if resourceType == "Parameter" {
-		return s.params
-	}
-	return managedInstances{s}
-}
-
-// managedInstances are the hybrid nodes, for the tag APIs. The
+// AddTags, RemoveTags and Tags serve the SSM tag operations for
+// ResourceType ManagedInstance: hybrid nodes only. The
 // documentation of AddTagsToResource: "The ManagedInstance type for this
 // API operation is only for on-premises managed nodes" -- an EC2
 // instance's tags are EC2's.
-type managedInstances struct{ s *Server }
-
-func (m managedInstances) AddTags(id string, merge func(map[string]string) (map[string]string, error)) error {
-	return m.s.mutate(func(st *state) error {
+func (a *Area) AddTags(id string, merge func(map[string]string) (map[string]string, error)) error {
+	return a.mutate(func(st *state) error {
 		n, err := managedInstance(st, id)
 		if err != nil {
 			return err
@@ -426,8 +382,8 @@ func (m managedInstances) AddTags(id string, merge func(map[string]string) (map[
 	})
 }
 
-func (m managedInstances) RemoveTags(id string, keys []string) error {
-	return m.s.mutate(func(st *state) error {
+func (a *Area) RemoveTags(id string, keys []string) error {
+	return a.mutate(func(st *state) error {
 		n, err := managedInstance(st, id)
 		if err != nil {
 			return err
@@ -439,10 +395,10 @@ func (m managedInstances) RemoveTags(id string, keys []string) error {
 	})
 }
 
-func (m managedInstances) Tags(id string) (map[string]string, error) {
+func (a *Area) Tags(id string) (map[string]string, error) {
 	var out map[string]string
 	var err error
-	m.s.view(func(st *state) {
+	a.view(func(st *state) {
 		var n *Node
 		if n, err = managedInstance(st, id); err == nil {
 			out = maps.Clone(n.Tags)
@@ -457,84 +413,4 @@ func managedInstance(st *state, id string) (*Node, error) {
 		return nil, protocol.ErrInvalidResourceID()
 	}
 	return n, nil
-}
-
-func (s *Server) addTagsToResource(in *addTagsToResourceInput) (*protocol.Empty, error) {
-	var v protocol.Validator
-	if v.Required("tags", in.Tags != nil) {
-		tags.ValidateList(&v, in.Tags)
-	}
-	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
-		return nil, err
-	}
-	for _, t := range in.Tags {
-		// AWS tagging rules: the aws: prefix is reserved for AWS. The model
-		// names no exception for it; the sandbox answers ValidationException.
-		if tags.Reserved(*t.Key) {
-			return nil, protocol.ErrValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
-		}
-	}
-	err := s.tagTarget(*in.ResourceType).AddTags(*in.ResourceId, func(old map[string]string) (map[string]string, error) {
-		merged := make(map[string]string, len(old)+len(in.Tags))
-		for k, val := range old {
-			merged[k] = val
-		}
-		for _, t := range in.Tags {
-			merged[*t.Key] = *t.Value
-		}
-		if len(merged) > tags.MaxPerResource {
-			return nil, protocol.ErrTooManyTags()
-		}
-		return merged, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &protocol.Empty{}, nil
-}
-
-func (s *Server) removeTagsFromResource(in *removeTagsFromResourceInput) (*protocol.Empty, error) {
-	var v protocol.Validator
-	if v.Required("tagKeys", in.TagKeys != nil) {
-		for _, k := range in.TagKeys {
-			v.Length("tagKeys.member", k, 1, 128)
-			v.Pattern("tagKeys.member", k, tags.KeyPattern)
-		}
-	}
-	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
-		return nil, err
-	}
-	if err := s.tagTarget(*in.ResourceType).RemoveTags(*in.ResourceId, in.TagKeys); err != nil {
-		return nil, err
-	}
-	return &protocol.Empty{}, nil
-}
-
-func (s *Server) listTagsForResource(in *listTagsForResourceInput) (*listTagsForResourceOutput, error) {
-	var v protocol.Validator
-	if err := s.validateTagTarget(&v, in.ResourceType, in.ResourceId); err != nil {
-		return nil, err
-	}
-	t, err := s.tagTarget(*in.ResourceType).Tags(*in.ResourceId)
-	if err != nil {
-		return nil, err
-	}
-	return &listTagsForResourceOutput{TagList: tags.List(t)}, nil
-}
-
-func (s *Server) getConnectionStatus(in *getConnectionStatusInput) (*getConnectionStatusOutput, error) {
-	var v protocol.Validator
-	if v.Required("target", in.Target != nil) {
-		v.Length("target", *in.Target, 1, 400)
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	out := &getConnectionStatusOutput{Target: *in.Target, Status: "notconnected"}
-	s.view(func(st *state) {
-		if n := st.byID[*in.Target]; n != nil && n.Ping == "Online" {
-			out.Status = "connected"
-		}
-	})
-	return out, nil
 }

@@ -1,13 +1,14 @@
-package sandbox
+package tagging
 
 import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
 
@@ -79,23 +80,6 @@ type listGroupResourcesOutput struct {
 }
 
 var (
-	// The tagging model's throttling error is ThrottledException and its
-	// internal error InternalServiceException.
-	svcTagging = &router.Service{
-		SigningName: "tagging", TargetPrefix: "ResourceGroupsTaggingAPI_20170126", Protocol: protocol.JSON11,
-		Throttle:        protocol.APIError{Status: 400, Type: "ThrottledException", Message: "Rate exceeded"},
-		Internal:        protocol.APIError{Status: 500, Type: "InternalServiceException", Message: "The request processing failed because of an unknown error, exception, or failure."},
-		ValidationError: "ValidationException",
-	}
-	// Resource Groups is REST-JSON; its model gives throttling as 429
-	// TooManyRequestsException, validation as 400 BadRequestException.
-	svcResourceGroups = &router.Service{
-		SigningName: "resource-groups", Protocol: protocol.RESTJSON,
-		Throttle:        protocol.APIError{Status: 429, Type: "TooManyRequestsException", Message: "Rate exceeded"},
-		Internal:        protocol.APIError{Status: 500, Type: "InternalServerErrorException", Message: "An internal error occurred while processing the request. Try again later."},
-		ValidationError: "BadRequestException",
-	}
-
 	// resource-groups model patterns.
 	rgGroupNamePattern   = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26})$`)
 	rgGroupStringPattern = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}|arn:aws(-[a-z]+)*:resource-groups:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}))$`)
@@ -127,28 +111,7 @@ func errBadRequest(msg string) *protocol.APIError {
 	return protocol.Errorf(http.StatusBadRequest, "BadRequestException", "%s", msg)
 }
 
-// partition is the ARN partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
-// NodeARN is a node's ARN: ec2 instance/i-… or ssm managed-instance/mi-….
-func (s *Server) NodeARN(id string) string {
-	if strings.HasPrefix(id, "mi-") {
-		return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/%s", partition(s.region), s.region, s.accountID, id)
-	}
-	return fmt.Sprintf("arn:%s:ec2:%s:%s:instance/%s", partition(s.region), s.region, s.accountID, id)
-}
-
-// resourceTypeMatches applies a ResourceTypeFilters entry,
-// "service[:resourceType]", to a node.
-func resourceTypeMatches(n *Node, filter string) bool {
+func resourceTypeMatches(n *nodes.Node, filter string) bool {
 	svc, typ := "ec2", "instance"
 	if n.Hybrid() {
 		svc, typ = "ssm", "managed-instance"
@@ -160,7 +123,7 @@ func resourceTypeMatches(n *Node, filter string) bool {
 	return !hasType || ft == typ
 }
 
-func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error) {
+func (a *Area) getResources(in *getResourcesInput) (*getResourcesOutput, error) {
 	var v protocol.Validator
 	if in.PaginationToken != nil {
 		v.Length("paginationToken", *in.PaginationToken, 0, 2048)
@@ -228,10 +191,10 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 
 	var out getResourcesOutput
 	var apiError error
-	s.view(func(st *state) {
-		var matched []*Node
-		for _, n := range st.Nodes {
-			if s.resourceSelected(n, in) {
+	func() {
+		var matched []*nodes.Node
+		for _, n := range a.nodes.All() {
+			if a.resourceSelected(n, in) {
 				matched = append(matched, n)
 			}
 		}
@@ -264,14 +227,14 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 		}
 		out.ResourceTagMappingList = make([]resourceTagMapping, 0, to-from)
 		for _, n := range matched[from:to] {
-			m := resourceTagMapping{ResourceARN: s.NodeARN(n.ID), Tags: tags.List(n.Tags)}
+			m := resourceTagMapping{ResourceARN: a.nodes.ARN(n.ID), Tags: tags.List(n.Tags)}
 			if compliance {
 				m.ComplianceDetails = &complianceDetails{NoncompliantKeys: []string{}, KeysWithNoncompliantValues: []string{}, ComplianceStatus: true}
 			}
 			out.ResourceTagMappingList = append(out.ResourceTagMappingList, m)
 		}
 		out.PaginationToken = next
-	})
+	}()
 	if apiError != nil {
 		return nil, apiError
 	}
@@ -281,12 +244,12 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 // resourceSelected applies GetResources' selection to one node. "GetResources
 // does not return untagged resources", but does return resources that were
 // tagged once, with an empty tag set.
-func (s *Server) resourceSelected(n *Node, in *getResourcesInput) bool {
+func (a *Area) resourceSelected(n *nodes.Node, in *getResourcesInput) bool {
 	if len(n.Tags) == 0 && !n.TaggedOnce {
 		return false
 	}
 	if in.ResourceARNList != nil {
-		return contains(in.ResourceARNList, s.NodeARN(n.ID))
+		return slices.Contains(in.ResourceARNList, a.nodes.ARN(n.ID))
 	}
 	if len(in.ResourceTypeFilters) > 0 {
 		ok := false
@@ -304,21 +267,21 @@ func (s *Server) resourceSelected(n *Node, in *getResourcesInput) bool {
 	// matches any value of its key.
 	for _, f := range in.TagFilters {
 		val, has := n.Tags[*f.Key]
-		if !has || len(f.Values) > 0 && !contains(f.Values, val) {
+		if !has || len(f.Values) > 0 && !slices.Contains(f.Values, val) {
 			return false
 		}
 	}
 	return true
 }
 
-func resourceGroupsType(n *Node) string {
+func resourceGroupsType(n *nodes.Node) string {
 	if n.Hybrid() {
 		return "AWS::SSM::ManagedInstance"
 	}
 	return "AWS::EC2::Instance"
 }
 
-func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupResourcesOutput, error) {
+func (a *Area) listGroupResources(in *listGroupResourcesInput) (*listGroupResourcesOutput, error) {
 	var v protocol.Validator
 	if in.GroupName != nil {
 		v.Length("groupName", *in.GroupName, 1, 300)
@@ -359,7 +322,7 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 		return nil, errBadRequest("You must specify either Group or GroupName.")
 	}
 	if strings.HasPrefix(name, "arn:") {
-		prefix := fmt.Sprintf("arn:%s:resource-groups:%s:%s:group/", partition(s.region), s.region, s.accountID)
+		prefix := a.h.ARN("resource-groups", a.h.Region, "group/")
 		rest, ok := strings.CutPrefix(name, prefix)
 		if !ok {
 			return nil, errNotFound(fmt.Sprintf("Cannot find group %s.", name))
@@ -378,15 +341,15 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 
 	var out listGroupResourcesOutput
 	var apiError error
-	s.view(func(st *state) {
+	func() {
 		found := false
-		var members []*Node
-		for _, n := range st.Nodes {
-			if !contains(n.Groups, name) {
+		var members []*nodes.Node
+		for _, n := range a.nodes.All() {
+			if !slices.Contains(n.Groups, name) {
 				continue
 			}
 			found = true
-			if len(types) == 0 || contains(types, resourceGroupsType(n)) {
+			if len(types) == 0 || slices.Contains(types, resourceGroupsType(n)) {
 				members = append(members, n)
 			}
 		}
@@ -407,12 +370,12 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 		out.Resources = make([]listGroupResourcesItem, 0, to-from)
 		out.ResourceIdentifiers = make([]resourceIdentifier, 0, to-from)
 		for _, n := range members[from:to] {
-			id := resourceIdentifier{ResourceArn: s.NodeARN(n.ID), ResourceType: resourceGroupsType(n)}
+			id := resourceIdentifier{ResourceArn: a.nodes.ARN(n.ID), ResourceType: resourceGroupsType(n)}
 			out.Resources = append(out.Resources, listGroupResourcesItem{Identifier: id})
 			out.ResourceIdentifiers = append(out.ResourceIdentifiers, id)
 		}
 		out.NextToken = next
-	})
+	}()
 	if apiError != nil {
 		return nil, apiError
 	}

@@ -1,4 +1,4 @@
-package sandbox
+package nodes
 
 import (
 	"bytes"
@@ -220,7 +220,7 @@ func (n *Node) validate() error {
 		if pn, err := strconv.Atoi(hp); err != nil || pn < 1 || pn > 65535 {
 			return fmt.Errorf("ports: %q: target %q has no valid port", port, addr)
 		}
-		if !isLoopbackHost(host) {
+		if !IsLoopbackHost(host) {
 			return fmt.Errorf("ports: %q: target %q is not on loopback (nodes forward only to 127.0.0.0/8, ::1 or localhost)", port, addr)
 		}
 	}
@@ -262,7 +262,7 @@ func defaultComputerName(n *Node) string {
 	}
 }
 
-func isLoopbackHost(host string) bool {
+func IsLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}
@@ -374,23 +374,27 @@ func randomHex(rng *rand.Rand, n int) string {
 	return string(b)
 }
 
-// clone deep-copies the fleet so a Server never shares nodes with callers.
-func (f *Fleet) clone() *Fleet {
+// Clone deep-copies the fleet so a Server never shares nodes with callers.
+func (f *Fleet) Clone() *Fleet {
 	out := &Fleet{Nodes: make([]*Node, len(f.Nodes))}
 	for i, n := range f.Nodes {
-		c := *n
-		c.Tags = make(map[string]string, len(n.Tags))
-		for k, v := range n.Tags {
-			c.Tags[k] = v
-		}
-		c.Groups = append([]string(nil), n.Groups...)
-		if n.Ports != nil {
-			c.Ports = make(map[string]string, len(n.Ports))
-			for k, v := range n.Ports {
-				c.Ports[k] = v
-			}
-		}
-		out.Nodes[i] = &c
+		out.Nodes[i] = n.clone()
 	}
 	return out
+}
+
+func (n *Node) clone() *Node {
+	c := *n
+	c.Tags = make(map[string]string, len(n.Tags))
+	for k, v := range n.Tags {
+		c.Tags[k] = v
+	}
+	c.Groups = append([]string(nil), n.Groups...)
+	if n.Ports != nil {
+		c.Ports = make(map[string]string, len(n.Ports))
+		for k, v := range n.Ports {
+			c.Ports[k] = v
+		}
+	}
+	return &c
 }
