@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
@@ -93,6 +94,12 @@ type Options struct {
 	NoPacing bool
 }
 
+// Defaults of the timing options (Options).
+const (
+	DefaultInvocationDelay = 20 * time.Millisecond
+	DefaultRebootDelay     = 100 * time.Millisecond
+)
+
 // Realistic Run Command timing, for an interactive sandbox: AWS takes a
 // moment to make an invocation visible, and a node takes a while to
 // reboot.
@@ -115,7 +122,6 @@ type Server struct {
 	started     time.Time
 
 	router *router.Router
-	agent  *fleetAgent
 	// sessions are the live Session Manager sessions (sessions.go).
 	sessions *sessionRegistry
 
@@ -219,7 +225,6 @@ func New(opts Options) (*Server, error) {
 		Verifier: verifier, Faults: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Logf: opts.Logf,
 	})
 	verifier.Known = s.router.KnownSigningName
-	s.agent = newFleetAgent(s)
 	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
 
 	sf, err := store.Open(opts.StatePath, s.logf)
@@ -266,6 +271,10 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	tagging.New(s.host, s.nodes, s.params)
+	timing := commands.Timing{InvocationDelay: opts.InvocationDelay, RebootDelay: opts.RebootDelay, TimeoutScale: opts.TimeoutScale}
+	if _, err = commands.New(s.host, s.nodes, s.documents, timing); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	s.register(s.router)
 	if err := s.router.SetQuotas(opts.Quotas); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -353,10 +362,6 @@ func (s *Server) Close() error {
 		// Data channel WebSockets are hijacked connections, which
 		// Shutdown leaves alone: end the sessions.
 		s.sessions.closeAll()
-		// Kill the nodes' scripts and remove their directories.
-		if aerr := s.agent.close(); aerr != nil && err == nil {
-			err = aerr
-		}
 		if serr := s.host.Close(); serr != nil && err == nil {
 			err = serr
 		}
@@ -443,12 +448,6 @@ func (s *Server) logf(format string, args ...any) {
 
 // register adds every area's operations to the router.
 func (s *Server) register(r *router.Router) {
-	// SSM: Run Command (commands.go, agent.go)
-	r.Register(router.SSM, "SendCommand", router.Handle(s.sendCommand))
-	r.Register(router.SSM, "ListCommands", router.Handle(s.listCommands))
-	r.Register(router.SSM, "ListCommandInvocations", router.Handle(s.listCommandInvocations))
-	r.Register(router.SSM, "GetCommandInvocation", router.Handle(s.getCommandInvocation))
-	r.Register(router.SSM, "CancelCommand", router.Handle(s.cancelCommand))
 	// SSM: Session Manager (sessions.go, datachannel.go, session_agent.go)
 	r.Register(router.SSM, "StartSession", router.Handle(s.startSession))
 	r.Register(router.SSM, "ResumeSession", router.Handle(s.resumeSession))

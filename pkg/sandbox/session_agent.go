@@ -17,6 +17,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 )
 
 // The node side of a session, as the SSM Agent's session plugins run it
@@ -42,7 +43,7 @@ const (
 // sessionFailure ends a session as the agent reports a plugin failure.
 func (ls *liveSession) fail(msg string) {
 	ls.s.logf("sandbox: session %s: %s", ls.id, msg)
-	ls.end(sessionFailed, outputErrorTitle+msg, true)
+	ls.end(sessionFailed, nodes.OutputErrorTitle+msg, true)
 }
 
 func (ls *liveSession) pace() {

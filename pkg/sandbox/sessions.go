@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -305,12 +306,12 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 			nodeID:       n.ID,
 			platform:     n.Platform.Type,
 			agentVersion: n.AgentVersion,
-			idle:         s.scaled(time.Duration(idle) * time.Minute),
+			idle:         s.scaledSession(time.Duration(idle) * time.Minute),
 			tokens:       map[string]bool{},
 			started:      s.clock(),
 		}
 		if maxD > 0 {
-			ls.maxDuration = s.scaled(time.Duration(maxD) * time.Minute)
+			ls.maxDuration = s.scaledSession(time.Duration(maxD) * time.Minute)
 		}
 		return nil
 	})
@@ -399,7 +400,7 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 		key, val := *f.Key, *f.Value
 		switch key {
 		case "InvokedAfter", "InvokedBefore":
-			t, err := parseFilterTime(val)
+			t, err := protocol.ParseFilterTime(val)
 			if err != nil {
 				return nil, protocol.ErrValidation(fmt.Sprintf("The %s filter value %q is not a timestamp such as 2024-08-29T00:00:00Z.", key, val))
 			}
@@ -557,7 +558,7 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 func (s *Server) refuseChannel(conn *websocket.Conn, id, msg string) {
 	dc := &dataChannel{sessionID: id, clock: s.clock}
 	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	conn.WriteMessage(websocket.BinaryMessage, dc.channelClosedFrame(outputErrorTitle+msg))
+	conn.WriteMessage(websocket.BinaryMessage, dc.channelClosedFrame(nodes.OutputErrorTitle+msg))
 	conn.Close()
 }
 
@@ -708,4 +709,12 @@ func (ls *liveSession) watch() {
 			ls.end(sessionTerminated, idleTimeoutMessage, false)
 		}
 	}
+}
+
+// scaledSession applies Options.TimeoutScale to a session's timeouts.
+func (s *Server) scaledSession(d time.Duration) time.Duration {
+	if s.opts.TimeoutScale > 0 {
+		return time.Duration(float64(d) * s.opts.TimeoutScale)
+	}
+	return d
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/gorilla/websocket"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -685,7 +686,7 @@ func TestStartSessionErrors(t *testing.T) {
 	// A document with Windows commands only starts, and the Linux node's
 	// agent then fails it, as the real agent does.
 	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0a1b2c3d4e5f60001"), DocumentName: aws.String("WindowsOnly")})
-	if out := c.waitClosed(); out != outputErrorTitle+"Commands cannot be empty for session type InteractiveCommands" {
+	if out := c.waitClosed(); out != nodes.OutputErrorTitle+"Commands cannot be empty for session type InteractiveCommands" {
 		t.Errorf("channel_closed Output %q", out)
 	}
 	if st := sessionStatus(t, s, c.sessionID); st != sessionFailed {
@@ -875,7 +876,7 @@ func TestPortSessionClosedPort(t *testing.T) {
 	t.Parallel()
 	s := Start(t, Options{NoPacing: true, Fleet: portFleet("127.0.0.1:9", "3.0.196.0")})
 	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0123456789abcdef0"), DocumentName: aws.String("AWS-StartPortForwardingSession"), Parameters: map[string][]string{"portNumber": {"8443"}}})
-	if out := c.waitClosed(); !strings.HasPrefix(out, outputErrorTitle+"Unable to start port forwarding") {
+	if out := c.waitClosed(); !strings.HasPrefix(out, nodes.OutputErrorTitle+"Unable to start port forwarding") {
 		t.Errorf("channel_closed Output %q", out)
 	}
 }

@@ -12,12 +12,9 @@ const stateVersion = 1
 // here; they are persisted with the rest.
 type state struct {
 	Version int `json:"version"`
-	// Run Command history, oldest first.
-	Commands []*command `json:"commands,omitempty"`
 	// Session Manager sessions, oldest first.
 	Sessions []*sessionRecord `json:"sessions,omitempty"`
 
-	commandByID map[string]*command
 	sessionByID map[string]*sessionRecord
 }
 
@@ -28,10 +25,6 @@ func newState() *state {
 }
 
 func (st *state) index() {
-	st.commandByID = make(map[string]*command, len(st.Commands))
-	for _, c := range st.Commands {
-		st.commandByID[c.ID] = c
-	}
 	st.sessionByID = make(map[string]*sessionRecord, len(st.Sessions))
 	for _, r := range st.Sessions {
 		st.sessionByID[r.ID] = r
@@ -54,15 +47,6 @@ func (st *state) restore() error {
 			}
 		}
 	}
-	for _, c := range st.Commands {
-		c.concurrency = resolveRate(c.MaxConcurrency, len(c.Invocations), true)
-		c.errorLimit = resolveRate(c.MaxErrors, len(c.Invocations), false)
-		for _, inv := range c.Invocations {
-			if !inv.terminal() {
-				inv.setAll("TimedOut", "DeliveryTimedOut")
-			}
-		}
-	}
 	return nil
 }
 
@@ -72,7 +56,7 @@ func loadState(sf *store.Store) (*state, error) {
 	for _, m := range []struct {
 		key string
 		v   any
-	}{{"commands", &st.Commands}, {"sessions", &st.Sessions}} {
+	}{{"sessions", &st.Sessions}} {
 		if err := sf.Load(m.key, m.v); err != nil {
 			return nil, err
 		}
@@ -86,7 +70,7 @@ func loadState(sf *store.Store) (*state, error) {
 
 // members are the state's members of the state file.
 func (st *state) members() []store.Member {
-	return []store.Member{{Key: "commands", Value: st.Commands}, {Key: "sessions", Value: st.Sessions}}
+	return []store.Member{{Key: "sessions", Value: st.Sessions}}
 }
 
 // view runs fn with the state locked for reading.

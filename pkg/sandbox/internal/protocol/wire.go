@@ -286,3 +286,14 @@ func Deref(p *string) string {
 
 // PlatformTypes is SSM's PlatformType enum, in the model's order.
 var PlatformTypes = []string{"Windows", "Linux", "MacOS"}
+
+// ParseFilterTime parses a timestamp given as a filter value
+// (ListCommands' InvokedAfter, DescribeSessions' InvokedBefore, ...).
+func ParseFilterTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a timestamp")
+}

@@ -1,4 +1,4 @@
-package sandbox
+package commands
 
 import (
 	"crypto/rand"
@@ -432,13 +432,13 @@ func (c *command) status() (status, details string) {
 	return "Success", "Incomplete"
 }
 
-func (s *Server) commandWire(c *command) commandWire {
+func (a *Area) commandWire(c *command) commandWire {
 	st, details := c.status()
 	w := commandWire{
 		CommandId: c.ID, DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion,
 		Comment: c.Comment, ExpiresAfter: protocol.Epoch(c.Expires), Parameters: c.Parameters,
 		InstanceIds: c.InstanceIDs, Targets: c.Targets, RequestedDateTime: protocol.Epoch(c.Requested),
-		Status: st, StatusDetails: details, OutputS3Region: s.region,
+		Status: st, StatusDetails: details, OutputS3Region: a.h.Region,
 		OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
 		MaxConcurrency: c.MaxConcurrency, MaxErrors: c.MaxErrors, TargetCount: len(c.Invocations),
 		ServiceRole: c.ServiceRole, NotificationConfig: c.Notification, CloudWatchOutputConfig: c.CloudWatch,
@@ -473,7 +473,7 @@ func (s *Server) commandWire(c *command) commandWire {
 // s3URL is where the agent would have put a plugin's full output: the
 // bucket, the prefix, the command ID, the node ID, the plugin name and the
 // step ID without colons (agent: iohandler, runpluginutil).
-func (s *Server) s3URL(c *command, instanceID, plugin, stream string) string {
+func (a *Area) s3URL(c *command, instanceID, plugin, stream string) string {
 	if c.OutputS3BucketName == "" {
 		return ""
 	}
@@ -487,16 +487,16 @@ func (s *Server) s3URL(c *command, instanceID, plugin, stream string) string {
 		step = "0." + clean
 	}
 	parts = append(parts, c.ID, instanceID, clean, step, stream)
-	return fmt.Sprintf("https://s3.%s.amazonaws.com/%s", s.region, strings.Join(parts, "/"))
+	return fmt.Sprintf("https://s3.%s.amazonaws.com/%s", a.h.Region, strings.Join(parts, "/"))
 }
 
 func (c *command) isLegacy() bool { return documents.Legacy(c.DocumentName) }
 
-func (s *Server) pluginWire(c *command, inv *invocation, p *pluginRun) commandPluginWire {
+func (a *Area) pluginWire(c *command, inv *invocation, p *pluginRun) commandPluginWire {
 	w := commandPluginWire{
 		Name: p.Name, Status: p.Status, StatusDetails: p.StatusDetails, ResponseCode: p.ResponseCode,
 		ResponseStartDateTime: protocol.Epoch(p.Start), ResponseFinishDateTime: protocol.Epoch(p.End),
-		OutputS3Region: s.region, OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
+		OutputS3Region: a.h.Region, OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
 	}
 	if !p.End.IsZero() || p.Stdout != "" || p.Stderr != "" {
 		// A finished step, or one whose output the agent reported early
@@ -504,8 +504,8 @@ func (s *Server) pluginWire(c *command, inv *invocation, p *pluginRun) commandPl
 		w.Output = p.output()
 	}
 	if !p.End.IsZero() {
-		w.StandardOutputUrl = s.s3URL(c, inv.InstanceID, p.Name, "stdout")
-		w.StandardErrorUrl = s.s3URL(c, inv.InstanceID, p.Name, "stderr")
+		w.StandardOutputUrl = a.s3URL(c, inv.InstanceID, p.Name, "stdout")
+		w.StandardErrorUrl = a.s3URL(c, inv.InstanceID, p.Name, "stderr")
 	}
 	return w
 }
@@ -519,7 +519,7 @@ func (p *pluginRun) output() string {
 	return truncateOutput(p.Stdout, p.Stderr, maxPluginOutput)
 }
 
-func (s *Server) invocationWire(c *command, inv *invocation, details bool) commandInvocationWire {
+func (a *Area) invocationWire(c *command, inv *invocation, details bool) commandInvocationWire {
 	w := commandInvocationWire{
 		CommandId: c.ID, InstanceId: inv.InstanceID, InstanceName: inv.InstanceName, Comment: c.Comment,
 		DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion, RequestedDateTime: protocol.Epoch(c.Requested),
@@ -532,12 +532,12 @@ func (s *Server) invocationWire(c *command, inv *invocation, details bool) comma
 	// "StandardOutputUrl is populated if there is just one plugin defined
 	// for the command, and the S3 bucket was defined for the command."
 	if len(inv.Plugins) == 1 && inv.terminal() {
-		w.StandardOutputUrl = s.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stdout")
-		w.StandardErrorUrl = s.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stderr")
+		w.StandardOutputUrl = a.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stdout")
+		w.StandardErrorUrl = a.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stderr")
 	}
 	if details {
 		for _, p := range inv.Plugins {
-			w.CommandPlugins = append(w.CommandPlugins, s.pluginWire(c, inv, p))
+			w.CommandPlugins = append(w.CommandPlugins, a.pluginWire(c, inv, p))
 		}
 	}
 	return w
@@ -545,7 +545,7 @@ func (s *Server) invocationWire(c *command, inv *invocation, details bool) comma
 
 // Handlers.
 
-func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
+func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	var v protocol.Validator
 	if v.Required("documentName", in.DocumentName != nil) {
 		v.Pattern("documentName", *in.DocumentName, documents.DocumentARNPattern)
@@ -629,7 +629,7 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		}
 	}
 
-	now := s.clock()
+	now := a.h.Clock()
 	c := &command{
 		ID: newCommandID(), DocumentName: documents.Name(*in.DocumentName), DocumentVersion: "$DEFAULT",
 		Comment: protocol.Deref(in.Comment), Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
@@ -657,7 +657,7 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		c.CloudWatch.CloudWatchOutputEnabled = cw.CloudWatchOutputEnabled != nil && *cw.CloudWatchOutputEnabled
 	}
 
-	d, found, err := s.documents.Find(c.DocumentName, protocol.Deref(in.DocumentVersion), "")
+	d, found, err := a.documents.Find(c.DocumentName, protocol.Deref(in.DocumentVersion), "")
 	switch {
 	case !found:
 		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", c.DocumentName))
@@ -688,12 +688,12 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	// ExpiresAfter: "calculated based on the total timeout", which is
 	// the delivery timeout plus the document's execution timeout
 	// ("Understanding command timeout values").
-	c.Expires = now.Add(s.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
+	c.Expires = now.Add(a.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
 
 	var out sendCommandOutput
-	fleet := newNodeSet(s.nodes.All())
-	err = s.mutate(func(st *state) error {
-		ids, aerr := s.resolveTargets(fleet, in.InstanceIds, in.Targets, c.platforms)
+	fleet := newNodeSet(a.nodes.All())
+	err = a.mutate(func(st *state) error {
+		ids, aerr := a.resolveTargets(fleet, in.InstanceIds, in.Targets, c.platforms)
 		if aerr != nil {
 			return aerr
 		}
@@ -711,13 +711,13 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		c.errorLimit = resolveRate(c.MaxErrors, len(ids), false)
 		st.Commands = append(st.Commands, c)
 		st.commandByID[c.ID] = c
-		out.Command = s.commandWire(c)
+		out.Command = a.commandWire(c)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.agent.start(c)
+	a.agent.start(c)
 	return &out, nil
 }
 
@@ -756,7 +756,7 @@ func newNodeSet(list []*nodes.Node) nodeSet {
 
 // resolveTargets turns InstanceIds or Targets into node IDs, in fleet
 // order for Targets.
-func (s *Server) resolveTargets(st nodeSet, ids []string, targets []targetWire, platforms []string) ([]string, *protocol.APIError) {
+func (a *Area) resolveTargets(st nodeSet, ids []string, targets []targetWire, platforms []string) ([]string, *protocol.APIError) {
 	if len(ids) > 0 {
 		// InstanceIds must all be managed nodes that can receive commands;
 		// AWS answers InvalidInstanceId for the others, naming them in
@@ -768,7 +768,7 @@ func (s *Server) resolveTargets(st nodeSet, ids []string, targets []targetWire, 
 			}
 		}
 		if len(bad) > 0 {
-			return nil, protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), s.accountID))
+			return nil, protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), a.h.AccountID))
 		}
 		// A node whose platform the document does not support is refused
 		// (UnsupportedPlatformType, as AWS answers AWS-RunShellScript sent
@@ -882,7 +882,7 @@ func parseCommandFilters(v *protocol.Validator, filters []commandFilter, listCom
 		val := *f.Value
 		switch *f.Key {
 		case "InvokedAfter", "InvokedBefore":
-			t, err := parseFilterTime(val)
+			t, err := protocol.ParseFilterTime(val)
 			if err != nil {
 				return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s: %q is not a timestamp such as 2024-07-07T00:00:00Z.", *f.Key, val))
 			}
@@ -917,15 +917,6 @@ func parseCommandFilters(v *protocol.Validator, filters []commandFilter, listCom
 	return out, nil
 }
 
-func parseFilterTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("not a timestamp")
-}
-
 func (f *parsedCommandFilters) matchCommon(c *command) bool {
 	if f.after != nil && c.Requested.Before(*f.after) {
 		return false
@@ -953,7 +944,7 @@ func statusMatches(values []string, status, details string) bool {
 	return false
 }
 
-func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error) {
+func (a *Area) listCommands(in *listCommandsInput) (*listCommandsOutput, error) {
 	var v protocol.Validator
 	if in.CommandId != nil {
 		v.Length("commandId", *in.CommandId, 36, 36)
@@ -972,7 +963,7 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 	}
 	fp := protocol.PageFingerprint("ListCommands", in.CommandId, in.InstanceId, in.Filters)
 	var out listCommandsOutput
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		var matched []*command
 		for i := len(st.Commands) - 1; i >= 0; i-- { // newest first
 			c := st.Commands[i]
@@ -1003,7 +994,7 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.Commands = make([]commandWire, 0, to-from)
 		for _, c := range matched[from:to] {
-			out.Commands = append(out.Commands, s.commandWire(c))
+			out.Commands = append(out.Commands, a.commandWire(c))
 		}
 		out.NextToken = next
 	})
@@ -1013,7 +1004,7 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 	return &out, nil
 }
 
-func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listCommandInvocationsOutput, error) {
+func (a *Area) listCommandInvocations(in *listCommandInvocationsInput) (*listCommandInvocationsOutput, error) {
 	var v protocol.Validator
 	if in.CommandId != nil {
 		v.Length("commandId", *in.CommandId, 36, 36)
@@ -1033,7 +1024,7 @@ func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listC
 	details := in.Details != nil && *in.Details
 	fp := protocol.PageFingerprint("ListCommandInvocations", in.CommandId, in.InstanceId, in.Filters, details)
 	var out listCommandInvocationsOutput
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		type pair struct {
 			c   *command
 			inv *invocation
@@ -1062,7 +1053,7 @@ func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listC
 		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.CommandInvocations = make([]commandInvocationWire, 0, to-from)
 		for _, m := range matched[from:to] {
-			out.CommandInvocations = append(out.CommandInvocations, s.invocationWire(m.c, m.inv, details))
+			out.CommandInvocations = append(out.CommandInvocations, a.invocationWire(m.c, m.inv, details))
 		}
 		out.NextToken = next
 	})
@@ -1086,7 +1077,7 @@ func isoDuration(d time.Duration) string {
 	return "PT" + strconv.FormatFloat(d.Round(time.Millisecond).Seconds(), 'f', -1, 64) + "S"
 }
 
-func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getCommandInvocationOutput, error) {
+func (a *Area) getCommandInvocation(in *getCommandInvocationInput) (*getCommandInvocationOutput, error) {
 	var v protocol.Validator
 	if v.Required("commandId", in.CommandId != nil) {
 		v.Length("commandId", *in.CommandId, 36, 36)
@@ -1102,7 +1093,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 	}
 	var out *getCommandInvocationOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		c := st.commandByID[*in.CommandId]
 		if c == nil {
 			err = errInvalidCommandID()
@@ -1117,7 +1108,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		// Run Command is eventually consistent: an invocation is not
 		// visible until a moment after SendCommand (Options.InvocationDelay),
 		// or until it has finished, whichever comes first.
-		if inv == nil || !inv.terminal() && s.clock().Before(c.Requested.Add(s.invocationDelay())) {
+		if inv == nil || !inv.terminal() && a.h.Clock().Before(c.Requested.Add(a.invocationDelay())) {
 			err = errInvocationDoesNotExist()
 			return
 		}
@@ -1148,7 +1139,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		if !p.Start.IsZero() {
 			end := p.End
 			if end.IsZero() {
-				end = s.clock()
+				end = a.h.Clock()
 			}
 			out.ExecutionElapsedTime = isoDuration(end.Sub(p.Start))
 		}
@@ -1159,8 +1150,8 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 			}
 			out.StandardOutputContent = truncatePrefix(stdout, maxStdout, stdoutTruncatedSuffix)
 			out.StandardErrorContent = truncatePrefix(p.Stderr, maxStderr, stdoutTruncatedSuffix)
-			out.StandardOutputUrl = s.s3URL(c, inv.InstanceID, p.Name, "stdout")
-			out.StandardErrorUrl = s.s3URL(c, inv.InstanceID, p.Name, "stderr")
+			out.StandardOutputUrl = a.s3URL(c, inv.InstanceID, p.Name, "stdout")
+			out.StandardErrorUrl = a.s3URL(c, inv.InstanceID, p.Name, "stderr")
 		}
 	})
 	if err != nil {
@@ -1169,7 +1160,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 	return out, nil
 }
 
-func (s *Server) cancelCommand(in *cancelCommandInput) (*protocol.Empty, error) {
+func (a *Area) cancelCommand(in *cancelCommandInput) (*protocol.Empty, error) {
 	var v protocol.Validator
 	if v.Required("commandId", in.CommandId != nil) {
 		v.Length("commandId", *in.CommandId, 36, 36)
@@ -1189,7 +1180,7 @@ func (s *Server) cancelCommand(in *cancelCommandInput) (*protocol.Empty, error) 
 		seen[id] = true
 	}
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		c := st.commandByID[*in.CommandId]
 		if c == nil {
 			err = errInvalidCommandID()

@@ -1,4 +1,4 @@
-package sandbox
+package commands
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"gopkg.in/yaml.v3"
 )
 
@@ -29,12 +30,6 @@ import (
 // stdout and stderr captured apart, the whole group killed with SIGKILL on
 // the execution timeout or a cancel. docs/sandbox-run-command.md describes the behaviour
 // and its sources.
-
-// Defaults of the timing options (Options).
-const (
-	DefaultInvocationDelay = 20 * time.Millisecond
-	DefaultRebootDelay     = 100 * time.Millisecond
-)
 
 // Exit codes with a meaning for the agent (appconfig constants).
 const (
@@ -62,21 +57,20 @@ const (
 	stdoutTruncatedSuffix = "--output truncated--"
 	outputTruncatedSuffix = "\n---Output truncated---"
 	errorTruncatedSuffix  = "\n---Error truncated----"
-	outputErrorTitle      = "\n----------ERROR-------\n"
 )
 
 // fleetAgent runs commands on the nodes, in the nodes' working
 // directories (nodes.Area.Dir).
 type fleetAgent struct {
-	s    *Server
+	area *Area
 	ctx  context.Context
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
 
-func newFleetAgent(s *Server) *fleetAgent {
+func newFleetAgent(area *Area) *fleetAgent {
 	ctx, stop := context.WithCancel(context.Background())
-	return &fleetAgent{s: s, ctx: ctx, stop: stop}
+	return &fleetAgent{area: area, ctx: ctx, stop: stop}
 }
 
 // close kills every running script and waits for the schedulers.
@@ -86,21 +80,19 @@ func (a *fleetAgent) close() error {
 	return nil
 }
 
-func (s *Server) scaled(d time.Duration) time.Duration {
-	if s.opts.TimeoutScale > 0 {
-		return time.Duration(float64(d) * s.opts.TimeoutScale)
+func (a *Area) scaled(d time.Duration) time.Duration {
+	if a.timing.TimeoutScale > 0 {
+		return time.Duration(float64(d) * a.timing.TimeoutScale)
 	}
 	return d
 }
 
-func (s *Server) invocationDelay() time.Duration { return max(0, s.opts.InvocationDelay) }
-func (s *Server) rebootDelay() time.Duration     { return max(0, s.opts.RebootDelay) }
+func (a *Area) invocationDelay() time.Duration { return max(0, a.timing.InvocationDelay) }
+func (a *Area) rebootDelay() time.Duration     { return max(0, a.timing.RebootDelay) }
 
 // update changes command state under the lock, without persisting it (a
 // command's progress is saved when it ends).
-func (s *Server) update(fn func()) {
-	s.sec.Update(fn)
-}
+func (a *Area) update(fn func()) { a.sec.Update(fn) }
 
 // agentTimeout is the execution timeout the agent applies to a step's
 // timeoutSeconds: a number of seconds from 5 to 172800, anything else the
@@ -144,7 +136,7 @@ func (a *fleetAgent) start(c *command) {
 // canceled by the system") while those running finish. Targets not sent
 // when the delivery timeout (TimeoutSeconds) passes are DeliveryTimedOut.
 func (a *fleetAgent) schedule(c *command) {
-	s := a.s
+	s := a.area
 	events := make(chan invocationEvent, 2*len(c.Invocations)+1)
 	deliveryTimer := time.NewTimer(max(0, time.Until(c.Requested.Add(s.scaled(time.Duration(c.TimeoutSeconds)*time.Second)))))
 	defer deliveryTimer.Stop()
@@ -217,7 +209,7 @@ func (a *fleetAgent) schedule(c *command) {
 		}
 	}
 	if err := s.sec.Save(); err != nil {
-		s.logf("sandbox: saving state: %v", err)
+		s.h.Log("sandbox: saving state: %v", err)
 	}
 }
 
@@ -234,7 +226,7 @@ func (n nodeView) windows() bool { return n.platform == "Windows" }
 
 // invoke delivers the command to one node and runs it there.
 func (a *fleetAgent) invoke(ctx context.Context, c *command, inv *invocation, events chan<- invocationEvent) {
-	s := a.s
+	s := a.area
 	ackSent := false
 	ack := func() {
 		if !ackSent {
@@ -300,7 +292,7 @@ func (a *fleetAgent) invoke(ctx context.Context, c *command, inv *invocation, ev
 	}
 	dir, err := s.nodes.Dir(inv.InstanceID)
 	if err != nil {
-		s.logf("sandbox: node %s: %v", inv.InstanceID, err)
+		s.h.Log("sandbox: node %s: %v", inv.InstanceID, err)
 		finish("Failed", "Undeliverable")
 		return
 	}
@@ -356,7 +348,7 @@ func (r *runner) runSteps(steps []documents.Step, plugins []*pluginRun, depth in
 }
 
 func (r *runner) runStepsInto(steps []documents.Step, plugins []*pluginRun, depth int, sink *[]stepResult) []string {
-	s := r.a.s
+	s := r.a.area
 	var statuses []string
 	exitDocument := false
 	for i, step := range steps {
@@ -488,7 +480,7 @@ var unsafePathChars = regexp.MustCompile(`[^a-zA-Z0-9_.\-]`)
 // InProgress meanwhile, and the output of every run is kept, in order (the
 // agent appends to the step's output files).
 func (r *runner) runScriptStep(step documents.Step, p *pluginRun) stepResult {
-	s := r.a.s
+	s := r.a.area
 	lines := runCommandLines(step.Inputs["runCommand"], nil)
 	orch := filepath.Join(r.node.dir, "orchestration", r.c.ID, unsafePathChars.ReplaceAllString(step.Name, "_"))
 	if err := os.MkdirAll(orch, 0o700); err != nil {
@@ -532,7 +524,7 @@ func (r *runner) runScriptStep(step documents.Step, p *pluginRun) stepResult {
 	env := append(os.Environ(),
 		"SSM_COMMAND_ID="+r.c.ID,
 		"AWS_SSM_INSTANCE_ID="+r.inv.InstanceID,
-		"AWS_SSM_REGION_NAME="+s.region,
+		"AWS_SSM_REGION_NAME="+s.h.Region,
 	)
 	rebootCode, stoppedCode := rebootExitCodeUnix, stoppedExitCodeUnix
 	if windows {
@@ -562,7 +554,7 @@ func (r *runner) runScriptStep(step documents.Step, p *pluginRun) stepResult {
 		case code == 0:
 			out.status = "Success"
 		case code == rebootCode:
-			s.logf("sandbox: node %s reboots (command %s, step %s)", r.inv.InstanceID, r.c.ID, step.Name)
+			s.h.Log("sandbox: node %s reboots (command %s, step %s)", r.inv.InstanceID, r.c.ID, step.Name)
 			// Before rebooting, the agent tells the service (AWS: "Handling
 			// reboots when running commands"); the step stays InProgress and
 			// shows the reboot request and the output so far.
@@ -630,7 +622,7 @@ func (r *runner) runDocumentStep(step documents.Step, depth int) stepResult {
 	var content *documents.Content
 	var docName string
 	var lookupErr error
-	switch d, found, err := r.a.s.documents.Find(name, version, ""); {
+	switch d, found, err := r.a.area.documents.Find(name, version, ""); {
 	case !found:
 		lookupErr = fmt.Errorf("InvalidDocument: Document with name %s does not exist", name)
 	case err != nil:
@@ -841,7 +833,7 @@ func utf8Prefix(s string, n int) string {
 func truncateOutput(stdout, stderr string, capacity int) string {
 	title := ""
 	if stderr != "" {
-		title = outputErrorTitle
+		title = nodes.OutputErrorTitle
 	}
 	room := capacity - len(title)
 	if len(stdout)+len(stderr) < room {
