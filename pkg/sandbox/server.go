@@ -13,14 +13,12 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
 )
 
 // Options configure a sandbox. The zero value is a usable default: the
@@ -131,7 +129,6 @@ type Server struct {
 	store     *store.Store
 	host      *area.Host
 	nodes     *nodes.Area
-	params    *params.Area
 	documents *documents.Area
 	sec       *store.Section // guards st
 	st        *state
@@ -225,7 +222,6 @@ func New(opts Options) (*Server, error) {
 		Verifier: verifier, Faults: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Logf: opts.Logf,
 	})
 	verifier.Known = s.router.KnownSigningName
-	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
 
 	sf, err := store.Open(opts.StatePath, s.logf)
 	if err != nil {
@@ -233,49 +229,13 @@ func New(opts Options) (*Server, error) {
 	}
 	s.store = sf
 	s.host = &area.Host{Region: opts.Region, AccountID: opts.AccountID, Clock: opts.Clock, Logf: opts.Logf, Router: s.router, Store: sf}
-	var fleet *Fleet
-	switch {
-	case sf.Loaded(): // the state file's nodes win over the fleet options
-	case opts.FleetFile != "":
-		f, err := LoadFleet(opts.FleetFile)
-		if err != nil {
-			return nil, fmt.Errorf("sandbox: %w", err)
-		}
-		fleet = f
-	case opts.Fleet != nil:
-		f := opts.Fleet.Clone()
-		if err := f.Validate(); err != nil {
-			return nil, fmt.Errorf("sandbox: fleet: %w", err)
-		}
-		fleet = f
-	case opts.Nodes > 0:
-		fleet = GenerateFleet(opts.Nodes, opts.Seed)
-	default:
-		fleet = DefaultFleet()
+	fleet, err := startingFleet(opts, sf.Loaded())
+	if err != nil {
+		return nil, err
 	}
-	if s.nodes, err = nodes.New(s.host, fleet); err != nil {
+	if err := s.openAreas(s.host, opts, fleet); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	st := newState()
-	if sf.Loaded() {
-		if st, err = loadState(sf); err != nil {
-			return nil, fmt.Errorf("sandbox: %w", err)
-		}
-	}
-	s.st = st
-	s.sec = s.host.Section(st.members)
-	if s.documents, err = documents.New(s.host); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	if s.params, err = params.New(s.host, opts.KMSKeys); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	tagging.New(s.host, s.nodes, s.params)
-	timing := commands.Timing{InvocationDelay: opts.InvocationDelay, RebootDelay: opts.RebootDelay, TimeoutScale: opts.TimeoutScale}
-	if _, err = commands.New(s.host, s.nodes, s.documents, timing); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	s.register(s.router)
 	if err := s.router.SetQuotas(opts.Quotas); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -296,6 +256,30 @@ func New(opts Options) (*Server, error) {
 		ConnState:         s.trackConn,
 	}
 	return s, nil
+}
+
+// startingFleet is the fleet the options name; none when the state file
+// was loaded (its nodes win over the fleet options).
+func startingFleet(opts Options, loaded bool) (*Fleet, error) {
+	switch {
+	case loaded:
+		return nil, nil
+	case opts.FleetFile != "":
+		f, err := LoadFleet(opts.FleetFile)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		return f, nil
+	case opts.Fleet != nil:
+		f := opts.Fleet.Clone()
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("sandbox: fleet: %w", err)
+		}
+		return f, nil
+	case opts.Nodes > 0:
+		return GenerateFleet(opts.Nodes, opts.Seed), nil
+	}
+	return DefaultFleet(), nil
 }
 
 // checkListen refuses anything but loopback: the sandbox runs commands as
@@ -359,9 +343,6 @@ func (s *Server) Close() error {
 		s.closeFreshConns()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
-		// Data channel WebSockets are hijacked connections, which
-		// Shutdown leaves alone: end the sessions.
-		s.sessions.closeAll()
 		if serr := s.host.Close(); serr != nil && err == nil {
 			err = serr
 		}
@@ -444,16 +425,6 @@ func (s *Server) logf(format string, args ...any) {
 	if s.opts.Logf != nil {
 		s.opts.Logf(format, args...)
 	}
-}
-
-// register adds every area's operations to the router.
-func (s *Server) register(r *router.Router) {
-	// SSM: Session Manager (sessions.go, datachannel.go, session_agent.go)
-	r.Register(router.SSM, "StartSession", router.Handle(s.startSession))
-	r.Register(router.SSM, "ResumeSession", router.Handle(s.resumeSession))
-	r.Register(router.SSM, "TerminateSession", router.Handle(s.terminateSession))
-	r.Register(router.SSM, "DescribeSessions", router.Handle(s.describeSessions))
-	r.RegisterStream("/v1/data-channel/", http.HandlerFunc(s.serveDataChannel))
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
