@@ -545,7 +545,29 @@ func (a *Area) invocationWire(c *command, inv *invocation, details bool) command
 
 // Handlers.
 
+// sendCommand validates the request, builds the command, resolves its
+// document and targets, stores it, and hands it to the agent.
 func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
+	if err := validateSendCommand(in); err != nil {
+		return nil, err
+	}
+	if err := checkSendTargets(in); err != nil {
+		return nil, err
+	}
+	c := newCommand(in, a.h.Clock())
+	if err := a.resolveDocument(c, in); err != nil {
+		return nil, err
+	}
+	out, err := a.storeCommand(c, in)
+	if err != nil {
+		return nil, err
+	}
+	a.agent.start(c)
+	return out, nil
+}
+
+// validateSendCommand applies the model's rules to SendCommand's members.
+func validateSendCommand(in *sendCommandInput) error {
 	var v protocol.Validator
 	if v.Required("documentName", in.DocumentName != nil) {
 		v.Pattern("documentName", *in.DocumentName, documents.DocumentARNPattern)
@@ -605,31 +627,40 @@ func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		v.Length("cloudWatchOutputConfig.cloudWatchLogGroupName", *cw.CloudWatchLogGroupName, 1, 512)
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return err
 	}
+	return nil
+}
+
+// checkSendTargets applies the rules the model cannot state: InstanceIds
+// or Targets (not both), no ID twice, target keys Run Command resolves.
+func checkSendTargets(in *sendCommandInput) error {
 	if len(in.InstanceIds) == 0 && len(in.Targets) == 0 {
-		return nil, protocol.ErrValidation("Specify the managed nodes to run the command on: InstanceIds or Targets.")
+		return protocol.ErrValidation("Specify the managed nodes to run the command on: InstanceIds or Targets.")
 	}
 	if len(in.InstanceIds) > 0 && len(in.Targets) > 0 {
-		return nil, protocol.ErrValidation("Specify either InstanceIds or Targets, not both.")
+		return protocol.ErrValidation("Specify either InstanceIds or Targets, not both.")
 	}
 	seen := map[string]bool{}
 	for _, id := range in.InstanceIds {
 		if seen[id] {
-			return nil, errDuplicateInstanceID()
+			return errDuplicateInstanceID()
 		}
 		seen[id] = true
 	}
 	for _, t := range in.Targets {
 		if t.Key == nil {
-			return nil, protocol.ErrValidation("Each target needs a Key.")
+			return protocol.ErrValidation("Each target needs a Key.")
 		}
 		if err := checkTargetKey(*t.Key, len(in.Targets)); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
 
-	now := a.h.Clock()
+// newCommand builds a command from the request, with AWS's defaults.
+func newCommand(in *sendCommandInput, now time.Time) *command {
 	c := &command{
 		ID: newCommandID(), DocumentName: documents.Name(*in.DocumentName), DocumentVersion: "$DEFAULT",
 		Comment: protocol.Deref(in.Comment), Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
@@ -656,23 +687,29 @@ func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		c.CloudWatch.CloudWatchLogGroupName = protocol.Deref(cw.CloudWatchLogGroupName)
 		c.CloudWatch.CloudWatchOutputEnabled = cw.CloudWatchOutputEnabled != nil && *cw.CloudWatchOutputEnabled
 	}
+	return c
+}
 
+// resolveDocument looks the command's document version up, types its
+// parameters and substitutes them into its steps, and sets the command's
+// platforms and expiry.
+func (a *Area) resolveDocument(c *command, in *sendCommandInput) error {
 	d, found, err := a.documents.Find(c.DocumentName, protocol.Deref(in.DocumentVersion), "")
 	switch {
 	case !found:
-		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", c.DocumentName))
+		return documents.ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", c.DocumentName))
 	case d.DocumentType != "Command":
-		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document %s is a %s document: Run Command runs Command documents.", d.Name, d.DocumentType))
+		return documents.ErrInvalidDocument(fmt.Sprintf("Document %s is a %s document: Run Command runs Command documents.", d.Name, d.DocumentType))
 	case err != nil:
-		return nil, err
+		return err
 	}
 	c.DocumentName = d.Name
 	if in.DocumentHash != nil && *in.DocumentHash != d.Hash {
-		return nil, documents.ErrInvalidDocument(fmt.Sprintf("The document hash doesn't match version %d of document %s.", d.Version, d.Name))
+		return documents.ErrInvalidDocument(fmt.Sprintf("The document hash doesn't match version %d of document %s.", d.Version, d.Name))
 	}
 	params, aerr := documents.ResolveParameters(d.Name, d.Content, in.Parameters)
 	if aerr != nil {
-		return nil, aerr
+		return aerr
 	}
 	c.platforms = d.Content.PlatformTypes()
 	c.steps = make([]documents.Step, len(d.Content.Steps))
@@ -688,11 +725,16 @@ func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	// ExpiresAfter: "calculated based on the total timeout", which is
 	// the delivery timeout plus the document's execution timeout
 	// ("Understanding command timeout values").
-	c.Expires = now.Add(a.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
+	c.Expires = c.Requested.Add(a.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
+	return nil
+}
 
+// storeCommand resolves the targets into invocations and records the
+// command; it answers the command as SendCommand returns it.
+func (a *Area) storeCommand(c *command, in *sendCommandInput) (*sendCommandOutput, error) {
 	var out sendCommandOutput
 	fleet := newNodeSet(a.nodes.All())
-	err = a.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		ids, aerr := a.resolveTargets(fleet, in.InstanceIds, in.Targets, c.platforms)
 		if aerr != nil {
 			return aerr
@@ -717,7 +759,6 @@ func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.agent.start(c)
 	return &out, nil
 }
 
@@ -986,17 +1027,10 @@ func (a *Area) listCommands(in *listCommandsInput) (*listCommandsOutput, error) 
 			}
 			matched = append(matched, c)
 		}
-		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(matched))
-		if !ok {
+		var ok bool
+		if out.Commands, out.NextToken, ok = protocol.PageOf(matched, protocol.Deref(in.NextToken), fp, size, a.commandWire); !ok {
 			err = protocol.ErrInvalidNextToken()
-			return
 		}
-		from, to, next := protocol.Page(len(matched), off, size, fp)
-		out.Commands = make([]commandWire, 0, to-from)
-		for _, c := range matched[from:to] {
-			out.Commands = append(out.Commands, a.commandWire(c))
-		}
-		out.NextToken = next
 	})
 	if err != nil {
 		return nil, err

@@ -87,7 +87,41 @@ const (
 	defaultInstanceInfoPage = 10
 )
 
+// describeInstanceInformation validates the request, parses its filters,
+// and answers one page of the nodes that match them.
 func (a *Area) describeInstanceInformation(in *describeInstanceInformationInput) (*describeInstanceInformationOutput, error) {
+	if err := validateInstanceInformation(in); err != nil {
+		return nil, err
+	}
+	filters, err := instanceFilters(in)
+	if err != nil {
+		return nil, err
+	}
+	size := defaultInstanceInfoPage
+	if in.MaxResults != nil {
+		size = int(*in.MaxResults)
+	}
+	fp := protocol.PageFingerprint("DescribeInstanceInformation", in.InstanceInformationFilterList, in.Filters)
+
+	var out describeInstanceInformationOutput
+	var apiError error
+	a.view(func(st *state) {
+		if apiError = a.checkFilteredIDs(st, filters); apiError != nil {
+			return
+		}
+		var ok bool
+		if out.InstanceInformationList, out.NextToken, ok = protocol.PageOf(st.matching(filters), protocol.Deref(in.NextToken), fp, size, a.instanceInformation); !ok {
+			apiError = protocol.ErrInvalidNextToken()
+		}
+	})
+	if apiError != nil {
+		return nil, apiError
+	}
+	return &out, nil
+}
+
+// validateInstanceInformation applies the model's rules to the request.
+func validateInstanceInformation(in *describeInstanceInformationInput) error {
 	var v protocol.Validator
 	v.IntRange("maxResults", in.MaxResults, 5, 50)
 	for i, f := range in.InstanceInformationFilterList {
@@ -115,8 +149,20 @@ func (a *Area) describeInstanceInformation(in *describeInstanceInformationInput)
 		}
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return err
 	}
+	return nil
+}
+
+// instanceFilter is one filter of either list, by key.
+type instanceFilter struct {
+	key    string
+	values []string
+}
+
+// instanceFilters merges InstanceInformationFilterList and Filters into
+// one list and checks the keys, their combinations and their values.
+func instanceFilters(in *describeInstanceInformationInput) ([]instanceFilter, error) {
 	// The Filters documentation: "Attempting to use
 	// InstanceInformationFilterList and Filters leads to an exception
 	// error." The model does not name the exception; InvalidFilterKey is
@@ -125,13 +171,9 @@ func (a *Area) describeInstanceInformation(in *describeInstanceInformationInput)
 		return nil, protocol.ErrInvalidFilterKey("InstanceInformationFilterList and Filters can't be used in the same request: use Filters.")
 	}
 
-	type filter struct {
-		key    string
-		values []string
-	}
-	var filters []filter
+	var filters []instanceFilter
 	for _, f := range in.InstanceInformationFilterList {
-		filters = append(filters, filter{*f.Key, f.ValueSet})
+		filters = append(filters, instanceFilter{*f.Key, f.ValueSet})
 	}
 	tagFilters, otherFilters := 0, 0
 	for _, f := range in.Filters {
@@ -146,7 +188,7 @@ func (a *Area) describeInstanceInformation(in *describeInstanceInformationInput)
 		default:
 			return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("The filter key %q isn't valid. Valid keys: ActivationIds, AgentVersion, AssociationStatus, IamRole, InstanceIds, PingStatus, PlatformType, ResourceType, SourceIds, SourceTypes, tag-key, tag:{keyname}.", key))
 		}
-		filters = append(filters, filter{key, f.Values})
+		filters = append(filters, instanceFilter{key, f.Values})
 	}
 	// The Filters documentation: "Tag filters can't be combined with other
 	// filter types."
@@ -173,66 +215,46 @@ func (a *Area) describeInstanceInformation(in *describeInstanceInformationInput)
 			}
 		}
 	}
+	return filters, nil
+}
 
-	size := defaultInstanceInfoPage
-	if in.MaxResults != nil {
-		size = int(*in.MaxResults)
+// checkFilteredIDs refuses an InstanceIds filter naming an unknown node.
+// The operation documentation: "If you specify a node ID that isn't valid
+// or a node that you don't own, you receive an error."
+func (a *Area) checkFilteredIDs(st *state, filters []instanceFilter) error {
+	for _, f := range filters {
+		if f.key != "InstanceIds" {
+			continue
+		}
+		var bad []string
+		for _, id := range f.values {
+			if st.byID[id] == nil {
+				bad = append(bad, id)
+			}
+		}
+		if len(bad) > 0 {
+			return protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [%s] not in a valid state for account %s", strings.Join(bad, ", "), a.h.AccountID))
+		}
 	}
-	fp := protocol.PageFingerprint("DescribeInstanceInformation", in.InstanceInformationFilterList, in.Filters)
+	return nil
+}
 
-	var out describeInstanceInformationOutput
-	var apiError error
-	a.view(func(st *state) {
-		// The operation documentation: "If you specify a node ID that isn't
-		// valid or a node that you don't own, you receive an error."
+// matching are the nodes every filter matches, in fleet order.
+func (st *state) matching(filters []instanceFilter) []*Node {
+	var matched []*Node
+	for _, n := range st.Nodes {
+		ok := true
 		for _, f := range filters {
-			if f.key != "InstanceIds" {
-				continue
-			}
-			var bad []string
-			for _, id := range f.values {
-				if st.byID[id] == nil {
-					bad = append(bad, id)
-				}
-			}
-			if len(bad) > 0 {
-				apiError = protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [%s] not in a valid state for account %s", strings.Join(bad, ", "), a.h.AccountID))
-				return
+			if !Matches(n, f.key, f.values) {
+				ok = false
+				break
 			}
 		}
-		var matched []*Node
-		for _, n := range st.Nodes {
-			ok := true
-			for _, f := range filters {
-				if !Matches(n, f.key, f.values) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				matched = append(matched, n)
-			}
+		if ok {
+			matched = append(matched, n)
 		}
-		token := ""
-		if in.NextToken != nil {
-			token = *in.NextToken
-		}
-		off, ok := protocol.DecodePageToken(token, fp, len(matched))
-		if !ok {
-			apiError = protocol.ErrInvalidNextToken()
-			return
-		}
-		from, to, next := protocol.Page(len(matched), off, size, fp)
-		out.InstanceInformationList = make([]instanceInformation, 0, to-from)
-		for _, n := range matched[from:to] {
-			out.InstanceInformationList = append(out.InstanceInformationList, a.instanceInformation(n))
-		}
-		out.NextToken = next
-	})
-	if apiError != nil {
-		return nil, apiError
 	}
-	return &out, nil
+	return matched
 }
 
 func contains(list []string, s string) bool {

@@ -297,3 +297,19 @@ func ParseFilterTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("not a timestamp")
 }
+
+// PageOf answers one page of a listing: it finds the offset token points
+// at, cuts that page out of items and converts it with wire. ok is false
+// for a token this listing (fingerprint) did not issue.
+func PageOf[T, W any](items []T, token string, fingerprint uint64, size int, wire func(T) W) (page []W, next string, ok bool) {
+	off, ok := DecodePageToken(token, fingerprint, len(items))
+	if !ok {
+		return nil, "", false
+	}
+	from, to, next := Page(len(items), off, size, fingerprint)
+	page = make([]W, 0, to-from)
+	for _, it := range items[from:to] {
+		page = append(page, wire(it))
+	}
+	return page, next, true
+}
