@@ -117,7 +117,6 @@ type Server struct {
 	accessKeyID string
 	secretKey   string
 	clock       func() time.Time
-	started     time.Time
 
 	router *router.Router
 	// sessions are the live Session Manager sessions (sessions.go).
@@ -126,7 +125,6 @@ type Server struct {
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
 
-	store     *store.Store
 	host      *area.Host
 	nodes     *nodes.Area
 	documents *documents.Area
@@ -212,7 +210,6 @@ func New(opts Options) (*Server, error) {
 		accessKeyID: opts.AccessKeyID,
 		secretKey:   opts.SecretAccessKey,
 		clock:       opts.Clock,
-		started:     opts.Clock(),
 	}
 	verifier := &protocol.Verifier{
 		Region: opts.Region, AccessKeyID: opts.AccessKeyID, SecretKey: opts.SecretAccessKey,
@@ -227,7 +224,6 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	s.store = sf
 	s.host = &area.Host{Region: opts.Region, AccountID: opts.AccountID, Clock: opts.Clock, Logf: opts.Logf, Router: s.router, Store: sf}
 	fleet, err := startingFleet(opts, sf.Loaded())
 	if err != nil {

@@ -4,22 +4,18 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
 )
 
-// stateVersion is bumped when the state file's format changes incompatibly.
-const stateVersion = 1
-
-// state is everything the sandbox can change, in one struct behind
-// Server.mu. Areas added later (commands, parameters, secrets) add fields
-// here; they are persisted with the rest.
+// state is Session Manager's part of the state file (its "sessions"),
+// behind Server.sec. It is what is left of the one state struct the
+// sandbox had: the other areas keep theirs in their own packages.
 type state struct {
-	Version int `json:"version"`
 	// Session Manager sessions, oldest first.
-	Sessions []*sessionRecord `json:"sessions,omitempty"`
+	Sessions []*sessionRecord
 
 	sessionByID map[string]*sessionRecord
 }
 
 func newState() *state {
-	st := &state{Version: stateVersion}
+	st := &state{}
 	st.index()
 	return st
 }
@@ -52,7 +48,7 @@ func (st *state) restore() error {
 
 // loadState reads the state's members from the state file the store read.
 func loadState(sf *store.Store) (*state, error) {
-	st := &state{Version: stateVersion}
+	st := &state{}
 	for _, m := range []struct {
 		key string
 		v   any
