@@ -54,12 +54,10 @@ func TestAWSCLIConformance(t *testing.T) {
 	s := Start(t, Options{Nodes: 60, Seed: 5})
 	var fleetIDs []string
 	fleetTags := map[string]map[string]string{}
-	s.view(func(st *state) {
-		for _, n := range st.Nodes {
-			fleetIDs = append(fleetIDs, n.ID)
-			fleetTags[s.NodeARN(n.ID)] = n.Tags
-		}
-	})
+	for _, n := range s.nodes.All() {
+		fleetIDs = append(fleetIDs, n.ID)
+		fleetTags[s.NodeARN(n.ID)] = n.Tags
+	}
 
 	t.Run("describe-instance-information", func(t *testing.T) {
 		t.Parallel()
@@ -151,13 +149,11 @@ func TestAWSCLIConformance(t *testing.T) {
 		}
 		awsCLI(t, s, &out, "resource-groups", "list-group-resources", "--group", "web-servers")
 		want := 0
-		s.view(func(st *state) {
-			for _, n := range st.Nodes {
-				if slices.Contains(n.Groups, "web-servers") {
-					want++
-				}
+		for _, n := range s.nodes.All() {
+			if slices.Contains(n.Groups, "web-servers") {
+				want++
 			}
-		})
+		}
 		if len(out.Resources) != want || want == 0 {
 			t.Errorf("%d resources, want %d", len(out.Resources), want)
 		}

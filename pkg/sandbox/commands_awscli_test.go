@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 )
 
 // Run Command through the AWS CLI: what `aws ssm` reports must agree with
@@ -116,7 +117,7 @@ func TestAWSCLIRunCommand(t *testing.T) {
 		DocumentIdentifiers []struct{ Name, Owner string }
 	}
 	awsCLI(t, s, &docs, "ssm", "list-documents", "--filters", "Key=Owner,Values=Amazon")
-	if len(docs.DocumentIdentifiers) != len(awsDocuments) {
+	if len(docs.DocumentIdentifiers) != len(documents.AWSOwned()) {
 		t.Errorf("list-documents: %+v", docs)
 	}
 }

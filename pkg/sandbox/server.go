@@ -3,17 +3,22 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
 )
 
 // Options configure a sandbox. The zero value is a usable default: the
@@ -87,6 +92,12 @@ type Options struct {
 	NoPacing bool
 }
 
+// Defaults of the timing options (Options).
+const (
+	DefaultInvocationDelay = 20 * time.Millisecond
+	DefaultRebootDelay     = 100 * time.Millisecond
+)
+
 // Realistic Run Command timing, for an interactive sandbox: AWS takes a
 // moment to make an invocation visible, and a node takes a while to
 // reboot.
@@ -106,20 +117,19 @@ type Server struct {
 	accessKeyID string
 	secretKey   string
 	clock       func() time.Time
-	started     time.Time
 
-	stats  *statsRecorder
-	faults *faultInjector
-	quotas *quotaLimiter
-	agent  *fleetAgent
+	router *router.Router
 	// sessions are the live Session Manager sessions (sessions.go).
 	sessions *sessionRegistry
 
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
 
-	mu sync.Mutex // guards st
-	st *state
+	host      *area.Host
+	nodes     *nodes.Area
+	documents *documents.Area
+	sec       *store.Section // guards st
+	st        *state
 
 	closeOnce sync.Once
 	closeErr  error
@@ -174,14 +184,10 @@ func New(opts Options) (*Server, error) {
 	} else if !accessKeyPattern.MatchString(opts.AccessKeyID) {
 		return nil, errors.New("sandbox: the access key ID must be 16 to 128 letters, digits or underscores")
 	}
-	if err := validateKMSKeys(opts.KMSKeys); err != nil {
+	if err := params.ValidateKMSKeys(opts.KMSKeys); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	if err := opts.Faults.validate(); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	quotas, err := newQuotaLimiter(opts.Quotas)
-	if err != nil {
+	if err := opts.Faults.Validate(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	sources := 0
@@ -204,50 +210,36 @@ func New(opts Options) (*Server, error) {
 		accessKeyID: opts.AccessKeyID,
 		secretKey:   opts.SecretAccessKey,
 		clock:       opts.Clock,
-		started:     opts.Clock(),
-		stats:       newStatsRecorder(),
-		faults:      newFaultInjector(opts.Faults, opts.Seed),
-		quotas:      quotas,
 	}
-	s.agent = newFleetAgent(s)
-	s.sessions = &sessionRegistry{live: map[string]*liveSession{}}
+	verifier := &protocol.Verifier{
+		Region: opts.Region, AccessKeyID: opts.AccessKeyID, SecretKey: opts.SecretAccessKey,
+		Clock: opts.Clock,
+	}
+	s.router = router.New(router.Config{
+		Verifier: verifier, Faults: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Logf: opts.Logf,
+	})
+	verifier.Known = s.router.KnownSigningName
 
-	var st *state
-	if opts.StatePath != "" {
-		loaded, err := loadState(opts.StatePath)
-		if err != nil {
+	sf, err := store.Open(opts.StatePath, s.logf)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.host = &area.Host{Region: opts.Region, AccountID: opts.AccountID, Clock: opts.Clock, Logf: opts.Logf, Router: s.router, Store: sf}
+	fleet, err := startingFleet(opts, sf.Loaded())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.openAreas(s.host, opts, fleet); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if err := s.router.SetQuotas(opts.Quotas); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if !sf.Loaded() {
+		if err := s.host.Save(); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
-		st = loaded
 	}
-	if st == nil {
-		var fleet *Fleet
-		switch {
-		case opts.FleetFile != "":
-			f, err := LoadFleet(opts.FleetFile)
-			if err != nil {
-				return nil, fmt.Errorf("sandbox: %w", err)
-			}
-			fleet = f
-		case opts.Fleet != nil:
-			f := opts.Fleet.clone()
-			if err := f.Validate(); err != nil {
-				return nil, fmt.Errorf("sandbox: fleet: %w", err)
-			}
-			fleet = f
-		case opts.Nodes > 0:
-			fleet = GenerateFleet(opts.Nodes, opts.Seed)
-		default:
-			fleet = DefaultFleet()
-		}
-		st = newState(fleet, opts.KMSKeys)
-		if opts.StatePath != "" {
-			if err := saveState(opts.StatePath, st); err != nil {
-				return nil, fmt.Errorf("sandbox: %w", err)
-			}
-		}
-	}
-	s.st = st
 
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
@@ -262,6 +254,30 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// startingFleet is the fleet the options name; none when the state file
+// was loaded (its nodes win over the fleet options).
+func startingFleet(opts Options, loaded bool) (*Fleet, error) {
+	switch {
+	case loaded:
+		return nil, nil
+	case opts.FleetFile != "":
+		f, err := LoadFleet(opts.FleetFile)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		return f, nil
+	case opts.Fleet != nil:
+		f := opts.Fleet.Clone()
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("sandbox: fleet: %w", err)
+		}
+		return f, nil
+	case opts.Nodes > 0:
+		return GenerateFleet(opts.Nodes, opts.Seed), nil
+	}
+	return DefaultFleet(), nil
+}
+
 // checkListen refuses anything but loopback: the sandbox runs commands as
 // the user who started it.
 func checkListen(addr string) error {
@@ -269,7 +285,7 @@ func checkListen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: listen address %q: want host:port, e.g. 127.0.0.1:0", addr)
 	}
-	if !isLoopbackHost(host) {
+	if !nodes.IsLoopbackHost(host) {
 		if host == "" {
 			host = "all interfaces"
 		}
@@ -323,19 +339,8 @@ func (s *Server) Close() error {
 		s.closeFreshConns()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
-		// Data channel WebSockets are hijacked connections, which
-		// Shutdown leaves alone: end the sessions.
-		s.sessions.closeAll()
-		// Kill the nodes' scripts and remove their directories.
-		if aerr := s.agent.close(); aerr != nil && err == nil {
-			err = aerr
-		}
-		if s.opts.StatePath != "" {
-			s.mu.Lock()
-			if serr := saveState(s.opts.StatePath, s.st); serr != nil && err == nil {
-				err = serr
-			}
-			s.mu.Unlock()
+		if serr := s.host.Close(); serr != nil && err == nil {
+			err = serr
 		}
 		s.closeErr = err
 	})
@@ -397,17 +402,20 @@ func (s *Server) Env() []string {
 }
 
 // NodeCount is the number of managed nodes in the sandbox.
-func (s *Server) NodeCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.st.Nodes)
-}
+func (s *Server) NodeCount() int { return s.nodes.Count() }
+
+// NodeARN is a node's ARN: ec2 instance/i-… or ssm managed-instance/mi-….
+func (s *Server) NodeARN(id string) string { return s.nodes.ARN(id) }
+
+// NodeDir is the working directory of a node (created on first use), for
+// tests that check what a command left behind.
+func (s *Server) NodeDir(id string) (string, error) { return s.nodes.Dir(id) }
 
 // Stats returns a copy of the per-operation statistics.
-func (s *Server) Stats() Stats { return s.stats.snapshot() }
+func (s *Server) Stats() Stats { return s.router.Stats() }
 
 // ResetStats zeroes the statistics.
-func (s *Server) ResetStats() { s.stats.reset() }
+func (s *Server) ResetStats() { s.router.ResetStats() }
 
 func (s *Server) logf(format string, args ...any) {
 	if s.opts.Logf != nil {
@@ -415,307 +423,16 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// protocol is how a service frames requests and errors.
-type protocol int
-
-const (
-	awsJSON11 protocol = iota // POST /, X-Amz-Target: Prefix.Operation
-	restJSON                  // operation chosen by method and path
-)
-
-// service is one AWS API the sandbox speaks.
-type service struct {
-	signingName  string // SigV4 scope service name; also the stats key prefix
-	targetPrefix string // X-Amz-Target prefix (JSON 1.1 only)
-	protocol     protocol
-	// The service's own throttling and internal errors, from its model
-	// (SSM's model lists no throttling error; AWS answers the common
-	// ThrottlingException "Rate exceeded").
-	throttle, internal APIError
-	// validationError is the exception for model constraint violations.
-	validationError string
-}
-
-var (
-	svcSSM = &service{
-		signingName: "ssm", targetPrefix: "AmazonSSM", protocol: awsJSON11,
-		throttle:        APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServerError", Message: "An error occurred on the server side."},
-		validationError: "ValidationException",
-	}
-	svcSecretsManager = &service{
-		signingName: "secretsmanager", targetPrefix: "secretsmanager", protocol: awsJSON11,
-		throttle:        APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServiceError", Message: "An error occurred on the server side."},
-		validationError: "ValidationException",
-	}
-	// The tagging model's throttling error is ThrottledException and its
-	// internal error InternalServiceException.
-	svcTagging = &service{
-		signingName: "tagging", targetPrefix: "ResourceGroupsTaggingAPI_20170126", protocol: awsJSON11,
-		throttle:        APIError{Status: 400, Type: "ThrottledException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServiceException", Message: "The request processing failed because of an unknown error, exception, or failure."},
-		validationError: "ValidationException",
-	}
-	// Resource Groups is REST-JSON; its model gives throttling as 429
-	// TooManyRequestsException, validation as 400 BadRequestException.
-	svcResourceGroups = &service{
-		signingName: "resource-groups", protocol: restJSON,
-		throttle:        APIError{Status: 429, Type: "TooManyRequestsException", Message: "Rate exceeded"},
-		internal:        APIError{Status: 500, Type: "InternalServerErrorException", Message: "An internal error occurred while processing the request. Try again later."},
-		validationError: "BadRequestException",
-	}
-	services = []*service{svcSSM, svcSecretsManager, svcTagging, svcResourceGroups}
-)
-
-func (s *Server) internalErrorName(signingName string) string {
-	for _, svc := range services {
-		if svc.signingName == signingName {
-			return svc.internal.Type
-		}
-	}
-	return "InternalServerError"
-}
-
-// handlerFunc answers one operation from its raw request body.
-type handlerFunc func(s *Server, body []byte) (any, error)
-
-// handle adapts a typed handler: it decodes the body into Req.
-func handle[Req, Resp any](fn func(*Server, *Req) (*Resp, error)) handlerFunc {
-	return func(s *Server, body []byte) (any, error) {
-		var req Req
-		if err := decodeJSON(body, &req); err != nil {
-			return nil, err
-		}
-		return fn(s, &req)
-	}
-}
-
-// operation is one entry of the dispatch table.
-type operation struct {
-	svc  *service
-	name string
-	// method and path route REST-JSON operations.
-	method, path string
-	handle       handlerFunc
-}
-
-func (op *operation) key() string { return op.svc.signingName + "." + op.name }
-
-// dispatch is the sandbox's one table of operations. Adding an API area is
-// adding its rows here and its handlers in a file of their own.
-var dispatch = []*operation{
-	// SSM: nodes (nodes.go)
-	{svc: svcSSM, name: "DescribeInstanceInformation", handle: handle((*Server).describeInstanceInformation)},
-	{svc: svcSSM, name: "GetConnectionStatus", handle: handle((*Server).getConnectionStatus)},
-	{svc: svcSSM, name: "AddTagsToResource", handle: handle((*Server).addTagsToResource)},
-	{svc: svcSSM, name: "RemoveTagsFromResource", handle: handle((*Server).removeTagsFromResource)},
-	{svc: svcSSM, name: "ListTagsForResource", handle: handle((*Server).listTagsForResource)},
-	// SSM: Run Command (commands.go, agent.go)
-	{svc: svcSSM, name: "SendCommand", handle: handle((*Server).sendCommand)},
-	{svc: svcSSM, name: "ListCommands", handle: handle((*Server).listCommands)},
-	{svc: svcSSM, name: "ListCommandInvocations", handle: handle((*Server).listCommandInvocations)},
-	{svc: svcSSM, name: "GetCommandInvocation", handle: handle((*Server).getCommandInvocation)},
-	{svc: svcSSM, name: "CancelCommand", handle: handle((*Server).cancelCommand)},
-	// SSM: Parameter Store (params.go)
-	{svc: svcSSM, name: "PutParameter", handle: handle((*Server).putParameter)},
-	{svc: svcSSM, name: "GetParameter", handle: handle((*Server).getParameter)},
-	{svc: svcSSM, name: "GetParameters", handle: handle((*Server).getParameters)},
-	{svc: svcSSM, name: "GetParametersByPath", handle: handle((*Server).getParametersByPath)},
-	{svc: svcSSM, name: "DescribeParameters", handle: handle((*Server).describeParameters)},
-	{svc: svcSSM, name: "GetParameterHistory", handle: handle((*Server).getParameterHistory)},
-	{svc: svcSSM, name: "LabelParameterVersion", handle: handle((*Server).labelParameterVersion)},
-	{svc: svcSSM, name: "UnlabelParameterVersion", handle: handle((*Server).unlabelParameterVersion)},
-	{svc: svcSSM, name: "DeleteParameter", handle: handle((*Server).deleteParameter)},
-	{svc: svcSSM, name: "DeleteParameters", handle: handle((*Server).deleteParameters)},
-	// SSM: documents (documents.go)
-	{svc: svcSSM, name: "CreateDocument", handle: handle((*Server).createDocument)},
-	{svc: svcSSM, name: "UpdateDocument", handle: handle((*Server).updateDocument)},
-	{svc: svcSSM, name: "DeleteDocument", handle: handle((*Server).deleteDocument)},
-	{svc: svcSSM, name: "DescribeDocument", handle: handle((*Server).describeDocument)},
-	{svc: svcSSM, name: "GetDocument", handle: handle((*Server).getDocument)},
-	{svc: svcSSM, name: "ListDocuments", handle: handle((*Server).listDocuments)},
-	{svc: svcSSM, name: "ListDocumentVersions", handle: handle((*Server).listDocumentVersions)},
-	{svc: svcSSM, name: "UpdateDocumentDefaultVersion", handle: handle((*Server).updateDocumentDefaultVersion)},
-	// SSM: Session Manager (sessions.go, datachannel.go, session_agent.go)
-	{svc: svcSSM, name: "StartSession", handle: handle((*Server).startSession)},
-	{svc: svcSSM, name: "ResumeSession", handle: handle((*Server).resumeSession)},
-	{svc: svcSSM, name: "TerminateSession", handle: handle((*Server).terminateSession)},
-	{svc: svcSSM, name: "DescribeSessions", handle: handle((*Server).describeSessions)},
-	// Resource Groups Tagging API and Resource Groups (tagging.go)
-	{svc: svcTagging, name: "GetResources", handle: handle((*Server).getResources)},
-	{svc: svcResourceGroups, name: "ListGroupResources", method: http.MethodPost, path: "/list-group-resources", handle: handle((*Server).listGroupResources)},
-}
-
-var (
-	byTarget = map[string]*operation{} // "AmazonSSM.DescribeInstanceInformation"
-	byPath   = map[string]*operation{} // "POST /list-group-resources"
-)
-
-func init() {
-	for _, op := range dispatch {
-		if op.svc.protocol == restJSON {
-			byPath[op.method+" "+op.path] = op
-		} else {
-			byTarget[op.svc.targetPrefix+"."+op.name] = op
-		}
-	}
-}
-
-// route finds the service and operation a request is for. svc is nil when
-// not even the service is known; op is nil for an unknown operation.
-func route(r *http.Request) (svc *service, op *operation) {
-	if target := r.Header.Get("X-Amz-Target"); target != "" && r.URL.Path == "/" {
-		prefix, _, _ := strings.Cut(target, ".")
-		for _, sv := range services {
-			if sv.targetPrefix == prefix {
-				svc = sv
-			}
-		}
-		return svc, byTarget[target]
-	}
-	if op := byPath[r.Method+" "+r.URL.Path]; op != nil {
-		return op.svc, op
-	}
-	return nil, nil
-}
-
-// maxBody bounds a request body; AWS's own limits are far lower.
-const maxBody = 16 << 20
-
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/v1/data-channel/") {
-		s.serveDataChannel(w, r)
+	if h := s.router.Stream(r.URL.Path); h != nil {
+		h.ServeHTTP(w, r)
 		return
 	}
-	start := time.Now()
-	svc, op := route(r)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var resp any
-	var aerr *APIError
-	throttled := false
-	switch {
-	case err != nil:
-		aerr = errSerialization("The request body could not be read.")
-	default:
-		signingName := ""
-		if svc != nil {
-			signingName = svc.signingName
-		}
-		aerr = s.authenticate(r, body, signingName)
-	}
-	if aerr == nil && op == nil {
-		aerr = errUnknownOperation()
-	}
-	if aerr == nil && s.opts.Latency > 0 {
-		select {
-		case <-time.After(s.opts.Latency):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if aerr == nil && !s.quotas.allow(op.key()) {
-		e := op.svc.throttle
-		aerr, throttled = &e, true
-	}
-	if aerr == nil {
-		switch s.faults.draw(op.key()) {
-		case "throttle":
-			e := op.svc.throttle
-			aerr, throttled = &e, true
-		case "error":
-			e := op.svc.internal
-			aerr = &e
-		}
-	}
-	if aerr == nil {
-		var herr error
-		resp, herr = op.handle(s, body)
-		if herr != nil {
-			if !errors.As(herr, &aerr) {
-				s.logf("sandbox: %s: internal error: %v", op.key(), herr)
-				e := op.svc.internal
-				aerr = &e
-			}
-		}
-	}
-	if aerr != nil && svc != nil && aerr.Type == "ValidationException" && svc.validationError != aerr.Type {
-		aerr = &APIError{Status: aerr.Status, Type: svc.validationError, Message: aerr.Message}
-	}
-
-	// Stats are recorded before the answer goes out, so a client that has
-	// its answer always finds the call counted.
-	key, name := "", "unknown operation"
-	if op != nil {
-		key, name = op.key(), op.key()
-	}
-	d := time.Since(start)
-	s.stats.record(key, d, aerr != nil, throttled)
-
-	proto := awsJSON11
-	if svc != nil {
-		proto = svc.protocol
-	}
-	if aerr != nil {
-		writeError(w, proto, aerr)
-	} else {
-		writeJSON(w, proto, http.StatusOK, resp)
-	}
-	if aerr != nil {
-		s.logf("sandbox: %s %d %s %s", name, aerr.Status, aerr.Type, d.Round(time.Microsecond))
-	} else {
-		s.logf("sandbox: %s 200 %s", name, d.Round(time.Microsecond))
-	}
-}
-
-func contentType(p protocol) string {
-	if p == restJSON {
-		return "application/json"
-	}
-	return "application/x-amz-json-1.1"
-}
-
-func newRequestID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
-func writeJSON(w http.ResponseWriter, p protocol, status int, v any) {
-	b := []byte("{}")
-	if v != nil {
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			status = http.StatusInternalServerError
-			b = []byte(`{"__type":"InternalServerError","message":"response encoding failed"}`)
-		}
-	}
-	h := w.Header()
-	h.Set("Content-Type", contentType(p))
-	// AWS sends a Content-Length with every JSON response; a chunked body
-	// makes the Go SDK race its connection reuse (aws-sdk-go-v2#2737).
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("X-Amzn-RequestId", newRequestID())
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-// writeError answers in AWS's error shape: the exception name in
-// X-Amzn-ErrorType and, for JSON 1.1, in "__type" with a "message";
-// REST-JSON services put the message in "Message".
-func writeError(w http.ResponseWriter, p protocol, e *APIError) {
-	w.Header().Set("X-Amzn-ErrorType", e.Type)
-	body := map[string]string{"__type": e.Type}
-	if p == restJSON {
-		body = map[string]string{"Message": e.Message}
-	} else if e.Message != "" {
-		body["message"] = e.Message
-	}
-	writeJSON(w, p, e.Status, body)
+	s.router.ServeHTTP(w, r)
 }
 
 // serveControl answers the sandbox's own endpoints. They are not AWS APIs:
@@ -723,10 +440,10 @@ func writeError(w http.ResponseWriter, p protocol, e *APIError) {
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/_sandbox/stats" && r.Method == http.MethodGet:
-		writeJSON(w, restJSON, http.StatusOK, s.Stats())
+		protocol.WriteJSON(w, protocol.RESTJSON, http.StatusOK, s.Stats())
 	case r.URL.Path == "/_sandbox/stats/reset" && r.Method == http.MethodPost:
 		s.ResetStats()
-		writeJSON(w, restJSON, http.StatusOK, s.Stats())
+		protocol.WriteJSON(w, protocol.RESTJSON, http.StatusOK, s.Stats())
 	case r.URL.Path == "/_sandbox/stats" || r.URL.Path == "/_sandbox/stats/reset":
 		w.Header().Set("Allow", map[bool]string{true: "GET", false: "POST"}[r.URL.Path == "/_sandbox/stats"])
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -734,3 +451,63 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 	}
 }
+
+// APIError is an error answer in AWS's shape (the protocol package's).
+type APIError = protocol.APIError
+
+// Statistics, faults and quotas are the router's.
+type (
+	Stats          = router.Stats
+	OperationStats = router.OperationStats
+	LatencyMS      = router.LatencyMS
+	Faults         = router.Faults
+	Quotas         = router.Quotas
+)
+
+// AWSQuotas are the Parameter Store throughput quotas AWS publishes for
+// the default (standard) throughput setting; docs/sandbox-parameters.md
+// gives their sources.
+func AWSQuotas() Quotas { return router.AWSQuotas() }
+
+// FaultNames lists the fault names ParseFault accepts, with a line of help
+// each, for a command's --help.
+func FaultNames() map[string]string { return router.FaultNames() }
+
+// ParseFault parses "name=value", e.g. "throttle=0.2", as given to
+// `ssmctl sandbox --fault`.
+func ParseFault(s string) (name string, value float64, err error) { return router.ParseFault(s) }
+
+// KMSKey declares a customer managed key (Parameter Store's).
+type KMSKey = params.KMSKey
+
+// DefaultKMSKey is the customer managed key a sandbox has when no keys are
+// declared.
+var DefaultKMSKey = params.DefaultKMSKey
+
+// The fleet and its nodes are the nodes area's.
+type (
+	Fleet    = nodes.Fleet
+	Node     = nodes.Node
+	Platform = nodes.Platform
+)
+
+// LatestAgentVersion is the SSM Agent version the sandbox considers current
+// (InstanceInformation.IsLatestVersion compares against it).
+const LatestAgentVersion = nodes.LatestAgentVersion
+
+// LoadFleet reads a fleet file (docs/sandbox.md). Errors name the file and
+// the node.
+func LoadFleet(path string) (*Fleet, error) { return nodes.LoadFleet(path) }
+
+// ParseFleet parses and validates fleet YAML. Unknown keys are errors.
+func ParseFleet(b []byte) (*Fleet, error) { return nodes.ParseFleet(b) }
+
+// DefaultFleet is the fleet the sandbox starts with when given none: Linux
+// web and db nodes in dev and prod, a hybrid node, a Windows node and one
+// that has lost its connection.
+func DefaultFleet() *Fleet { return nodes.DefaultFleet() }
+
+// GenerateFleet makes n varied nodes, the same for the same seed: Name tags
+// node-0001…, Environment Dev/Staging/Prod, Role web/db/worker, about one in
+// ten hybrid, one in eight Windows, one in twelve ConnectionLost.
+func GenerateFleet(n int, seed int64) *Fleet { return nodes.GenerateFleet(n, seed) }

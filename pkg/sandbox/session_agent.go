@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/creack/pty"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 )
 
 // The node side of a session, as the SSM Agent's session plugins run it
@@ -41,7 +43,7 @@ const (
 // sessionFailure ends a session as the agent reports a plugin failure.
 func (ls *liveSession) fail(msg string) {
 	ls.s.logf("sandbox: session %s: %s", ls.id, msg)
-	ls.end(sessionFailed, outputErrorTitle+msg, true)
+	ls.end(sessionFailed, nodes.OutputErrorTitle+msg, true)
 }
 
 func (ls *liveSession) pace() {
@@ -54,18 +56,18 @@ func (ls *liveSession) pace() {
 // WebSocket has presented a valid token.
 func (ls *liveSession) run() {
 	switch ls.sessionType {
-	case sessionTypeShell:
+	case documents.SessionTypeShell:
 		ls.runPTY("")
-	case sessionTypeInteractive:
+	case documents.SessionTypeInteractive:
 		cmd := ls.shellConfig().Commands
 		if strings.TrimSpace(cmd) == "" {
 			ls.fail("Commands cannot be empty for session type " + ls.sessionType)
 			return
 		}
 		ls.runPTY(cmd)
-	case sessionTypeNonInteractive:
+	case documents.SessionTypeNonInteractive:
 		ls.runNonInteractive()
-	case sessionTypePort:
+	case documents.SessionTypePort:
 		ls.runPort()
 	default:
 		ls.fail("Unsupported session type " + ls.sessionType)
@@ -100,7 +102,7 @@ func (ls *liveSession) shellConfig() shellConfig {
 // command builds the process for the node: its working directory and the
 // agent's environment (TERM, LANG when unset).
 func (ls *liveSession) command(argv ...string) (*exec.Cmd, error) {
-	dir, err := ls.s.NodeDir(ls.nodeID)
+	dir, err := ls.s.nodes.Dir(ls.nodeID)
 	if err != nil {
 		return nil, err
 	}

@@ -84,11 +84,9 @@ func (ls *liveSession) portTarget() (addr string, err error) {
 		host = "localhost"
 	}
 	var ports map[string]string
-	ls.s.view(func(st *state) {
-		if n := st.byID[ls.nodeID]; n != nil {
-			ports = n.Ports
-		}
-	})
+	if n, ok := ls.s.nodes.Get(ls.nodeID); ok {
+		ports = n.Ports
+	}
 	if a, ok := ports[port]; ok {
 		return a, nil
 	}

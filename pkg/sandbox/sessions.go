@@ -17,6 +17,10 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Session Manager: StartSession, ResumeSession, TerminateSession and
@@ -74,18 +78,18 @@ type sessionOutputURL struct {
 }
 
 type sessionWire struct {
-	SessionId          string           `json:"SessionId"`
-	Target             string           `json:"Target"`
-	Status             string           `json:"Status"`
-	StartDate          *epochTime       `json:"StartDate,omitempty"`
-	EndDate            *epochTime       `json:"EndDate,omitempty"`
-	DocumentName       string           `json:"DocumentName,omitempty"`
-	Owner              string           `json:"Owner"`
-	Reason             string           `json:"Reason,omitempty"`
-	Details            string           `json:"Details,omitempty"`
-	OutputUrl          sessionOutputURL `json:"OutputUrl"`
-	MaxSessionDuration string           `json:"MaxSessionDuration,omitempty"`
-	AccessType         string           `json:"AccessType,omitempty"`
+	SessionId          string              `json:"SessionId"`
+	Target             string              `json:"Target"`
+	Status             string              `json:"Status"`
+	StartDate          *protocol.EpochTime `json:"StartDate,omitempty"`
+	EndDate            *protocol.EpochTime `json:"EndDate,omitempty"`
+	DocumentName       string              `json:"DocumentName,omitempty"`
+	Owner              string              `json:"Owner"`
+	Reason             string              `json:"Reason,omitempty"`
+	Details            string              `json:"Details,omitempty"`
+	OutputUrl          sessionOutputURL    `json:"OutputUrl"`
+	MaxSessionDuration string              `json:"MaxSessionDuration,omitempty"`
+	AccessType         string              `json:"AccessType,omitempty"`
 }
 
 type describeSessionsOutput struct {
@@ -114,7 +118,7 @@ const (
 	// credentials; AWS names sessions after the caller
 	// ("<caller-name>-<17 hex digits>") and reports the caller's ARN as
 	// the Owner.
-	sessionCallerName = "sandbox-user"
+	sessionCallerName = area.CallerName
 	// DescribeSessions' page size when MaxResults is absent.
 	defaultSessionPage = 20
 	// idleTimeoutMessage is MGS's channel_closed Output on an idle timeout
@@ -146,9 +150,7 @@ func (r *sessionRecord) active() bool {
 
 // callerARN is the IAM identity the sandbox's credentials stand for: a
 // session's Owner and a parameter's LastModifiedUser.
-func (s *Server) callerARN() string {
-	return fmt.Sprintf("arn:%s:iam::%s:user/%s", partition(s.region), s.accountID, sessionCallerName)
-}
+func (s *Server) callerARN() string { return s.host.CallerARN() }
 
 func newSessionID() string {
 	b := make([]byte, 9)
@@ -237,23 +239,23 @@ func (r *sessionRegistry) closeAll() {
 }
 
 func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error) {
-	var v validator
-	if v.required("target", in.Target != nil) {
-		v.length("target", *in.Target, 1, 400)
+	var v protocol.Validator
+	if v.Required("target", in.Target != nil) {
+		v.Length("target", *in.Target, 1, 400)
 	}
 	if in.DocumentName != nil {
-		v.pattern("documentName", *in.DocumentName, documentARNPattern)
+		v.Pattern("documentName", *in.DocumentName, documents.DocumentARNPattern)
 	}
 	if in.Reason != nil {
-		v.length("reason", *in.Reason, 1, 256)
-		v.pattern("reason", *in.Reason, reasonPattern)
+		v.Length("reason", *in.Reason, 1, 256)
+		v.Pattern("reason", *in.Reason, reasonPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	docName := preferencesDocument
+	docName := documents.PreferencesDocument
 	if in.DocumentName != nil {
-		docName = documentName(*in.DocumentName)
+		docName = documents.Name(*in.DocumentName)
 	}
 
 	var (
@@ -261,31 +263,31 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		ls     *liveSession
 		outErr error
 	)
+	var content *documents.Content
+	d, found, _ := s.documents.Find(docName, "", "")
+	switch {
+	case !found && docName == documents.PreferencesDocument:
+		// An account that never set preferences has no
+		// SSM-SessionManagerRunShell; AWS starts a shell with the
+		// default preferences.
+		content = &documents.Content{SchemaVersion: "1.0", SessionType: documents.SessionTypeShell}
+	case !found:
+		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", docName))
+	case d.DocumentType != "Session":
+		return nil, documents.ErrInvalidDocument(fmt.Sprintf("Document %s is a %s document: StartSession needs a Session document.", d.Name, d.DocumentType))
+	default:
+		content = d.Content
+	}
+	params, perr := documents.ResolveParameters(docName, content, in.Parameters)
+	if perr != nil {
+		return nil, perr
+	}
+	n, ok := s.nodes.Get(*in.Target)
+	if !ok || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
+		return nil, protocol.Errorf(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
+	}
+	idle, maxD := s.documents.SessionLimits(content)
 	err := s.mutate(func(st *state) error {
-		var content *docContent
-		d := st.findDocument(docName)
-		switch {
-		case d == nil && docName == preferencesDocument:
-			// An account that never set preferences has no
-			// SSM-SessionManagerRunShell; AWS starts a shell with the
-			// default preferences.
-			content = &docContent{SchemaVersion: "1.0", SessionType: sessionTypeShell}
-		case d == nil:
-			return errInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", docName))
-		case d.DocumentType != "Session":
-			return errInvalidDocument(fmt.Sprintf("Document %s is a %s document: StartSession needs a Session document.", d.Name, d.DocumentType))
-		default:
-			content = d.version(d.DefaultVersion).parsed
-		}
-		params, perr := resolveParameters(docName, content, in.Parameters)
-		if perr != nil {
-			return perr
-		}
-		n := st.byID[*in.Target]
-		if n == nil || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
-			return apiErr(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
-		}
-		idle, maxD := sessionLimits(st, content)
 		rec = &sessionRecord{
 			ID: newSessionID(), Target: n.ID, DocumentName: docName, Owner: s.callerARN(),
 			Status: sessionConnecting, Start: s.clock().UTC(),
@@ -300,16 +302,16 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		st.sessionByID[rec.ID] = rec
 		ls = &liveSession{
 			s: s, id: rec.ID, sessionType: content.SessionType,
-			properties:   substitute(content.Properties, params),
+			properties:   documents.Substitute(content.Properties, params),
 			nodeID:       n.ID,
 			platform:     n.Platform.Type,
 			agentVersion: n.AgentVersion,
-			idle:         s.scaled(time.Duration(idle) * time.Minute),
+			idle:         s.scaledSession(time.Duration(idle) * time.Minute),
 			tokens:       map[string]bool{},
 			started:      s.clock(),
 		}
 		if maxD > 0 {
-			ls.maxDuration = s.scaled(time.Duration(maxD) * time.Minute)
+			ls.maxDuration = s.scaledSession(time.Duration(maxD) * time.Minute)
 		}
 		return nil
 	})
@@ -331,17 +333,17 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 }
 
 func (s *Server) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error) {
-	var v validator
-	if v.required("sessionId", in.SessionId != nil) {
-		v.length("sessionId", *in.SessionId, 1, 96)
+	var v protocol.Validator
+	if v.Required("sessionId", in.SessionId != nil) {
+		v.Length("sessionId", *in.SessionId, 1, 96)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var rec *sessionRecord
 	s.view(func(st *state) { rec = st.sessionByID[*in.SessionId] })
 	if rec == nil {
-		return nil, apiErr(http.StatusBadRequest, "DoesNotExistException", "Session %s does not exist.", *in.SessionId)
+		return nil, protocol.Errorf(http.StatusBadRequest, "DoesNotExistException", "Session %s does not exist.", *in.SessionId)
 	}
 	out := &resumeSessionOutput{SessionId: rec.ID}
 	ls := s.sessions.get(rec.ID)
@@ -356,11 +358,11 @@ func (s *Server) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error)
 }
 
 func (s *Server) terminateSession(in *sessionIDInput) (*terminateSessionOutput, error) {
-	var v validator
-	if v.required("sessionId", in.SessionId != nil) {
-		v.length("sessionId", *in.SessionId, 1, 96)
+	var v protocol.Validator
+	if v.Required("sessionId", in.SessionId != nil) {
+		v.Length("sessionId", *in.SessionId, 1, 96)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	// TerminateSession is idempotent: an unknown or ended session is not
@@ -372,24 +374,24 @@ func (s *Server) terminateSession(in *sessionIDInput) (*terminateSessionOutput, 
 }
 
 func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsOutput, error) {
-	var v validator
-	if v.required("state", in.State != nil) {
-		v.enum("state", *in.State, "Active", "History")
+	var v protocol.Validator
+	if v.Required("state", in.State != nil) {
+		v.Enum("state", *in.State, "Active", "History")
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 200)
+	v.IntRange("maxResults", in.MaxResults, 1, 200)
 	if in.Filters != nil {
-		v.count("filters", len(in.Filters), 1, 6)
+		v.Count("filters", len(in.Filters), 1, 6)
 	}
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, sessionFilterKeys...)
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, sessionFilterKeys...)
 		}
-		if v.required(p+".value", f.Value != nil) {
-			v.length(p+".value", *f.Value, 1, 400)
+		if v.Required(p+".value", f.Value != nil) {
+			v.Length(p+".value", *f.Value, 1, 400)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	type match func(*sessionRecord) bool
@@ -398,9 +400,9 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 		key, val := *f.Key, *f.Value
 		switch key {
 		case "InvokedAfter", "InvokedBefore":
-			t, err := parseFilterTime(val)
+			t, err := protocol.ParseFilterTime(val)
 			if err != nil {
-				return nil, errValidation(fmt.Sprintf("The %s filter value %q is not a timestamp such as 2024-08-29T00:00:00Z.", key, val))
+				return nil, protocol.ErrValidation(fmt.Sprintf("The %s filter value %q is not a timestamp such as 2024-08-29T00:00:00Z.", key, val))
 			}
 			if key == "InvokedAfter" {
 				matches = append(matches, func(r *sessionRecord) bool { return !r.Start.Before(t) })
@@ -413,14 +415,14 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 			matches = append(matches, func(r *sessionRecord) bool { return r.Owner == val })
 		case "Status":
 			if !slices.Contains(sessionStatuses, val) {
-				return nil, errValidation(fmt.Sprintf("The Status filter value %q is not a session status: use one of %s.", val, strings.Join(sessionStatuses, ", ")))
+				return nil, protocol.ErrValidation(fmt.Sprintf("The Status filter value %q is not a session status: use one of %s.", val, strings.Join(sessionStatuses, ", ")))
 			}
 			matches = append(matches, func(r *sessionRecord) bool { return r.Status == val })
 		case "SessionId":
 			matches = append(matches, func(r *sessionRecord) bool { return r.ID == val })
 		case "AccessType":
 			if val != "Standard" && val != "JustInTime" {
-				return nil, errValidation(fmt.Sprintf("The AccessType filter value %q is invalid: use Standard or JustInTime.", val))
+				return nil, protocol.ErrValidation(fmt.Sprintf("The AccessType filter value %q is invalid: use Standard or JustInTime.", val))
 			}
 			matches = append(matches, func(r *sessionRecord) bool { return val == "Standard" })
 		}
@@ -444,27 +446,27 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 		}
 		// Newest first.
 		sort.SliceStable(sel, func(i, j int) bool { return sel[i].Start.After(sel[j].Start) })
-		fp := pageFingerprint("DescribeSessions", *in.State, in.Filters)
-		offset, ok := decodePageToken(deref(in.NextToken), fp, len(sel))
+		fp := protocol.PageFingerprint("DescribeSessions", *in.State, in.Filters)
+		offset, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(sel))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
 		size := defaultSessionPage
 		if in.MaxResults != nil {
 			size = int(*in.MaxResults)
 		}
-		from, to, nextTok := page(len(sel), offset, size, fp)
+		from, to, nextTok := protocol.Page(len(sel), offset, size, fp)
 		out.NextToken = nextTok
 		out.Sessions = make([]sessionWire, 0, to-from)
 		for _, r := range sel[from:to] {
 			w := sessionWire{
-				SessionId: r.ID, Target: r.Target, Status: r.Status, StartDate: epoch(r.Start),
+				SessionId: r.ID, Target: r.Target, Status: r.Status, StartDate: protocol.Epoch(r.Start),
 				DocumentName: r.DocumentName, Owner: r.Owner, Reason: r.Reason,
 				MaxSessionDuration: r.MaxSessionDuration,
 			}
 			if r.End != nil {
-				w.EndDate = epoch(*r.End)
+				w.EndDate = protocol.Epoch(*r.End)
 			}
 			out.Sessions = append(out.Sessions, w)
 		}
@@ -556,7 +558,7 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 func (s *Server) refuseChannel(conn *websocket.Conn, id, msg string) {
 	dc := &dataChannel{sessionID: id, clock: s.clock}
 	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	conn.WriteMessage(websocket.BinaryMessage, dc.channelClosedFrame(outputErrorTitle+msg))
+	conn.WriteMessage(websocket.BinaryMessage, dc.channelClosedFrame(nodes.OutputErrorTitle+msg))
 	conn.Close()
 }
 
@@ -591,7 +593,7 @@ func (ls *liveSession) init() {
 	ls.ctx, ls.cancel = context.WithCancel(context.Background())
 	ls.done = make(chan struct{})
 	ls.abort = make(chan struct{})
-	ls.dc = newDataChannel(ls.id, ls.s.clock, ls.s.logf, func() bool { return ls.s.faults.drawWSDrop() })
+	ls.dc = newDataChannel(ls.id, ls.s.clock, ls.s.logf, ls.s.router.DrawWSDrop)
 }
 
 func (ls *liveSession) issueToken() string {
@@ -707,4 +709,12 @@ func (ls *liveSession) watch() {
 			ls.end(sessionTerminated, idleTimeoutMessage, false)
 		}
 	}
+}
+
+// scaledSession applies Options.TimeoutScale to a session's timeouts.
+func (s *Server) scaledSession(d time.Duration) time.Duration {
+	if s.opts.TimeoutScale > 0 {
+		return time.Duration(float64(d) * s.opts.TimeoutScale)
+	}
+	return d
 }

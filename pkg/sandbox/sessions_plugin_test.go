@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/creack/pty"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 )
 
 // Conformance of the data channel with clients nobody here wrote: the AWS
@@ -202,7 +203,7 @@ func TestOfficialPluginShell(t *testing.T) {
 		t.Fatalf("aws ssm start-session: %v\n%s", err, tm.output())
 	}
 	out := describe(t, s, "History")
-	if len(out) != 1 || out[0].Status != sessionTerminated || out[0].Reason != "conformance" || out[0].DocumentName != preferencesDocument {
+	if len(out) != 1 || out[0].Status != sessionTerminated || out[0].Reason != "conformance" || out[0].DocumentName != documents.PreferencesDocument {
 		t.Errorf("session history: %+v", out)
 	}
 }
@@ -375,7 +376,7 @@ func TestAWSCLISessionHistory(t *testing.T) {
 		t.Fatalf("describe-sessions: %+v", hist)
 	}
 	h := hist.Sessions[0]
-	if h.SessionId != id || h.Status != "Terminated" || h.DocumentName != preferencesDocument || h.Reason != "audit" || h.Owner != s.callerARN() || h.OutputUrl == nil {
+	if h.SessionId != id || h.Status != "Terminated" || h.DocumentName != documents.PreferencesDocument || h.Reason != "audit" || h.Owner != s.callerARN() || h.OutputUrl == nil {
 		t.Errorf("describe-sessions: %+v", h)
 	}
 	for _, ts := range []any{h.StartDate, h.EndDate} {

@@ -23,6 +23,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // A small Session Manager client written for these tests: it speaks the
@@ -587,7 +590,7 @@ func createPreferences(t *testing.T, s *Server, inputs map[string]any) error {
 	t.Helper()
 	content, _ := json.Marshal(map[string]any{"schemaVersion": "1.0", "description": "Session Manager preferences", "sessionType": "Standard_Stream", "inputs": inputs})
 	_, err := ssm.NewFromConfig(s.AWSConfig()).CreateDocument(context.Background(), &ssm.CreateDocumentInput{
-		Name: aws.String(preferencesDocument), DocumentType: types.DocumentTypeSession, Content: aws.String(string(content)),
+		Name: aws.String(documents.PreferencesDocument), DocumentType: types.DocumentTypeSession, Content: aws.String(string(content)),
 	})
 	return err
 }
@@ -683,7 +686,7 @@ func TestStartSessionErrors(t *testing.T) {
 	// A document with Windows commands only starts, and the Linux node's
 	// agent then fails it, as the real agent does.
 	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0a1b2c3d4e5f60001"), DocumentName: aws.String("WindowsOnly")})
-	if out := c.waitClosed(); out != outputErrorTitle+"Commands cannot be empty for session type InteractiveCommands" {
+	if out := c.waitClosed(); out != nodes.OutputErrorTitle+"Commands cannot be empty for session type InteractiveCommands" {
 		t.Errorf("channel_closed Output %q", out)
 	}
 	if st := sessionStatus(t, s, c.sessionID); st != sessionFailed {
@@ -758,7 +761,7 @@ func TestDescribeSessions(t *testing.T) {
 	if err != nil || len(hist.Sessions) != 1 || hist.Sessions[0].Status != types.SessionStatusTerminated || hist.Sessions[0].EndDate == nil {
 		t.Errorf("history %+v, %v", hist, err)
 	}
-	if _, err := s.describeSessions(&describeSessionsInput{}); err == nil || err.(*APIError).Type != "ValidationException" {
+	if _, err := s.describeSessions(&describeSessionsInput{}); err == nil || err.(*protocol.APIError).Type != "ValidationException" {
 		t.Errorf("no State: %v", err)
 	}
 	bad := []*ssm.DescribeSessionsInput{
@@ -873,7 +876,7 @@ func TestPortSessionClosedPort(t *testing.T) {
 	t.Parallel()
 	s := Start(t, Options{NoPacing: true, Fleet: portFleet("127.0.0.1:9", "3.0.196.0")})
 	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0123456789abcdef0"), DocumentName: aws.String("AWS-StartPortForwardingSession"), Parameters: map[string][]string{"portNumber": {"8443"}}})
-	if out := c.waitClosed(); !strings.HasPrefix(out, outputErrorTitle+"Unable to start port forwarding") {
+	if out := c.waitClosed(); !strings.HasPrefix(out, nodes.OutputErrorTitle+"Unable to start port forwarding") {
 		t.Errorf("channel_closed Output %q", out)
 	}
 }

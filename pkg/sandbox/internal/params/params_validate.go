@@ -1,4 +1,4 @@
-package sandbox
+package params
 
 import (
 	"encoding/json"
@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Parameter Store's rules for names, labels, values, data types and
@@ -100,54 +103,54 @@ func hierarchyLevels(name string) int {
 
 // paramARNFor is the ARN of a parameter name: parameter/NAME for a plain
 // name, parameter/A/B for /A/B.
-func (s *Server) paramARN(name string) string {
+func (a *Area) paramARN(name string) string {
 	if !strings.HasPrefix(name, "/") {
 		name = "/" + name
 	}
-	return fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", partition(s.region), s.region, s.accountID, name)
+	return fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", area.Partition(a.h.Region), a.h.Region, a.h.AccountID, name)
 }
 
 // checkNewName applies the rules for a name PutParameter creates or
 // updates.
-func (s *Server) checkNewName(name string) *APIError {
+func (a *Area) checkNewName(name string) *protocol.APIError {
 	if strings.ContainsAny(name, " \t") {
-		return errValidation(msgBadPathName)
+		return protocol.ErrValidation(msgBadPathName)
 	}
 	lower := strings.ToLower(strings.TrimPrefix(name, "/"))
 	isPath := strings.Count(name, "/") > 1
 	if strings.HasPrefix(lower, "aws") || strings.HasPrefix(lower, "ssm") {
 		if strings.HasPrefix(strings.ToLower(name), "/aws") && isPath {
-			return apiErr(http.StatusBadRequest, "AccessDeniedException", "No access to reserved parameter name: %s.", name)
+			return protocol.Errorf(http.StatusBadRequest, "AccessDeniedException", "No access to reserved parameter name: %s.", name)
 		}
 		if isPath {
-			return errValidation(msgBadPathName)
+			return protocol.ErrValidation(msgBadPathName)
 		}
-		return errValidation(msgReservedPrefix)
+		return protocol.ErrValidation(msgReservedPrefix)
 	}
 	if !wellFormedName(name) {
-		return errValidation(msgBadPathName)
+		return protocol.ErrValidation(msgBadPathName)
 	}
-	if n := len(s.paramARN(name)); n > maxParamNameWithARN {
-		return errValidation(fmt.Sprintf("Parameter name: the name with its ARN prefix is %d characters long; the maximum is %d, ARN prefix included.", n, maxParamNameWithARN))
+	if n := len(a.paramARN(name)); n > maxParamNameWithARN {
+		return protocol.ErrValidation(fmt.Sprintf("Parameter name: the name with its ARN prefix is %d characters long; the maximum is %d, ARN prefix included.", n, maxParamNameWithARN))
 	}
 	if hierarchyLevels(name) > maxHierarchyLevels {
-		return apiErr(http.StatusBadRequest, "HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels. The parameter %s has %d.", name, hierarchyLevels(name))
+		return protocol.Errorf(http.StatusBadRequest, "HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels. The parameter %s has %d.", name, hierarchyLevels(name))
 	}
 	return nil
 }
 
 // checkPath applies the rules for a Path (GetParametersByPath, the Path
 // filter): it begins with /, and its levels are well formed.
-func checkPath(path string) *APIError {
+func checkPath(path string) *protocol.APIError {
 	if path == "/" {
 		return nil
 	}
 	p := strings.TrimSuffix(path, "/")
 	if !strings.HasPrefix(p, "/") || !wellFormedName(p) {
-		return errValidation(msgBadPath)
+		return protocol.ErrValidation(msgBadPath)
 	}
 	if hierarchyLevels(p) > maxHierarchyLevels {
-		return apiErr(http.StatusBadRequest, "HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels.")
+		return protocol.Errorf(http.StatusBadRequest, "HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels.")
 	}
 	return nil
 }
@@ -169,20 +172,20 @@ func validLabel(l string) bool {
 // format. AWS checks the AMI asynchronously; the sandbox has no AMIs to
 // look up, so it checks the format at once and answers as a validation
 // error (docs/sandbox-parameters.md).
-func checkDataType(dataType, typ, value string) *APIError {
+func checkDataType(dataType, typ, value string) *protocol.APIError {
 	known := false
 	for _, d := range dataTypes {
 		known = known || d == dataType
 	}
 	if !known {
-		return errValidation(fmt.Sprintf("The following data type is not supported: %s (Data type names are all lowercase.)", dataType))
+		return protocol.ErrValidation(fmt.Sprintf("The following data type is not supported: %s (Data type names are all lowercase.)", dataType))
 	}
 	if dataType == dataTypeEC2Image {
 		if typ != typeString {
-			return errValidation(fmt.Sprintf("The data type %s is only supported for String parameters.", dataType))
+			return protocol.ErrValidation(fmt.Sprintf("The data type %s is only supported for String parameters.", dataType))
 		}
 		if !amiIDPattern.MatchString(value) {
-			return errValidation(fmt.Sprintf("Parameter value, %s, is not a valid AMI ID for data type %s: want ami- followed by 8 or 17 hexadecimal digits.", value, dataType))
+			return protocol.ErrValidation(fmt.Sprintf("Parameter value, %s, is not a valid AMI ID for data type %s: want ami- followed by 8 or 17 hexadecimal digits.", value, dataType))
 		}
 	}
 	return nil
@@ -207,38 +210,38 @@ type policyWire struct {
 	Attributes map[string]string `json:"Attributes"`
 }
 
-func errPolicyAttribute(format string, args ...any) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidPolicyAttributeException", format, args...)
+func errPolicyAttribute(format string, args ...any) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidPolicyAttributeException", format, args...)
 }
 
 // parsePolicies parses PutParameter's Policies. now is the sandbox's
 // time: an expiration must lie ahead of it.
-func parsePolicies(text string, now time.Time) ([]policy, *APIError) {
+func parsePolicies(text string, now time.Time) ([]policy, *protocol.APIError) {
 	var raw []json.RawMessage
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
-		return nil, errValidation("Invalid policies input: the policies must be a JSON array of policy objects.")
+		return nil, protocol.ErrValidation("Invalid policies input: the policies must be a JSON array of policy objects.")
 	}
 	if len(raw) > maxPolicies {
-		return nil, apiErr(http.StatusBadRequest, "PoliciesLimitExceededException", "You specified %d policies; a parameter can have at most %d.", len(raw), maxPolicies)
+		return nil, protocol.Errorf(http.StatusBadRequest, "PoliciesLimitExceededException", "You specified %d policies; a parameter can have at most %d.", len(raw), maxPolicies)
 	}
 	seen := map[string]bool{}
 	out := make([]policy, 0, len(raw))
 	for _, r := range raw {
 		var w policyWire
 		if err := json.Unmarshal(r, &w); err != nil {
-			return nil, errValidation("Invalid policies input: each policy must be a JSON object with Type, Version and Attributes.")
+			return nil, protocol.ErrValidation("Invalid policies input: each policy must be a JSON object with Type, Version and Attributes.")
 		}
 		if w.Type == nil {
-			return nil, apiErr(http.StatusBadRequest, "InvalidPolicyTypeException", "A policy has no Type. Parameter Store supports the following policy types: Expiration, ExpirationNotification, and NoChangeNotification.")
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidPolicyTypeException", "A policy has no Type. Parameter Store supports the following policy types: Expiration, ExpirationNotification, and NoChangeNotification.")
 		}
 		typ := *w.Type
 		switch typ {
 		case "Expiration", "ExpirationNotification", "NoChangeNotification":
 		default:
-			return nil, apiErr(http.StatusBadRequest, "InvalidPolicyTypeException", "The policy type %s isn't supported. Parameter Store supports the following policy types: Expiration, ExpirationNotification, and NoChangeNotification.", typ)
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidPolicyTypeException", "The policy type %s isn't supported. Parameter Store supports the following policy types: Expiration, ExpirationNotification, and NoChangeNotification.", typ)
 		}
 		if seen[typ] {
-			return nil, apiErr(http.StatusBadRequest, "IncompatiblePolicyException", "There is a conflict in the policies specified for this parameter: more than one %s policy.", typ)
+			return nil, protocol.Errorf(http.StatusBadRequest, "IncompatiblePolicyException", "There is a conflict in the policies specified for this parameter: more than one %s policy.", typ)
 		}
 		seen[typ] = true
 		if w.Version == nil || *w.Version != "1.0" {
@@ -271,12 +274,12 @@ func parsePolicies(text string, now time.Time) ([]policy, *APIError) {
 		out = append(out, p)
 	}
 	if seen["ExpirationNotification"] && !seen["Expiration"] {
-		return nil, apiErr(http.StatusBadRequest, "IncompatiblePolicyException", "An ExpirationNotification policy needs an Expiration policy on the same parameter.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "IncompatiblePolicyException", "An ExpirationNotification policy needs an Expiration policy on the same parameter.")
 	}
 	return out, nil
 }
 
-func checkPolicyPeriod(typ, key string, attrs map[string]string) *APIError {
+func checkPolicyPeriod(typ, key string, attrs map[string]string) *protocol.APIError {
 	n, ok := attrs[key]
 	unit, uok := attrs["Unit"]
 	if !ok || !uok || len(attrs) != 2 {

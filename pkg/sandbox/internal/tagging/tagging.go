@@ -1,10 +1,15 @@
-package sandbox
+package tagging
 
 import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
 
 // The Resource Groups Tagging API's GetResources (JSON 1.1, signing name
@@ -37,7 +42,7 @@ type complianceDetails struct {
 
 type resourceTagMapping struct {
 	ResourceARN       string             `json:"ResourceARN"`
-	Tags              []tag              `json:"Tags"`
+	Tags              []tags.Tag         `json:"Tags"`
 	ComplianceDetails *complianceDetails `json:"ComplianceDetails,omitempty"`
 }
 
@@ -94,40 +99,19 @@ const (
 	defaultGroupResourcesPage = 50
 )
 
-func errInvalidParameter(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidParameterException", "%s", msg)
+func errInvalidParameter(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidParameterException", "%s", msg)
 }
 
-func errNotFound(msg string) *APIError {
-	return apiErr(http.StatusNotFound, "NotFoundException", "%s", msg)
+func errNotFound(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusNotFound, "NotFoundException", "%s", msg)
 }
 
-func errBadRequest(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "BadRequestException", "%s", msg)
+func errBadRequest(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "BadRequestException", "%s", msg)
 }
 
-// partition is the ARN partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
-// NodeARN is a node's ARN: ec2 instance/i-… or ssm managed-instance/mi-….
-func (s *Server) NodeARN(id string) string {
-	if strings.HasPrefix(id, "mi-") {
-		return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/%s", partition(s.region), s.region, s.accountID, id)
-	}
-	return fmt.Sprintf("arn:%s:ec2:%s:%s:instance/%s", partition(s.region), s.region, s.accountID, id)
-}
-
-// resourceTypeMatches applies a ResourceTypeFilters entry,
-// "service[:resourceType]", to a node.
-func resourceTypeMatches(n *Node, filter string) bool {
+func resourceTypeMatches(n *nodes.Node, filter string) bool {
 	svc, typ := "ec2", "instance"
 	if n.Hybrid() {
 		svc, typ = "ssm", "managed-instance"
@@ -139,32 +123,32 @@ func resourceTypeMatches(n *Node, filter string) bool {
 	return !hasType || ft == typ
 }
 
-func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error) {
-	var v validator
+func (a *Area) getResources(in *getResourcesInput) (*getResourcesOutput, error) {
+	var v protocol.Validator
 	if in.PaginationToken != nil {
-		v.length("paginationToken", *in.PaginationToken, 0, 2048)
+		v.Length("paginationToken", *in.PaginationToken, 0, 2048)
 	}
-	v.count("tagFilters", len(in.TagFilters), 0, 50)
+	v.Count("tagFilters", len(in.TagFilters), 0, 50)
 	for i, f := range in.TagFilters {
 		p := fmt.Sprintf("tagFilters.%d.member", i+1)
 		if f.Key != nil {
-			v.length(p+".key", *f.Key, 1, 128)
+			v.Length(p+".key", *f.Key, 1, 128)
 		}
-		v.count(p+".values", len(f.Values), 0, 20)
+		v.Count(p+".values", len(f.Values), 0, 20)
 		for _, val := range f.Values {
-			v.length(p+".values.member", val, 0, 256)
+			v.Length(p+".values.member", val, 0, 256)
 		}
 	}
 	for _, t := range in.ResourceTypeFilters {
-		v.length("resourceTypeFilters.member", t, 0, 256)
+		v.Length("resourceTypeFilters.member", t, 0, 256)
 	}
 	if in.ResourceARNList != nil {
-		v.count("resourceARNList", len(in.ResourceARNList), 1, 100)
+		v.Count("resourceARNList", len(in.ResourceARNList), 1, 100)
 		for _, a := range in.ResourceARNList {
-			v.length("resourceARNList.member", a, 1, 1011)
+			v.Length("resourceARNList.member", a, 1, 1011)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 
@@ -203,14 +187,14 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 	if in.ResourcesPerPage != nil {
 		perPage = int(*in.ResourcesPerPage)
 	}
-	fp := pageFingerprint("GetResources", in.TagFilters, in.ResourceTypeFilters, compliance, excludeCompliant)
+	fp := protocol.PageFingerprint("GetResources", in.TagFilters, in.ResourceTypeFilters, compliance, excludeCompliant)
 
 	var out getResourcesOutput
 	var apiError error
-	s.view(func(st *state) {
-		var matched []*Node
-		for _, n := range st.Nodes {
-			if s.resourceSelected(n, in) {
+	func() {
+		var matched []*nodes.Node
+		for _, n := range a.nodes.All() {
+			if a.resourceSelected(n, in) {
 				matched = append(matched, n)
 			}
 		}
@@ -222,12 +206,12 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 		if in.PaginationToken != nil {
 			token = *in.PaginationToken
 		}
-		off, ok := decodePageToken(token, fp, len(matched))
+		off, ok := protocol.DecodePageToken(token, fp, len(matched))
 		if !ok {
 			apiError = errInvalidParameter("The specified PaginationToken is not valid.")
 			return
 		}
-		from, to, next := page(len(matched), off, perPage, fp)
+		from, to, next := protocol.Page(len(matched), off, perPage, fp)
 		if in.TagsPerPage != nil {
 			// "GetResources does not split a resource and its associated
 			// tags across pages"; an untagged resource counts as one tag.
@@ -236,21 +220,21 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 				budget -= max(1, len(matched[i].Tags))
 				if budget < 0 && i > from {
 					to = i
-					next = encodePageToken(fp, to)
+					next = protocol.EncodePageToken(fp, to)
 					break
 				}
 			}
 		}
 		out.ResourceTagMappingList = make([]resourceTagMapping, 0, to-from)
 		for _, n := range matched[from:to] {
-			m := resourceTagMapping{ResourceARN: s.NodeARN(n.ID), Tags: tagList(n.Tags)}
+			m := resourceTagMapping{ResourceARN: a.nodes.ARN(n.ID), Tags: tags.List(n.Tags)}
 			if compliance {
 				m.ComplianceDetails = &complianceDetails{NoncompliantKeys: []string{}, KeysWithNoncompliantValues: []string{}, ComplianceStatus: true}
 			}
 			out.ResourceTagMappingList = append(out.ResourceTagMappingList, m)
 		}
 		out.PaginationToken = next
-	})
+	}()
 	if apiError != nil {
 		return nil, apiError
 	}
@@ -260,12 +244,12 @@ func (s *Server) getResources(in *getResourcesInput) (*getResourcesOutput, error
 // resourceSelected applies GetResources' selection to one node. "GetResources
 // does not return untagged resources", but does return resources that were
 // tagged once, with an empty tag set.
-func (s *Server) resourceSelected(n *Node, in *getResourcesInput) bool {
+func (a *Area) resourceSelected(n *nodes.Node, in *getResourcesInput) bool {
 	if len(n.Tags) == 0 && !n.TaggedOnce {
 		return false
 	}
 	if in.ResourceARNList != nil {
-		return contains(in.ResourceARNList, s.NodeARN(n.ID))
+		return slices.Contains(in.ResourceARNList, a.nodes.ARN(n.ID))
 	}
 	if len(in.ResourceTypeFilters) > 0 {
 		ok := false
@@ -283,49 +267,49 @@ func (s *Server) resourceSelected(n *Node, in *getResourcesInput) bool {
 	// matches any value of its key.
 	for _, f := range in.TagFilters {
 		val, has := n.Tags[*f.Key]
-		if !has || len(f.Values) > 0 && !contains(f.Values, val) {
+		if !has || len(f.Values) > 0 && !slices.Contains(f.Values, val) {
 			return false
 		}
 	}
 	return true
 }
 
-func resourceGroupsType(n *Node) string {
+func resourceGroupsType(n *nodes.Node) string {
 	if n.Hybrid() {
 		return "AWS::SSM::ManagedInstance"
 	}
 	return "AWS::EC2::Instance"
 }
 
-func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupResourcesOutput, error) {
-	var v validator
+func (a *Area) listGroupResources(in *listGroupResourcesInput) (*listGroupResourcesOutput, error) {
+	var v protocol.Validator
 	if in.GroupName != nil {
-		v.length("groupName", *in.GroupName, 1, 300)
-		v.pattern("groupName", *in.GroupName, rgGroupNamePattern)
+		v.Length("groupName", *in.GroupName, 1, 300)
+		v.Pattern("groupName", *in.GroupName, rgGroupNamePattern)
 	}
 	if in.Group != nil {
-		v.length("group", *in.Group, 1, 1600)
-		v.pattern("group", *in.Group, rgGroupStringPattern)
+		v.Length("group", *in.Group, 1, 1600)
+		v.Pattern("group", *in.Group, rgGroupStringPattern)
 	}
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".name", f.Name != nil) {
-			v.enum(p+".name", *f.Name, "resource-type")
+		if v.Required(p+".name", f.Name != nil) {
+			v.Enum(p+".name", *f.Name, "resource-type")
 		}
-		if v.required(p+".values", f.Values != nil) {
-			v.count(p+".values", len(f.Values), 1, 5)
+		if v.Required(p+".values", f.Values != nil) {
+			v.Count(p+".values", len(f.Values), 1, 5)
 			for _, val := range f.Values {
-				v.length(p+".values.member", val, 1, 128)
-				v.pattern(p+".values.member", val, rgFilterValuePattern)
+				v.Length(p+".values.member", val, 1, 128)
+				v.Pattern(p+".values.member", val, rgFilterValuePattern)
 			}
 		}
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	if in.NextToken != nil {
-		v.length("nextToken", *in.NextToken, 0, 8192)
-		v.pattern("nextToken", *in.NextToken, rgNextTokenPattern)
+		v.Length("nextToken", *in.NextToken, 0, 8192)
+		v.Pattern("nextToken", *in.NextToken, rgNextTokenPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	name := ""
@@ -338,7 +322,7 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 		return nil, errBadRequest("You must specify either Group or GroupName.")
 	}
 	if strings.HasPrefix(name, "arn:") {
-		prefix := fmt.Sprintf("arn:%s:resource-groups:%s:%s:group/", partition(s.region), s.region, s.accountID)
+		prefix := a.h.ARN("resource-groups", a.h.Region, "group/")
 		rest, ok := strings.CutPrefix(name, prefix)
 		if !ok {
 			return nil, errNotFound(fmt.Sprintf("Cannot find group %s.", name))
@@ -353,19 +337,19 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListGroupResources", name, types)
+	fp := protocol.PageFingerprint("ListGroupResources", name, types)
 
 	var out listGroupResourcesOutput
 	var apiError error
-	s.view(func(st *state) {
+	func() {
 		found := false
-		var members []*Node
-		for _, n := range st.Nodes {
-			if !contains(n.Groups, name) {
+		var members []*nodes.Node
+		for _, n := range a.nodes.All() {
+			if !slices.Contains(n.Groups, name) {
 				continue
 			}
 			found = true
-			if len(types) == 0 || contains(types, resourceGroupsType(n)) {
+			if len(types) == 0 || slices.Contains(types, resourceGroupsType(n)) {
 				members = append(members, n)
 			}
 		}
@@ -377,21 +361,21 @@ func (s *Server) listGroupResources(in *listGroupResourcesInput) (*listGroupReso
 		if in.NextToken != nil {
 			token = *in.NextToken
 		}
-		off, ok := decodePageToken(token, fp, len(members))
+		off, ok := protocol.DecodePageToken(token, fp, len(members))
 		if !ok {
 			apiError = errBadRequest("The specified NextToken is not valid.")
 			return
 		}
-		from, to, next := page(len(members), off, size, fp)
+		from, to, next := protocol.Page(len(members), off, size, fp)
 		out.Resources = make([]listGroupResourcesItem, 0, to-from)
 		out.ResourceIdentifiers = make([]resourceIdentifier, 0, to-from)
 		for _, n := range members[from:to] {
-			id := resourceIdentifier{ResourceArn: s.NodeARN(n.ID), ResourceType: resourceGroupsType(n)}
+			id := resourceIdentifier{ResourceArn: a.nodes.ARN(n.ID), ResourceType: resourceGroupsType(n)}
 			out.Resources = append(out.Resources, listGroupResourcesItem{Identifier: id})
 			out.ResourceIdentifiers = append(out.ResourceIdentifiers, id)
 		}
 		out.NextToken = next
-	})
+	}()
 	if apiError != nil {
 		return nil, apiError
 	}

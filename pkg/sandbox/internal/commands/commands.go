@@ -1,4 +1,4 @@
-package sandbox
+package commands
 
 import (
 	"crypto/rand"
@@ -11,6 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Run Command: SendCommand, ListCommands, ListCommandInvocations,
@@ -75,11 +79,11 @@ type commandWire struct {
 	DocumentName           string                 `json:"DocumentName"`
 	DocumentVersion        string                 `json:"DocumentVersion"`
 	Comment                string                 `json:"Comment"`
-	ExpiresAfter           *epochTime             `json:"ExpiresAfter,omitempty"`
+	ExpiresAfter           *protocol.EpochTime    `json:"ExpiresAfter,omitempty"`
 	Parameters             map[string][]string    `json:"Parameters"`
 	InstanceIds            []string               `json:"InstanceIds"`
 	Targets                []targetWire           `json:"Targets"`
-	RequestedDateTime      *epochTime             `json:"RequestedDateTime"`
+	RequestedDateTime      *protocol.EpochTime    `json:"RequestedDateTime"`
 	Status                 string                 `json:"Status"`
 	StatusDetails          string                 `json:"StatusDetails"`
 	OutputS3Region         string                 `json:"OutputS3Region"`
@@ -130,18 +134,18 @@ type listCommandInvocationsInput struct {
 }
 
 type commandPluginWire struct {
-	Name                   string     `json:"Name"`
-	Status                 string     `json:"Status"`
-	StatusDetails          string     `json:"StatusDetails"`
-	ResponseCode           int        `json:"ResponseCode"`
-	ResponseStartDateTime  *epochTime `json:"ResponseStartDateTime,omitempty"`
-	ResponseFinishDateTime *epochTime `json:"ResponseFinishDateTime,omitempty"`
-	Output                 string     `json:"Output"`
-	StandardOutputUrl      string     `json:"StandardOutputUrl"`
-	StandardErrorUrl       string     `json:"StandardErrorUrl"`
-	OutputS3Region         string     `json:"OutputS3Region"`
-	OutputS3BucketName     string     `json:"OutputS3BucketName"`
-	OutputS3KeyPrefix      string     `json:"OutputS3KeyPrefix"`
+	Name                   string              `json:"Name"`
+	Status                 string              `json:"Status"`
+	StatusDetails          string              `json:"StatusDetails"`
+	ResponseCode           int                 `json:"ResponseCode"`
+	ResponseStartDateTime  *protocol.EpochTime `json:"ResponseStartDateTime,omitempty"`
+	ResponseFinishDateTime *protocol.EpochTime `json:"ResponseFinishDateTime,omitempty"`
+	Output                 string              `json:"Output"`
+	StandardOutputUrl      string              `json:"StandardOutputUrl"`
+	StandardErrorUrl       string              `json:"StandardErrorUrl"`
+	OutputS3Region         string              `json:"OutputS3Region"`
+	OutputS3BucketName     string              `json:"OutputS3BucketName"`
+	OutputS3KeyPrefix      string              `json:"OutputS3KeyPrefix"`
 }
 
 type commandInvocationWire struct {
@@ -151,7 +155,7 @@ type commandInvocationWire struct {
 	Comment                string                 `json:"Comment"`
 	DocumentName           string                 `json:"DocumentName"`
 	DocumentVersion        string                 `json:"DocumentVersion"`
-	RequestedDateTime      *epochTime             `json:"RequestedDateTime"`
+	RequestedDateTime      *protocol.EpochTime    `json:"RequestedDateTime"`
 	Status                 string                 `json:"Status"`
 	StatusDetails          string                 `json:"StatusDetails"`
 	TraceOutput            string                 `json:"TraceOutput"`
@@ -231,16 +235,16 @@ const (
 	maxStderr       = 8000
 )
 
-func errInvalidCommandID() *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidCommandId", "")
+func errInvalidCommandID() *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidCommandId", "")
 }
 
-func errInvocationDoesNotExist() *APIError {
-	return apiErr(http.StatusBadRequest, "InvocationDoesNotExist", "")
+func errInvocationDoesNotExist() *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvocationDoesNotExist", "")
 }
 
-func errDuplicateInstanceID() *APIError {
-	return apiErr(http.StatusBadRequest, "DuplicateInstanceId", "")
+func errDuplicateInstanceID() *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "DuplicateInstanceId", "")
 }
 
 // command is one SendCommand and its invocations. It is guarded by
@@ -271,7 +275,7 @@ type command struct {
 	concurrency int // MaxConcurrency resolved against TargetCount
 	errorLimit  int // MaxErrors resolved against TargetCount
 	platforms   []string
-	steps       []docStep // parameters substituted
+	steps       []documents.Step // parameters substituted
 	cancelCh    chan struct{}
 }
 
@@ -428,13 +432,13 @@ func (c *command) status() (status, details string) {
 	return "Success", "Incomplete"
 }
 
-func (s *Server) commandWire(c *command) commandWire {
+func (a *Area) commandWire(c *command) commandWire {
 	st, details := c.status()
 	w := commandWire{
 		CommandId: c.ID, DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion,
-		Comment: c.Comment, ExpiresAfter: epoch(c.Expires), Parameters: c.Parameters,
-		InstanceIds: c.InstanceIDs, Targets: c.Targets, RequestedDateTime: epoch(c.Requested),
-		Status: st, StatusDetails: details, OutputS3Region: s.region,
+		Comment: c.Comment, ExpiresAfter: protocol.Epoch(c.Expires), Parameters: c.Parameters,
+		InstanceIds: c.InstanceIDs, Targets: c.Targets, RequestedDateTime: protocol.Epoch(c.Requested),
+		Status: st, StatusDetails: details, OutputS3Region: a.h.Region,
 		OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
 		MaxConcurrency: c.MaxConcurrency, MaxErrors: c.MaxErrors, TargetCount: len(c.Invocations),
 		ServiceRole: c.ServiceRole, NotificationConfig: c.Notification, CloudWatchOutputConfig: c.CloudWatch,
@@ -469,7 +473,7 @@ func (s *Server) commandWire(c *command) commandWire {
 // s3URL is where the agent would have put a plugin's full output: the
 // bucket, the prefix, the command ID, the node ID, the plugin name and the
 // step ID without colons (agent: iohandler, runpluginutil).
-func (s *Server) s3URL(c *command, instanceID, plugin, stream string) string {
+func (a *Area) s3URL(c *command, instanceID, plugin, stream string) string {
 	if c.OutputS3BucketName == "" {
 		return ""
 	}
@@ -483,19 +487,16 @@ func (s *Server) s3URL(c *command, instanceID, plugin, stream string) string {
 		step = "0." + clean
 	}
 	parts = append(parts, c.ID, instanceID, clean, step, stream)
-	return fmt.Sprintf("https://s3.%s.amazonaws.com/%s", s.region, strings.Join(parts, "/"))
+	return fmt.Sprintf("https://s3.%s.amazonaws.com/%s", a.h.Region, strings.Join(parts, "/"))
 }
 
-func (c *command) isLegacy() bool {
-	d := awsDocuments[c.DocumentName]
-	return d != nil && d.latest().parsed.Legacy
-}
+func (c *command) isLegacy() bool { return documents.Legacy(c.DocumentName) }
 
-func (s *Server) pluginWire(c *command, inv *invocation, p *pluginRun) commandPluginWire {
+func (a *Area) pluginWire(c *command, inv *invocation, p *pluginRun) commandPluginWire {
 	w := commandPluginWire{
 		Name: p.Name, Status: p.Status, StatusDetails: p.StatusDetails, ResponseCode: p.ResponseCode,
-		ResponseStartDateTime: epoch(p.Start), ResponseFinishDateTime: epoch(p.End),
-		OutputS3Region: s.region, OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
+		ResponseStartDateTime: protocol.Epoch(p.Start), ResponseFinishDateTime: protocol.Epoch(p.End),
+		OutputS3Region: a.h.Region, OutputS3BucketName: c.OutputS3BucketName, OutputS3KeyPrefix: c.OutputS3KeyPrefix,
 	}
 	if !p.End.IsZero() || p.Stdout != "" || p.Stderr != "" {
 		// A finished step, or one whose output the agent reported early
@@ -503,8 +504,8 @@ func (s *Server) pluginWire(c *command, inv *invocation, p *pluginRun) commandPl
 		w.Output = p.output()
 	}
 	if !p.End.IsZero() {
-		w.StandardOutputUrl = s.s3URL(c, inv.InstanceID, p.Name, "stdout")
-		w.StandardErrorUrl = s.s3URL(c, inv.InstanceID, p.Name, "stderr")
+		w.StandardOutputUrl = a.s3URL(c, inv.InstanceID, p.Name, "stdout")
+		w.StandardErrorUrl = a.s3URL(c, inv.InstanceID, p.Name, "stderr")
 	}
 	return w
 }
@@ -518,10 +519,10 @@ func (p *pluginRun) output() string {
 	return truncateOutput(p.Stdout, p.Stderr, maxPluginOutput)
 }
 
-func (s *Server) invocationWire(c *command, inv *invocation, details bool) commandInvocationWire {
+func (a *Area) invocationWire(c *command, inv *invocation, details bool) commandInvocationWire {
 	w := commandInvocationWire{
 		CommandId: c.ID, InstanceId: inv.InstanceID, InstanceName: inv.InstanceName, Comment: c.Comment,
-		DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion, RequestedDateTime: epoch(c.Requested),
+		DocumentName: c.DocumentName, DocumentVersion: c.DocumentVersion, RequestedDateTime: protocol.Epoch(c.Requested),
 		Status: inv.Status, StatusDetails: inv.StatusDetails, CommandPlugins: []commandPluginWire{},
 		ServiceRole: c.ServiceRole, NotificationConfig: c.Notification, CloudWatchOutputConfig: c.CloudWatch,
 	}
@@ -531,12 +532,12 @@ func (s *Server) invocationWire(c *command, inv *invocation, details bool) comma
 	// "StandardOutputUrl is populated if there is just one plugin defined
 	// for the command, and the S3 bucket was defined for the command."
 	if len(inv.Plugins) == 1 && inv.terminal() {
-		w.StandardOutputUrl = s.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stdout")
-		w.StandardErrorUrl = s.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stderr")
+		w.StandardOutputUrl = a.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stdout")
+		w.StandardErrorUrl = a.s3URL(c, inv.InstanceID, inv.Plugins[0].Name, "stderr")
 	}
 	if details {
 		for _, p := range inv.Plugins {
-			w.CommandPlugins = append(w.CommandPlugins, s.pluginWire(c, inv, p))
+			w.CommandPlugins = append(w.CommandPlugins, a.pluginWire(c, inv, p))
 		}
 	}
 	return w
@@ -544,97 +545,128 @@ func (s *Server) invocationWire(c *command, inv *invocation, details bool) comma
 
 // Handlers.
 
-func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
-	var v validator
-	if v.required("documentName", in.DocumentName != nil) {
-		v.pattern("documentName", *in.DocumentName, documentARNPattern)
+// sendCommand validates the request, builds the command, resolves its
+// document and targets, stores it, and hands it to the agent.
+func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
+	if err := validateSendCommand(in); err != nil {
+		return nil, err
 	}
-	v.count("instanceIds", len(in.InstanceIds), 0, 50)
+	if err := checkSendTargets(in); err != nil {
+		return nil, err
+	}
+	c := newCommand(in, a.h.Clock())
+	if err := a.resolveDocument(c, in); err != nil {
+		return nil, err
+	}
+	out, err := a.storeCommand(c, in)
+	if err != nil {
+		return nil, err
+	}
+	a.agent.start(c)
+	return out, nil
+}
+
+// validateSendCommand applies the model's rules to SendCommand's members.
+func validateSendCommand(in *sendCommandInput) error {
+	var v protocol.Validator
+	if v.Required("documentName", in.DocumentName != nil) {
+		v.Pattern("documentName", *in.DocumentName, documents.DocumentARNPattern)
+	}
+	v.Count("instanceIds", len(in.InstanceIds), 0, 50)
 	for _, id := range in.InstanceIds {
-		v.pattern("instanceIds.member", id, instanceIDPattern)
+		v.Pattern("instanceIds.member", id, instanceIDPattern)
 	}
-	v.count("targets", len(in.Targets), 0, 5)
+	v.Count("targets", len(in.Targets), 0, 5)
 	for i, t := range in.Targets {
 		p := fmt.Sprintf("targets.%d.member", i+1)
 		if t.Key != nil {
-			v.length(p+".key", *t.Key, 1, 163)
-			v.pattern(p+".key", *t.Key, targetKeyPattern)
+			v.Length(p+".key", *t.Key, 1, 163)
+			v.Pattern(p+".key", *t.Key, targetKeyPattern)
 		}
-		v.count(p+".values", len(t.Values), 0, 50)
+		v.Count(p+".values", len(t.Values), 0, 50)
 	}
 	if in.DocumentVersion != nil {
-		v.pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
+		v.Pattern("documentVersion", *in.DocumentVersion, documents.VersionPattern)
 	}
 	if in.DocumentHash != nil {
-		v.length("documentHash", *in.DocumentHash, 0, 256)
+		v.Length("documentHash", *in.DocumentHash, 0, 256)
 	}
 	if in.DocumentHashType != nil {
-		v.enum("documentHashType", *in.DocumentHashType, "Sha256", "Sha1")
+		v.Enum("documentHashType", *in.DocumentHashType, "Sha256", "Sha1")
 	}
-	v.intRange("timeoutSeconds", in.TimeoutSeconds, 30, 2592000)
+	v.IntRange("timeoutSeconds", in.TimeoutSeconds, 30, 2592000)
 	if in.Comment != nil {
-		v.length("comment", *in.Comment, 0, 100)
+		v.Length("comment", *in.Comment, 0, 100)
 	}
 	if in.OutputS3Region != nil {
-		v.length("outputS3Region", *in.OutputS3Region, 3, 20)
+		v.Length("outputS3Region", *in.OutputS3Region, 3, 20)
 	}
 	if in.OutputS3BucketName != nil {
-		v.length("outputS3BucketName", *in.OutputS3BucketName, 3, 63)
+		v.Length("outputS3BucketName", *in.OutputS3BucketName, 3, 63)
 	}
 	if in.OutputS3KeyPrefix != nil {
-		v.length("outputS3KeyPrefix", *in.OutputS3KeyPrefix, 0, 500)
+		v.Length("outputS3KeyPrefix", *in.OutputS3KeyPrefix, 0, 500)
 	}
 	if in.MaxConcurrency != nil {
-		v.length("maxConcurrency", *in.MaxConcurrency, 1, 7)
-		v.pattern("maxConcurrency", *in.MaxConcurrency, maxConcurrencyPattern)
+		v.Length("maxConcurrency", *in.MaxConcurrency, 1, 7)
+		v.Pattern("maxConcurrency", *in.MaxConcurrency, maxConcurrencyPattern)
 	}
 	if in.MaxErrors != nil {
-		v.length("maxErrors", *in.MaxErrors, 1, 7)
-		v.pattern("maxErrors", *in.MaxErrors, maxErrorsPattern)
+		v.Length("maxErrors", *in.MaxErrors, 1, 7)
+		v.Pattern("maxErrors", *in.MaxErrors, maxErrorsPattern)
 	}
 	if nc := in.NotificationConfig; nc != nil {
 		for _, e := range nc.NotificationEvents {
-			v.enum("notificationConfig.notificationEvents.member", e, notificationEvents...)
+			v.Enum("notificationConfig.notificationEvents.member", e, notificationEvents...)
 		}
 		if nc.NotificationType != nil {
-			v.enum("notificationConfig.notificationType", *nc.NotificationType, "Command", "Invocation")
+			v.Enum("notificationConfig.notificationType", *nc.NotificationType, "Command", "Invocation")
 		}
 	}
 	if cw := in.CloudWatchOutputConfig; cw != nil && cw.CloudWatchLogGroupName != nil {
-		v.length("cloudWatchOutputConfig.cloudWatchLogGroupName", *cw.CloudWatchLogGroupName, 1, 512)
+		v.Length("cloudWatchOutputConfig.cloudWatchLogGroupName", *cw.CloudWatchLogGroupName, 1, 512)
 	}
-	if err := v.err(); err != nil {
-		return nil, err
+	if err := v.Err(); err != nil {
+		return err
 	}
+	return nil
+}
+
+// checkSendTargets applies the rules the model cannot state: InstanceIds
+// or Targets (not both), no ID twice, target keys Run Command resolves.
+func checkSendTargets(in *sendCommandInput) error {
 	if len(in.InstanceIds) == 0 && len(in.Targets) == 0 {
-		return nil, errValidation("Specify the managed nodes to run the command on: InstanceIds or Targets.")
+		return protocol.ErrValidation("Specify the managed nodes to run the command on: InstanceIds or Targets.")
 	}
 	if len(in.InstanceIds) > 0 && len(in.Targets) > 0 {
-		return nil, errValidation("Specify either InstanceIds or Targets, not both.")
+		return protocol.ErrValidation("Specify either InstanceIds or Targets, not both.")
 	}
 	seen := map[string]bool{}
 	for _, id := range in.InstanceIds {
 		if seen[id] {
-			return nil, errDuplicateInstanceID()
+			return errDuplicateInstanceID()
 		}
 		seen[id] = true
 	}
 	for _, t := range in.Targets {
 		if t.Key == nil {
-			return nil, errValidation("Each target needs a Key.")
+			return protocol.ErrValidation("Each target needs a Key.")
 		}
 		if err := checkTargetKey(*t.Key, len(in.Targets)); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
 
-	now := s.clock()
+// newCommand builds a command from the request, with AWS's defaults.
+func newCommand(in *sendCommandInput, now time.Time) *command {
 	c := &command{
-		ID: newCommandID(), DocumentName: documentName(*in.DocumentName), DocumentVersion: "$DEFAULT",
-		Comment: deref(in.Comment), Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
-		Requested: now, OutputS3BucketName: deref(in.OutputS3BucketName), OutputS3KeyPrefix: deref(in.OutputS3KeyPrefix),
+		ID: newCommandID(), DocumentName: documents.Name(*in.DocumentName), DocumentVersion: "$DEFAULT",
+		Comment: protocol.Deref(in.Comment), Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
+		Requested: now, OutputS3BucketName: protocol.Deref(in.OutputS3BucketName), OutputS3KeyPrefix: protocol.Deref(in.OutputS3KeyPrefix),
 		MaxConcurrency: defaultMaxConcurrency, MaxErrors: defaultMaxErrors, TimeoutSeconds: defaultDeliveryTimeout,
-		ServiceRole: deref(in.ServiceRoleArn), Alarm: in.AlarmConfiguration, cancelCh: make(chan struct{}),
+		ServiceRole: protocol.Deref(in.ServiceRoleArn), Alarm: in.AlarmConfiguration, cancelCh: make(chan struct{}),
 	}
 	if in.DocumentVersion != nil {
 		c.DocumentVersion = *in.DocumentVersion
@@ -649,57 +681,67 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		c.TimeoutSeconds = int(*in.TimeoutSeconds)
 	}
 	if nc := in.NotificationConfig; nc != nil {
-		c.Notification = notificationConfig{NotificationArn: deref(nc.NotificationArn), NotificationEvents: nc.NotificationEvents, NotificationType: deref(nc.NotificationType)}
+		c.Notification = notificationConfig{NotificationArn: protocol.Deref(nc.NotificationArn), NotificationEvents: nc.NotificationEvents, NotificationType: protocol.Deref(nc.NotificationType)}
 	}
 	if cw := in.CloudWatchOutputConfig; cw != nil {
-		c.CloudWatch.CloudWatchLogGroupName = deref(cw.CloudWatchLogGroupName)
+		c.CloudWatch.CloudWatchLogGroupName = protocol.Deref(cw.CloudWatchLogGroupName)
 		c.CloudWatch.CloudWatchOutputEnabled = cw.CloudWatchOutputEnabled != nil && *cw.CloudWatchOutputEnabled
 	}
+	return c
+}
 
+// resolveDocument looks the command's document version up, types its
+// parameters and substitutes them into its steps, and sets the command's
+// platforms and expiry.
+func (a *Area) resolveDocument(c *command, in *sendCommandInput) error {
+	d, found, err := a.documents.Find(c.DocumentName, protocol.Deref(in.DocumentVersion), "")
+	switch {
+	case !found:
+		return documents.ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", c.DocumentName))
+	case d.DocumentType != "Command":
+		return documents.ErrInvalidDocument(fmt.Sprintf("Document %s is a %s document: Run Command runs Command documents.", d.Name, d.DocumentType))
+	case err != nil:
+		return err
+	}
+	c.DocumentName = d.Name
+	if in.DocumentHash != nil && *in.DocumentHash != d.Hash {
+		return documents.ErrInvalidDocument(fmt.Sprintf("The document hash doesn't match version %d of document %s.", d.Version, d.Name))
+	}
+	params, aerr := documents.ResolveParameters(d.Name, d.Content, in.Parameters)
+	if aerr != nil {
+		return aerr
+	}
+	c.platforms = d.Content.PlatformTypes()
+	c.steps = make([]documents.Step, len(d.Content.Steps))
+	execTimeout := 0
+	for i, step := range d.Content.Steps {
+		step.Inputs = documents.Substitute(step.Inputs, params).(map[string]any)
+		c.steps[i] = step
+		execTimeout = max(execTimeout, agentTimeout(step.Inputs["timeoutSeconds"]))
+	}
+	if execTimeout == 0 {
+		execTimeout = defaultExecutionTimeout
+	}
+	// ExpiresAfter: "calculated based on the total timeout", which is
+	// the delivery timeout plus the document's execution timeout
+	// ("Understanding command timeout values").
+	c.Expires = c.Requested.Add(a.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
+	return nil
+}
+
+// storeCommand resolves the targets into invocations and records the
+// command; it answers the command as SendCommand returns it.
+func (a *Area) storeCommand(c *command, in *sendCommandInput) (*sendCommandOutput, error) {
 	var out sendCommandOutput
-	err := s.mutate(func(st *state) error {
-		d := st.findDocument(c.DocumentName)
-		if d == nil {
-			return errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", c.DocumentName))
-		}
-		if d.DocumentType != "Command" {
-			return errInvalidDocument(fmt.Sprintf("Document %s is a %s document: Run Command runs Command documents.", d.Name, d.DocumentType))
-		}
-		c.DocumentName = d.Name
-		ver, err := resolveVersion(d, deref(in.DocumentVersion), "")
-		if err != nil {
-			return err
-		}
-		if in.DocumentHash != nil && *in.DocumentHash != ver.Hash {
-			return errInvalidDocument(fmt.Sprintf("The document hash doesn't match version %d of document %s.", ver.Version, d.Name))
-		}
-		params, aerr := resolveParameters(d.Name, ver.parsed, in.Parameters)
-		if aerr != nil {
-			return aerr
-		}
-		c.platforms = ver.parsed.platformTypes()
-		c.steps = make([]docStep, len(ver.parsed.Steps))
-		execTimeout := 0
-		for i, step := range ver.parsed.Steps {
-			step.Inputs = substitute(step.Inputs, params).(map[string]any)
-			c.steps[i] = step
-			execTimeout = max(execTimeout, agentTimeout(step.Inputs["timeoutSeconds"]))
-		}
-		if execTimeout == 0 {
-			execTimeout = defaultExecutionTimeout
-		}
-		// ExpiresAfter: "calculated based on the total timeout", which is
-		// the delivery timeout plus the document's execution timeout
-		// ("Understanding command timeout values").
-		c.Expires = now.Add(s.scaled(time.Duration(c.TimeoutSeconds+execTimeout) * time.Second))
-
-		ids, aerr := s.resolveTargets(st, in.InstanceIds, in.Targets, c.platforms)
+	fleet := newNodeSet(a.nodes.All())
+	err := a.mutate(func(st *state) error {
+		ids, aerr := a.resolveTargets(fleet, in.InstanceIds, in.Targets, c.platforms)
 		if aerr != nil {
 			return aerr
 		}
 		for _, id := range ids {
 			inv := &invocation{InstanceID: id, Status: "Pending", StatusDetails: "Pending"}
-			if n := st.byID[id]; n != nil {
+			if n := fleet.byID[id]; n != nil {
 				inv.InstanceName = n.ComputerName
 			}
 			for _, step := range c.steps {
@@ -711,13 +753,12 @@ func (s *Server) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {
 		c.errorLimit = resolveRate(c.MaxErrors, len(ids), false)
 		st.Commands = append(st.Commands, c)
 		st.commandByID[c.ID] = c
-		out.Command = s.commandWire(c)
+		out.Command = a.commandWire(c)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.agent.start(c)
 	return &out, nil
 }
 
@@ -731,18 +772,32 @@ func checkTargetKey(key string, n int) error {
 		return nil
 	case key == "resource-groups:ResourceTypeFilters":
 		if n < 2 {
-			return errValidation("resource-groups:ResourceTypeFilters can only be used with resource-groups:Name.")
+			return protocol.ErrValidation("resource-groups:ResourceTypeFilters can only be used with resource-groups:Name.")
 		}
 		return nil
 	case strings.HasPrefix(key, "tag:") && len(key) > len("tag:"):
 		return nil
 	}
-	return errValidation(fmt.Sprintf("Target key %s is not supported. Use InstanceIds, tag:<key>, tag-key, resource-groups:Name or resource-groups:ResourceTypeFilters.", key))
+	return protocol.ErrValidation(fmt.Sprintf("Target key %s is not supported. Use InstanceIds, tag:<key>, tag-key, resource-groups:Name or resource-groups:ResourceTypeFilters.", key))
+}
+
+// nodeSet is a copy of the fleet, taken before a command is stored.
+type nodeSet struct {
+	list []*nodes.Node
+	byID map[string]*nodes.Node
+}
+
+func newNodeSet(list []*nodes.Node) nodeSet {
+	set := nodeSet{list: list, byID: make(map[string]*nodes.Node, len(list))}
+	for _, n := range list {
+		set.byID[n.ID] = n
+	}
+	return set
 }
 
 // resolveTargets turns InstanceIds or Targets into node IDs, in fleet
 // order for Targets.
-func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, platforms []string) ([]string, *APIError) {
+func (a *Area) resolveTargets(st nodeSet, ids []string, targets []targetWire, platforms []string) ([]string, *protocol.APIError) {
 	if len(ids) > 0 {
 		// InstanceIds must all be managed nodes that can receive commands;
 		// AWS answers InvalidInstanceId for the others, naming them in
@@ -754,14 +809,14 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 			}
 		}
 		if len(bad) > 0 {
-			return nil, errInvalidInstanceID(fmt.Sprintf("Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), s.accountID))
+			return nil, protocol.ErrInvalidInstanceID(fmt.Sprintf("Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), a.h.AccountID))
 		}
 		// A node whose platform the document does not support is refused
 		// (UnsupportedPlatformType, as AWS answers AWS-RunShellScript sent
 		// to a Windows instance).
 		for _, id := range ids {
 			if n := st.byID[id]; !slices.Contains(platforms, n.Platform.Type) {
-				return nil, apiErr(http.StatusBadRequest, "UnsupportedPlatformType", "Cannot perform operation for instance id %s of platform type %s", id, n.Platform.Type)
+				return nil, protocol.Errorf(http.StatusBadRequest, "UnsupportedPlatformType", "Cannot perform operation for instance id %s of platform type %s", id, n.Platform.Type)
 			}
 		}
 		return ids, nil
@@ -783,7 +838,7 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 			rtFilters = append(rtFilters, t.Values...)
 		}
 	}
-	match := func(n *Node) bool {
+	match := func(n *nodes.Node) bool {
 		for _, t := range targets {
 			key := *t.Key
 			switch {
@@ -812,7 +867,7 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 					return false
 				}
 			default:
-				if !nodeMatches(n, key, t.Values) {
+				if !nodes.Matches(n, key, t.Values) {
 					return false
 				}
 			}
@@ -820,7 +875,7 @@ func (s *Server) resolveTargets(st *state, ids []string, targets []targetWire, p
 		return true
 	}
 	var out []string
-	for _, n := range st.Nodes {
+	for _, n := range st.list {
 		if match(n) {
 			out = append(out, n.ID)
 		}
@@ -847,20 +902,20 @@ type parsedCommandFilters struct {
 	stage         string
 }
 
-func parseCommandFilters(v *validator, filters []commandFilter, listCommands bool) (*parsedCommandFilters, error) {
+func parseCommandFilters(v *protocol.Validator, filters []commandFilter, listCommands bool) (*parsedCommandFilters, error) {
 	if filters != nil {
-		v.count("filters", len(filters), 1, 5)
+		v.Count("filters", len(filters), 1, 5)
 	}
 	for i, f := range filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, "InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName")
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, "InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName")
 		}
-		if v.required(p+".value", f.Value != nil) {
-			v.length(p+".value", *f.Value, 1, 128)
+		if v.Required(p+".value", f.Value != nil) {
+			v.Length(p+".value", *f.Value, 1, 128)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	out := &parsedCommandFilters{}
@@ -868,9 +923,9 @@ func parseCommandFilters(v *validator, filters []commandFilter, listCommands boo
 		val := *f.Value
 		switch *f.Key {
 		case "InvokedAfter", "InvokedBefore":
-			t, err := parseFilterTime(val)
+			t, err := protocol.ParseFilterTime(val)
 			if err != nil {
-				return nil, errInvalidFilterKey(fmt.Sprintf("%s: %q is not a timestamp such as 2024-07-07T00:00:00Z.", *f.Key, val))
+				return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s: %q is not a timestamp such as 2024-07-07T00:00:00Z.", *f.Key, val))
 			}
 			if *f.Key == "InvokedAfter" {
 				out.after = &t
@@ -883,7 +938,7 @@ func parseCommandFilters(v *validator, filters []commandFilter, listCommands boo
 				allowed = commandStatusFilterValues
 			}
 			if !slices.Contains(allowed, val) {
-				return nil, errInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Status filter. Valid values: %s.", val, strings.Join(allowed, ", ")))
+				return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Status filter. Valid values: %s.", val, strings.Join(allowed, ", ")))
 			}
 			out.statuses = append(out.statuses, val)
 		case "DocumentName":
@@ -892,24 +947,15 @@ func parseCommandFilters(v *validator, filters []commandFilter, listCommands boo
 			// CommandFilter key documentation: "The ExecutionStage filter
 			// can't be used with the ListCommandInvocations operation".
 			if !listCommands {
-				return nil, errInvalidFilterKey("The ExecutionStage filter can't be used with ListCommandInvocations, only with ListCommands.")
+				return nil, protocol.ErrInvalidFilterKey("The ExecutionStage filter can't be used with ListCommandInvocations, only with ListCommands.")
 			}
 			if val != "Executing" && val != "Complete" {
-				return nil, errInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the ExecutionStage filter. Valid values: Executing, Complete.", val))
+				return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the ExecutionStage filter. Valid values: Executing, Complete.", val))
 			}
 			out.stage = val
 		}
 	}
 	return out, nil
-}
-
-func parseFilterTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("not a timestamp")
 }
 
 func (f *parsedCommandFilters) matchCommon(c *command) bool {
@@ -939,15 +985,15 @@ func statusMatches(values []string, status, details string) bool {
 	return false
 }
 
-func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error) {
-	var v validator
+func (a *Area) listCommands(in *listCommandsInput) (*listCommandsOutput, error) {
+	var v protocol.Validator
 	if in.CommandId != nil {
-		v.length("commandId", *in.CommandId, 36, 36)
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
 	if in.InstanceId != nil {
-		v.pattern("instanceId", *in.InstanceId, instanceIDPattern)
+		v.Pattern("instanceId", *in.InstanceId, instanceIDPattern)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	f, err := parseCommandFilters(&v, in.Filters, true)
 	if err != nil {
 		return nil, err
@@ -956,9 +1002,9 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListCommands", in.CommandId, in.InstanceId, in.Filters)
+	fp := protocol.PageFingerprint("ListCommands", in.CommandId, in.InstanceId, in.Filters)
 	var out listCommandsOutput
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		var matched []*command
 		for i := len(st.Commands) - 1; i >= 0; i-- { // newest first
 			c := st.Commands[i]
@@ -981,17 +1027,10 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 			}
 			matched = append(matched, c)
 		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(matched))
-		if !ok {
-			err = errInvalidNextToken()
-			return
+		var ok bool
+		if out.Commands, out.NextToken, ok = protocol.PageOf(matched, protocol.Deref(in.NextToken), fp, size, a.commandWire); !ok {
+			err = protocol.ErrInvalidNextToken()
 		}
-		from, to, next := page(len(matched), off, size, fp)
-		out.Commands = make([]commandWire, 0, to-from)
-		for _, c := range matched[from:to] {
-			out.Commands = append(out.Commands, s.commandWire(c))
-		}
-		out.NextToken = next
 	})
 	if err != nil {
 		return nil, err
@@ -999,15 +1038,15 @@ func (s *Server) listCommands(in *listCommandsInput) (*listCommandsOutput, error
 	return &out, nil
 }
 
-func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listCommandInvocationsOutput, error) {
-	var v validator
+func (a *Area) listCommandInvocations(in *listCommandInvocationsInput) (*listCommandInvocationsOutput, error) {
+	var v protocol.Validator
 	if in.CommandId != nil {
-		v.length("commandId", *in.CommandId, 36, 36)
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
 	if in.InstanceId != nil {
-		v.pattern("instanceId", *in.InstanceId, instanceIDPattern)
+		v.Pattern("instanceId", *in.InstanceId, instanceIDPattern)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	f, err := parseCommandFilters(&v, in.Filters, false)
 	if err != nil {
 		return nil, err
@@ -1017,9 +1056,9 @@ func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listC
 		size = int(*in.MaxResults)
 	}
 	details := in.Details != nil && *in.Details
-	fp := pageFingerprint("ListCommandInvocations", in.CommandId, in.InstanceId, in.Filters, details)
+	fp := protocol.PageFingerprint("ListCommandInvocations", in.CommandId, in.InstanceId, in.Filters, details)
 	var out listCommandInvocationsOutput
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		type pair struct {
 			c   *command
 			inv *invocation
@@ -1040,15 +1079,15 @@ func (s *Server) listCommandInvocations(in *listCommandInvocationsInput) (*listC
 				matched = append(matched, pair{c, inv})
 			}
 		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(matched))
+		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(matched))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
-		from, to, next := page(len(matched), off, size, fp)
+		from, to, next := protocol.Page(len(matched), off, size, fp)
 		out.CommandInvocations = make([]commandInvocationWire, 0, to-from)
 		for _, m := range matched[from:to] {
-			out.CommandInvocations = append(out.CommandInvocations, s.invocationWire(m.c, m.inv, details))
+			out.CommandInvocations = append(out.CommandInvocations, a.invocationWire(m.c, m.inv, details))
 		}
 		out.NextToken = next
 	})
@@ -1072,23 +1111,23 @@ func isoDuration(d time.Duration) string {
 	return "PT" + strconv.FormatFloat(d.Round(time.Millisecond).Seconds(), 'f', -1, 64) + "S"
 }
 
-func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getCommandInvocationOutput, error) {
-	var v validator
-	if v.required("commandId", in.CommandId != nil) {
-		v.length("commandId", *in.CommandId, 36, 36)
+func (a *Area) getCommandInvocation(in *getCommandInvocationInput) (*getCommandInvocationOutput, error) {
+	var v protocol.Validator
+	if v.Required("commandId", in.CommandId != nil) {
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
-	if v.required("instanceId", in.InstanceId != nil) {
-		v.pattern("instanceId", *in.InstanceId, instanceIDPattern)
+	if v.Required("instanceId", in.InstanceId != nil) {
+		v.Pattern("instanceId", *in.InstanceId, instanceIDPattern)
 	}
 	if in.PluginName != nil {
-		v.length("pluginName", *in.PluginName, 4, -1)
+		v.Length("pluginName", *in.PluginName, 4, -1)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out *getCommandInvocationOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		c := st.commandByID[*in.CommandId]
 		if c == nil {
 			err = errInvalidCommandID()
@@ -1103,7 +1142,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		// Run Command is eventually consistent: an invocation is not
 		// visible until a moment after SendCommand (Options.InvocationDelay),
 		// or until it has finished, whichever comes first.
-		if inv == nil || !inv.terminal() && s.clock().Before(c.Requested.Add(s.invocationDelay())) {
+		if inv == nil || !inv.terminal() && a.h.Clock().Before(c.Requested.Add(a.invocationDelay())) {
 			err = errInvocationDoesNotExist()
 			return
 		}
@@ -1111,7 +1150,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		switch {
 		case in.PluginName != nil:
 			if p = inv.plugin(*in.PluginName); p == nil {
-				err = apiErr(http.StatusBadRequest, "InvalidPluginName", "The plugin name %s is not a step of document %s.", *in.PluginName, c.DocumentName)
+				err = protocol.Errorf(http.StatusBadRequest, "InvalidPluginName", "The plugin name %s is not a step of document %s.", *in.PluginName, c.DocumentName)
 				return
 			}
 		case len(inv.Plugins) == 1:
@@ -1119,7 +1158,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		default:
 			// PluginName documentation: "If the document contains more than
 			// one step, you must specify the name of the step".
-			err = apiErr(http.StatusBadRequest, "InvalidPluginName", "Document %s has more than one step: specify PluginName.", c.DocumentName)
+			err = protocol.Errorf(http.StatusBadRequest, "InvalidPluginName", "Document %s has more than one step: specify PluginName.", c.DocumentName)
 			return
 		}
 		out = &getCommandInvocationOutput{
@@ -1134,7 +1173,7 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 		if !p.Start.IsZero() {
 			end := p.End
 			if end.IsZero() {
-				end = s.clock()
+				end = a.h.Clock()
 			}
 			out.ExecutionElapsedTime = isoDuration(end.Sub(p.Start))
 		}
@@ -1145,8 +1184,8 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 			}
 			out.StandardOutputContent = truncatePrefix(stdout, maxStdout, stdoutTruncatedSuffix)
 			out.StandardErrorContent = truncatePrefix(p.Stderr, maxStderr, stdoutTruncatedSuffix)
-			out.StandardOutputUrl = s.s3URL(c, inv.InstanceID, p.Name, "stdout")
-			out.StandardErrorUrl = s.s3URL(c, inv.InstanceID, p.Name, "stderr")
+			out.StandardOutputUrl = a.s3URL(c, inv.InstanceID, p.Name, "stdout")
+			out.StandardErrorUrl = a.s3URL(c, inv.InstanceID, p.Name, "stderr")
 		}
 	})
 	if err != nil {
@@ -1155,16 +1194,16 @@ func (s *Server) getCommandInvocation(in *getCommandInvocationInput) (*getComman
 	return out, nil
 }
 
-func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
-	var v validator
-	if v.required("commandId", in.CommandId != nil) {
-		v.length("commandId", *in.CommandId, 36, 36)
+func (a *Area) cancelCommand(in *cancelCommandInput) (*protocol.Empty, error) {
+	var v protocol.Validator
+	if v.Required("commandId", in.CommandId != nil) {
+		v.Length("commandId", *in.CommandId, 36, 36)
 	}
-	v.count("instanceIds", len(in.InstanceIds), 0, 50)
+	v.Count("instanceIds", len(in.InstanceIds), 0, 50)
 	for _, id := range in.InstanceIds {
-		v.pattern("instanceIds.member", id, instanceIDPattern)
+		v.Pattern("instanceIds.member", id, instanceIDPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
@@ -1175,7 +1214,7 @@ func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
 		seen[id] = true
 	}
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		c := st.commandByID[*in.CommandId]
 		if c == nil {
 			err = errInvalidCommandID()
@@ -1188,7 +1227,7 @@ func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
 			for _, id := range in.InstanceIds {
 				i := slices.IndexFunc(c.Invocations, func(inv *invocation) bool { return inv.InstanceID == id })
 				if i < 0 {
-					err = errInvalidInstanceID(fmt.Sprintf("Instance %s is not a target of command %s.", id, c.ID))
+					err = protocol.ErrInvalidInstanceID(fmt.Sprintf("Instance %s is not a target of command %s.", id, c.ID))
 					return
 				}
 				targets = append(targets, c.Invocations[i])
@@ -1223,5 +1262,5 @@ func (s *Server) cancelCommand(in *cancelCommandInput) (*emptyOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
+	return &protocol.Empty{}, nil
 }

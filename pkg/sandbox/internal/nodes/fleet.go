@@ -1,4 +1,4 @@
-package sandbox
+package nodes
 
 import (
 	"bytes"
@@ -10,11 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 	"gopkg.in/yaml.v3"
 )
 
@@ -157,12 +157,12 @@ func (n *Node) validate() error {
 		n.Name = n.Tags["Name"]
 	}
 	for k, v := range n.Tags {
-		if err := checkTag(k, v); err != nil {
+		if err := tags.Check(k, v); err != nil {
 			return err
 		}
 	}
-	if len(n.Tags) > maxTagsPerResource {
-		return fmt.Errorf("%d tags: at most %d per node", len(n.Tags), maxTagsPerResource)
+	if len(n.Tags) > tags.MaxPerResource {
+		return fmt.Errorf("%d tags: at most %d per node", len(n.Tags), tags.MaxPerResource)
 	}
 	switch n.Platform.Type {
 	case "":
@@ -220,7 +220,7 @@ func (n *Node) validate() error {
 		if pn, err := strconv.Atoi(hp); err != nil || pn < 1 || pn > 65535 {
 			return fmt.Errorf("ports: %q: target %q has no valid port", port, addr)
 		}
-		if !isLoopbackHost(host) {
+		if !IsLoopbackHost(host) {
 			return fmt.Errorf("ports: %q: target %q is not on loopback (nodes forward only to 127.0.0.0/8, ::1 or localhost)", port, addr)
 		}
 	}
@@ -262,7 +262,7 @@ func defaultComputerName(n *Node) string {
 	}
 }
 
-func isLoopbackHost(host string) bool {
+func IsLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}
@@ -374,33 +374,27 @@ func randomHex(rng *rand.Rand, n int) string {
 	return string(b)
 }
 
-// clone deep-copies the fleet so a Server never shares nodes with callers.
-func (f *Fleet) clone() *Fleet {
+// Clone deep-copies the fleet so a Server never shares nodes with callers.
+func (f *Fleet) Clone() *Fleet {
 	out := &Fleet{Nodes: make([]*Node, len(f.Nodes))}
 	for i, n := range f.Nodes {
-		c := *n
-		c.Tags = make(map[string]string, len(n.Tags))
-		for k, v := range n.Tags {
-			c.Tags[k] = v
-		}
-		c.Groups = append([]string(nil), n.Groups...)
-		if n.Ports != nil {
-			c.Ports = make(map[string]string, len(n.Ports))
-			for k, v := range n.Ports {
-				c.Ports[k] = v
-			}
-		}
-		out.Nodes[i] = &c
+		out.Nodes[i] = n.clone()
 	}
 	return out
 }
 
-// sortedTagKeys returns a node's tag keys in order, so answers are stable.
-func sortedTagKeys(tags map[string]string) []string {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
+func (n *Node) clone() *Node {
+	c := *n
+	c.Tags = make(map[string]string, len(n.Tags))
+	for k, v := range n.Tags {
+		c.Tags[k] = v
 	}
-	sort.Strings(keys)
-	return keys
+	c.Groups = append([]string(nil), n.Groups...)
+	if n.Ports != nil {
+		c.Ports = make(map[string]string, len(n.Ports))
+		for k, v := range n.Ports {
+			c.Ports[k] = v
+		}
+	}
+	return &c
 }

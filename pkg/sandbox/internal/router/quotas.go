@@ -1,4 +1,4 @@
-package sandbox
+package router
 
 import (
 	"fmt"
@@ -88,7 +88,7 @@ type quotaLimiter struct {
 // newQuotaLimiter resolves the quotas' operation names against the
 // dispatch table. Shared quotas are applied first, so a single operation's
 // own quota wins over a group it is in.
-func newQuotaLimiter(q Quotas) (*quotaLimiter, error) {
+func (r *Router) newQuotaLimiter(q Quotas) (*quotaLimiter, error) {
 	l := &quotaLimiter{buckets: map[string]*tokenBucket{}, now: time.Now}
 	keys := make([]string, 0, len(q))
 	for k := range q {
@@ -108,11 +108,11 @@ func newQuotaLimiter(q Quotas) (*quotaLimiter, error) {
 		}
 		b := newTokenBucket(tps)
 		for _, name := range strings.Split(k, "+") {
-			op := findOperation(strings.TrimSpace(name))
+			op := r.findOperation(strings.TrimSpace(name))
 			if op == nil {
 				return nil, fmt.Errorf("quota %s: %q is not an operation the sandbox serves", k, name)
 			}
-			l.buckets[op.key()] = b
+			l.buckets[op.Key()] = b
 		}
 	}
 	return l, nil
@@ -120,9 +120,11 @@ func newQuotaLimiter(q Quotas) (*quotaLimiter, error) {
 
 // findOperation finds an SSM operation by name, or any by
 // "signingname.Operation".
-func findOperation(name string) *operation {
-	for _, op := range dispatch {
-		if op.key() == name || (op.svc == svcSSM && op.name == name) {
+func (r *Router) findOperation(name string) *Operation {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, op := range r.ops {
+		if op.Key() == name || (op.Service == SSM && op.Name == name) {
 			return op
 		}
 	}

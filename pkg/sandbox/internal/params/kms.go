@@ -1,4 +1,4 @@
-package sandbox
+package params
 
 import (
 	"crypto/aes"
@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // A stand-in for KMS, as far as Parameter Store needs one: SecureString
@@ -66,7 +69,7 @@ func (k KMSKey) validate() error {
 	return nil
 }
 
-func validateKMSKeys(keys []KMSKey) error {
+func ValidateKMSKeys(keys []KMSKey) error {
 	ids, aliases := map[string]bool{}, map[string]bool{}
 	for _, k := range keys {
 		if err := k.validate(); err != nil {
@@ -112,22 +115,22 @@ func newKMSKeys(declared []KMSKey) []*kmsKey {
 	return keys
 }
 
-func (s *Server) kmsARN(resource string) string {
-	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", partition(s.region), s.region, s.accountID, resource)
+func (a *Area) kmsARN(resource string) string {
+	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", area.Partition(a.h.Region), a.h.Region, a.h.AccountID, resource)
 }
 
 // kmsNotFound is the error Parameter Store passes on from KMS for a key it
 // cannot find: InvalidKeyId carrying KMS's NotFoundException text, as AWS
 // answers it.
-func kmsNotFound(detail string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidKeyId", "%s (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: %s; Proxy: null)", detail, newRequestID())
+func kmsNotFound(detail string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidKeyId", "%s (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: %s; Proxy: null)", detail, protocol.NewRequestID())
 }
 
 // resolveKey finds the key a KeyId names: a key ID, a key ARN, an alias
 // name or an alias ARN, as Parameter Store accepts them.
-func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *APIError) {
-	aliasARNPrefix := s.kmsARN("alias/")
-	keyARNPrefix := s.kmsARN("key/")
+func (a *Area) resolveKey(st *state, keyID string) (*kmsKey, *protocol.APIError) {
+	aliasARNPrefix := a.kmsARN("alias/")
+	keyARNPrefix := a.kmsARN("key/")
 	switch {
 	case strings.HasPrefix(keyID, "alias/"), strings.HasPrefix(keyID, aliasARNPrefix):
 		alias := "alias/" + strings.TrimPrefix(strings.TrimPrefix(keyID, aliasARNPrefix), "alias/")
@@ -136,7 +139,7 @@ func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *APIError) {
 				return k, nil
 			}
 		}
-		return nil, kmsNotFound(fmt.Sprintf("Alias %s is not found.", s.kmsARN(alias)))
+		return nil, kmsNotFound(fmt.Sprintf("Alias %s is not found.", a.kmsARN(alias)))
 	case strings.HasPrefix(keyID, keyARNPrefix), kmsKeyIDPattern.MatchString(keyID):
 		id := strings.TrimPrefix(keyID, keyARNPrefix)
 		for _, k := range st.KMSKeys {
@@ -144,11 +147,11 @@ func (s *Server) resolveKey(st *state, keyID string) (*kmsKey, *APIError) {
 				return k, nil
 			}
 		}
-		return nil, kmsNotFound(fmt.Sprintf("Key '%s' does not exist", s.kmsARN("key/"+id)))
+		return nil, kmsNotFound(fmt.Sprintf("Key '%s' does not exist", a.kmsARN("key/"+id)))
 	}
 	// Neither an ID nor an ARN of this account and region (KMS keys are
 	// regional): KMS refuses the identifier itself.
-	return nil, apiErr(http.StatusBadRequest, "InvalidKeyId", "Invalid keyId %s", keyID)
+	return nil, protocol.Errorf(http.StatusBadRequest, "InvalidKeyId", "Invalid keyId %s", keyID)
 }
 
 // Ciphertext blobs: a version byte, the key ID, the GCM nonce and the

@@ -1,4 +1,4 @@
-package sandbox
+package documents
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 	"gopkg.in/yaml.v3"
 )
 
@@ -41,7 +43,7 @@ type documentDescription struct {
 	DisplayName     string                  `json:"DisplayName,omitempty"`
 	VersionName     string                  `json:"VersionName,omitempty"`
 	Owner           string                  `json:"Owner"`
-	CreatedDate     *epochTime              `json:"CreatedDate"`
+	CreatedDate     *protocol.EpochTime     `json:"CreatedDate"`
 	Status          string                  `json:"Status"`
 	DocumentVersion string                  `json:"DocumentVersion"`
 	Description     string                  `json:"Description,omitempty"`
@@ -53,35 +55,35 @@ type documentDescription struct {
 	DefaultVersion  string                  `json:"DefaultVersion"`
 	DocumentFormat  string                  `json:"DocumentFormat"`
 	TargetType      string                  `json:"TargetType,omitempty"`
-	Tags            []tag                   `json:"Tags"`
+	Tags            []tags.Tag              `json:"Tags"`
 }
 
 type documentIdentifier struct {
-	Name            string     `json:"Name"`
-	CreatedDate     *epochTime `json:"CreatedDate"`
-	DisplayName     string     `json:"DisplayName,omitempty"`
-	Owner           string     `json:"Owner"`
-	VersionName     string     `json:"VersionName,omitempty"`
-	PlatformTypes   []string   `json:"PlatformTypes"`
-	DocumentVersion string     `json:"DocumentVersion"`
-	DocumentType    string     `json:"DocumentType"`
-	SchemaVersion   string     `json:"SchemaVersion"`
-	DocumentFormat  string     `json:"DocumentFormat"`
-	TargetType      string     `json:"TargetType,omitempty"`
-	Tags            []tag      `json:"Tags"`
+	Name            string              `json:"Name"`
+	CreatedDate     *protocol.EpochTime `json:"CreatedDate"`
+	DisplayName     string              `json:"DisplayName,omitempty"`
+	Owner           string              `json:"Owner"`
+	VersionName     string              `json:"VersionName,omitempty"`
+	PlatformTypes   []string            `json:"PlatformTypes"`
+	DocumentVersion string              `json:"DocumentVersion"`
+	DocumentType    string              `json:"DocumentType"`
+	SchemaVersion   string              `json:"SchemaVersion"`
+	DocumentFormat  string              `json:"DocumentFormat"`
+	TargetType      string              `json:"TargetType,omitempty"`
+	Tags            []tags.Tag          `json:"Tags"`
 }
 
 type createDocumentInput struct {
-	Content        *string   `json:"Content"`
-	Name           *string   `json:"Name"`
-	DisplayName    *string   `json:"DisplayName"`
-	VersionName    *string   `json:"VersionName"`
-	DocumentType   *string   `json:"DocumentType"`
-	DocumentFormat *string   `json:"DocumentFormat"`
-	TargetType     *string   `json:"TargetType"`
-	Tags           []tagWire `json:"Tags"`
-	Requires       []any     `json:"Requires"`
-	Attachments    []any     `json:"Attachments"`
+	Content        *string     `json:"Content"`
+	Name           *string     `json:"Name"`
+	DisplayName    *string     `json:"DisplayName"`
+	VersionName    *string     `json:"VersionName"`
+	DocumentType   *string     `json:"DocumentType"`
+	DocumentFormat *string     `json:"DocumentFormat"`
+	TargetType     *string     `json:"TargetType"`
+	Tags           []tags.Wire `json:"Tags"`
+	Requires       []any       `json:"Requires"`
+	Attachments    []any       `json:"Attachments"`
 }
 
 type documentDescriptionOutput struct {
@@ -124,15 +126,15 @@ type getDocumentInput struct {
 }
 
 type getDocumentOutput struct {
-	Name            string     `json:"Name"`
-	CreatedDate     *epochTime `json:"CreatedDate"`
-	DisplayName     string     `json:"DisplayName,omitempty"`
-	VersionName     string     `json:"VersionName,omitempty"`
-	DocumentVersion string     `json:"DocumentVersion"`
-	Status          string     `json:"Status"`
-	Content         string     `json:"Content"`
-	DocumentType    string     `json:"DocumentType"`
-	DocumentFormat  string     `json:"DocumentFormat"`
+	Name            string              `json:"Name"`
+	CreatedDate     *protocol.EpochTime `json:"CreatedDate"`
+	DisplayName     string              `json:"DisplayName,omitempty"`
+	VersionName     string              `json:"VersionName,omitempty"`
+	DocumentVersion string              `json:"DocumentVersion"`
+	Status          string              `json:"Status"`
+	Content         string              `json:"Content"`
+	DocumentType    string              `json:"DocumentType"`
+	DocumentFormat  string              `json:"DocumentFormat"`
 }
 
 type documentFilter struct {
@@ -164,14 +166,14 @@ type listDocumentVersionsInput struct {
 }
 
 type documentVersionInfo struct {
-	Name             string     `json:"Name"`
-	DisplayName      string     `json:"DisplayName,omitempty"`
-	DocumentVersion  string     `json:"DocumentVersion"`
-	VersionName      string     `json:"VersionName,omitempty"`
-	CreatedDate      *epochTime `json:"CreatedDate"`
-	IsDefaultVersion bool       `json:"IsDefaultVersion"`
-	DocumentFormat   string     `json:"DocumentFormat"`
-	Status           string     `json:"Status"`
+	Name             string              `json:"Name"`
+	DisplayName      string              `json:"DisplayName,omitempty"`
+	DocumentVersion  string              `json:"DocumentVersion"`
+	VersionName      string              `json:"VersionName,omitempty"`
+	CreatedDate      *protocol.EpochTime `json:"CreatedDate"`
+	IsDefaultVersion bool                `json:"IsDefaultVersion"`
+	DocumentFormat   string              `json:"DocumentFormat"`
+	Status           string              `json:"Status"`
 }
 
 type listDocumentVersionsOutput struct {
@@ -196,15 +198,15 @@ type updateDocumentDefaultVersionOutput struct {
 
 // Model patterns, enums and limits.
 var (
-	documentNamePattern    = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	documentARNPattern     = regexp.MustCompile(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
-	documentVersionPattern = regexp.MustCompile(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
-	versionNumberPattern   = regexp.MustCompile(`(^[1-9][0-9]*$)`)
-	versionNamePattern     = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{1,128}$`)
-	displayNamePattern     = regexp.MustCompile(`^[\w\.\-\:\/ ]*$`)
-	targetTypePattern      = regexp.MustCompile(`^\/[\w\.\-\:\/]*$`)
-	documentTypes          = []string{"Command", "Policy", "Automation", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema", "DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate", "CloudFormation", "ConformancePackTemplate", "QuickSetup", "ManualApprovalPolicy", "AutoApprovalPolicy"}
-	documentFormats        = []string{"YAML", "JSON", "TEXT"}
+	documentNamePattern  = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	DocumentARNPattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
+	VersionPattern       = regexp.MustCompile(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
+	versionNumberPattern = regexp.MustCompile(`(^[1-9][0-9]*$)`)
+	versionNamePattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{1,128}$`)
+	displayNamePattern   = regexp.MustCompile(`^[\w\.\-\:\/ ]*$`)
+	targetTypePattern    = regexp.MustCompile(`^\/[\w\.\-\:\/]*$`)
+	documentTypes        = []string{"Command", "Policy", "Automation", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema", "DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate", "CloudFormation", "ConformancePackTemplate", "QuickSetup", "ManualApprovalPolicy", "AutoApprovalPolicy"}
+	documentFormats      = []string{"YAML", "JSON", "TEXT"}
 	// The agent's parameter name rule (docparser/parameters: ^[a-zA-Z0-9]+$).
 	documentParamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
 	// {{ name }} placeholders, as the agent finds them.
@@ -226,27 +228,27 @@ const (
 	defaultListDocumentPage = 50
 	// The agent's aws:runDocument plugin stops at this nesting depth
 	// (plugins/rundocument: executeCommandMaxDepth).
-	maxRunDocumentDepth = 3
+	MaxRunDocumentDepth = 3
 )
 
-func errInvalidDocument(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocument", "%s", msg)
+func ErrInvalidDocument(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocument", "%s", msg)
 }
 
-func errInvalidDocumentVersion(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocumentVersion", "%s", msg)
+func errInvalidDocumentVersion(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocumentVersion", "%s", msg)
 }
 
-func errInvalidDocumentContent(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocumentContent", "%s", msg)
+func errInvalidDocumentContent(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocumentContent", "%s", msg)
 }
 
-func errInvalidDocumentOperation(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidDocumentOperation", "%s", msg)
+func errInvalidDocumentOperation(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidDocumentOperation", "%s", msg)
 }
 
-func errInvalidParameters(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidParameters", "%s", msg)
+func errInvalidParameters(msg string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "InvalidParameters", "%s", msg)
 }
 
 // document is one SSM document with its versions. AWS-owned documents are
@@ -270,7 +272,7 @@ type documentVersion struct {
 	Created     time.Time `json:"created"`
 	Hash        string    `json:"hash"`
 
-	parsed *docContent
+	parsed *Content
 }
 
 func (d *document) latest() *documentVersion { return d.Versions[len(d.Versions)-1] }
@@ -284,12 +286,12 @@ func (d *document) version(n int) *documentVersion {
 	return nil
 }
 
-// docContent is a parsed Command document.
-type docContent struct {
+// Content is a parsed Command document.
+type Content struct {
 	SchemaVersion string
 	Description   string
-	Params        []*docParam
-	Steps         []docStep
+	Params        []*Param
+	Steps         []Step
 	// Legacy is a schema 1.2 document (runtimeConfig instead of mainSteps).
 	Legacy bool
 
@@ -300,7 +302,7 @@ type docContent struct {
 	Properties  any
 }
 
-func (c *docContent) param(name string) *docParam {
+func (c *Content) Param(name string) *Param {
 	for _, p := range c.Params {
 		if p.Name == name {
 			return p
@@ -309,7 +311,7 @@ func (c *docContent) param(name string) *docParam {
 	return nil
 }
 
-type docParam struct {
+type Param struct {
 	Name           string
 	Type           string
 	Description    string
@@ -323,9 +325,9 @@ type docParam struct {
 	MaxChars       *int
 }
 
-// docStep is one plugin run: a 2.2 mainSteps entry, or one properties
+// Step is one plugin run: a 2.2 mainSteps entry, or one properties
 // entry of a 1.2 runtimeConfig plugin (named after the plugin).
-type docStep struct {
+type Step struct {
 	Action       string
 	Name         string
 	Inputs       map[string]any
@@ -355,13 +357,13 @@ func pluginPlatforms(action string) []string {
 	return []string{"Windows", "Linux", "MacOS"}
 }
 
-func (c *docContent) platformTypes() []string {
+func (c *Content) PlatformTypes() []string {
 	if c.SessionType != "" {
 		// Session documents run on every platform the agent supports.
-		return slices.Clone(platformTypes)
+		return slices.Clone(protocol.PlatformTypes)
 	}
 	var out []string
-	for _, plat := range platformTypes {
+	for _, plat := range protocol.PlatformTypes {
 		for _, s := range c.Steps {
 			if slices.Contains(pluginPlatforms(s.Action), plat) {
 				out = append(out, plat)
@@ -487,7 +489,7 @@ var awsDocuments = func() map[string]*document {
 }()
 
 // documentName turns a name or an SSM document ARN into a name.
-func documentName(s string) string {
+func Name(s string) string {
 	if strings.HasPrefix(s, "arn:") {
 		if i := strings.LastIndex(s, ":document/"); i >= 0 {
 			return s[i+len(":document/"):]
@@ -498,7 +500,7 @@ func documentName(s string) string {
 
 // findDocument looks a document up by name or ARN.
 func (st *state) findDocument(name string) *document {
-	name = documentName(name)
+	name = Name(name)
 	if d := awsDocuments[name]; d != nil {
 		return d
 	}
@@ -566,30 +568,30 @@ func decodeDocument(content, format string) (map[string]any, error) {
 			return nil, fmt.Errorf("content after the end of the JSON document")
 		}
 	}
-	m, ok := normalizeYAML(raw).(map[string]any)
+	m, ok := NormalizeYAML(raw).(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("the document is not an object")
 	}
 	return m, nil
 }
 
-// normalizeYAML turns yaml.v3's values into encoding/json's shapes.
-func normalizeYAML(v any) any {
+// NormalizeYAML turns yaml.v3's values into encoding/json's shapes.
+func NormalizeYAML(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			x[k] = normalizeYAML(e)
+			x[k] = NormalizeYAML(e)
 		}
 		return x
 	case map[any]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[fmt.Sprint(k)] = normalizeYAML(e)
+			out[fmt.Sprint(k)] = NormalizeYAML(e)
 		}
 		return out
 	case []any:
 		for i, e := range x {
-			x[i] = normalizeYAML(e)
+			x[i] = NormalizeYAML(e)
 		}
 		return x
 	case int:
@@ -663,12 +665,12 @@ func intField(m map[string]any, key string) (*int, error) {
 // parseDocumentContent parses and checks a Command document. Schema 2.2
 // (and 2.0) documents have mainSteps; the AWS-owned 1.2 documents have a
 // runtimeConfig.
-func parseDocumentContent(content, format string) (*docContent, *APIError) {
+func parseDocumentContent(content, format string) (*Content, *protocol.APIError) {
 	raw, err := decodeDocument(content, format)
 	if err != nil {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("The content is not valid %s: %v", format, err))
 	}
-	c := &docContent{}
+	c := &Content{}
 	c.SchemaVersion, _ = raw["schemaVersion"].(string)
 	c.Description, _ = raw["description"].(string)
 	switch c.SchemaVersion {
@@ -677,11 +679,11 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 		if _, ok := raw["sessionType"]; ok {
 			return nil, errInvalidDocumentContent("A document with a sessionType is a Session document: create it with DocumentType Session.")
 		}
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.0 is not supported for Command documents: use 2.2.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.0 is not supported for Command documents: use 2.2.")
 	case "":
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "The document has no schemaVersion.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "The document has no schemaVersion.")
 	default:
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version %s is not supported for Command documents: use 2.2.", c.SchemaVersion)
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version %s is not supported for Command documents: use 2.2.", c.SchemaVersion)
 	}
 	if err := c.parseParams(raw, content, format); err != nil {
 		return nil, err
@@ -703,7 +705,7 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 			props, _ := cfg["properties"].([]any)
 			for _, p := range props {
 				in, _ := p.(map[string]any)
-				c.Steps = append(c.Steps, docStep{Action: plugin, Name: plugin, Inputs: in})
+				c.Steps = append(c.Steps, Step{Action: plugin, Name: plugin, Inputs: in})
 			}
 		}
 	} else {
@@ -717,7 +719,7 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 			if !ok {
 				return nil, errInvalidDocumentContent(fmt.Sprintf("Step %d must be an object.", i+1))
 			}
-			st := docStep{}
+			st := Step{}
 			st.Action, _ = m["action"].(string)
 			st.Name, _ = m["name"].(string)
 			st.Inputs, _ = m["inputs"].(map[string]any)
@@ -756,7 +758,7 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 	var undeclared []string
 	walkStrings(raw["mainSteps"], func(s string) {
 		for _, m := range placeholderPattern.FindAllStringSubmatch(s, -1) {
-			if c.param(m[1]) == nil && !slices.Contains(undeclared, m[1]) {
+			if c.Param(m[1]) == nil && !slices.Contains(undeclared, m[1]) {
 				undeclared = append(undeclared, m[1])
 			}
 		}
@@ -769,7 +771,7 @@ func parseDocumentContent(content, format string) (*docContent, *APIError) {
 
 // parseParams reads a document's parameters, in the order the content
 // declares them.
-func (c *docContent) parseParams(raw map[string]any, content, format string) *APIError {
+func (c *Content) parseParams(raw map[string]any, content, format string) *protocol.APIError {
 	params, _ := raw["parameters"].(map[string]any)
 	if raw["parameters"] != nil && params == nil {
 		return errInvalidDocumentContent("parameters must be an object.")
@@ -788,7 +790,7 @@ func (c *docContent) parseParams(raw map[string]any, content, format string) *AP
 		if !documentParamNamePattern.MatchString(name) {
 			return errInvalidDocumentContent(fmt.Sprintf("Parameter name %s is invalid: use letters and digits only.", name))
 		}
-		p := &docParam{Name: name}
+		p := &Param{Name: name}
 		p.Type, _ = spec["type"].(string)
 		if !slices.Contains(documentParamTypes, p.Type) {
 			return errInvalidDocumentContent(fmt.Sprintf("Parameter %s has type %q: want one of %s.", name, p.Type, strings.Join(documentParamTypes, ", ")))
@@ -814,7 +816,7 @@ func (c *docContent) parseParams(raw map[string]any, content, format string) *AP
 		}
 		if d, ok := spec["default"]; ok {
 			p.Default, p.HasDefault = d, true
-			if _, err := p.typedValue(d); err != nil {
+			if _, err := p.TypedValue(d); err != nil {
 				return errInvalidDocumentContent(fmt.Sprintf("The default value of parameter %s is invalid: %v.", name, err))
 			}
 		}
@@ -840,7 +842,7 @@ func walkStrings(v any, fn func(string)) {
 
 // typedValue checks a value (from the document's default or a caller) and
 // returns it in the shape the agent substitutes.
-func (p *docParam) typedValue(v any) (any, error) {
+func (p *Param) TypedValue(v any) (any, error) {
 	checkString := func(s string) error {
 		n := len([]rune(s))
 		if p.MinChars != nil && n < *p.MinChars {
@@ -942,17 +944,17 @@ func (p *docParam) typedValue(v any) (any, error) {
 			if err := json.Unmarshal([]byte(x), &l); err != nil {
 				return nil, fmt.Errorf("want a JSON list of objects")
 			}
-			return p.typedValue(l)
+			return p.TypedValue(l)
 		}
 		return nil, fmt.Errorf("want a list of maps")
 	}
 	return nil, fmt.Errorf("unknown type %s", p.Type)
 }
 
-// resolveParameters validates SendCommand's Parameters (every value a list
+// ResolveParameters validates SendCommand's Parameters (every value a list
 // of strings on the wire) against the document and fills in defaults. The
 // result maps each parameter to its typed value.
-func resolveParameters(docName string, c *docContent, given map[string][]string) (map[string]any, *APIError) {
+func ResolveParameters(docName string, c *Content, given map[string][]string) (map[string]any, *protocol.APIError) {
 	names := make([]string, 0, len(given))
 	for k := range given {
 		names = append(names, k)
@@ -960,7 +962,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 	sort.Strings(names)
 	out := make(map[string]any, len(c.Params))
 	for _, name := range names {
-		p := c.param(name)
+		p := c.Param(name)
 		if p == nil {
 			return nil, errInvalidParameters(fmt.Sprintf("Parameter %q is not defined in document %s.", name, docName))
 		}
@@ -993,7 +995,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 			}
 			v = vals[0]
 		}
-		tv, err := p.typedValue(v)
+		tv, err := p.TypedValue(v)
 		if err != nil {
 			return nil, errInvalidParameters(fmt.Sprintf("Parameter %q of document %s is invalid: %v.", name, docName, err))
 		}
@@ -1006,7 +1008,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 		if !p.HasDefault {
 			return nil, errInvalidParameters(fmt.Sprintf("Parameter %q of document %s is required: it has no default value.", p.Name, docName))
 		}
-		out[p.Name], _ = p.typedValue(p.Default)
+		out[p.Name], _ = p.TypedValue(p.Default)
 	}
 	return out, nil
 }
@@ -1015,7 +1017,7 @@ func resolveParameters(docName string, c *docContent, given map[string][]string)
 // (docparser/parameters.ReplaceParameters): a string that is only a
 // placeholder becomes the parameter's typed value; placeholders inside a
 // longer string are replaced by the value, JSON-encoded unless a string.
-func substitute(v any, params map[string]any) any {
+func Substitute(v any, params map[string]any) any {
 	switch x := v.(type) {
 	case string:
 		if m := placeholderPattern.FindStringSubmatch(x); m != nil && m[0] == strings.TrimSpace(x) && strings.TrimSpace(x) == x {
@@ -1038,13 +1040,13 @@ func substitute(v any, params map[string]any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = substitute(e, params)
+			out[i] = Substitute(e, params)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = substitute(e, params)
+			out[k] = Substitute(e, params)
 		}
 		return out
 	}
@@ -1053,11 +1055,11 @@ func substitute(v any, params map[string]any) any {
 
 // Describing documents.
 
-func (s *Server) documentOwner(d *document) string {
+func (a *Area) documentOwner(d *document) string {
 	if d.Owner == "Amazon" {
 		return "Amazon"
 	}
-	return s.accountID
+	return a.h.AccountID
 }
 
 func defaultValueString(v any) *string {
@@ -1076,7 +1078,7 @@ func defaultValueString(v any) *string {
 	return &s
 }
 
-func (s *Server) describe(d *document, v *documentVersion, status string) documentDescription {
+func (a *Area) describe(d *document, v *documentVersion, status string) documentDescription {
 	c := v.parsed
 	params := make([]documentParameterWire, 0, len(c.Params))
 	for _, p := range c.Params {
@@ -1089,12 +1091,12 @@ func (s *Server) describe(d *document, v *documentVersion, status string) docume
 	return documentDescription{
 		Hash: v.Hash, HashType: "Sha256",
 		Name: d.Name, DisplayName: v.DisplayName, VersionName: v.VersionName,
-		Owner: s.documentOwner(d), CreatedDate: epoch(v.Created), Status: status,
+		Owner: a.documentOwner(d), CreatedDate: protocol.Epoch(v.Created), Status: status,
 		DocumentVersion: strconv.Itoa(v.Version), Description: c.Description,
-		Parameters: params, PlatformTypes: c.platformTypes(), DocumentType: d.DocumentType,
+		Parameters: params, PlatformTypes: c.PlatformTypes(), DocumentType: d.DocumentType,
 		SchemaVersion: c.SchemaVersion, LatestVersion: strconv.Itoa(d.latest().Version),
 		DefaultVersion: strconv.Itoa(d.DefaultVersion), DocumentFormat: v.Format,
-		TargetType: d.TargetType, Tags: tagList(d.Tags),
+		TargetType: d.TargetType, Tags: tags.List(d.Tags),
 	}
 }
 
@@ -1102,40 +1104,40 @@ func (s *Server) describe(d *document, v *documentVersion, status string) docume
 
 // validateDocumentRef applies the model's rules to a Name / DocumentVersion
 // / VersionName triple.
-func validateDocumentRef(v *validator, name, version, versionName *string, namePattern *regexp.Regexp) {
-	if v.required("name", name != nil) {
-		v.pattern("name", *name, namePattern)
+func validateDocumentRef(v *protocol.Validator, name, version, versionName *string, namePattern *regexp.Regexp) {
+	if v.Required("name", name != nil) {
+		v.Pattern("name", *name, namePattern)
 	}
 	if version != nil {
-		v.pattern("documentVersion", *version, documentVersionPattern)
+		v.Pattern("documentVersion", *version, VersionPattern)
 	}
 	if versionName != nil {
-		v.pattern("versionName", *versionName, versionNamePattern)
+		v.Pattern("versionName", *versionName, versionNamePattern)
 	}
 }
 
-func validateContentFields(v *validator, content, displayName, versionName, format, targetType *string) {
-	if v.required("content", content != nil) {
-		v.length("content", *content, 1, -1)
+func validateContentFields(v *protocol.Validator, content, displayName, versionName, format, targetType *string) {
+	if v.Required("content", content != nil) {
+		v.Length("content", *content, 1, -1)
 	}
 	if displayName != nil {
-		v.length("displayName", *displayName, 0, 1024)
-		v.pattern("displayName", *displayName, displayNamePattern)
+		v.Length("displayName", *displayName, 0, 1024)
+		v.Pattern("displayName", *displayName, displayNamePattern)
 	}
 	if versionName != nil {
-		v.pattern("versionName", *versionName, versionNamePattern)
+		v.Pattern("versionName", *versionName, versionNamePattern)
 	}
 	if format != nil {
-		v.enum("documentFormat", *format, documentFormats...)
+		v.Enum("documentFormat", *format, documentFormats...)
 	}
 	if targetType != nil {
-		v.length("targetType", *targetType, 0, 200)
-		v.pattern("targetType", *targetType, targetTypePattern)
+		v.Length("targetType", *targetType, 0, 200)
+		v.Pattern("targetType", *targetType, targetTypePattern)
 	}
 }
 
 // newVersion parses content into a document version.
-func newVersion(docType, content string, format *string, now time.Time) (*documentVersion, *APIError) {
+func newVersion(docType, content string, format *string, now time.Time) (*documentVersion, *protocol.APIError) {
 	f := "JSON"
 	if format != nil {
 		f = *format
@@ -1144,7 +1146,7 @@ func newVersion(docType, content string, format *string, now time.Time) (*docume
 		return nil, errInvalidDocumentContent(fmt.Sprintf("TEXT is not a format for %s documents: use JSON or YAML.", docType))
 	}
 	if len(content) > maxDocumentSize {
-		return nil, apiErr(http.StatusBadRequest, "MaxDocumentSizeExceeded", "The content exceeds the maximum size of 64 KB.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "MaxDocumentSizeExceeded", "The content exceeds the maximum size of 64 KB.")
 	}
 	c, err := parseContent(docType, content, f)
 	if err != nil {
@@ -1152,38 +1154,38 @@ func newVersion(docType, content string, format *string, now time.Time) (*docume
 	}
 	if c.Legacy {
 		// AWS no longer creates schema 1.2 documents.
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.2 is no longer supported for new documents: use 2.2.")
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Schema version 1.2 is no longer supported for new documents: use 2.2.")
 	}
 	return &documentVersion{Format: f, Content: content, Created: now.UTC(), Hash: documentHash(content), parsed: c}, nil
 }
 
-func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentNamePattern)
+func (a *Area) createDocument(in *createDocumentInput) (*documentDescriptionOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, documentNamePattern)
 	}
 	validateContentFields(&v, in.Content, in.DisplayName, in.VersionName, in.DocumentFormat, in.TargetType)
 	if in.DocumentType != nil {
-		v.enum("documentType", *in.DocumentType, documentTypes...)
+		v.Enum("documentType", *in.DocumentType, documentTypes...)
 	}
-	v.count("tags", len(in.Tags), 0, 1000)
+	v.Count("tags", len(in.Tags), 0, 1000)
 	for i, t := range in.Tags {
 		p := fmt.Sprintf("tags.%d.member", i+1)
-		if v.required(p+".key", t.Key != nil) {
-			v.length(p+".key", *t.Key, 1, 128)
-			v.pattern(p+".key", *t.Key, tagKeyPattern)
+		if v.Required(p+".key", t.Key != nil) {
+			v.Length(p+".key", *t.Key, 1, 128)
+			v.Pattern(p+".key", *t.Key, tags.KeyPattern)
 		}
-		if v.required(p+".value", t.Value != nil) {
-			v.length(p+".value", *t.Value, 0, 256)
-			v.pattern(p+".value", *t.Value, tagValuePattern)
+		if v.Required(p+".value", t.Value != nil) {
+			v.Length(p+".value", *t.Value, 0, 256)
+			v.Pattern(p+".value", *t.Value, tags.ValuePattern)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	for _, pre := range reservedDocumentPrefixes {
 		if strings.HasPrefix(strings.ToLower(*in.Name), strings.ToLower(pre)) {
-			return nil, errValidation(fmt.Sprintf("Document name %s is invalid: names can't begin with %s (reserved by AWS).", *in.Name, pre))
+			return nil, protocol.ErrValidation(fmt.Sprintf("Document name %s is invalid: names can't begin with %s (reserved by AWS).", *in.Name, pre))
 		}
 	}
 	docType := "Command"
@@ -1193,7 +1195,7 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 	if docType != "Command" && docType != "Session" {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command and Session documents only, not %s documents.", docType))
 	}
-	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, s.clock())
+	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, a.h.Clock())
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -1215,16 +1217,16 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 		}
 	}
 	var out documentDescriptionOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		if st.findDocument(d.Name) != nil {
-			return apiErr(http.StatusBadRequest, "DocumentAlreadyExists", "Document with same name %s already exists.", d.Name)
+			return protocol.Errorf(http.StatusBadRequest, "DocumentAlreadyExists", "Document with same name %s already exists.", d.Name)
 		}
 		if len(st.Documents) >= maxOwnDocuments {
-			return apiErr(http.StatusBadRequest, "DocumentLimitExceeded", "You can create at most %d documents.", maxOwnDocuments)
+			return protocol.Errorf(http.StatusBadRequest, "DocumentLimitExceeded", "You can create at most %d documents.", maxOwnDocuments)
 		}
 		st.Documents = append(st.Documents, d)
 		// CreateDocument answers while AWS is still creating the document.
-		out.DocumentDescription = s.describe(d, ver, "Creating")
+		out.DocumentDescription = a.describe(d, ver, "Creating")
 		return nil
 	})
 	if err != nil {
@@ -1237,7 +1239,7 @@ func (s *Server) createDocument(in *createDocumentInput) (*documentDescriptionOu
 func ownDocument(st *state, name string) (*document, error) {
 	d := st.findDocument(name)
 	if d == nil {
-		return nil, errInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", name))
+		return nil, ErrInvalidDocument(fmt.Sprintf("Document %s does not exist in your account.", name))
 	}
 	if d.Owner == "Amazon" {
 		return nil, errInvalidDocumentOperation(fmt.Sprintf("Document %s is owned by Amazon: you can't change or delete it.", d.Name))
@@ -1245,30 +1247,30 @@ func ownDocument(st *state, name string) (*document, error) {
 	return d, nil
 }
 
-func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentNamePattern)
+func (a *Area) updateDocument(in *updateDocumentInput) (*documentDescriptionOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, documentNamePattern)
 	}
 	validateContentFields(&v, in.Content, in.DisplayName, in.VersionName, in.DocumentFormat, in.TargetType)
 	if in.DocumentVersion != nil {
-		v.pattern("documentVersion", *in.DocumentVersion, documentVersionPattern)
+		v.Pattern("documentVersion", *in.DocumentVersion, VersionPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	docType := "Command"
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		if d := st.findDocument(*in.Name); d != nil {
 			docType = d.DocumentType
 		}
 	})
-	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, s.clock())
+	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, a.h.Clock())
 	if aerr != nil {
 		return nil, aerr
 	}
 	var out documentDescriptionOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		d, err := ownDocument(st, *in.Name)
 		if err != nil {
 			return err
@@ -1283,18 +1285,18 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 			return errInvalidDocumentVersion(fmt.Sprintf("You can update only the latest version (%d) of document %s.", latest.Version, d.Name))
 		}
 		if latest.Hash == ver.Hash {
-			return apiErr(http.StatusBadRequest, "DuplicateDocumentContent", "The content of the association document matches another document. Change the content of the document and try again.")
+			return protocol.Errorf(http.StatusBadRequest, "DuplicateDocumentContent", "The content of the association document matches another document. Change the content of the document and try again.")
 		}
 		if in.VersionName != nil {
 			for _, x := range d.Versions {
 				if x.VersionName == *in.VersionName {
-					return apiErr(http.StatusBadRequest, "DuplicateDocumentVersionName", "Version name %s is already used by version %d.", *in.VersionName, x.Version)
+					return protocol.Errorf(http.StatusBadRequest, "DuplicateDocumentVersionName", "Version name %s is already used by version %d.", *in.VersionName, x.Version)
 				}
 			}
 			ver.VersionName = *in.VersionName
 		}
 		if len(d.Versions) >= maxDocumentVersions {
-			return apiErr(http.StatusBadRequest, "DocumentVersionLimitExceeded", "Document %s has the maximum of %d versions: delete one first.", d.Name, maxDocumentVersions)
+			return protocol.Errorf(http.StatusBadRequest, "DocumentVersionLimitExceeded", "Document %s has the maximum of %d versions: delete one first.", d.Name, maxDocumentVersions)
 		}
 		ver.DisplayName = latest.DisplayName
 		if in.DisplayName != nil {
@@ -1305,7 +1307,7 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 		}
 		ver.Version = latest.Version + 1
 		d.Versions = append(d.Versions, ver)
-		out.DocumentDescription = s.describe(d, ver, "Updating")
+		out.DocumentDescription = a.describe(d, ver, "Updating")
 		return nil
 	})
 	if err != nil {
@@ -1314,13 +1316,13 @@ func (s *Server) updateDocument(in *updateDocumentInput) (*documentDescriptionOu
 	return &out, nil
 }
 
-func (s *Server) deleteDocument(in *deleteDocumentInput) (*emptyOutput, error) {
-	var v validator
+func (a *Area) deleteDocument(in *deleteDocumentInput) (*protocol.Empty, error) {
+	var v protocol.Validator
 	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentNamePattern)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		d, err := ownDocument(st, *in.Name)
 		if err != nil {
 			return err
@@ -1329,7 +1331,7 @@ func (s *Server) deleteDocument(in *deleteDocumentInput) (*emptyOutput, error) {
 			st.Documents = slices.DeleteFunc(st.Documents, func(x *document) bool { return x == d })
 			return nil
 		}
-		ver, err := resolveVersion(d, deref(in.DocumentVersion), deref(in.VersionName))
+		ver, err := resolveVersion(d, protocol.Deref(in.DocumentVersion), protocol.Deref(in.VersionName))
 		if err != nil {
 			return err
 		}
@@ -1342,35 +1344,28 @@ func (s *Server) deleteDocument(in *deleteDocumentInput) (*emptyOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
+	return &protocol.Empty{}, nil
 }
 
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func (s *Server) describeDocument(in *describeDocumentInput) (*describeDocumentOutput, error) {
-	var v validator
-	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentARNPattern)
-	if err := v.err(); err != nil {
+func (a *Area) describeDocument(in *describeDocumentInput) (*describeDocumentOutput, error) {
+	var v protocol.Validator
+	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, DocumentARNPattern)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out describeDocumentOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		d := st.findDocument(*in.Name)
 		if d == nil {
-			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
+			err = ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
 		var ver *documentVersion
-		if ver, err = resolveVersion(d, deref(in.DocumentVersion), deref(in.VersionName)); err != nil {
+		if ver, err = resolveVersion(d, protocol.Deref(in.DocumentVersion), protocol.Deref(in.VersionName)); err != nil {
 			return
 		}
-		out.Document = s.describe(d, ver, "Active")
+		out.Document = a.describe(d, ver, "Active")
 	})
 	if err != nil {
 		return nil, err
@@ -1396,25 +1391,25 @@ func convertContent(content, from, to string) (string, error) {
 	return string(b), err
 }
 
-func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
-	var v validator
-	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, documentARNPattern)
+func (a *Area) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
+	var v protocol.Validator
+	validateDocumentRef(&v, in.Name, in.DocumentVersion, in.VersionName, DocumentARNPattern)
 	if in.DocumentFormat != nil {
-		v.enum("documentFormat", *in.DocumentFormat, documentFormats...)
+		v.Enum("documentFormat", *in.DocumentFormat, documentFormats...)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out *getDocumentOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		d := st.findDocument(*in.Name)
 		if d == nil {
-			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
+			err = ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
 		var ver *documentVersion
-		if ver, err = resolveVersion(d, deref(in.DocumentVersion), deref(in.VersionName)); err != nil {
+		if ver, err = resolveVersion(d, protocol.Deref(in.DocumentVersion), protocol.Deref(in.VersionName)); err != nil {
 			return
 		}
 		format := "JSON"
@@ -1431,7 +1426,7 @@ func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 			return
 		}
 		out = &getDocumentOutput{
-			Name: d.Name, CreatedDate: epoch(ver.Created), DisplayName: ver.DisplayName, VersionName: ver.VersionName,
+			Name: d.Name, CreatedDate: protocol.Epoch(ver.Created), DisplayName: ver.DisplayName, VersionName: ver.VersionName,
 			DocumentVersion: strconv.Itoa(ver.Version), Status: "Active", Content: content,
 			DocumentType: d.DocumentType, DocumentFormat: format,
 		}
@@ -1447,159 +1442,28 @@ func (s *Server) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 // Self, Amazon, Private, Public, ThirdParty, All).
 var documentOwnerValues = []string{"Self", "Amazon", "Private", "Public", "ThirdParty", "All"}
 
-func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, error) {
-	var v validator
-	v.intRange("maxResults", in.MaxResults, 1, 50)
-	if in.DocumentFilterList != nil {
-		v.count("documentFilterList", len(in.DocumentFilterList), 1, -1)
-	}
-	for i, f := range in.DocumentFilterList {
-		p := fmt.Sprintf("documentFilterList.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, "Name", "Owner", "PlatformTypes", "DocumentType")
-		}
-		if v.required(p+".value", f.Value != nil) {
-			v.length(p+".value", *f.Value, 1, -1)
-		}
-	}
-	v.count("filters", len(in.Filters), 0, 6)
-	for i, f := range in.Filters {
-		p := fmt.Sprintf("filters.%d.member", i+1)
-		if f.Key != nil {
-			v.length(p+".key", *f.Key, 1, 128)
-		}
-		for _, val := range f.Values {
-			v.length(p+".values.member", val, 1, 256)
-		}
-	}
-	if err := v.err(); err != nil {
+// listDocuments validates the request, parses its filters, and answers
+// one page of the documents, AWS-owned and the account's, that match them.
+func (a *Area) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, error) {
+	if err := validateListDocuments(in); err != nil {
 		return nil, err
 	}
-	type filter struct {
-		key    string
-		values []string
-	}
-	var filters []filter
-	for _, f := range in.DocumentFilterList {
-		filters = append(filters, filter{*f.Key, []string{*f.Value}})
-	}
-	tagKeys := 0
-	for _, f := range in.Filters {
-		key := deref(f.Key)
-		switch {
-		case key == "Owner":
-			for _, val := range f.Values {
-				if !slices.Contains(documentOwnerValues, val) {
-					return nil, errInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Owner filter. Valid values: %s.", val, strings.Join(documentOwnerValues, ", ")))
-				}
-			}
-		case key == "Name", key == "PlatformTypes", key == "DocumentType", key == "TargetType", key == "SearchKeyword":
-		case strings.HasPrefix(key, "tag:") && len(key) > 4:
-			tagKeys++
-		default:
-			return nil, errInvalidFilterKey(fmt.Sprintf("The filter key %q isn't valid. Valid keys: Owner, Name, PlatformTypes, DocumentType, TargetType, SearchKeyword, tag:{keyname}.", key))
-		}
-		filters = append(filters, filter{key, f.Values})
-	}
-	// The Filters documentation: "This API operation only supports
-	// filtering documents by using a single tag key".
-	if tagKeys > 1 {
-		return nil, errInvalidFilterKey("ListDocuments filters on at most one tag key.")
-	}
-	matches := func(d *document, f filter) bool {
-		ver := d.version(d.DefaultVersion)
-		switch f.key {
-		case "Owner":
-			for _, val := range f.values {
-				switch val {
-				case "All":
-					return true
-				case "Amazon", "Public":
-					if d.Owner == "Amazon" {
-						return true
-					}
-				case "Self", "Private":
-					if d.Owner != "Amazon" {
-						return true
-					}
-				}
-			}
-			return false
-		case "Name":
-			for _, val := range f.values {
-				if strings.HasPrefix(d.Name, val) {
-					return true
-				}
-			}
-			return false
-		case "SearchKeyword":
-			for _, val := range f.values {
-				if strings.Contains(strings.ToLower(d.Name), strings.ToLower(val)) {
-					return true
-				}
-			}
-			return false
-		case "PlatformTypes":
-			for _, val := range f.values {
-				if slices.Contains(ver.parsed.platformTypes(), val) {
-					return true
-				}
-			}
-			return false
-		case "DocumentType":
-			return slices.Contains(f.values, d.DocumentType)
-		case "TargetType":
-			return slices.Contains(f.values, d.TargetType)
-		}
-		k := strings.TrimPrefix(f.key, "tag:")
-		val, ok := d.Tags[k]
-		return ok && (len(f.values) == 0 || slices.Contains(f.values, val))
+	filters, err := documentFilters(in)
+	if err != nil {
+		return nil, err
 	}
 	size := defaultListDocumentPage
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListDocuments", in.DocumentFilterList, in.Filters)
+	fp := protocol.PageFingerprint("ListDocuments", in.DocumentFilterList, in.Filters)
 	var out listDocumentsOutput
-	var err error
-	s.view(func(st *state) {
-		all := make([]*document, 0, len(awsDocuments)+len(st.Documents))
-		for _, d := range awsDocuments {
-			all = append(all, d)
+	a.view(func(st *state) {
+		matched := st.matchingDocuments(filters)
+		var ok bool
+		if out.DocumentIdentifiers, out.NextToken, ok = protocol.PageOf(matched, protocol.Deref(in.NextToken), fp, size, a.identifier); !ok {
+			err = protocol.ErrInvalidNextToken()
 		}
-		all = append(all, st.Documents...)
-		sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
-		var matched []*document
-		for _, d := range all {
-			ok := true
-			for _, f := range filters {
-				if !matches(d, f) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				matched = append(matched, d)
-			}
-		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(matched))
-		if !ok {
-			err = errInvalidNextToken()
-			return
-		}
-		from, to, next := page(len(matched), off, size, fp)
-		out.DocumentIdentifiers = make([]documentIdentifier, 0, to-from)
-		for _, d := range matched[from:to] {
-			ver := d.version(d.DefaultVersion)
-			out.DocumentIdentifiers = append(out.DocumentIdentifiers, documentIdentifier{
-				Name: d.Name, CreatedDate: epoch(ver.Created), DisplayName: ver.DisplayName,
-				Owner: s.documentOwner(d), VersionName: ver.VersionName,
-				PlatformTypes: ver.parsed.platformTypes(), DocumentVersion: strconv.Itoa(ver.Version),
-				DocumentType: d.DocumentType, SchemaVersion: ver.parsed.SchemaVersion,
-				DocumentFormat: ver.Format, TargetType: d.TargetType, Tags: tagList(d.Tags),
-			})
-		}
-		out.NextToken = next
 	})
 	if err != nil {
 		return nil, err
@@ -1607,38 +1471,197 @@ func (s *Server) listDocuments(in *listDocumentsInput) (*listDocumentsOutput, er
 	return &out, nil
 }
 
-func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocumentVersionsOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentARNPattern)
+// validateListDocuments applies the model's rules to the request.
+func validateListDocuments(in *listDocumentsInput) error {
+	var v protocol.Validator
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
+	if in.DocumentFilterList != nil {
+		v.Count("documentFilterList", len(in.DocumentFilterList), 1, -1)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
-	if err := v.err(); err != nil {
+	for i, f := range in.DocumentFilterList {
+		p := fmt.Sprintf("documentFilterList.%d.member", i+1)
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, "Name", "Owner", "PlatformTypes", "DocumentType")
+		}
+		if v.Required(p+".value", f.Value != nil) {
+			v.Length(p+".value", *f.Value, 1, -1)
+		}
+	}
+	v.Count("filters", len(in.Filters), 0, 6)
+	for i, f := range in.Filters {
+		p := fmt.Sprintf("filters.%d.member", i+1)
+		if f.Key != nil {
+			v.Length(p+".key", *f.Key, 1, 128)
+		}
+		for _, val := range f.Values {
+			v.Length(p+".values.member", val, 1, 256)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// documentFilterSpec is one filter of either list, by key.
+type documentFilterSpec struct {
+	key    string
+	values []string
+}
+
+// documentFilters merges DocumentFilterList and Filters into one list and
+// checks the keys and the Owner values.
+func documentFilters(in *listDocumentsInput) ([]documentFilterSpec, error) {
+	var filters []documentFilterSpec
+	for _, f := range in.DocumentFilterList {
+		filters = append(filters, documentFilterSpec{*f.Key, []string{*f.Value}})
+	}
+	tagKeys := 0
+	for _, f := range in.Filters {
+		key := protocol.Deref(f.Key)
+		switch {
+		case key == "Owner":
+			for _, val := range f.Values {
+				if !slices.Contains(documentOwnerValues, val) {
+					return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("%s is not a valid value for the Owner filter. Valid values: %s.", val, strings.Join(documentOwnerValues, ", ")))
+				}
+			}
+		case key == "Name", key == "PlatformTypes", key == "DocumentType", key == "TargetType", key == "SearchKeyword":
+		case strings.HasPrefix(key, "tag:") && len(key) > 4:
+			tagKeys++
+		default:
+			return nil, protocol.ErrInvalidFilterKey(fmt.Sprintf("The filter key %q isn't valid. Valid keys: Owner, Name, PlatformTypes, DocumentType, TargetType, SearchKeyword, tag:{keyname}.", key))
+		}
+		filters = append(filters, documentFilterSpec{key, f.Values})
+	}
+	// The Filters documentation: "This API operation only supports
+	// filtering documents by using a single tag key".
+	if tagKeys > 1 {
+		return nil, protocol.ErrInvalidFilterKey("ListDocuments filters on at most one tag key.")
+	}
+	return filters, nil
+}
+
+// matchingDocuments are the documents, AWS-owned and the account's, that
+// every filter matches, sorted by name.
+func (st *state) matchingDocuments(filters []documentFilterSpec) []*document {
+	all := make([]*document, 0, len(awsDocuments)+len(st.Documents))
+	for _, d := range awsDocuments {
+		all = append(all, d)
+	}
+	all = append(all, st.Documents...)
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	var matched []*document
+	for _, d := range all {
+		ok := true
+		for _, f := range filters {
+			if !documentMatches(d, f) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			matched = append(matched, d)
+		}
+	}
+	return matched
+}
+
+// documentMatches says whether a document matches one filter.
+func documentMatches(d *document, f documentFilterSpec) bool {
+	ver := d.version(d.DefaultVersion)
+	switch f.key {
+	case "Owner":
+		for _, val := range f.values {
+			switch val {
+			case "All":
+				return true
+			case "Amazon", "Public":
+				if d.Owner == "Amazon" {
+					return true
+				}
+			case "Self", "Private":
+				if d.Owner != "Amazon" {
+					return true
+				}
+			}
+		}
+		return false
+	case "Name":
+		for _, val := range f.values {
+			if strings.HasPrefix(d.Name, val) {
+				return true
+			}
+		}
+		return false
+	case "SearchKeyword":
+		for _, val := range f.values {
+			if strings.Contains(strings.ToLower(d.Name), strings.ToLower(val)) {
+				return true
+			}
+		}
+		return false
+	case "PlatformTypes":
+		for _, val := range f.values {
+			if slices.Contains(ver.parsed.PlatformTypes(), val) {
+				return true
+			}
+		}
+		return false
+	case "DocumentType":
+		return slices.Contains(f.values, d.DocumentType)
+	case "TargetType":
+		return slices.Contains(f.values, d.TargetType)
+	}
+	k := strings.TrimPrefix(f.key, "tag:")
+	val, ok := d.Tags[k]
+	return ok && (len(f.values) == 0 || slices.Contains(f.values, val))
+}
+
+// identifier is a document as ListDocuments lists it: its default version.
+func (a *Area) identifier(d *document) documentIdentifier {
+	ver := d.version(d.DefaultVersion)
+	return documentIdentifier{
+		Name: d.Name, CreatedDate: protocol.Epoch(ver.Created), DisplayName: ver.DisplayName,
+		Owner: a.documentOwner(d), VersionName: ver.VersionName,
+		PlatformTypes: ver.parsed.PlatformTypes(), DocumentVersion: strconv.Itoa(ver.Version),
+		DocumentType: d.DocumentType, SchemaVersion: ver.parsed.SchemaVersion,
+		DocumentFormat: ver.Format, TargetType: d.TargetType, Tags: tags.List(d.Tags),
+	}
+}
+
+func (a *Area) listDocumentVersions(in *listDocumentVersionsInput) (*listDocumentVersionsOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, DocumentARNPattern)
+	}
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	size := defaultListDocumentPage
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("ListDocumentVersions", *in.Name)
+	fp := protocol.PageFingerprint("ListDocumentVersions", *in.Name)
 	var out listDocumentVersionsOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		d := st.findDocument(*in.Name)
 		if d == nil {
-			err = errInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
+			err = ErrInvalidDocument(fmt.Sprintf("Document with name %s does not exist.", *in.Name))
 			return
 		}
-		off, ok := decodePageToken(deref(in.NextToken), fp, len(d.Versions))
+		off, ok := protocol.DecodePageToken(protocol.Deref(in.NextToken), fp, len(d.Versions))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
-		from, to, next := page(len(d.Versions), off, size, fp)
+		from, to, next := protocol.Page(len(d.Versions), off, size, fp)
 		for _, ver := range d.Versions[from:to] {
 			out.DocumentVersions = append(out.DocumentVersions, documentVersionInfo{
 				Name: d.Name, DisplayName: ver.DisplayName, DocumentVersion: strconv.Itoa(ver.Version),
-				VersionName: ver.VersionName, CreatedDate: epoch(ver.Created),
+				VersionName: ver.VersionName, CreatedDate: protocol.Epoch(ver.Created),
 				IsDefaultVersion: ver.Version == d.DefaultVersion, DocumentFormat: ver.Format, Status: "Active",
 			})
 		}
@@ -1650,19 +1673,19 @@ func (s *Server) listDocumentVersions(in *listDocumentVersionsInput) (*listDocum
 	return &out, nil
 }
 
-func (s *Server) updateDocumentDefaultVersion(in *updateDocumentDefaultVersionInput) (*updateDocumentDefaultVersionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.pattern("name", *in.Name, documentNamePattern)
+func (a *Area) updateDocumentDefaultVersion(in *updateDocumentDefaultVersionInput) (*updateDocumentDefaultVersionOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Pattern("name", *in.Name, documentNamePattern)
 	}
-	if v.required("documentVersion", in.DocumentVersion != nil) {
-		v.pattern("documentVersion", *in.DocumentVersion, versionNumberPattern)
+	if v.Required("documentVersion", in.DocumentVersion != nil) {
+		v.Pattern("documentVersion", *in.DocumentVersion, versionNumberPattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out updateDocumentDefaultVersionOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		d, err := ownDocument(st, *in.Name)
 		if err != nil {
 			return err

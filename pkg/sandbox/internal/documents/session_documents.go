@@ -1,4 +1,4 @@
-package sandbox
+package documents
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Session documents (DocumentType Session, schema 1.0): the AWS-owned ones
@@ -19,17 +21,17 @@ import (
 
 // Session types (the agent's session plugin names).
 const (
-	sessionTypeShell          = "Standard_Stream"
-	sessionTypeInteractive    = "InteractiveCommands"
-	sessionTypeNonInteractive = "NonInteractiveCommands"
-	sessionTypePort           = "Port"
+	SessionTypeShell          = "Standard_Stream"
+	SessionTypeInteractive    = "InteractiveCommands"
+	SessionTypeNonInteractive = "NonInteractiveCommands"
+	SessionTypePort           = "Port"
 )
 
-var sessionTypes = []string{sessionTypeInteractive, sessionTypeNonInteractive, sessionTypePort, sessionTypeShell}
+var sessionTypes = []string{SessionTypeInteractive, SessionTypeNonInteractive, SessionTypePort, SessionTypeShell}
 
-// preferencesDocument is the account's Session Manager preferences; StartSession
+// PreferencesDocument is the account's Session Manager preferences; StartSession
 // without a DocumentName starts a Standard_Stream shell with it.
-const preferencesDocument = "SSM-SessionManagerRunShell"
+const PreferencesDocument = "SSM-SessionManagerRunShell"
 
 // Session preference limits ("Session document schema": idleSessionTimeout
 // 1-60 minutes, maxSessionDuration 1-1440 minutes) and the default idle
@@ -206,7 +208,7 @@ var awsSessionDocuments = []struct {
 }
 
 // parseContent parses a document's content by its type.
-func parseContent(docType, content, format string) (*docContent, *APIError) {
+func parseContent(docType, content, format string) (*Content, *protocol.APIError) {
 	if docType == "Session" {
 		return parseSessionContent(content, format)
 	}
@@ -214,17 +216,17 @@ func parseContent(docType, content, format string) (*docContent, *APIError) {
 }
 
 // parseSessionContent parses and checks a Session document.
-func parseSessionContent(content, format string) (*docContent, *APIError) {
+func parseSessionContent(content, format string) (*Content, *protocol.APIError) {
 	raw, err := decodeDocument(content, format)
 	if err != nil {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("The content is not valid %s: %v", format, err))
 	}
-	c := &docContent{}
+	c := &Content{}
 	c.SchemaVersion, _ = raw["schemaVersion"].(string)
 	c.Description, _ = raw["description"].(string)
 	if c.SchemaVersion != "1.0" {
 		// "Session documents only support version 1.0."
-		return nil, apiErr(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Session documents support schema version 1.0 only, not %q.", c.SchemaVersion)
+		return nil, protocol.Errorf(http.StatusBadRequest, "InvalidDocumentSchemaVersion", "Session documents support schema version 1.0 only, not %q.", c.SchemaVersion)
 	}
 	c.SessionType, _ = raw["sessionType"].(string)
 	if !slices.Contains(sessionTypes, c.SessionType) {
@@ -240,7 +242,7 @@ func parseSessionContent(content, format string) (*docContent, *APIError) {
 		}
 		c.Inputs = m
 	}
-	if c.SessionType == sessionTypeShell && c.Inputs == nil {
+	if c.SessionType == SessionTypeShell && c.Inputs == nil {
 		// "This element is required for Session documents that are used to
 		// create Standard_Stream sessions."
 		return nil, errInvalidDocumentContent("A Standard_Stream Session document needs inputs (the session preferences).")
@@ -249,7 +251,7 @@ func parseSessionContent(content, format string) (*docContent, *APIError) {
 		return nil, perr
 	}
 	c.Properties = raw["properties"]
-	if c.SessionType == sessionTypeInteractive || c.SessionType == sessionTypeNonInteractive || c.SessionType == sessionTypePort {
+	if c.SessionType == SessionTypeInteractive || c.SessionType == SessionTypeNonInteractive || c.SessionType == SessionTypePort {
 		if _, ok := c.Properties.(map[string]any); !ok {
 			return nil, errInvalidDocumentContent(fmt.Sprintf("A %s Session document needs properties.", c.SessionType))
 		}
@@ -257,7 +259,7 @@ func parseSessionContent(content, format string) (*docContent, *APIError) {
 	var undeclared []string
 	walkStrings(c.Properties, func(s string) {
 		for _, m := range placeholderPattern.FindAllStringSubmatch(s, -1) {
-			if c.param(m[1]) == nil && !slices.Contains(undeclared, m[1]) {
+			if c.Param(m[1]) == nil && !slices.Contains(undeclared, m[1]) {
 				undeclared = append(undeclared, m[1])
 			}
 		}
@@ -270,7 +272,7 @@ func parseSessionContent(content, format string) (*docContent, *APIError) {
 
 // minutesInput reads a preference given in minutes: a number or a string of
 // digits; "" or absent is unset (0).
-func minutesInput(inputs map[string]any, key string, lo, hi int) (int, *APIError) {
+func minutesInput(inputs map[string]any, key string, lo, hi int) (int, *protocol.APIError) {
 	v, ok := inputs[key]
 	if !ok || v == nil {
 		return 0, nil
@@ -305,7 +307,7 @@ func minutesInput(inputs map[string]any, key string, lo, hi int) (int, *APIError
 
 // preferenceLimits reads idleSessionTimeout and maxSessionDuration (minutes;
 // 0 when unset).
-func preferenceLimits(inputs map[string]any) (idle, maxDuration int, err *APIError) {
+func preferenceLimits(inputs map[string]any) (idle, maxDuration int, err *protocol.APIError) {
 	if inputs == nil {
 		return 0, 0, nil
 	}
@@ -318,18 +320,20 @@ func preferenceLimits(inputs map[string]any) (idle, maxDuration int, err *APIErr
 	return idle, maxDuration, nil
 }
 
-// sessionLimits are the preferences a session runs under, in minutes: the
+// SessionLimits are the preferences a session runs under, in minutes: the
 // session document's own inputs where it has them, else the account's
 // SSM-SessionManagerRunShell, else AWS's defaults (20-minute idle timeout,
 // no maximum duration).
-func sessionLimits(st *state, c *docContent) (idleMinutes, maxMinutes int) {
+func (a *Area) SessionLimits(c *Content) (idleMinutes, maxMinutes int) {
 	idle, maxD, _ := preferenceLimits(c.Inputs)
 	if c.Inputs == nil {
-		if d := st.findDocument(preferencesDocument); d != nil && d.DocumentType == "Session" {
-			if v := d.version(d.DefaultVersion); v != nil && v.parsed != nil {
-				idle, maxD, _ = preferenceLimits(v.parsed.Inputs)
+		a.view(func(st *state) {
+			if d := st.findDocument(PreferencesDocument); d != nil && d.DocumentType == "Session" {
+				if v := d.version(d.DefaultVersion); v != nil && v.parsed != nil {
+					idle, maxD, _ = preferenceLimits(v.parsed.Inputs)
+				}
 			}
-		}
+		})
 	}
 	if idle == 0 {
 		idle = defaultIdleTimeout

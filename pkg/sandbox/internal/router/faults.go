@@ -1,4 +1,4 @@
-package sandbox
+package router
 
 import (
 	"fmt"
@@ -122,7 +122,8 @@ func (f *Faults) Add(spec string) error {
 	return f.Set(name, value)
 }
 
-func (f Faults) validate() error {
+// Validate checks that every probability is in [0,1].
+func (f Faults) Validate() error {
 	for _, k := range faultKinds {
 		if err := checkProbability(k.name, *k.field(&f)); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package sandbox
+package protocol
 
 import (
 	"crypto/hmac"
@@ -51,26 +51,37 @@ const (
 )
 
 func errMissingAuth() *APIError {
-	return apiErr(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
+	return Errorf(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
 }
 
 func errIncompleteSignature(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "IncompleteSignatureException", "%s", msg)
+	return Errorf(http.StatusBadRequest, "IncompleteSignatureException", "%s", msg)
 }
 
 func errInvalidSignature(msg string) *APIError {
-	return apiErr(http.StatusBadRequest, "InvalidSignatureException", "%s", msg)
+	return Errorf(http.StatusBadRequest, "InvalidSignatureException", "%s", msg)
 }
 
 func errUnrecognizedClient() *APIError {
-	return apiErr(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
+	return Errorf(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
 }
 
-// authenticate checks the request's SigV4 signature. signingName is the
+// Verifier checks SigV4 signatures against the sandbox's one set of
+// credentials and its region.
+type Verifier struct {
+	Region      string
+	AccessKeyID string
+	SecretKey   string
+	Clock       func() time.Time
+	// Known says whether a signing name is one of the sandbox's services.
+	Known func(signingName string) bool
+}
+
+// Authenticate checks the request's SigV4 signature. signingName is the
 // service name the credential scope must name ("" when the service is
 // unknown: any of the sandbox's services is then accepted, and the request
 // fails later as an unknown operation).
-func (s *Server) authenticate(r *http.Request, body []byte, signingName string) *APIError {
+func (s *Verifier) Authenticate(r *http.Request, body []byte, signingName string) *APIError {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
 		return errMissingAuth()
@@ -124,20 +135,20 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string) 
 	if scopeDate != rawDate[:8] {
 		return errInvalidSignature(fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", scopeDate, rawDate[:8], rawDate))
 	}
-	if region != s.region {
+	if region != s.Region {
 		return errInvalidSignature(fmt.Sprintf("Credential should be scoped to a valid region, not '%s'. ", region))
 	}
 	if signingName != "" && service != signingName {
 		return errInvalidSignature(fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", signingName))
 	}
-	if signingName == "" && !knownSigningName(service) {
+	if signingName == "" && !s.Known(service) {
 		return errInvalidSignature(fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", "ssm"))
 	}
-	if keyID != s.accessKeyID {
+	if keyID != s.AccessKeyID {
 		return errUnrecognizedClient()
 	}
 
-	now := s.clock().UTC()
+	now := s.Clock().UTC()
 	if reqTime.Before(now.Add(-maxClockSkew)) {
 		return errInvalidSignature(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)",
 			rawDate, now.Add(-maxClockSkew).Format(amzDateFmt), now.Format(amzDateFmt)))
@@ -169,7 +180,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string) 
 	scope := strings.Join(cred[1:], "/")
 	creq := sha256.Sum256([]byte(canonical))
 	stringToSign := sigAlgorithm + "\n" + rawDate + "\n" + scope + "\n" + hex.EncodeToString(creq[:])
-	key := hmacSHA256([]byte("AWS4"+s.secretKey), scopeDate)
+	key := hmacSHA256([]byte("AWS4"+s.SecretKey), scopeDate)
 	key = hmacSHA256(key, region)
 	key = hmacSHA256(key, service)
 	key = hmacSHA256(key, "aws4_request")
@@ -178,15 +189,6 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string) 
 		return errInvalidSignature(badSignature)
 	}
 	return nil
-}
-
-func knownSigningName(name string) bool {
-	for _, svc := range services {
-		if svc.signingName == name {
-			return true
-		}
-	}
-	return false
 }
 
 func hmacSHA256(key []byte, data string) []byte {

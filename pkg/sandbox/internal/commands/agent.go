@@ -1,4 +1,4 @@
-package sandbox
+package commands
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"gopkg.in/yaml.v3"
 )
 
@@ -28,12 +30,6 @@ import (
 // stdout and stderr captured apart, the whole group killed with SIGKILL on
 // the execution timeout or a cancel. docs/sandbox-run-command.md describes the behaviour
 // and its sources.
-
-// Defaults of the timing options (Options).
-const (
-	DefaultInvocationDelay = 20 * time.Millisecond
-	DefaultRebootDelay     = 100 * time.Millisecond
-)
 
 // Exit codes with a meaning for the agent (appconfig constants).
 const (
@@ -61,72 +57,42 @@ const (
 	stdoutTruncatedSuffix = "--output truncated--"
 	outputTruncatedSuffix = "\n---Output truncated---"
 	errorTruncatedSuffix  = "\n---Error truncated----"
-	outputErrorTitle      = "\n----------ERROR-------\n"
 )
 
-// fleetAgent runs commands on the nodes. Node working directories live in
-// one temporary directory, created on first use and removed at Close.
+// fleetAgent runs commands on the nodes, in the nodes' working
+// directories (nodes.Area.Dir).
 type fleetAgent struct {
-	s      *Server
-	ctx    context.Context
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
-	root   string
-	rootEr error
+	area *Area
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
-func newFleetAgent(s *Server) *fleetAgent {
+func newFleetAgent(area *Area) *fleetAgent {
 	ctx, stop := context.WithCancel(context.Background())
-	return &fleetAgent{s: s, ctx: ctx, stop: stop}
+	return &fleetAgent{area: area, ctx: ctx, stop: stop}
 }
 
-func (a *fleetAgent) dir() (string, error) {
-	a.once.Do(func() {
-		a.root, a.rootEr = os.MkdirTemp("", "ssmctl-sandbox-nodes-")
-	})
-	return a.root, a.rootEr
-}
-
-// close kills every running script, waits for the schedulers and removes
-// the nodes' directories.
+// close kills every running script and waits for the schedulers.
 func (a *fleetAgent) close() error {
 	a.stop()
 	a.wg.Wait()
-	if a.root != "" {
-		return os.RemoveAll(a.root)
-	}
 	return nil
 }
 
-// NodeDir is the working directory of a node (created on first use), for
-// tests that check what a command left behind.
-func (s *Server) NodeDir(id string) (string, error) {
-	root, err := s.agent.dir()
-	if err != nil {
-		return "", err
-	}
-	d := filepath.Join(root, id)
-	return d, os.MkdirAll(d, 0o700)
-}
-
-func (s *Server) scaled(d time.Duration) time.Duration {
-	if s.opts.TimeoutScale > 0 {
-		return time.Duration(float64(d) * s.opts.TimeoutScale)
+func (a *Area) scaled(d time.Duration) time.Duration {
+	if a.timing.TimeoutScale > 0 {
+		return time.Duration(float64(d) * a.timing.TimeoutScale)
 	}
 	return d
 }
 
-func (s *Server) invocationDelay() time.Duration { return max(0, s.opts.InvocationDelay) }
-func (s *Server) rebootDelay() time.Duration     { return max(0, s.opts.RebootDelay) }
+func (a *Area) invocationDelay() time.Duration { return max(0, a.timing.InvocationDelay) }
+func (a *Area) rebootDelay() time.Duration     { return max(0, a.timing.RebootDelay) }
 
 // update changes command state under the lock, without persisting it (a
 // command's progress is saved when it ends).
-func (s *Server) update(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fn()
-}
+func (a *Area) update(fn func()) { a.sec.Update(fn) }
 
 // agentTimeout is the execution timeout the agent applies to a step's
 // timeoutSeconds: a number of seconds from 5 to 172800, anything else the
@@ -170,7 +136,7 @@ func (a *fleetAgent) start(c *command) {
 // canceled by the system") while those running finish. Targets not sent
 // when the delivery timeout (TimeoutSeconds) passes are DeliveryTimedOut.
 func (a *fleetAgent) schedule(c *command) {
-	s := a.s
+	s := a.area
 	events := make(chan invocationEvent, 2*len(c.Invocations)+1)
 	deliveryTimer := time.NewTimer(max(0, time.Until(c.Requested.Add(s.scaled(time.Duration(c.TimeoutSeconds)*time.Second)))))
 	defer deliveryTimer.Stop()
@@ -242,12 +208,8 @@ func (a *fleetAgent) schedule(c *command) {
 			cancelled = true
 		}
 	}
-	if s.opts.StatePath != "" {
-		s.mu.Lock()
-		if err := saveState(s.opts.StatePath, s.st); err != nil {
-			s.logf("sandbox: saving state: %v", err)
-		}
-		s.mu.Unlock()
+	if err := s.sec.Save(); err != nil {
+		s.h.Log("sandbox: saving state: %v", err)
 	}
 }
 
@@ -264,7 +226,7 @@ func (n nodeView) windows() bool { return n.platform == "Windows" }
 
 // invoke delivers the command to one node and runs it there.
 func (a *fleetAgent) invoke(ctx context.Context, c *command, inv *invocation, events chan<- invocationEvent) {
-	s := a.s
+	s := a.area
 	ackSent := false
 	ack := func() {
 		if !ackSent {
@@ -282,11 +244,9 @@ func (a *fleetAgent) invoke(ctx context.Context, c *command, inv *invocation, ev
 	}
 
 	var node nodeView
-	s.view(func(st *state) {
-		if n := st.byID[inv.InstanceID]; n != nil {
-			node = nodeView{exists: true, ping: n.Ping, platform: n.Platform.Type, latency: n.Latency}
-		}
-	})
+	if n, ok := s.nodes.Get(inv.InstanceID); ok {
+		node = nodeView{exists: true, ping: n.Ping, platform: n.Platform.Type, latency: n.Latency}
+	}
 	switch {
 	case !node.exists || node.ping == "Inactive":
 		// "Undeliverable: The command can't be delivered to the managed
@@ -330,9 +290,9 @@ func (a *fleetAgent) invoke(ctx context.Context, c *command, inv *invocation, ev
 		finish("TimedOut", "DeliveryTimedOut")
 		return
 	}
-	dir, err := s.NodeDir(inv.InstanceID)
+	dir, err := s.nodes.Dir(inv.InstanceID)
 	if err != nil {
-		s.logf("sandbox: node %s: %v", inv.InstanceID, err)
+		s.h.Log("sandbox: node %s: %v", inv.InstanceID, err)
 		finish("Failed", "Undeliverable")
 		return
 	}
@@ -383,12 +343,12 @@ type stepResult struct {
 // runSteps runs steps in order. At the top level each step reports into
 // its pluginRun (plugins); nested documents (aws:runDocument) pass nil and
 // get their results back. It returns each step's status.
-func (r *runner) runSteps(steps []docStep, plugins []*pluginRun, depth int) []string {
+func (r *runner) runSteps(steps []documents.Step, plugins []*pluginRun, depth int) []string {
 	return r.runStepsInto(steps, plugins, depth, nil)
 }
 
-func (r *runner) runStepsInto(steps []docStep, plugins []*pluginRun, depth int, sink *[]stepResult) []string {
-	s := r.a.s
+func (r *runner) runStepsInto(steps []documents.Step, plugins []*pluginRun, depth int, sink *[]stepResult) []string {
+	s := r.a.area
 	var statuses []string
 	exitDocument := false
 	for i, step := range steps {
@@ -476,7 +436,7 @@ func (r *runner) preconditionHolds(pre map[string]any) (bool, string) {
 	return true, ""
 }
 
-func (r *runner) runStep(step docStep, p *pluginRun, depth int) stepResult {
+func (r *runner) runStep(step documents.Step, p *pluginRun, depth int) stepResult {
 	if step.Precondition != nil {
 		if ok, desc := r.preconditionHolds(step.Precondition); !ok {
 			return stepResult{status: "Skipped", message: fmt.Sprintf("Step execution skipped due to unsatisfied preconditions: '%s'. Step name: %s", desc, step.Name)}
@@ -519,8 +479,8 @@ var unsafePathChars = regexp.MustCompile(`[^a-zA-Z0-9_.\-]`)
 // SuccessAndReboot is reset to InProgress and run again); the plugin stays
 // InProgress meanwhile, and the output of every run is kept, in order (the
 // agent appends to the step's output files).
-func (r *runner) runScriptStep(step docStep, p *pluginRun) stepResult {
-	s := r.a.s
+func (r *runner) runScriptStep(step documents.Step, p *pluginRun) stepResult {
+	s := r.a.area
 	lines := runCommandLines(step.Inputs["runCommand"], nil)
 	orch := filepath.Join(r.node.dir, "orchestration", r.c.ID, unsafePathChars.ReplaceAllString(step.Name, "_"))
 	if err := os.MkdirAll(orch, 0o700); err != nil {
@@ -564,7 +524,7 @@ func (r *runner) runScriptStep(step docStep, p *pluginRun) stepResult {
 	env := append(os.Environ(),
 		"SSM_COMMAND_ID="+r.c.ID,
 		"AWS_SSM_INSTANCE_ID="+r.inv.InstanceID,
-		"AWS_SSM_REGION_NAME="+s.region,
+		"AWS_SSM_REGION_NAME="+s.h.Region,
 	)
 	rebootCode, stoppedCode := rebootExitCodeUnix, stoppedExitCodeUnix
 	if windows {
@@ -594,7 +554,7 @@ func (r *runner) runScriptStep(step docStep, p *pluginRun) stepResult {
 		case code == 0:
 			out.status = "Success"
 		case code == rebootCode:
-			s.logf("sandbox: node %s reboots (command %s, step %s)", r.inv.InstanceID, r.c.ID, step.Name)
+			s.h.Log("sandbox: node %s reboots (command %s, step %s)", r.inv.InstanceID, r.c.ID, step.Name)
 			// Before rebooting, the agent tells the service (AWS: "Handling
 			// reboots when running commands"); the step stays InProgress and
 			// shows the reboot request and the output so far.
@@ -639,12 +599,12 @@ func dirExists(p string) bool {
 // with documentType SSMDocument): its steps run in order, their output
 // appended to this step's, their statuses merged; at most three levels
 // deep, as the agent allows.
-func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
+func (r *runner) runDocumentStep(step documents.Step, depth int) stepResult {
 	fail := func(msg string) stepResult {
 		return stepResult{status: "Failed", code: 1, stderr: msg}
 	}
-	if depth+1 > maxRunDocumentDepth {
-		return fail(fmt.Sprintf("Maximum depth for document execution exceeded. Maximum depth permitted - %d and current depth - %d", maxRunDocumentDepth, depth+1))
+	if depth+1 > documents.MaxRunDocumentDepth {
+		return fail(fmt.Sprintf("Maximum depth for document execution exceeded. Maximum depth permitted - %d and current depth - %d", documents.MaxRunDocumentDepth, depth+1))
 	}
 	docType, _ := step.Inputs["documentType"].(string)
 	path, _ := step.Inputs["documentPath"].(string)
@@ -659,22 +619,17 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 	if i := strings.LastIndex(path, ":"); i > 0 && !strings.HasPrefix(path, "arn:") {
 		name, version = path[:i], path[i+1:]
 	}
-	var content *docContent
+	var content *documents.Content
 	var docName string
 	var lookupErr error
-	r.a.s.view(func(st *state) {
-		d := st.findDocument(name)
-		if d == nil {
-			lookupErr = fmt.Errorf("InvalidDocument: Document with name %s does not exist", name)
-			return
-		}
-		v, err := resolveVersion(d, version, "")
-		if err != nil {
-			lookupErr = err
-			return
-		}
-		content, docName = v.parsed, d.Name
-	})
+	switch d, found, err := r.a.area.documents.Find(name, version, ""); {
+	case !found:
+		lookupErr = fmt.Errorf("InvalidDocument: Document with name %s does not exist", name)
+	case err != nil:
+		lookupErr = err
+	default:
+		content, docName = d.Content, d.Name
+	}
 	if lookupErr != nil {
 		return fail(lookupErr.Error())
 	}
@@ -688,7 +643,7 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 				if yerr := yaml.Unmarshal([]byte(x), &y); yerr != nil {
 					return fail(fmt.Sprintf("There was an error while preparing documents - Unmarshalling document parameters failed. Please make sure the parameters are specified in the right format. JSON format error - %v, YAML format error - %v.", err, yerr))
 				}
-				m, _ := normalizeYAML(y).(map[string]any)
+				m, _ := documents.NormalizeYAML(y).(map[string]any)
 				params = m
 			}
 		}
@@ -699,14 +654,14 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 	}
 	resolved := map[string]any{}
 	for k, v := range params {
-		p := content.param(k)
+		p := content.Param(k)
 		if p == nil {
 			return fail(fmt.Sprintf("There was an error while preparing documents - parameter %s is not defined in document %s", k, docName))
 		}
 		if v == nil {
 			continue
 		}
-		tv, err := p.typedValue(v)
+		tv, err := p.TypedValue(v)
 		if err != nil {
 			return fail(fmt.Sprintf("There was an error while preparing documents - parameter %s: %v", k, err))
 		}
@@ -719,11 +674,11 @@ func (r *runner) runDocumentStep(step docStep, depth int) stepResult {
 		if !p.HasDefault {
 			return fail(fmt.Sprintf("There was an error while preparing documents - parameter %s of document %s is required", p.Name, docName))
 		}
-		resolved[p.Name], _ = p.typedValue(p.Default)
+		resolved[p.Name], _ = p.TypedValue(p.Default)
 	}
-	steps := make([]docStep, len(content.Steps))
+	steps := make([]documents.Step, len(content.Steps))
 	for i, st := range content.Steps {
-		st.Inputs = substitute(st.Inputs, resolved).(map[string]any)
+		st.Inputs = documents.Substitute(st.Inputs, resolved).(map[string]any)
 		steps[i] = st
 	}
 	var results []stepResult
@@ -878,7 +833,7 @@ func utf8Prefix(s string, n int) string {
 func truncateOutput(stdout, stderr string, capacity int) string {
 	title := ""
 	if stderr != "" {
-		title = outputErrorTitle
+		title = nodes.OutputErrorTitle
 	}
 	room := capacity - len(title)
 	if len(stdout)+len(stderr) < room {

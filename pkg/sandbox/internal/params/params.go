@@ -1,4 +1,4 @@
-package sandbox
+package params
 
 import (
 	"encoding/base64"
@@ -12,6 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
 
 // Parameter Store: PutParameter, GetParameter, GetParameters,
@@ -137,17 +141,17 @@ func (st *state) tierCounts() (standard, advanced int) {
 // Wire types.
 
 type putParameterInput struct {
-	Name           *string   `json:"Name"`
-	Description    *string   `json:"Description"`
-	Value          *string   `json:"Value"`
-	Type           *string   `json:"Type"`
-	KeyId          *string   `json:"KeyId"`
-	Overwrite      *bool     `json:"Overwrite"`
-	AllowedPattern *string   `json:"AllowedPattern"`
-	Tags           []tagWire `json:"Tags"`
-	Tier           *string   `json:"Tier"`
-	Policies       *string   `json:"Policies"`
-	DataType       *string   `json:"DataType"`
+	Name           *string     `json:"Name"`
+	Description    *string     `json:"Description"`
+	Value          *string     `json:"Value"`
+	Type           *string     `json:"Type"`
+	KeyId          *string     `json:"KeyId"`
+	Overwrite      *bool       `json:"Overwrite"`
+	AllowedPattern *string     `json:"AllowedPattern"`
+	Tags           []tags.Wire `json:"Tags"`
+	Tier           *string     `json:"Tier"`
+	Policies       *string     `json:"Policies"`
+	DataType       *string     `json:"DataType"`
 }
 
 type putParameterOutput struct {
@@ -161,15 +165,15 @@ type getParameterInput struct {
 }
 
 type parameterWire struct {
-	Name             string     `json:"Name"`
-	Type             string     `json:"Type"`
-	Value            string     `json:"Value"`
-	Version          int64      `json:"Version"`
-	Selector         string     `json:"Selector,omitempty"`
-	SourceResult     string     `json:"SourceResult,omitempty"`
-	LastModifiedDate *epochTime `json:"LastModifiedDate,omitempty"`
-	ARN              string     `json:"ARN"`
-	DataType         string     `json:"DataType"`
+	Name             string              `json:"Name"`
+	Type             string              `json:"Type"`
+	Value            string              `json:"Value"`
+	Version          int64               `json:"Version"`
+	Selector         string              `json:"Selector,omitempty"`
+	SourceResult     string              `json:"SourceResult,omitempty"`
+	LastModifiedDate *protocol.EpochTime `json:"LastModifiedDate,omitempty"`
+	ARN              string              `json:"ARN"`
+	DataType         string              `json:"DataType"`
 }
 
 type getParameterOutput struct {
@@ -230,7 +234,7 @@ type parameterMetadata struct {
 	ARN              string                  `json:"ARN"`
 	Type             string                  `json:"Type"`
 	KeyId            string                  `json:"KeyId,omitempty"`
-	LastModifiedDate *epochTime              `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *protocol.EpochTime     `json:"LastModifiedDate,omitempty"`
 	LastModifiedUser string                  `json:"LastModifiedUser"`
 	Description      string                  `json:"Description,omitempty"`
 	AllowedPattern   string                  `json:"AllowedPattern,omitempty"`
@@ -256,7 +260,7 @@ type parameterHistory struct {
 	Name             string                  `json:"Name"`
 	Type             string                  `json:"Type"`
 	KeyId            string                  `json:"KeyId,omitempty"`
-	LastModifiedDate *epochTime              `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *protocol.EpochTime     `json:"LastModifiedDate,omitempty"`
 	LastModifiedUser string                  `json:"LastModifiedUser"`
 	Description      string                  `json:"Description,omitempty"`
 	Value            string                  `json:"Value"`
@@ -320,12 +324,12 @@ const (
 
 // errParameterNotFound is how AWS answers GetParameter and DeleteParameter
 // for a missing name: with no message.
-func errParameterNotFound() *APIError {
-	return &APIError{Status: http.StatusBadRequest, Type: "ParameterNotFound"}
+func errParameterNotFound() *protocol.APIError {
+	return &protocol.APIError{Status: http.StatusBadRequest, Type: "ParameterNotFound"}
 }
 
-func errParameterVersionNotFound(version, name string) *APIError {
-	return apiErr(http.StatusBadRequest, "ParameterVersionNotFound", "Systems Manager could not find version %s of %s. Verify the version and try again.", version, name)
+func errParameterVersionNotFound(version, name string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "ParameterVersionNotFound", "Systems Manager could not find version %s of %s. Verify the version and try again.", version, name)
 }
 
 // Name resolution.
@@ -335,9 +339,9 @@ var digits = regexp.MustCompile(`^[0-9]+$`)
 // lookup resolves a name as GetParameter takes it: a name or an ARN of
 // this account and region, optionally with a :VERSION or :LABEL selector.
 // It returns the selector as AWS echoes it (":3", ":prod").
-func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *paramVersion, string, *APIError) {
+func (a *Area) lookup(st *state, raw string, now time.Time) (*parameter, *paramVersion, string, *protocol.APIError) {
 	name := cleanName(raw)
-	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", partition(s.region), s.region, s.accountID)
+	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", area.Partition(a.h.Region), a.h.Region, a.h.AccountID)
 	var candidates []string
 	if strings.HasPrefix(name, "arn:") {
 		if !strings.HasPrefix(name, arnPrefix) {
@@ -388,9 +392,9 @@ func (s *Server) lookup(st *state, raw string, now time.Time) (*parameter, *para
 
 // historyTarget resolves GetParameterHistory's and the label operations'
 // Name: a name or an ARN, no selector.
-func (s *Server) historyTarget(st *state, raw string, now time.Time) (*parameter, *APIError) {
+func (a *Area) historyTarget(st *state, raw string, now time.Time) (*parameter, *protocol.APIError) {
 	name := cleanName(raw)
-	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", partition(s.region), s.region, s.accountID)
+	arnPrefix := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/", area.Partition(a.h.Region), a.h.Region, a.h.AccountID)
 	candidates := []string{name}
 	if strings.HasPrefix(name, arnPrefix) {
 		rest := strings.TrimPrefix(name, arnPrefix)
@@ -401,26 +405,26 @@ func (s *Server) historyTarget(st *state, raw string, now time.Time) (*parameter
 			return p, nil
 		}
 	}
-	return nil, apiErr(http.StatusBadRequest, "ParameterNotFound", "Parameter %s not found.", name)
+	return nil, protocol.Errorf(http.StatusBadRequest, "ParameterNotFound", "Parameter %s not found.", name)
 }
 
 // Rendering.
 
-func (s *Server) renderValue(st *state, p *parameter, v *paramVersion, decrypt bool) (string, error) {
+func (a *Area) renderValue(st *state, p *parameter, v *paramVersion, decrypt bool) (string, error) {
 	if v.Type == typeSecureString && decrypt {
-		return openValue(st, s.paramARN(p.Name), v.Value)
+		return openValue(st, a.paramARN(p.Name), v.Value)
 	}
 	return v.Value, nil
 }
 
-func (s *Server) parameterWire(st *state, p *parameter, v *paramVersion, selector string, decrypt bool) (parameterWire, error) {
-	val, err := s.renderValue(st, p, v, decrypt)
+func (a *Area) parameterWire(st *state, p *parameter, v *paramVersion, selector string, decrypt bool) (parameterWire, error) {
+	val, err := a.renderValue(st, p, v, decrypt)
 	if err != nil {
 		return parameterWire{}, err
 	}
 	return parameterWire{
 		Name: p.Name, Type: v.Type, Value: val, Version: v.Version, Selector: selector,
-		LastModifiedDate: epoch(v.Modified), ARN: s.paramARN(p.Name), DataType: v.DataType,
+		LastModifiedDate: protocol.Epoch(v.Modified), ARN: a.paramARN(p.Name), DataType: v.DataType,
 	}, nil
 }
 
@@ -432,11 +436,11 @@ func inlinePolicies(ps []policy) []parameterInlinePolicy {
 	return out
 }
 
-func (s *Server) metadata(p *parameter) parameterMetadata {
+func (a *Area) metadata(p *parameter) parameterMetadata {
 	v := p.latest()
 	return parameterMetadata{
-		Name: p.Name, ARN: s.paramARN(p.Name), Type: v.Type, KeyId: v.KeyID,
-		LastModifiedDate: epoch(v.Modified), LastModifiedUser: v.User, Description: v.Description,
+		Name: p.Name, ARN: a.paramARN(p.Name), Type: v.Type, KeyId: v.KeyID,
+		LastModifiedDate: protocol.Epoch(v.Modified), LastModifiedUser: v.User, Description: v.Description,
 		AllowedPattern: v.AllowedPattern, Version: v.Version, Tier: v.Tier,
 		Policies: inlinePolicies(v.Policies), DataType: v.DataType,
 	}
@@ -444,171 +448,42 @@ func (s *Server) metadata(p *parameter) parameterMetadata {
 
 // Handlers.
 
-func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
-	}
-	v.required("value", in.Value != nil)
-	if in.Description != nil {
-		v.length("description", *in.Description, 0, 1024)
-	}
-	if in.Type != nil {
-		v.enum("type", *in.Type, paramTypes...)
-	}
-	if in.KeyId != nil {
-		v.length("keyId", *in.KeyId, 1, 256)
-		v.pattern("keyId", *in.KeyId, keyIDPattern)
-	}
-	if in.AllowedPattern != nil {
-		v.length("allowedPattern", *in.AllowedPattern, 0, 1024)
-	}
-	if in.Tags != nil {
-		validateTagList(&v, in.Tags)
-	}
-	if in.Tier != nil {
-		v.enum("tier", *in.Tier, paramTiers...)
-	}
-	if in.Policies != nil {
-		v.length("policies", *in.Policies, 1, 4096)
-	}
-	if in.DataType != nil {
-		v.length("dataType", *in.DataType, 0, 128)
-	}
-	if err := v.err(); err != nil {
+// putParameter validates the request, then, under the lock, builds the
+// new version from the request and the previous one, places it in a tier,
+// seals a SecureString's value and stores the version.
+func (a *Area) putParameter(in *putParameterInput) (*putParameterOutput, error) {
+	if err := validatePutParameter(in); err != nil {
 		return nil, err
 	}
-	// The value is sensitive: no message ever quotes it.
-	if *in.Value == "" {
-		return nil, errValidation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.")
-	}
-	overwrite := in.Overwrite != nil && *in.Overwrite
-	if overwrite && len(in.Tags) > 0 {
-		return nil, errValidation("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
+	if err := a.checkPutParameter(in); err != nil {
+		return nil, err
 	}
 	name := cleanName(*in.Name)
-	if err := s.checkNewName(name); err != nil {
-		return nil, err
-	}
-	for _, t := range in.Tags {
-		if hasReservedPrefix(*t.Key) {
-			return nil, errValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
-		}
-	}
-	now := s.clock()
+	overwrite := in.Overwrite != nil && *in.Overwrite
+	now := a.h.Clock()
 	var out putParameterOutput
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		st.sweepExpired(now)
 		p := st.paramByName[name]
 		if p != nil && !overwrite {
-			return apiErr(http.StatusBadRequest, "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
+			return protocol.Errorf(http.StatusBadRequest, "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
 		}
 		var prev *paramVersion
 		if p != nil {
 			prev = p.latest()
 		}
-		nv := &paramVersion{Version: 1, Modified: now, User: s.callerARN(), DataType: dataTypeText}
-		if prev != nil {
-			nv.Version = prev.Version + 1
-			nv.Type, nv.Description, nv.AllowedPattern, nv.DataType = prev.Type, prev.Description, prev.AllowedPattern, prev.DataType
-			nv.KeyID, nv.Policies = prev.KeyID, prev.Policies
-		}
-		if in.Type != nil {
-			if prev != nil && *in.Type != prev.Type {
-				return apiErr(http.StatusBadRequest, "HierarchyTypeMismatchException", "The parameter type can't be changed: %s is a %s parameter. Parameter Store doesn't support changing a parameter type in a hierarchy; create a new, unique parameter.", name, prev.Type)
-			}
-			nv.Type = *in.Type
-		}
-		if nv.Type == "" {
-			return errValidation("A parameter type is required when you create a parameter.")
-		}
-		if in.Description != nil {
-			nv.Description = *in.Description
-		}
-		if in.AllowedPattern != nil {
-			nv.AllowedPattern = *in.AllowedPattern
-		}
-		if in.DataType != nil && *in.DataType != "" {
-			nv.DataType = *in.DataType
-		}
-		if err := checkDataType(nv.DataType, nv.Type, *in.Value); err != nil {
-			return err
-		}
-		if in.Policies != nil {
-			ps, err := parsePolicies(*in.Policies, now)
-			if err != nil {
-				return err
-			}
-			nv.Policies = ps
-		}
-		if nv.AllowedPattern != "" {
-			re, err := regexp.Compile(nv.AllowedPattern)
-			if err != nil {
-				return apiErr(http.StatusBadRequest, "InvalidAllowedPatternException", "The allowed pattern %s isn't a valid regular expression.", nv.AllowedPattern)
-			}
-			if !re.MatchString(*in.Value) {
-				return apiErr(http.StatusBadRequest, "ParameterPatternMismatchException", "Parameter value, cannot be validated against allowedPattern: %s", nv.AllowedPattern)
-			}
-		}
-		tier, err := resolveTier(in.Tier, prev, len(*in.Value), len(nv.Policies), st)
+		nv, err := a.newVersion(in, name, prev, now)
 		if err != nil {
 			return err
 		}
-		nv.Tier = tier
-		if p == nil || prev.Tier != tier {
-			standard, advanced := st.tierCounts()
-			if tier == tierStandard && standard >= maxStandardParams {
-				return apiErr(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
-			}
-			if tier == tierAdvanced && advanced >= maxAdvancedParams {
-				return apiErr(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
-			}
+		if err := st.placeTier(nv, in, p, prev); err != nil {
+			return err
 		}
-		if nv.Type == typeSecureString {
-			if in.KeyId != nil {
-				nv.KeyID = *in.KeyId
-			}
-			if nv.KeyID == "" {
-				nv.KeyID = ssmManagedAlias
-			}
-			key, kerr := s.resolveKey(st, nv.KeyID)
-			if kerr != nil {
-				return kerr
-			}
-			sealed, err := sealValue(key, s.paramARN(name), *in.Value)
-			if err != nil {
-				return err
-			}
-			nv.Value = sealed
-		} else {
-			if in.KeyId != nil {
-				return errValidation(fmt.Sprintf("KeyId applies to SecureString parameters only; %s is a %s parameter.", name, nv.Type))
-			}
-			nv.KeyID = ""
-			nv.Value = *in.Value
+		if err := a.setValue(st, nv, in, name); err != nil {
+			return err
 		}
-		if p != nil && len(p.Versions) >= maxParamVersions {
-			oldest := p.Versions[0]
-			if len(oldest.Labels) > 0 {
-				return apiErr(http.StatusBadRequest, "ParameterMaxVersionLimitExceeded", "You attempted to create a new version of %s by calling the PutParameter API with the overwrite flag. Version %d, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.", name, oldest.Version)
-			}
-			p.Versions = p.Versions[1:]
-		}
-		if p == nil {
-			p = &parameter{Name: name}
-			for _, t := range in.Tags {
-				if p.Tags == nil {
-					p.Tags = map[string]string{}
-				}
-				p.Tags[*t.Key] = *t.Value
-			}
-			if len(p.Tags) > maxTagsPerResource {
-				return errTooManyTags()
-			}
-			p.Versions = []*paramVersion{nv}
-			st.addParam(p)
-		} else {
-			p.Versions = append(p.Versions, nv)
+		if err := st.storeVersion(p, nv, name, in); err != nil {
+			return err
 		}
 		out = putParameterOutput{Version: nv.Version, Tier: nv.Tier}
 		return nil
@@ -617,6 +492,192 @@ func (s *Server) putParameter(in *putParameterInput) (*putParameterOutput, error
 		return nil, err
 	}
 	return &out, nil
+}
+
+// validatePutParameter applies the model's rules to PutParameter's members.
+func validatePutParameter(in *putParameterInput) error {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
+	}
+	v.Required("value", in.Value != nil)
+	if in.Description != nil {
+		v.Length("description", *in.Description, 0, 1024)
+	}
+	if in.Type != nil {
+		v.Enum("type", *in.Type, paramTypes...)
+	}
+	if in.KeyId != nil {
+		v.Length("keyId", *in.KeyId, 1, 256)
+		v.Pattern("keyId", *in.KeyId, keyIDPattern)
+	}
+	if in.AllowedPattern != nil {
+		v.Length("allowedPattern", *in.AllowedPattern, 0, 1024)
+	}
+	if in.Tags != nil {
+		tags.ValidateList(&v, in.Tags)
+	}
+	if in.Tier != nil {
+		v.Enum("tier", *in.Tier, paramTiers...)
+	}
+	if in.Policies != nil {
+		v.Length("policies", *in.Policies, 1, 4096)
+	}
+	if in.DataType != nil {
+		v.Length("dataType", *in.DataType, 0, 128)
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkPutParameter applies Parameter Store's own rules that need no
+// state: a value, tags only on creation, the name rules, no aws: tags.
+func (a *Area) checkPutParameter(in *putParameterInput) error {
+	// The value is sensitive: no message ever quotes it.
+	if *in.Value == "" {
+		return protocol.ErrValidation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.")
+	}
+	if in.Overwrite != nil && *in.Overwrite && len(in.Tags) > 0 {
+		return protocol.ErrValidation("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.")
+	}
+	if err := a.checkNewName(cleanName(*in.Name)); err != nil {
+		return err
+	}
+	for _, t := range in.Tags {
+		if tags.Reserved(*t.Key) {
+			return protocol.ErrValidation(fmt.Sprintf("Tag key %q is invalid: keys beginning with aws: are reserved for AWS use.", *t.Key))
+		}
+	}
+	return nil
+}
+
+// newVersion builds the next version of a parameter: what the request
+// gives, the rest inherited from the previous version.
+func (a *Area) newVersion(in *putParameterInput, name string, prev *paramVersion, now time.Time) (*paramVersion, error) {
+	nv := &paramVersion{Version: 1, Modified: now, User: a.h.CallerARN(), DataType: dataTypeText}
+	if prev != nil {
+		nv.Version = prev.Version + 1
+		nv.Type, nv.Description, nv.AllowedPattern, nv.DataType = prev.Type, prev.Description, prev.AllowedPattern, prev.DataType
+		nv.KeyID, nv.Policies = prev.KeyID, prev.Policies
+	}
+	if in.Type != nil {
+		if prev != nil && *in.Type != prev.Type {
+			return nil, protocol.Errorf(http.StatusBadRequest, "HierarchyTypeMismatchException", "The parameter type can't be changed: %s is a %s parameter. Parameter Store doesn't support changing a parameter type in a hierarchy; create a new, unique parameter.", name, prev.Type)
+		}
+		nv.Type = *in.Type
+	}
+	if nv.Type == "" {
+		return nil, protocol.ErrValidation("A parameter type is required when you create a parameter.")
+	}
+	if in.Description != nil {
+		nv.Description = *in.Description
+	}
+	if in.AllowedPattern != nil {
+		nv.AllowedPattern = *in.AllowedPattern
+	}
+	if in.DataType != nil && *in.DataType != "" {
+		nv.DataType = *in.DataType
+	}
+	if err := checkDataType(nv.DataType, nv.Type, *in.Value); err != nil {
+		return nil, err
+	}
+	if in.Policies != nil {
+		ps, err := parsePolicies(*in.Policies, now)
+		if err != nil {
+			return nil, err
+		}
+		nv.Policies = ps
+	}
+	if nv.AllowedPattern != "" {
+		re, err := regexp.Compile(nv.AllowedPattern)
+		if err != nil {
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidAllowedPatternException", "The allowed pattern %s isn't a valid regular expression.", nv.AllowedPattern)
+		}
+		if !re.MatchString(*in.Value) {
+			return nil, protocol.Errorf(http.StatusBadRequest, "ParameterPatternMismatchException", "Parameter value, cannot be validated against allowedPattern: %s", nv.AllowedPattern)
+		}
+	}
+	return nv, nil
+}
+
+// placeTier decides the version's tier and checks the account's
+// parameter limits for it.
+func (st *state) placeTier(nv *paramVersion, in *putParameterInput, p *parameter, prev *paramVersion) error {
+	tier, err := resolveTier(in.Tier, prev, len(*in.Value), len(nv.Policies), st)
+	if err != nil {
+		return err
+	}
+	nv.Tier = tier
+	if p == nil || prev.Tier != tier {
+		standard, advanced := st.tierCounts()
+		if tier == tierStandard && standard >= maxStandardParams {
+			return protocol.Errorf(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
+		}
+		if tier == tierAdvanced && advanced >= maxAdvancedParams {
+			return protocol.Errorf(http.StatusBadRequest, "ParameterLimitExceeded", "You have exceeded the number of parameters for this Amazon Web Services account. Delete one or more parameters and try again.")
+		}
+	}
+	return nil
+}
+
+// setValue stores the value in the version: sealed with its KMS key for
+// a SecureString, as given otherwise.
+func (a *Area) setValue(st *state, nv *paramVersion, in *putParameterInput, name string) error {
+	if nv.Type == typeSecureString {
+		if in.KeyId != nil {
+			nv.KeyID = *in.KeyId
+		}
+		if nv.KeyID == "" {
+			nv.KeyID = ssmManagedAlias
+		}
+		key, kerr := a.resolveKey(st, nv.KeyID)
+		if kerr != nil {
+			return kerr
+		}
+		sealed, err := sealValue(key, a.paramARN(name), *in.Value)
+		if err != nil {
+			return err
+		}
+		nv.Value = sealed
+	} else {
+		if in.KeyId != nil {
+			return protocol.ErrValidation(fmt.Sprintf("KeyId applies to SecureString parameters only; %s is a %s parameter.", name, nv.Type))
+		}
+		nv.KeyID = ""
+		nv.Value = *in.Value
+	}
+	return nil
+}
+
+// storeVersion adds the version to its parameter, dropping the oldest
+// version beyond the limit, or creates the parameter with its tags.
+func (st *state) storeVersion(p *parameter, nv *paramVersion, name string, in *putParameterInput) error {
+	if p != nil && len(p.Versions) >= maxParamVersions {
+		oldest := p.Versions[0]
+		if len(oldest.Labels) > 0 {
+			return protocol.Errorf(http.StatusBadRequest, "ParameterMaxVersionLimitExceeded", "You attempted to create a new version of %s by calling the PutParameter API with the overwrite flag. Version %d, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.", name, oldest.Version)
+		}
+		p.Versions = p.Versions[1:]
+	}
+	if p == nil {
+		p = &parameter{Name: name}
+		for _, t := range in.Tags {
+			if p.Tags == nil {
+				p.Tags = map[string]string{}
+			}
+			p.Tags[*t.Key] = *t.Value
+		}
+		if len(p.Tags) > tags.MaxPerResource {
+			return protocol.ErrTooManyTags()
+		}
+		p.Versions = []*paramVersion{nv}
+		st.addParam(p)
+	} else {
+		p.Versions = append(p.Versions, nv)
+	}
+	return nil
 }
 
 // resolveTier decides a new version's tier from the requested tier, the
@@ -649,38 +710,38 @@ func resolveTier(requested *string, prev *paramVersion, size, policies int, st *
 		tier = *requested
 	}
 	if tier == tierStandard && prevTier == tierAdvanced {
-		return "", errValidation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.")
+		return "", protocol.ErrValidation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.")
 	}
 	if tier == tierStandard && size > maxStandardValue {
-		return "", errValidation("Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html")
+		return "", protocol.ErrValidation("Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html")
 	}
 	if tier == tierStandard && policies > 0 {
-		return "", errValidation("Standard tier parameters don't support parameter policies. To use parameter policies, upgrade the parameter to use the advanced-parameter tier.")
+		return "", protocol.ErrValidation("Standard tier parameters don't support parameter policies. To use parameter policies, upgrade the parameter to use the advanced-parameter tier.")
 	}
 	if tier == tierAdvanced && size > maxAdvancedValue {
-		return "", errValidation("Advanced tier parameters support a maximum parameter value of 8192 characters.")
+		return "", protocol.ErrValidation("Advanced tier parameters support a maximum parameter value of 8192 characters.")
 	}
 	return tier, nil
 }
 
-func (s *Server) getParameter(in *getParameterInput) (*getParameterOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+func (a *Area) getParameter(in *getParameterInput) (*getParameterOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	var out getParameterOutput
 	var err error
-	s.view(func(st *state) {
-		p, pv, sel, lerr := s.lookup(st, *in.Name, now)
+	a.view(func(st *state) {
+		p, pv, sel, lerr := a.lookup(st, *in.Name, now)
 		if lerr != nil {
 			err = lerr
 			return
 		}
-		out.Parameter, err = s.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
+		out.Parameter, err = a.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
 	})
 	if err != nil {
 		return nil, err
@@ -688,33 +749,33 @@ func (s *Server) getParameter(in *getParameterInput) (*getParameterOutput, error
 	return &out, nil
 }
 
-func (s *Server) getParameters(in *getParametersInput) (*getParametersOutput, error) {
-	var v validator
-	if v.required("names", in.Names != nil) {
-		v.count("names", len(in.Names), 1, 10)
+func (a *Area) getParameters(in *getParametersInput) (*getParametersOutput, error) {
+	var v protocol.Validator
+	if v.Required("names", in.Names != nil) {
+		v.Count("names", len(in.Names), 1, 10)
 		for _, n := range in.Names {
-			v.length("names.member", n, 1, 2048)
+			v.Length("names.member", n, 1, 2048)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := getParametersOutput{Parameters: []parameterWire{}, InvalidParameters: []string{}}
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		seen := map[string]bool{}
 		for _, n := range in.Names {
 			if seen[n] {
 				continue
 			}
 			seen[n] = true
-			p, pv, sel, lerr := s.lookup(st, n, now)
+			p, pv, sel, lerr := a.lookup(st, n, now)
 			if lerr != nil {
 				out.InvalidParameters = append(out.InvalidParameters, n)
 				continue
 			}
-			w, werr := s.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
+			w, werr := a.parameterWire(st, p, pv, sel, in.WithDecryption != nil && *in.WithDecryption)
 			if werr != nil {
 				err = werr
 				return
@@ -764,14 +825,14 @@ func pageLimit(start string, max int) int {
 	return max
 }
 
-func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParametersByPathOutput, error) {
-	var v validator
-	if v.required("path", in.Path != nil) {
-		v.length("path", *in.Path, 1, 2048)
+func (a *Area) getParametersByPath(in *getParametersByPathInput) (*getParametersByPathOutput, error) {
+	var v protocol.Validator
+	if v.Required("path", in.Path != nil) {
+		v.Length("path", *in.Path, 1, 2048)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 10)
+	v.IntRange("maxResults", in.MaxResults, 1, 10)
 	validateStringFilters(&v, in.ParameterFilters)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	filters, ferr := parseParamFilters(in.ParameterFilters, true)
@@ -790,12 +851,12 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("GetParametersByPath", path, recursive, in.ParameterFilters)
+	fp := protocol.PageFingerprint("GetParametersByPath", path, recursive, in.ParameterFilters)
 	after := ""
 	if in.NextToken != nil && *in.NextToken != "" {
 		last, ok := decodeCursorToken(*in.NextToken, fp)
 		if !ok {
-			return nil, errInvalidNextToken()
+			return nil, protocol.ErrInvalidNextToken()
 		}
 		after = last
 	}
@@ -803,11 +864,11 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 	if path == "/" {
 		prefix = "/"
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	decrypt := in.WithDecryption != nil && *in.WithDecryption
 	out := getParametersByPathOutput{Parameters: []parameterWire{}}
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		limit := pageLimit(after+"\x00"+path, size)
 		i, _ := slices.BinarySearch(st.paramNames, prefix)
 		if after != "" {
@@ -839,7 +900,7 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 			if pv == nil {
 				continue
 			}
-			w, werr := s.parameterWire(st, p, pv, "", decrypt)
+			w, werr := a.parameterWire(st, p, pv, "", decrypt)
 			if werr != nil {
 				err = werr
 				return
@@ -853,27 +914,27 @@ func (s *Server) getParametersByPath(in *getParametersByPathInput) (*getParamete
 	return &out, nil
 }
 
-func (s *Server) describeParameters(in *describeParametersInput) (*describeParametersOutput, error) {
-	var v validator
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+func (a *Area) describeParameters(in *describeParametersInput) (*describeParametersOutput, error) {
+	var v protocol.Validator
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
 	for i, f := range in.Filters {
 		p := fmt.Sprintf("filters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.enum(p+".key", *f.Key, "Name", "Type", "KeyId")
+		if v.Required(p+".key", f.Key != nil) {
+			v.Enum(p+".key", *f.Key, "Name", "Type", "KeyId")
 		}
-		if v.required(p+".values", f.Values != nil) {
-			v.count(p+".values", len(f.Values), 1, 50)
+		if v.Required(p+".values", f.Values != nil) {
+			v.Count(p+".values", len(f.Values), 1, 50)
 			for _, val := range f.Values {
-				v.length(p+".values.member", val, 1, 1024)
+				v.Length(p+".values.member", val, 1, 1024)
 			}
 		}
 	}
 	validateStringFilters(&v, in.ParameterFilters)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if len(in.Filters) > 0 && len(in.ParameterFilters) > 0 {
-		return nil, errValidation("You can use either Filters or ParameterFilters in a single request.")
+		return nil, protocol.ErrValidation("You can use either Filters or ParameterFilters in a single request.")
 	}
 	filters, ferr := parseParamFilters(in.ParameterFilters, false)
 	if ferr != nil {
@@ -892,12 +953,12 @@ func (s *Server) describeParameters(in *describeParametersInput) (*describeParam
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	fp := pageFingerprint("DescribeParameters", in.Filters, in.ParameterFilters, in.Shared)
+	fp := protocol.PageFingerprint("DescribeParameters", in.Filters, in.ParameterFilters, in.Shared)
 	after := ""
 	if in.NextToken != nil && *in.NextToken != "" {
 		last, ok := decodeCursorToken(*in.NextToken, fp)
 		if !ok {
-			return nil, errInvalidNextToken()
+			return nil, protocol.ErrInvalidNextToken()
 		}
 		after = last
 	}
@@ -906,8 +967,8 @@ func (s *Server) describeParameters(in *describeParametersInput) (*describeParam
 		// No other account shares parameters with the sandbox's.
 		return &out, nil
 	}
-	now := s.clock()
-	s.view(func(st *state) {
+	now := a.h.Clock()
+	a.view(func(st *state) {
 		limit := pageLimit(after+"\x00describe", size)
 		i := 0
 		if after != "" {
@@ -929,45 +990,45 @@ func (s *Server) describeParameters(in *describeParametersInput) (*describeParam
 			if p == nil || !matchDescribeFilters(p, filters) {
 				continue
 			}
-			out.Parameters = append(out.Parameters, s.metadata(p))
+			out.Parameters = append(out.Parameters, a.metadata(p))
 		}
 	})
 	return &out, nil
 }
 
-func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParameterHistoryOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+func (a *Area) getParameterHistory(in *getParameterHistoryInput) (*getParameterHistoryOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
-	if err := v.err(); err != nil {
+	v.IntRange("maxResults", in.MaxResults, 1, 50)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	size := defaultHistoryPage
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	decrypt := in.WithDecryption != nil && *in.WithDecryption
 	out := getParameterHistoryOutput{Parameters: []parameterHistory{}}
 	var err error
-	s.view(func(st *state) {
-		p, perr := s.historyTarget(st, *in.Name, now)
+	a.view(func(st *state) {
+		p, perr := a.historyTarget(st, *in.Name, now)
 		if perr != nil {
 			err = perr
 			return
 		}
-		fp := pageFingerprint("GetParameterHistory", p.Name)
+		fp := protocol.PageFingerprint("GetParameterHistory", p.Name)
 		token := ""
 		if in.NextToken != nil {
 			token = *in.NextToken
 		}
 		// The offset counts from the first version the token was issued
 		// against, so versions dropped meanwhile do not shift a page.
-		offset, ok := decodePageToken(token, fp, int(p.latest().Version))
+		offset, ok := protocol.DecodePageToken(token, fp, int(p.latest().Version))
 		if !ok {
-			err = errInvalidNextToken()
+			err = protocol.ErrInvalidNextToken()
 			return
 		}
 		var start int
@@ -976,21 +1037,21 @@ func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParamete
 		}
 		end := min(start+size, len(p.Versions))
 		for _, pv := range p.Versions[start:end] {
-			val, verr := s.renderValue(st, p, pv, decrypt)
+			val, verr := a.renderValue(st, p, pv, decrypt)
 			if verr != nil {
 				err = verr
 				return
 			}
 			labels := append([]string{}, pv.Labels...)
 			out.Parameters = append(out.Parameters, parameterHistory{
-				Name: p.Name, Type: pv.Type, KeyId: pv.KeyID, LastModifiedDate: epoch(pv.Modified),
+				Name: p.Name, Type: pv.Type, KeyId: pv.KeyID, LastModifiedDate: protocol.Epoch(pv.Modified),
 				LastModifiedUser: pv.User, Description: pv.Description, Value: val,
 				AllowedPattern: pv.AllowedPattern, Version: pv.Version, Labels: labels, Tier: pv.Tier,
 				Policies: inlinePolicies(pv.Policies), DataType: pv.DataType,
 			})
 		}
 		if end < len(p.Versions) {
-			out.NextToken = encodePageToken(fp, int(p.Versions[end-1].Version))
+			out.NextToken = protocol.EncodePageToken(fp, int(p.Versions[end-1].Version))
 		}
 	})
 	if err != nil {
@@ -999,28 +1060,28 @@ func (s *Server) getParameterHistory(in *getParameterHistoryInput) (*getParamete
 	return &out, nil
 }
 
-func validateLabels(v *validator, labels []string) {
-	if v.required("labels", labels != nil) {
-		v.count("labels", len(labels), 1, maxLabelsPerVersion)
+func validateLabels(v *protocol.Validator, labels []string) {
+	if v.Required("labels", labels != nil) {
+		v.Count("labels", len(labels), 1, maxLabelsPerVersion)
 		for _, l := range labels {
-			v.length("labels.member", l, 1, maxLabelLength)
+			v.Length("labels.member", l, 1, maxLabelLength)
 		}
 	}
 }
 
-func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelParameterVersionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+func (a *Area) labelParameterVersion(in *labelParameterVersionInput) (*labelParameterVersionOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
 	validateLabels(&v, in.Labels)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := labelParameterVersionOutput{InvalidLabels: []string{}}
-	err := s.mutate(func(st *state) error {
-		p, perr := s.historyTarget(st, *in.Name, now)
+	err := a.mutate(func(st *state) error {
+		p, perr := a.historyTarget(st, *in.Name, now)
 		if perr != nil {
 			return perr
 		}
@@ -1042,7 +1103,7 @@ func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelPa
 			}
 		}
 		if len(pv.Labels)+len(add) > maxLabelsPerVersion {
-			return apiErr(http.StatusBadRequest, "ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.")
+			return protocol.Errorf(http.StatusBadRequest, "ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.")
 		}
 		// A label names one version: attaching it here moves it.
 		for _, other := range p.Versions {
@@ -1060,20 +1121,20 @@ func (s *Server) labelParameterVersion(in *labelParameterVersionInput) (*labelPa
 	return &out, nil
 }
 
-func (s *Server) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unlabelParameterVersionOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+func (a *Area) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unlabelParameterVersionOutput, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	v.required("parameterVersion", in.ParameterVersion != nil)
+	v.Required("parameterVersion", in.ParameterVersion != nil)
 	validateLabels(&v, in.Labels)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := unlabelParameterVersionOutput{RemovedLabels: []string{}, InvalidLabels: []string{}}
-	err := s.mutate(func(st *state) error {
-		p, perr := s.historyTarget(st, *in.Name, now)
+	err := a.mutate(func(st *state) error {
+		p, perr := a.historyTarget(st, *in.Name, now)
 		if perr != nil {
 			return perr
 		}
@@ -1097,17 +1158,17 @@ func (s *Server) unlabelParameterVersion(in *unlabelParameterVersionInput) (*unl
 	return &out, nil
 }
 
-func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error) {
-	var v validator
-	if v.required("name", in.Name != nil) {
-		v.length("name", *in.Name, 1, 2048)
+func (a *Area) deleteParameter(in *deleteParameterInput) (*protocol.Empty, error) {
+	var v protocol.Validator
+	if v.Required("name", in.Name != nil) {
+		v.Length("name", *in.Name, 1, 2048)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	name := cleanName(*in.Name)
-	now := s.clock()
-	err := s.mutate(func(st *state) error {
+	now := a.h.Clock()
+	err := a.mutate(func(st *state) error {
 		st.sweepExpired(now)
 		if st.paramByName[name] == nil {
 			return errParameterNotFound()
@@ -1118,23 +1179,23 @@ func (s *Server) deleteParameter(in *deleteParameterInput) (*emptyOutput, error)
 	if err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, nil
+	return &protocol.Empty{}, nil
 }
 
-func (s *Server) deleteParameters(in *deleteParametersInput) (*deleteParametersOutput, error) {
-	var v validator
-	if v.required("names", in.Names != nil) {
-		v.count("names", len(in.Names), 1, 10)
+func (a *Area) deleteParameters(in *deleteParametersInput) (*deleteParametersOutput, error) {
+	var v protocol.Validator
+	if v.Required("names", in.Names != nil) {
+		v.Count("names", len(in.Names), 1, 10)
 		for _, n := range in.Names {
-			v.length("names.member", n, 1, 2048)
+			v.Length("names.member", n, 1, 2048)
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	now := a.h.Clock()
 	out := deleteParametersOutput{DeletedParameters: []string{}, InvalidParameters: []string{}}
-	err := s.mutate(func(st *state) error {
+	err := a.mutate(func(st *state) error {
 		st.sweepExpired(now)
 		for _, raw := range in.Names {
 			name := cleanName(raw)
@@ -1165,22 +1226,22 @@ type paramFilter struct {
 // ParameterStringFilter's model constraints.
 var paramFilterKeyPattern = regexp.MustCompile(`^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$`)
 
-func validateStringFilters(v *validator, fs []parameterStringFilter) {
+func validateStringFilters(v *protocol.Validator, fs []parameterStringFilter) {
 	for i, f := range fs {
 		p := fmt.Sprintf("parameterFilters.%d.member", i+1)
-		if v.required(p+".key", f.Key != nil) {
-			v.length(p+".key", *f.Key, 1, 132)
+		if v.Required(p+".key", f.Key != nil) {
+			v.Length(p+".key", *f.Key, 1, 132)
 			if !paramFilterKeyPattern.MatchString(*f.Key) {
-				v.add(quoteValue(*f.Key), p+".key", "Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType")
+				v.Add(protocol.QuoteValue(*f.Key), p+".key", "Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType")
 			}
 		}
 		if f.Option != nil {
-			v.length(p+".option", *f.Option, 1, 10)
+			v.Length(p+".option", *f.Option, 1, 10)
 		}
 		if f.Values != nil {
-			v.count(p+".values", len(f.Values), 1, 50)
+			v.Count(p+".values", len(f.Values), 1, 50)
 			for _, val := range f.Values {
-				v.length(p+".values.member", val, 1, 1024)
+				v.Length(p+".values.member", val, 1, 1024)
 			}
 		}
 	}
@@ -1189,20 +1250,20 @@ func validateStringFilters(v *validator, fs []parameterStringFilter) {
 // parseParamFilters applies the rules the ParameterStringFilter
 // documentation gives: which keys each operation takes, which options
 // each key takes, and values where a key needs them.
-func parseParamFilters(fs []parameterStringFilter, byPath bool) ([]paramFilter, *APIError) {
+func parseParamFilters(fs []parameterStringFilter, byPath bool) ([]paramFilter, *protocol.APIError) {
 	var out []paramFilter
 	seen := map[string]bool{}
 	for _, f := range fs {
 		key := *f.Key
 		isTag := strings.HasPrefix(key, "tag:")
 		if byPath && key != "Type" && key != "KeyId" && key != "Label" {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: %s. Valid filter keys include: [Type, KeyId, Label].", key)
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: %s. Valid filter keys include: [Type, KeyId, Label].", key)
 		}
 		if !byPath && key == "Label" {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: Label. Valid filter keys include: [Path, Name, Type, KeyId, Tier, DataType, tag:KEY].")
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterKey", "The following filter key is not valid: Label. Valid filter keys include: [Path, Name, Type, KeyId, Tier, DataType, tag:KEY].")
 		}
 		if seen[key] {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterKey", "The following filter is duplicated in the request: %s. A request can contain only one occurrence of a specific filter.", key)
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterKey", "The following filter is duplicated in the request: %s. A request can contain only one occurrence of a specific filter.", key)
 		}
 		seen[key] = true
 		option := "Equals"
@@ -1215,38 +1276,38 @@ func parseParamFilters(fs []parameterStringFilter, byPath bool) ([]paramFilter, 
 		switch {
 		case key == "Path":
 			if option != "Recursive" && option != "OneLevel" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Recursive, OneLevel].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Recursive, OneLevel].", option)
 			}
 		case key == "Label":
 			if option != "Equals" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Equals].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [Equals].", option)
 			}
 		case key == "Name":
 			if option != "Equals" && option != "BeginsWith" && option != "Contains" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Contains, Equals].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Contains, Equals].", option)
 			}
 		default:
 			if option != "Equals" && option != "BeginsWith" {
-				return nil, apiErr(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Equals].", option)
+				return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterOption", "The following filter option is not valid: %s. Valid options include: [BeginsWith, Equals].", option)
 			}
 		}
 		if len(f.Values) == 0 && !isTag {
-			return nil, apiErr(http.StatusBadRequest, "InvalidFilterValue", "The following filter values are missing : null for filter key %s.", key)
+			return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterValue", "The following filter values are missing : null for filter key %s.", key)
 		}
 		for _, val := range f.Values {
 			switch key {
 			case "Type":
 				if option == "Equals" && !slices.Contains(paramTypes, val) {
-					return nil, apiErr(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [String, StringList, SecureString].", val)
+					return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [String, StringList, SecureString].", val)
 				}
 			case "Tier":
 				if option == "Equals" && !slices.Contains(paramTiers, val) {
-					return nil, apiErr(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [Standard, Advanced, Intelligent-Tiering].", val)
+					return nil, protocol.Errorf(http.StatusBadRequest, "InvalidFilterValue", "The following filter value is not valid: %s. Valid values include: [Standard, Advanced, Intelligent-Tiering].", val)
 				}
 			case "Path":
 				lower := strings.ToLower(val)
 				if strings.HasPrefix(lower, "/aws") || strings.HasPrefix(lower, "/ssm") {
-					return nil, errValidation(`Filters for common parameters can't be prefixed with "aws" or "ssm" (case-insensitive). When using global parameters, please specify within a global namespace.`)
+					return nil, protocol.ErrValidation(`Filters for common parameters can't be prefixed with "aws" or "ssm" (case-insensitive). When using global parameters, please specify within a global namespace.`)
 				}
 				if err := checkPath(val); err != nil {
 					return nil, err

@@ -1,0 +1,308 @@
+// Package router is the sandbox's table of services and operations: the
+// service areas register their operations here, and the router answers
+// every API call (authentication, latency, quotas, faults, the handler,
+// the error shape, statistics).
+package router
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
+)
+
+// Service is one AWS API the sandbox speaks.
+type Service struct {
+	SigningName  string // SigV4 scope service name; also the stats key prefix
+	TargetPrefix string // X-Amz-Target prefix (JSON 1.1 only)
+	Protocol     protocol.Protocol
+	// The service's own throttling and internal errors, from its model
+	// (SSM's model lists no throttling error; AWS answers the common
+	// ThrottlingException "Rate exceeded").
+	Throttle, Internal protocol.APIError
+	// ValidationError is the exception for model constraint violations.
+	ValidationError string
+}
+
+// The services more than one area serves, or that no area serves yet
+// (requests signed for them are answered UnknownOperationException).
+var (
+	SSM = &Service{
+		SigningName: "ssm", TargetPrefix: "AmazonSSM", Protocol: protocol.JSON11,
+		Throttle:        protocol.APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
+		Internal:        protocol.APIError{Status: 500, Type: "InternalServerError", Message: "An error occurred on the server side."},
+		ValidationError: "ValidationException",
+	}
+	SecretsManager = &Service{
+		SigningName: "secretsmanager", TargetPrefix: "secretsmanager", Protocol: protocol.JSON11,
+		Throttle:        protocol.APIError{Status: 400, Type: "ThrottlingException", Message: "Rate exceeded"},
+		Internal:        protocol.APIError{Status: 500, Type: "InternalServiceError", Message: "An error occurred on the server side."},
+		ValidationError: "ValidationException",
+	}
+)
+
+// Handler answers one operation from its raw request body.
+type Handler func(body []byte) (any, error)
+
+// Handle adapts a typed handler: it decodes the body into Req.
+func Handle[Req, Resp any](fn func(*Req) (*Resp, error)) Handler {
+	return func(body []byte) (any, error) {
+		var req Req
+		if err := protocol.DecodeJSON(body, &req); err != nil {
+			return nil, err
+		}
+		return fn(&req)
+	}
+}
+
+// Operation is one entry of the table.
+type Operation struct {
+	Service *Service
+	Name    string
+	// Method and Path route REST-JSON operations.
+	Method, Path string
+	Handler      Handler
+}
+
+// Key names the operation in statistics and quotas: "ssm.SendCommand".
+func (op *Operation) Key() string { return op.Service.SigningName + "." + op.Name }
+
+// Config is what the router needs besides its table.
+type Config struct {
+	Verifier *protocol.Verifier
+	Faults   Faults
+	Seed     int64
+	// Latency is added to every API call after authentication.
+	Latency time.Duration
+	Logf    func(format string, args ...any)
+}
+
+// Router routes API calls to the operations the areas registered.
+type Router struct {
+	cfg    Config
+	stats  *statsRecorder
+	faults *faultInjector
+	quotas *quotaLimiter
+
+	mu       sync.RWMutex // guards the table; written while the areas register
+	services []*Service
+	ops      []*Operation
+	byTarget map[string]*Operation // "AmazonSSM.DescribeInstanceInformation"
+	byPath   map[string]*Operation // "POST /list-group-resources"
+	streams  map[string]http.Handler
+}
+
+// New makes a router that knows SSM and Secrets Manager and has no
+// operations yet.
+func New(cfg Config) *Router {
+	return &Router{
+		cfg:      cfg,
+		stats:    newStatsRecorder(),
+		faults:   newFaultInjector(cfg.Faults, cfg.Seed),
+		services: []*Service{SSM, SecretsManager},
+		byTarget: map[string]*Operation{},
+		byPath:   map[string]*Operation{},
+		streams:  map[string]http.Handler{},
+	}
+}
+
+func (r *Router) addService(svc *Service) {
+	for _, s := range r.services {
+		if s == svc {
+			return
+		}
+	}
+	r.services = append(r.services, svc)
+}
+
+// Register adds a JSON 1.1 operation of svc.
+func (r *Router) Register(svc *Service, name string, h Handler) {
+	r.add(&Operation{Service: svc, Name: name, Handler: h})
+}
+
+// RegisterREST adds a REST-JSON operation of svc, routed by method and
+// path.
+func (r *Router) RegisterREST(svc *Service, name, method, path string, h Handler) {
+	r.add(&Operation{Service: svc, Name: name, Method: method, Path: path, Handler: h})
+}
+
+func (r *Router) add(op *Operation) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.addService(op.Service)
+	r.ops = append(r.ops, op)
+	if op.Service.Protocol == protocol.RESTJSON {
+		r.byPath[op.Method+" "+op.Path] = op
+	} else {
+		r.byTarget[op.Service.TargetPrefix+"."+op.Name] = op
+	}
+}
+
+// RegisterStream serves every request under the path prefix with h, as
+// is: for protocols that are not API calls (the Session Manager data
+// channel). Such requests are not counted, faulted or signed-checked here.
+func (r *Router) RegisterStream(prefix string, h http.Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.streams[prefix] = h
+}
+
+// Stream finds the stream handler for a path, or nil.
+func (r *Router) Stream(path string) http.Handler {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for prefix, h := range r.streams {
+		if strings.HasPrefix(path, prefix) {
+			return h
+		}
+	}
+	return nil
+}
+
+// KnownSigningName says whether name is one of the sandbox's services.
+func (r *Router) KnownSigningName(name string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, svc := range r.services {
+		if svc.SigningName == name {
+			return true
+		}
+	}
+	return false
+}
+
+// route finds the service and operation a request is for. svc is nil when
+// not even the service is known; op is nil for an unknown operation.
+func (r *Router) route(req *http.Request) (svc *Service, op *Operation) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if target := req.Header.Get("X-Amz-Target"); target != "" && req.URL.Path == "/" {
+		prefix, _, _ := strings.Cut(target, ".")
+		for _, sv := range r.services {
+			if sv.TargetPrefix == prefix {
+				svc = sv
+			}
+		}
+		return svc, r.byTarget[target]
+	}
+	if op := r.byPath[req.Method+" "+req.URL.Path]; op != nil {
+		return op.Service, op
+	}
+	return nil, nil
+}
+
+// maxBody bounds a request body; AWS's own limits are far lower.
+const maxBody = 16 << 20
+
+// ServeHTTP answers one API call.
+func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	start := time.Now()
+	svc, op := r.route(req)
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxBody))
+	var resp any
+	var aerr *protocol.APIError
+	throttled := false
+	switch {
+	case err != nil:
+		aerr = protocol.ErrSerialization("The request body could not be read.")
+	default:
+		signingName := ""
+		if svc != nil {
+			signingName = svc.SigningName
+		}
+		aerr = r.cfg.Verifier.Authenticate(req, body, signingName)
+	}
+	if aerr == nil && op == nil {
+		aerr = protocol.ErrUnknownOperation()
+	}
+	if aerr == nil && r.cfg.Latency > 0 {
+		select {
+		case <-time.After(r.cfg.Latency):
+		case <-req.Context().Done():
+			return
+		}
+	}
+	if aerr == nil && !r.quotas.allow(op.Key()) {
+		e := op.Service.Throttle
+		aerr, throttled = &e, true
+	}
+	if aerr == nil {
+		switch r.faults.draw(op.Key()) {
+		case "throttle":
+			e := op.Service.Throttle
+			aerr, throttled = &e, true
+		case "error":
+			e := op.Service.Internal
+			aerr = &e
+		}
+	}
+	if aerr == nil {
+		var herr error
+		resp, herr = op.Handler(body)
+		if herr != nil {
+			if !errors.As(herr, &aerr) {
+				r.logf("sandbox: %s: internal error: %v", op.Key(), herr)
+				e := op.Service.Internal
+				aerr = &e
+			}
+		}
+	}
+	if aerr != nil && svc != nil && aerr.Type == "ValidationException" && svc.ValidationError != aerr.Type {
+		aerr = &protocol.APIError{Status: aerr.Status, Type: svc.ValidationError, Message: aerr.Message}
+	}
+
+	// Stats are recorded before the answer goes out, so a client that has
+	// its answer always finds the call counted.
+	key, name := "", "unknown operation"
+	if op != nil {
+		key, name = op.Key(), op.Key()
+	}
+	d := time.Since(start)
+	r.stats.record(key, d, aerr != nil, throttled)
+
+	proto := protocol.JSON11
+	if svc != nil {
+		proto = svc.Protocol
+	}
+	if aerr != nil {
+		protocol.WriteError(w, proto, aerr)
+	} else {
+		protocol.WriteJSON(w, proto, http.StatusOK, resp)
+	}
+	if aerr != nil {
+		r.logf("sandbox: %s %d %s %s", name, aerr.Status, aerr.Type, d.Round(time.Microsecond))
+	} else {
+		r.logf("sandbox: %s 200 %s", name, d.Round(time.Microsecond))
+	}
+}
+
+func (r *Router) logf(format string, args ...any) {
+	if r.cfg.Logf != nil {
+		r.cfg.Logf(format, args...)
+	}
+}
+
+// Stats returns a copy of the per-operation statistics.
+func (r *Router) Stats() Stats { return r.stats.snapshot() }
+
+// ResetStats zeroes the statistics.
+func (r *Router) ResetStats() { r.stats.reset() }
+
+// DrawWSDrop decides whether the next session output frame drops its
+// WebSocket (Faults.WSDrop).
+func (r *Router) DrawWSDrop() bool { return r.faults.drawWSDrop() }
+
+// SetQuotas resolves the quotas against the registered operations; call
+// it once every area has registered.
+func (r *Router) SetQuotas(q Quotas) error {
+	l, err := r.newQuotaLimiter(q)
+	if err != nil {
+		return err
+	}
+	r.quotas = l
+	return nil
+}
