@@ -3,6 +3,7 @@ package sandbox
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,10 @@ func TestAWSCLIRunCommand(t *testing.T) {
 	}
 	s := Start(t, Options{Fleet: testFleet(), InvocationDelay: 10 * time.Second})
 	c := ssmClient(s)
+	// The script waits for this file, which the test makes once it has
+	// asked for the invocation early, however slowly the AWS CLI starts.
+	gate := filepath.Join(t.TempDir(), "go")
+	script := "until [ -e " + gate + " ]; do sleep 0.1; done; echo hi; echo oops >&2; exit 3"
 
 	var sent struct {
 		Command struct {
@@ -31,10 +36,10 @@ func TestAWSCLIRunCommand(t *testing.T) {
 		}
 	}
 	awsCLI(t, s, &sent, "ssm", "send-command", "--document-name", "AWS-RunShellScript",
-		"--instance-ids", linux1, linux2, "--parameters", "commands='sleep 2; echo hi; echo oops >&2; exit 3'", "--comment", "cli")
+		"--instance-ids", linux1, linux2, "--parameters", "commands='"+script+"'", "--comment", "cli")
 	cmd := sent.Command
 	if len(cmd.CommandId) != 36 || cmd.Status != "Pending" || cmd.TargetCount != 2 || cmd.MaxConcurrency != "50" || cmd.MaxErrors != "0" ||
-		cmd.DocumentVersion != "$DEFAULT" || cmd.Parameters["commands"][0] != "sleep 2; echo hi; echo oops >&2; exit 3" {
+		cmd.DocumentVersion != "$DEFAULT" || cmd.Parameters["commands"][0] != script {
 		t.Errorf("send-command: %+v", cmd)
 	}
 	switch cmd.RequestedDateTime.(type) {
@@ -47,10 +52,13 @@ func TestAWSCLIRunCommand(t *testing.T) {
 	aws, _ := exec.LookPath("aws")
 	early := exec.Command(aws, "ssm", "get-command-invocation", "--command-id", cmd.CommandId, "--instance-id", linux1, "--endpoint-url", s.URL())
 	early.Env = append(s.Env(), "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-	// The script runs 2 s and the invocation stays invisible for 10 s
-	// (or until it ends).
+	// The script waits for the gate and the invocation stays invisible for
+	// 10 s (or until it ends).
 	if out, err := early.CombinedOutput(); err == nil || !strings.Contains(string(out), "InvocationDoesNotExist") {
 		t.Errorf("get-command-invocation right after send-command: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(gate, nil, 0o600); err != nil {
+		t.Fatal(err)
 	}
 
 	waitCommand(t, c, cmd.CommandId)

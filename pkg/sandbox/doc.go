@@ -56,7 +56,7 @@
 // "resource-groups.ListGroupResources", because operation names alone
 // collide across services:
 //
-//	{"operations": {"ssm.DescribeInstanceInformation": {"calls": 20, "errors": 1,
+//	{"operations": {"ssm.DescribeInstanceInformation": {"in_flight": 0, "calls": 20, "errors": 1,
 //	  "throttled": 1, "latency_ms": {"total": 12.5, "max": 2.1, "mean": 0.6}}},
 //	 "total_calls": 21, "unknown_operations": 0}
 //

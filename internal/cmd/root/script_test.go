@@ -192,6 +192,26 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(err)
 			},
+			// waitcall OPERATION: wait up to 10 s until a call to OPERATION
+			// (e.g. ssm.DescribeInstanceInformation) has reached the sandbox:
+			// being answered or answered. A client that sent it is past its
+			// start-up, its signal handlers in place.
+			"waitcall": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: waitcall OPERATION")
+				}
+				v, ok := servers.Load(ts)
+				if !ok {
+					ts.Fatalf("waitcall: no sandbox started")
+				}
+				s := v.(*sandbox.Server)
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					if o := s.Stats().Operations[args[0]]; o.InFlight+o.Calls > 0 {
+						return
+					}
+				}
+				ts.Fatalf("no call to %s reached the sandbox", args[0])
+			},
 			// sleep DURATION
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {

@@ -202,6 +202,10 @@ const maxBody = 16 << 20
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	start := time.Now()
 	svc, op := r.route(req)
+	if op != nil {
+		r.stats.begin(op.Key())
+		defer r.stats.end(op.Key())
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxBody))
 	var resp any
 	var aerr *protocol.APIError

@@ -23,8 +23,11 @@ type Stats struct {
 
 // OperationStats counts one operation's calls. Errors counts every error
 // answer, injected ones included; Throttled counts the throttling answers
-// among them.
+// among them. InFlight is how many calls are being answered right now
+// (received and not yet answered), so a test can wait until a client's
+// request has reached the sandbox.
 type OperationStats struct {
+	InFlight  int64     `json:"in_flight"`
 	Calls     int64     `json:"calls"`
 	Errors    int64     `json:"errors"`
 	Throttled int64     `json:"throttled"`
@@ -49,6 +52,33 @@ func newStatsRecorder() *statsRecorder {
 	return &statsRecorder{ops: map[string]*OperationStats{}}
 }
 
+// op returns key's figures, made on first use; r.mu is held.
+func (r *statsRecorder) op(key string) *OperationStats {
+	o := r.ops[key]
+	if o == nil {
+		o = &OperationStats{}
+		r.ops[key] = o
+	}
+	return o
+}
+
+// begin counts a call to a known operation as in flight until record
+// counts it.
+func (r *statsRecorder) begin(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.op(key).InFlight++
+}
+
+// end takes a call that begin counted out of flight, answered or not.
+func (r *statsRecorder) end(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if o := r.ops[key]; o != nil && o.InFlight > 0 {
+		o.InFlight--
+	}
+}
+
 // record counts one API call. key is "" for an unknown operation.
 func (r *statsRecorder) record(key string, d time.Duration, failed, throttled bool) {
 	r.mu.Lock()
@@ -58,11 +88,7 @@ func (r *statsRecorder) record(key string, d time.Duration, failed, throttled bo
 		r.unknown++
 		return
 	}
-	o := r.ops[key]
-	if o == nil {
-		o = &OperationStats{}
-		r.ops[key] = o
-	}
+	o := r.op(key)
 	o.Calls++
 	if failed {
 		o.Errors++
