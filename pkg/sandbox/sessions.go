@@ -528,7 +528,7 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
-	var open openDataChannelInput
+	var open protocol.OpenDataChannelInput
 	if typ != websocket.TextMessage || json.Unmarshal(first, &open) != nil {
 		s.refuseChannel(conn, id, "The first message on the data channel must be the OpenDataChannelInput JSON.")
 		return

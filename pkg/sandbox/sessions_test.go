@@ -33,36 +33,6 @@ import (
 // framing, handshake, acks, out-of-order buffering, resume after a dropped
 // WebSocket), independently of the sandbox's own code paths.
 
-// TestMessageFraming checks the encoder against the protocol document's
-// test vector (§4.3), produced with the plugin's own serializer.
-func TestMessageFraming(t *testing.T) {
-	t.Parallel()
-	id, _ := hex.DecodeString("00112233445566778899aabbccddeeff")
-	m := &agentMessage{MessageType: msgInputStreamData, SchemaVersion: 1, CreatedDate: 1700000000000, SequenceNumber: 5, PayloadType: 1, Payload: []byte("ls\r")}
-	copy(m.MessageID[:], id)
-	want, _ := hex.DecodeString("00000074696e7075745f73747265616d5f6461746120202020202020202020202020202000000001" +
-		"0000018bcfe5680000000000000000050000000000000000" + "8899aabbccddeeff0011223344556677" +
-		"1d887ce0f8672e4914d9000e801cd74ecd805dd9366c0bc42dc16adc0197dc2f" + "00000001000000036c730d")
-	got := m.marshal()
-	if !bytes.Equal(got, want) {
-		t.Fatalf("marshal:\ngot  %x\nwant %x", got, want)
-	}
-	back, err := unmarshalMessage(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back.MessageType != msgInputStreamData || back.SequenceNumber != 5 || back.MessageID != m.MessageID || string(back.Payload) != "ls\r" || back.PayloadType != 1 {
-		t.Errorf("unmarshal: %+v", back)
-	}
-	if uuidString(back.MessageID) != "00112233-4455-6677-8899-aabbccddeeff" {
-		t.Errorf("uuid %s", uuidString(back.MessageID))
-	}
-	got[len(got)-1] ^= 1
-	if _, err := unmarshalMessage(got); !errors.Is(err, errDigest) {
-		t.Errorf("a corrupted payload: %v, want the digest error", err)
-	}
-}
-
 func TestSplitCommand(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -113,10 +83,10 @@ type testClient struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
 	conn     *websocket.Conn
-	inSeq    int64                   // next input sequence number
-	unacked  map[int64]*agentMessage // our input awaiting acks
+	inSeq    int64                            // next input sequence number
+	unacked  map[int64]*protocol.AgentMessage // our input awaiting acks
 	expected int64
-	buf      map[int64]*agentMessage
+	buf      map[int64]*protocol.AgentMessage
 	stdout   bytes.Buffer
 	stderr   bytes.Buffer
 	exitCode string
@@ -134,7 +104,7 @@ func newTestClient(t *testing.T, s *Server, in *ssm.StartSessionInput) *testClie
 		t.Fatalf("StartSession: %v", err)
 	}
 	c := &testClient{t: t, api: api, sessionID: aws.ToString(out.SessionId), streamURL: aws.ToString(out.StreamUrl),
-		clientID: uuidString(newUUID()), unacked: map[int64]*agentMessage{}, buf: map[int64]*agentMessage{}}
+		clientID: protocol.UUIDString(protocol.NewUUID()), unacked: map[int64]*protocol.AgentMessage{}, buf: map[int64]*protocol.AgentMessage{}}
 	c.cond = sync.NewCond(&c.mu)
 	c.dial(aws.ToString(out.TokenValue))
 	go c.readLoop()
@@ -154,7 +124,7 @@ func (c *testClient) dial(token string) {
 	if err != nil {
 		c.t.Fatalf("dial %s: %v", c.streamURL, err)
 	}
-	open, _ := json.Marshal(openDataChannelInput{MessageSchemaVersion: "1.0", RequestId: uuidString(newUUID()), TokenValue: token, ClientId: c.clientID, ClientVersion: "1.3.0.0"})
+	open, _ := json.Marshal(protocol.OpenDataChannelInput{MessageSchemaVersion: "1.0", RequestId: protocol.UUIDString(protocol.NewUUID()), TokenValue: token, ClientId: c.clientID, ClientVersion: "1.3.0.0"})
 	if err := conn.WriteMessage(websocket.TextMessage, open); err != nil {
 		c.t.Fatalf("token frame: %v", err)
 	}
@@ -163,7 +133,7 @@ func (c *testClient) dial(token string) {
 	// Our unacked input goes again on the new WebSocket.
 	for seq := int64(0); seq < c.inSeq; seq++ {
 		if m := c.unacked[seq]; m != nil {
-			conn.WriteMessage(websocket.BinaryMessage, m.marshal())
+			conn.WriteMessage(websocket.BinaryMessage, m.Marshal())
 		}
 	}
 	c.mu.Unlock()
@@ -175,19 +145,19 @@ func (c *testClient) write(conn *websocket.Conn, b []byte) {
 	conn.WriteMessage(websocket.BinaryMessage, b)
 }
 
-func (c *testClient) ack(conn *websocket.Conn, m *agentMessage) {
-	p, _ := json.Marshal(ackPayload{AcknowledgedMessageType: m.MessageType, AcknowledgedMessageId: uuidString(m.MessageID), AcknowledgedMessageSequenceNumber: m.SequenceNumber, IsSequentialMessage: true})
-	c.write(conn, control(msgAcknowledge, p, time.Now()))
+func (c *testClient) ack(conn *websocket.Conn, m *protocol.AgentMessage) {
+	p, _ := json.Marshal(protocol.AckPayload{AcknowledgedMessageType: m.MessageType, AcknowledgedMessageId: protocol.UUIDString(m.MessageID), AcknowledgedMessageSequenceNumber: m.SequenceNumber, IsSequentialMessage: true})
+	c.write(conn, protocol.Control(protocol.MsgAcknowledge, p, time.Now()))
 }
 
 // send sends one input_stream_data message.
 func (c *testClient) send(pt uint32, payload []byte) {
 	c.mu.Lock()
-	m := &agentMessage{MessageType: msgInputStreamData, SchemaVersion: 1, CreatedDate: uint64(time.Now().UnixMilli()), SequenceNumber: c.inSeq, MessageID: newUUID(), PayloadType: pt, Payload: payload}
+	m := &protocol.AgentMessage{MessageType: protocol.MsgInputStreamData, SchemaVersion: 1, CreatedDate: uint64(time.Now().UnixMilli()), SequenceNumber: c.inSeq, MessageID: protocol.NewUUID(), PayloadType: pt, Payload: payload}
 	c.inSeq++
 	c.unacked[m.SequenceNumber] = m
 	conn := c.conn
-	conn.WriteMessage(websocket.BinaryMessage, m.marshal())
+	conn.WriteMessage(websocket.BinaryMessage, m.Marshal())
 	c.mu.Unlock()
 }
 
@@ -203,7 +173,7 @@ func (c *testClient) resendLoop() {
 		}
 		for seq := int64(0); seq < c.inSeq; seq++ {
 			if m := c.unacked[seq]; m != nil {
-				c.conn.WriteMessage(websocket.BinaryMessage, m.marshal())
+				c.conn.WriteMessage(websocket.BinaryMessage, m.Marshal())
 			}
 		}
 		c.mu.Unlock()
@@ -241,24 +211,24 @@ func (c *testClient) readLoop() {
 			c.dial(aws.ToString(out.TokenValue))
 			continue
 		}
-		m, err := unmarshalMessage(b)
+		m, err := protocol.UnmarshalMessage(b)
 		if err != nil {
 			c.t.Errorf("agent message: %v", err)
 			continue
 		}
 		switch m.MessageType {
-		case msgAcknowledge:
-			var a ackPayload
+		case protocol.MsgAcknowledge:
+			var a protocol.AckPayload
 			json.Unmarshal(m.Payload, &a)
 			c.mu.Lock()
 			delete(c.unacked, a.AcknowledgedMessageSequenceNumber)
 			c.mu.Unlock()
-		case msgChannelClosed:
-			var p channelClosedPayload
+		case protocol.MsgChannelClosed:
+			var p protocol.ChannelClosedPayload
 			json.Unmarshal(m.Payload, &p)
 			c.finish(p.Output)
 			return
-		case msgOutputStreamData:
+		case protocol.MsgOutputStreamData:
 			c.mu.Lock()
 			exp := c.expected
 			c.mu.Unlock()
@@ -291,34 +261,34 @@ func (c *testClient) readLoop() {
 	}
 }
 
-func (c *testClient) deliver(m *agentMessage) {
+func (c *testClient) deliver(m *protocol.AgentMessage) {
 	c.mu.Lock()
 	c.expected++
 	c.mu.Unlock()
 	switch m.PayloadType {
-	case payloadHandshakeRequest:
-		var req handshakeRequest
+	case protocol.PayloadHandshakeRequest:
+		var req protocol.HandshakeRequest
 		if err := json.Unmarshal(m.Payload, &req); err != nil || req.AgentVersion == "" {
 			c.t.Errorf("HandshakeRequest %s: %v", m.Payload, err)
 		}
 		resp, _ := json.Marshal(map[string]any{"ClientVersion": "1.3.0.0", "ProcessedClientActions": []map[string]any{{"ActionType": "SessionType", "ActionStatus": 1, "ActionResult": nil, "Error": ""}}, "Errors": nil})
-		c.send(payloadHandshakeResponse, resp)
-	case payloadHandshakeComplete:
+		c.send(protocol.PayloadHandshakeResponse, resp)
+	case protocol.PayloadHandshakeComplete:
 		var hc struct{ HandshakeTimeToComplete int64 }
 		if err := json.Unmarshal(m.Payload, &hc); err != nil {
 			c.t.Errorf("HandshakeComplete %s: %v", m.Payload, err)
 		}
 		c.setReady()
-	case payloadOutput:
+	case protocol.PayloadOutput:
 		c.mu.Lock()
 		c.stdout.Write(m.Payload)
 		c.mu.Unlock()
 		c.setReady()
-	case payloadStdErr:
+	case protocol.PayloadStdErr:
 		c.mu.Lock()
 		c.stderr.Write(m.Payload)
 		c.mu.Unlock()
-	case payloadExitCode:
+	case protocol.PayloadExitCode:
 		c.mu.Lock()
 		c.exitCode = string(m.Payload)
 		c.mu.Unlock()
@@ -381,7 +351,7 @@ func (c *testClient) waitClosed() string {
 
 func (c *testClient) typeLine(s string) {
 	c.waitUntil("the session type", func() bool { return c.ready })
-	c.send(payloadOutput, []byte(s))
+	c.send(protocol.PayloadOutput, []byte(s))
 }
 
 func sessionStatus(t *testing.T, s *Server, id string) string {
@@ -407,7 +377,7 @@ func TestShellSession(t *testing.T) {
 		t.Errorf("session %s at %s", c.sessionID, c.streamURL)
 	}
 	c.waitUntil("the session type", func() bool { return c.ready })
-	c.send(payloadSize, []byte(`{"cols":91,"rows":37}`))
+	c.send(protocol.PayloadSize, []byte(`{"cols":91,"rows":37}`))
 	c.typeLine("stty size; pwd; echo hi-$((6*7))\r")
 	c.waitOutput("hi-42")
 	c.waitOutput("37 91")
@@ -706,14 +676,14 @@ func TestDataChannelToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		open, _ := json.Marshal(openDataChannelInput{MessageSchemaVersion: "1.0", TokenValue: token})
+		open, _ := json.Marshal(protocol.OpenDataChannelInput{MessageSchemaVersion: "1.0", TokenValue: token})
 		conn.WriteMessage(websocket.TextMessage, open)
 		_, b, err := conn.ReadMessage()
 		if err != nil {
 			t.Fatalf("token %q: %v", token, err)
 		}
-		m, err := unmarshalMessage(b)
-		if err != nil || m.MessageType != msgChannelClosed || !strings.Contains(string(m.Payload), "not valid") {
+		m, err := protocol.UnmarshalMessage(b)
+		if err != nil || m.MessageType != protocol.MsgChannelClosed || !strings.Contains(string(m.Payload), "not valid") {
 			t.Errorf("token %q: %v %+v", token, err, m)
 		}
 		conn.Close()
@@ -849,10 +819,10 @@ func TestPortSessionBasic(t *testing.T) {
 		c.typeLine("ping-1\n")
 		c.waitOutput("ping-1\n")
 		// DisconnectToPort closes the destination; the next data dials again.
-		c.send(payloadFlag, []byte{0, 0, 0, 1})
-		c.send(payloadOutput, []byte("ping-2\n"))
+		c.send(protocol.PayloadFlag, []byte{0, 0, 0, 1})
+		c.send(protocol.PayloadOutput, []byte("ping-2\n"))
 		c.waitOutput("ping-2\n")
-		c.send(payloadFlag, []byte{0, 0, 0, 2}) // TerminateSession
+		c.send(protocol.PayloadFlag, []byte{0, 0, 0, 2}) // TerminateSession
 		c.waitClosed()
 		if st := sessionStatus(t, s, c.sessionID); st != sessionTerminated {
 			t.Errorf("%s: status %s", tc.doc, st)
