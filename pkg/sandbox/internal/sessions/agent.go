@@ -1,4 +1,4 @@
-package sandbox
+package sessions
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ import (
 // shell) without a PTY, and with separateOutputStream sends stdout as
 // Output, stderr as StdErr and the exit code as "EXIT_CODE: <n>". Output
 // is sent in messages of at most 1024 bytes (plus an incomplete UTF-8
-// sequence carried over), 1 ms apart unless Options.NoPacing.
+// sequence carried over), 1 ms apart unless Config.NoPacing.
 
 const (
 	// handshakeTimeout is how long the agent waits for the client's
@@ -43,12 +43,12 @@ const (
 
 // sessionFailure ends a session as the agent reports a plugin failure.
 func (ls *liveSession) fail(msg string) {
-	ls.s.logf("sandbox: session %s: %s", ls.id, msg)
+	ls.a.h.Log("sandbox: session %s: %s", ls.id, msg)
 	ls.end(sessionFailed, nodes.OutputErrorTitle+msg, true)
 }
 
 func (ls *liveSession) pace() {
-	if !ls.s.opts.NoPacing {
+	if !ls.a.cfg.NoPacing {
 		time.Sleep(pacingDelay)
 	}
 }
@@ -103,7 +103,7 @@ func (ls *liveSession) shellConfig() shellConfig {
 // command builds the process for the node: its working directory and the
 // agent's environment (TERM, LANG when unset).
 func (ls *liveSession) command(argv ...string) (*exec.Cmd, error) {
-	dir, err := ls.s.nodes.Dir(ls.nodeID)
+	dir, err := ls.a.nodes.Dir(ls.nodeID)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (ls *liveSession) runPTY(commands string) {
 		switch m.PayloadType {
 		case protocol.PayloadOutput:
 			if _, err := ptmx.Write(m.Payload); err != nil {
-				ls.s.logf("sandbox: session %s: writing to the PTY: %v", ls.id, err)
+				ls.a.h.Log("sandbox: session %s: writing to the PTY: %v", ls.id, err)
 			}
 		case protocol.PayloadSize:
 			var size struct {
@@ -174,7 +174,7 @@ func (ls *liveSession) runPTY(commands string) {
 		}
 		return true // other payload types are acked and ignored
 	})
-	if !ls.s.opts.NoPacing {
+	if !ls.a.cfg.NoPacing {
 		select {
 		case <-time.After(shellStartDelay):
 		case <-ls.ctx.Done():

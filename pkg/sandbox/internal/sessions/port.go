@@ -1,4 +1,4 @@
-package sandbox
+package sessions
 
 import (
 	"encoding/binary"
@@ -85,7 +85,7 @@ func (ls *liveSession) portTarget() (addr string, err error) {
 		host = "localhost"
 	}
 	var ports map[string]string
-	if n, ok := ls.s.nodes.Get(ls.nodeID); ok {
+	if n, ok := ls.a.nodes.Get(ls.nodeID); ok {
 		ports = n.Ports
 	}
 	if a, ok := ports[port]; ok {
@@ -197,7 +197,7 @@ func (ls *liveSession) forwardStream(stream *smux.Stream) {
 	defer stream.Close()
 	dst, err := ls.dialTarget()
 	if err != nil {
-		ls.s.logf("sandbox: session %s: %v", ls.id, err)
+		ls.a.h.Log("sandbox: session %s: %v", ls.id, err)
 		var p [4]byte
 		binary.BigEndian.PutUint32(p[:], flagConnectToPortError)
 		ls.dc.send(protocol.PayloadFlag, p[:])
@@ -271,7 +271,7 @@ func (ls *liveSession) runPortBasic(localForwarding bool) {
 		}
 		c, err := connect()
 		if err != nil {
-			ls.s.logf("sandbox: session %s: %v", ls.id, err)
+			ls.a.h.Log("sandbox: session %s: %v", ls.id, err)
 			return true
 		}
 		c.Write(m.Payload)

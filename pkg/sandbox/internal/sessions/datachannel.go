@@ -1,4 +1,4 @@
-package sandbox
+package sessions
 
 import (
 	"encoding/json"
@@ -18,7 +18,7 @@ import (
 // sequence state carries on.
 
 // flagTerminateSession is the Flag payload a port client sends to end
-// the session (§4.7; the other flags are in session_port.go).
+// the session (§4.7; the other flags are in port.go).
 const flagTerminateSession uint32 = 2
 
 const (
