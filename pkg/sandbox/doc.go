@@ -67,10 +67,9 @@
 //	server.go     Options, New, Server (listener, Close, Env, Stats, ...)
 //	areas.go      the one list of service areas, opened in dependency order
 //	testing.go    Start and AWSConfig for Go tests
-//	sessions.go, datachannel.go, session_agent.go, session_port.go, state.go
-//	              Session Manager, still here: the next area to move
 //	internal/protocol   the wire: JSON decoding, answers and AWS error values,
-//	              SigV4, epoch timestamps, page tokens, the models' validation
+//	              SigV4, epoch timestamps, page tokens, the models' validation,
+//	              the data channel's message framing and handshake payloads
 //	internal/router     the service and operation table, dispatch, stats,
 //	              faults, quotas
 //	internal/store      the state file: per-area sections, atomic save
@@ -84,6 +83,10 @@
 //	internal/commands   Run Command and the agent's delivery and step runner
 //	internal/params     Parameter Store and the KMS keys
 //	internal/tagging    the SSM tag operations, GetResources, ListGroupResources
+//	internal/sessions   Session Manager: the session operations and history,
+//	              the data channel (sessions.go, datachannel.go), the agent's
+//	              session side (agent.go: shells in a PTY, one-shot commands,
+//	              pacing) and port forwarding (port.go)
 //
 // Each area owns its state behind its own lock (a store.Section), loads
 // its members of the state file at New, registers its operations with the
@@ -97,9 +100,9 @@
 // nodes.Get hand out copies or immutable parsed content) and takes its
 // own lock after, so no two area locks are ever held together. The store
 // never calls back into an area: sections hand it their encoded members.
-// The data channel admits WebSockets under the session registry's lock
-// and none once Close has begun (sessionRegistry.enter), so Close's Wait
-// never races an Add.
+// The data channel (internal/sessions) admits WebSockets under the
+// session registry's lock and none once Close has begun
+// (sessionRegistry.enter), so Close's Wait never races an Add.
 //
 // # State file
 //

@@ -119,8 +119,6 @@ type Server struct {
 	clock       func() time.Time
 
 	router *router.Router
-	// sessions are the live Session Manager sessions (sessions.go).
-	sessions *sessionRegistry
 
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
@@ -128,8 +126,6 @@ type Server struct {
 	host      *area.Host
 	nodes     *nodes.Area
 	documents *documents.Area
-	sec       *store.Section // guards st
-	st        *state
 
 	closeOnce sync.Once
 	closeErr  error

@@ -19,7 +19,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/creack/pty"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 )
 
@@ -192,7 +194,7 @@ func TestOfficialPluginShell(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := startSessionCLI(t, s, "--target", "i-0a1b2c3d4e5f60001", "--reason", "conformance")
-	tm.waitFor("Starting session with SessionId: " + sessionCallerName + "-")
+	tm.waitFor("Starting session with SessionId: " + area.CallerName + "-")
 	tm.write("echo ready-$((6*7))\r")
 	tm.waitFor("ready-42")
 	tm.write("whoami\r")
@@ -203,7 +205,7 @@ func TestOfficialPluginShell(t *testing.T) {
 		t.Fatalf("aws ssm start-session: %v\n%s", err, tm.output())
 	}
 	out := describe(t, s, "History")
-	if len(out) != 1 || out[0].Status != sessionTerminated || out[0].Reason != "conformance" || out[0].DocumentName != documents.PreferencesDocument {
+	if len(out) != 1 || out[0].Status != types.SessionStatusTerminated || out[0].Reason != "conformance" || out[0].DocumentName != documents.PreferencesDocument {
 		t.Errorf("session history: %+v", out)
 	}
 }
@@ -227,14 +229,30 @@ func TestOfficialPluginNonInteractive(t *testing.T) {
 	}
 }
 
+// session is a session as DescribeSessions answers it through the SDK,
+// its strings dereferenced.
+type session struct {
+	SessionId, Target, DocumentName, Owner, Reason, MaxSessionDuration string
+	Status                                                             types.SessionStatus
+	StartDate, EndDate                                                 *time.Time
+}
+
 // describe lists the sessions in state (Active or History).
-func describe(t *testing.T, s *Server, state string) []sessionWire {
+func describe(t *testing.T, s *Server, state string) []session {
 	t.Helper()
-	out, err := s.describeSessions(&describeSessionsInput{State: &state})
+	out, err := ssm.NewFromConfig(s.AWSConfig()).DescribeSessions(context.Background(), &ssm.DescribeSessionsInput{State: types.SessionState(state)})
 	if err != nil {
 		t.Fatalf("DescribeSessions: %v", err)
 	}
-	return out.Sessions
+	var all []session
+	for _, w := range out.Sessions {
+		all = append(all, session{
+			SessionId: aws.ToString(w.SessionId), Target: aws.ToString(w.Target), DocumentName: aws.ToString(w.DocumentName),
+			Owner: aws.ToString(w.Owner), Reason: aws.ToString(w.Reason), MaxSessionDuration: aws.ToString(w.MaxSessionDuration),
+			Status: w.Status, StartDate: w.StartDate, EndDate: w.EndDate,
+		})
+	}
+	return all
 }
 
 func freePort(t *testing.T) string {
@@ -287,10 +305,10 @@ func TestOfficialPluginPortForwarding(t *testing.T) {
 	// idle timeout, as on AWS).
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		hist, active := describe(t, s, "History"), describe(t, s, "Active")
-		if len(hist) == 1 && hist[0].Status == sessionTerminated {
+		if len(hist) == 1 && hist[0].Status == types.SessionStatusTerminated {
 			break
 		}
-		if len(active) == 1 && active[0].Status == sessionDisconnected {
+		if len(active) == 1 && active[0].Status == types.SessionStatusDisconnected {
 			t.Log("the TerminateSession flag did not arrive before the plugin exited")
 			break
 		}
@@ -376,7 +394,7 @@ func TestAWSCLISessionHistory(t *testing.T) {
 		t.Fatalf("describe-sessions: %+v", hist)
 	}
 	h := hist.Sessions[0]
-	if h.SessionId != id || h.Status != "Terminated" || h.DocumentName != documents.PreferencesDocument || h.Reason != "audit" || h.Owner != s.callerARN() || h.OutputUrl == nil {
+	if h.SessionId != id || h.Status != "Terminated" || h.DocumentName != documents.PreferencesDocument || h.Reason != "audit" || h.Owner != s.host.CallerARN() || h.OutputUrl == nil {
 		t.Errorf("describe-sessions: %+v", h)
 	}
 	for _, ts := range []any{h.StartDate, h.EndDate} {

@@ -1,6 +1,7 @@
 // Package protocol is the sandbox's wire: AWS JSON 1.1 and REST-JSON decoding and
 // answers, SigV4 verification, AWS error values, epoch timestamps,
-// pagination tokens and the models' validation rules.
+// pagination tokens, the models' validation rules, and the Session Manager
+// data channel's message framing (datachannel.go).
 package protocol
 
 import (

@@ -1,4 +1,4 @@
-package sandbox
+package sessions
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/creack/pty"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // The node side of a session, as the SSM Agent's session plugins run it
@@ -28,7 +29,7 @@ import (
 // shell) without a PTY, and with separateOutputStream sends stdout as
 // Output, stderr as StdErr and the exit code as "EXIT_CODE: <n>". Output
 // is sent in messages of at most 1024 bytes (plus an incomplete UTF-8
-// sequence carried over), 1 ms apart unless Options.NoPacing.
+// sequence carried over), 1 ms apart unless Config.NoPacing.
 
 const (
 	// handshakeTimeout is how long the agent waits for the client's
@@ -42,12 +43,12 @@ const (
 
 // sessionFailure ends a session as the agent reports a plugin failure.
 func (ls *liveSession) fail(msg string) {
-	ls.s.logf("sandbox: session %s: %s", ls.id, msg)
+	ls.a.h.Log("sandbox: session %s: %s", ls.id, msg)
 	ls.end(sessionFailed, nodes.OutputErrorTitle+msg, true)
 }
 
 func (ls *liveSession) pace() {
-	if !ls.s.opts.NoPacing {
+	if !ls.a.cfg.NoPacing {
 		time.Sleep(pacingDelay)
 	}
 }
@@ -102,7 +103,7 @@ func (ls *liveSession) shellConfig() shellConfig {
 // command builds the process for the node: its working directory and the
 // agent's environment (TERM, LANG when unset).
 func (ls *liveSession) command(argv ...string) (*exec.Cmd, error) {
-	dir, err := ls.s.nodes.Dir(ls.nodeID)
+	dir, err := ls.a.nodes.Dir(ls.nodeID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,13 +157,13 @@ func (ls *liveSession) runPTY(commands string) {
 		killGroup(cmd)
 		ptmx.Close()
 	}()
-	ls.dc.setHandler(func(m *agentMessage) bool {
+	ls.dc.setHandler(func(m *protocol.AgentMessage) bool {
 		switch m.PayloadType {
-		case payloadOutput:
+		case protocol.PayloadOutput:
 			if _, err := ptmx.Write(m.Payload); err != nil {
-				ls.s.logf("sandbox: session %s: writing to the PTY: %v", ls.id, err)
+				ls.a.h.Log("sandbox: session %s: writing to the PTY: %v", ls.id, err)
 			}
-		case payloadSize:
+		case protocol.PayloadSize:
 			var size struct {
 				Cols uint32 `json:"cols"`
 				Rows uint32 `json:"rows"`
@@ -173,13 +174,13 @@ func (ls *liveSession) runPTY(commands string) {
 		}
 		return true // other payload types are acked and ignored
 	})
-	if !ls.s.opts.NoPacing {
+	if !ls.a.cfg.NoPacing {
 		select {
 		case <-time.After(shellStartDelay):
 		case <-ls.ctx.Done():
 		}
 	}
-	ls.pump(ptmx, payloadOutput, "")
+	ls.pump(ptmx, protocol.PayloadOutput, "")
 	wait()
 	ls.end(sessionTerminated, "", true)
 }
@@ -195,7 +196,7 @@ func (ls *liveSession) pump(r io.Reader, payloadType uint32, prefix string) {
 // pumpRaw sends bytes as they come: port data is not text, and a byte held
 // back would stall the protocol it carries.
 func (ls *liveSession) pumpRaw(r io.Reader) {
-	ls.pumpData(r, payloadOutput, "", false)
+	ls.pumpData(r, protocol.PayloadOutput, "", false)
 }
 
 func (ls *liveSession) pumpData(r io.Reader, payloadType uint32, prefix string, text bool) {
@@ -247,45 +248,14 @@ func splitUTF8(b []byte) (complete, rest []byte) {
 	return b, nil
 }
 
-// handshakeRequest is the agent's HandshakeRequest payload.
-type handshakeRequest struct {
-	AgentVersion           string                  `json:"AgentVersion"`
-	RequestedClientActions []requestedClientAction `json:"RequestedClientActions"`
-}
-
-type requestedClientAction struct {
-	ActionType       string `json:"ActionType"`
-	ActionParameters any    `json:"ActionParameters"`
-}
-
-type sessionTypeRequest struct {
-	SessionType string `json:"SessionType"`
-	Properties  any    `json:"Properties"`
-}
-
-type handshakeResponse struct {
-	ClientVersion          string `json:"ClientVersion"`
-	ProcessedClientActions []struct {
-		ActionType   string `json:"ActionType"`
-		ActionStatus int    `json:"ActionStatus"`
-		Error        string `json:"Error"`
-	} `json:"ProcessedClientActions"`
-	Errors []string `json:"Errors"`
-}
-
-type handshakeComplete struct {
-	HandshakeTimeToComplete time.Duration `json:"HandshakeTimeToComplete"`
-	CustomerMessage         string        `json:"CustomerMessage"`
-}
-
 // handshake performs the agent's session-type handshake (§5). properties
 // are sent as they are (nil for the shell plugins). It returns the
 // client's version, or ok false after failing the session.
 func (ls *liveSession) handshake(properties any) (clientVersion string, ok bool) {
 	start := time.Now()
-	responses := make(chan *agentMessage, 1)
-	ls.dc.setHandler(func(m *agentMessage) bool {
-		if m.PayloadType == payloadHandshakeResponse {
+	responses := make(chan *protocol.AgentMessage, 1)
+	ls.dc.setHandler(func(m *protocol.AgentMessage) bool {
+		if m.PayloadType == protocol.PayloadHandshakeResponse {
 			select {
 			case responses <- m:
 			default:
@@ -295,17 +265,17 @@ func (ls *liveSession) handshake(properties any) (clientVersion string, ok bool)
 		// discarded, as the agent does.
 		return true
 	})
-	req, _ := json.Marshal(handshakeRequest{
+	req, _ := json.Marshal(protocol.HandshakeRequest{
 		AgentVersion: ls.agentVersion,
-		RequestedClientActions: []requestedClientAction{{
+		RequestedClientActions: []protocol.RequestedClientAction{{
 			ActionType:       "SessionType",
-			ActionParameters: sessionTypeRequest{SessionType: ls.sessionType, Properties: properties},
+			ActionParameters: protocol.SessionTypeRequest{SessionType: ls.sessionType, Properties: properties},
 		}},
 	})
-	if ls.dc.send(payloadHandshakeRequest, req) != nil {
+	if ls.dc.send(protocol.PayloadHandshakeRequest, req) != nil {
 		return "", false
 	}
-	var m *agentMessage
+	var m *protocol.AgentMessage
 	select {
 	case m = <-responses:
 	case <-ls.ctx.Done():
@@ -314,7 +284,7 @@ func (ls *liveSession) handshake(properties any) (clientVersion string, ok bool)
 		ls.fail("Encountered error while initiating handshake. Handshake timed out. Please ensure that you have the latest version of the session manager plugin.")
 		return "", false
 	}
-	var resp handshakeResponse
+	var resp protocol.HandshakeResponse
 	if err := json.Unmarshal(m.Payload, &resp); err != nil {
 		ls.fail("Encountered error while initiating handshake. The handshake response is not valid JSON.")
 		return "", false
@@ -337,8 +307,8 @@ func (ls *liveSession) handshake(properties any) (clientVersion string, ok bool)
 		}
 	}
 	ls.dc.flushAcks()
-	done, _ := json.Marshal(handshakeComplete{HandshakeTimeToComplete: time.Since(start), CustomerMessage: ""})
-	if ls.dc.send(payloadHandshakeComplete, done) != nil {
+	done, _ := json.Marshal(protocol.HandshakeComplete{HandshakeTimeToComplete: time.Since(start), CustomerMessage: ""})
+	if ls.dc.send(protocol.PayloadHandshakeComplete, done) != nil {
 		return "", false
 	}
 	return resp.ClientVersion, true
@@ -361,7 +331,7 @@ func (ls *liveSession) runNonInteractive() {
 		return
 	}
 	// Input (keystrokes, sizes) has nowhere to go: acked and ignored.
-	ls.dc.setHandler(func(*agentMessage) bool { return true })
+	ls.dc.setHandler(func(*protocol.AgentMessage) bool { return true })
 
 	argv, err := splitCommand(cfg.Commands)
 	if err != nil || len(argv) == 0 {
@@ -398,7 +368,7 @@ func (ls *liveSession) runNonInteractive() {
 		return
 	}
 	if _, err := out.Seek(0, io.SeekStart); err == nil {
-		ls.pump(out, payloadOutput, "")
+		ls.pump(out, protocol.PayloadOutput, "")
 	}
 	ls.end(sessionTerminated, "", true)
 }
@@ -422,8 +392,8 @@ func (ls *liveSession) runSeparate(cmd *exec.Cmd, cfg shellConfig) {
 	ls.killOnEnd(cmd)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); ls.pump(stdout, payloadOutput, cfg.StdOutSeparatorPrefix) }()
-	go func() { defer wg.Done(); ls.pump(stderr, payloadStdErr, cfg.StdErrSeparatorPrefix) }()
+	go func() { defer wg.Done(); ls.pump(stdout, protocol.PayloadOutput, cfg.StdOutSeparatorPrefix) }()
+	go func() { defer wg.Done(); ls.pump(stderr, protocol.PayloadStdErr, cfg.StdErrSeparatorPrefix) }()
 	wg.Wait()
 	code := 0
 	if err := cmd.Wait(); err != nil {
@@ -437,16 +407,16 @@ func (ls *liveSession) runSeparate(cmd *exec.Cmd, cfg shellConfig) {
 	if ls.ctx.Err() != nil {
 		return
 	}
-	ls.dc.send(payloadExitCode, []byte("EXIT_CODE: "+strconv.Itoa(code)))
+	ls.dc.send(protocol.PayloadExitCode, []byte("EXIT_CODE: "+strconv.Itoa(code)))
 	ls.end(sessionTerminated, "", true)
 }
 
 // sendStartError reports a command that could not start, as the agent
 // does: the error on StdErr (and exit code 1 with separate streams).
 func (ls *liveSession) sendStartError(separate bool, msg string) {
-	ls.dc.send(payloadStdErr, []byte(msg))
+	ls.dc.send(protocol.PayloadStdErr, []byte(msg))
 	if separate {
-		ls.dc.send(payloadExitCode, []byte("EXIT_CODE: 1"))
+		ls.dc.send(protocol.PayloadExitCode, []byte("EXIT_CODE: 1"))
 	}
 	ls.end(sessionTerminated, "", true)
 }

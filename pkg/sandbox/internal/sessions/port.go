@@ -1,4 +1,4 @@
-package sandbox
+package sessions
 
 import (
 	"encoding/binary"
@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/xtaci/smux"
 )
 
@@ -84,7 +85,7 @@ func (ls *liveSession) portTarget() (addr string, err error) {
 		host = "localhost"
 	}
 	var ports map[string]string
-	if n, ok := ls.s.nodes.Get(ls.nodeID); ok {
+	if n, ok := ls.a.nodes.Get(ls.nodeID); ok {
 		ports = n.Ports
 	}
 	if a, ok := ports[port]; ok {
@@ -118,8 +119,8 @@ func (ls *liveSession) runPort() {
 }
 
 // flagValue reads a Flag payload.
-func flagValue(m *agentMessage) (uint32, bool) {
-	if m.PayloadType != payloadFlag || len(m.Payload) != 4 {
+func flagValue(m *protocol.AgentMessage) (uint32, bool) {
+	if m.PayloadType != protocol.PayloadFlag || len(m.Payload) != 4 {
 		return 0, false
 	}
 	return binary.BigEndian.Uint32(m.Payload), true
@@ -157,14 +158,14 @@ func (ls *liveSession) runPortMux(keepAlive bool) {
 		sess.Close()
 		channelEnd.Close()
 	}()
-	ls.dc.setHandler(func(m *agentMessage) bool {
+	ls.dc.setHandler(func(m *protocol.AgentMessage) bool {
 		if f, ok := flagValue(m); ok {
 			if f == flagTerminateSession {
 				go ls.end(sessionTerminated, "", false)
 			}
 			return true // DisconnectToPort means nothing in mux mode
 		}
-		if m.PayloadType == payloadOutput {
+		if m.PayloadType == protocol.PayloadOutput {
 			channelEnd.Write(m.Payload)
 		}
 		return true
@@ -196,10 +197,10 @@ func (ls *liveSession) forwardStream(stream *smux.Stream) {
 	defer stream.Close()
 	dst, err := ls.dialTarget()
 	if err != nil {
-		ls.s.logf("sandbox: session %s: %v", ls.id, err)
+		ls.a.h.Log("sandbox: session %s: %v", ls.id, err)
 		var p [4]byte
 		binary.BigEndian.PutUint32(p[:], flagConnectToPortError)
-		ls.dc.send(payloadFlag, p[:])
+		ls.dc.send(protocol.PayloadFlag, p[:])
 		return
 	}
 	defer dst.Close()
@@ -250,7 +251,7 @@ func (ls *liveSession) runPortBasic(localForwarding bool) {
 		ls.fail("Unable to start port forwarding: " + err.Error())
 		return
 	}
-	ls.dc.setHandler(func(m *agentMessage) bool {
+	ls.dc.setHandler(func(m *protocol.AgentMessage) bool {
 		if f, ok := flagValue(m); ok {
 			switch f {
 			case flagTerminateSession:
@@ -265,12 +266,12 @@ func (ls *liveSession) runPortBasic(localForwarding bool) {
 			}
 			return true
 		}
-		if m.PayloadType != payloadOutput {
+		if m.PayloadType != protocol.PayloadOutput {
 			return true
 		}
 		c, err := connect()
 		if err != nil {
-			ls.s.logf("sandbox: session %s: %v", ls.id, err)
+			ls.a.h.Log("sandbox: session %s: %v", ls.id, err)
 			return true
 		}
 		c.Write(m.Payload)

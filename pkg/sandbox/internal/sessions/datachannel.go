@@ -1,18 +1,13 @@
-package sandbox
+package sessions
 
 import (
-	"bytes"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // The Session Manager data channel: the binary message framing both ends
@@ -22,34 +17,11 @@ import (
 // WebSocket that can drop and be re-attached (ResumeSession) while the
 // sequence state carries on.
 
-// Message types (§4.5).
-const (
-	msgInputStreamData  = "input_stream_data"
-	msgOutputStreamData = "output_stream_data"
-	msgAcknowledge      = "acknowledge"
-	msgChannelClosed    = "channel_closed"
-)
-
-// Payload types (§4.6).
-const (
-	payloadOutput            uint32 = 1
-	payloadSize              uint32 = 3
-	payloadHandshakeRequest  uint32 = 5
-	payloadHandshakeResponse uint32 = 6
-	payloadHandshakeComplete uint32 = 7
-	payloadFlag              uint32 = 10
-	payloadStdErr            uint32 = 11
-	payloadExitCode          uint32 = 12
-)
-
 // flagTerminateSession is the Flag payload a port client sends to end
-// the session (§4.7; the other flags are in session_port.go).
+// the session (§4.7; the other flags are in port.go).
 const flagTerminateSession uint32 = 2
 
 const (
-	// headerLength is the offset of PayloadLength: always 116.
-	headerLength   = 116
-	messageTypeLen = 32
 	// streamPayloadSize is the agent's StreamDataPayloadSize.
 	streamPayloadSize = 1024
 
@@ -77,123 +49,6 @@ const (
 	sendWindow = 100000
 )
 
-// agentMessage is one framed message (ClientMessage / AgentMessage).
-type agentMessage struct {
-	MessageType    string
-	SchemaVersion  uint32
-	CreatedDate    uint64 // epoch milliseconds
-	SequenceNumber int64
-	Flags          uint64
-	MessageID      [16]byte // canonical UUID bytes
-	PayloadType    uint32
-	Payload        []byte
-}
-
-func newUUID() [16]byte {
-	var u [16]byte
-	if _, err := rand.Read(u[:]); err != nil {
-		panic("sandbox: no randomness: " + err.Error())
-	}
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return u
-}
-
-func uuidString(u [16]byte) string {
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
-}
-
-// marshal frames the message: big-endian fields, the type padded with
-// spaces, the UUID's halves swapped, a SHA-256 digest of the payload.
-func (m *agentMessage) marshal() []byte {
-	b := make([]byte, headerLength+4+len(m.Payload))
-	binary.BigEndian.PutUint32(b[0:4], headerLength)
-	copy(b[4:36], bytes.Repeat([]byte{' '}, messageTypeLen))
-	copy(b[4:36], m.MessageType)
-	binary.BigEndian.PutUint32(b[36:40], m.SchemaVersion)
-	binary.BigEndian.PutUint64(b[40:48], m.CreatedDate)
-	binary.BigEndian.PutUint64(b[48:56], uint64(m.SequenceNumber))
-	binary.BigEndian.PutUint64(b[56:64], m.Flags)
-	copy(b[64:72], m.MessageID[8:16])
-	copy(b[72:80], m.MessageID[0:8])
-	sum := sha256.Sum256(m.Payload)
-	copy(b[80:112], sum[:])
-	binary.BigEndian.PutUint32(b[112:116], m.PayloadType)
-	binary.BigEndian.PutUint32(b[116:120], uint32(len(m.Payload)))
-	copy(b[120:], m.Payload)
-	return b
-}
-
-// errDigest reports a payload whose digest does not match; the message is
-// still usable (the agent does not check digests).
-var errDigest = errors.New("payload digest mismatch")
-
-// unmarshalMessage decodes a frame. The payload is everything after the
-// PayloadLength field, as both real ends read it.
-func unmarshalMessage(b []byte) (*agentMessage, error) {
-	if len(b) < headerLength+4 {
-		return nil, fmt.Errorf("message of %d bytes is shorter than its header", len(b))
-	}
-	hl := binary.BigEndian.Uint32(b[0:4])
-	if hl == 0 || int(hl)+4 > len(b) {
-		return nil, fmt.Errorf("header length %d is invalid", hl)
-	}
-	m := &agentMessage{
-		MessageType:    strings.TrimSpace(strings.Trim(string(b[4:36]), "\x00")),
-		SchemaVersion:  binary.BigEndian.Uint32(b[36:40]),
-		CreatedDate:    binary.BigEndian.Uint64(b[40:48]),
-		SequenceNumber: int64(binary.BigEndian.Uint64(b[48:56])),
-		Flags:          binary.BigEndian.Uint64(b[56:64]),
-		PayloadType:    binary.BigEndian.Uint32(b[112:116]),
-	}
-	copy(m.MessageID[8:16], b[64:72])
-	copy(m.MessageID[0:8], b[72:80])
-	m.Payload = append([]byte(nil), b[hl+4:]...)
-	if m.MessageType == "" || m.CreatedDate == 0 {
-		return nil, errors.New("message has no type or creation date")
-	}
-	sum := sha256.Sum256(m.Payload)
-	if !bytes.Equal(sum[:], b[80:112]) {
-		return m, errDigest
-	}
-	return m, nil
-}
-
-// ackPayload is an acknowledge message's JSON.
-type ackPayload struct {
-	AcknowledgedMessageType           string `json:"AcknowledgedMessageType"`
-	AcknowledgedMessageId             string `json:"AcknowledgedMessageId"`
-	AcknowledgedMessageSequenceNumber int64  `json:"AcknowledgedMessageSequenceNumber"`
-	IsSequentialMessage               bool   `json:"IsSequentialMessage"`
-}
-
-// channelClosedPayload is a channel_closed message's JSON.
-type channelClosedPayload struct {
-	MessageId     string `json:"MessageId"`
-	CreatedDate   string `json:"CreatedDate"`
-	DestinationId string `json:"DestinationId"`
-	SessionId     string `json:"SessionId"`
-	MessageType   string `json:"MessageType"`
-	SchemaVersion int    `json:"SchemaVersion"`
-	Output        string `json:"Output"`
-}
-
-// openDataChannelInput is the client's first (text) frame.
-type openDataChannelInput struct {
-	MessageSchemaVersion string `json:"MessageSchemaVersion"`
-	RequestId            string `json:"RequestId"`
-	TokenValue           string `json:"TokenValue"`
-	ClientId             string `json:"ClientId"`
-	ClientVersion        string `json:"ClientVersion"`
-}
-
-// control builds an unsequenced message (acks, channel_closed): seq 0,
-// flags 3, payload type 0.
-func control(typ string, payload []byte, now time.Time) []byte {
-	m := &agentMessage{MessageType: typ, SchemaVersion: 1, CreatedDate: uint64(now.UnixMilli()), Flags: 3, MessageID: newUUID(), Payload: payload}
-	return m.marshal()
-}
-
 // sentMessage is an output message waiting for its ack.
 type sentMessage struct {
 	seq      int64
@@ -209,7 +64,7 @@ type sentMessage struct {
 // inputHandler processes one in-order client message. ready false means
 // "not ready": the message is neither acked nor consumed, and the client
 // retransmits it.
-type inputHandler func(m *agentMessage) (ready bool)
+type inputHandler func(m *protocol.AgentMessage) (ready bool)
 
 // dataChannel is one session's channel. The WebSocket comes and goes; the
 // sequence state stays.
@@ -242,7 +97,7 @@ type dataChannel struct {
 	srtt       time.Duration
 	rttvar     time.Duration
 	inNext     int64
-	inBuf      map[int64]*agentMessage
+	inBuf      map[int64]*protocol.AgentMessage
 	handler    inputHandler
 	closed     bool
 	closedAt   chan struct{}
@@ -261,7 +116,7 @@ func newDataChannel(sessionID string, clock func() time.Time, logf func(string, 
 	dc := &dataChannel{
 		sessionID: sessionID, clock: clock, logf: logf, drop: drop,
 		rto: initialRTO, srtt: initialSRTT,
-		inBuf:     map[int64]*agentMessage{},
+		inBuf:     map[int64]*protocol.AgentMessage{},
 		closedAt:  make(chan struct{}),
 		lastInput: clock(),
 		ackWake:   make(chan struct{}, 1),
@@ -371,10 +226,10 @@ func (dc *dataChannel) send(payloadType uint32, payload []byte) error {
 		flags = 1
 	}
 	now := dc.clock()
-	m := &agentMessage{MessageType: msgOutputStreamData, SchemaVersion: 1, CreatedDate: uint64(now.UnixMilli()),
-		SequenceNumber: seq, Flags: flags, MessageID: newUUID(), PayloadType: payloadType, Payload: payload}
-	sm := &sentMessage{seq: seq, frame: m.marshal(), lastSent: now,
-		handshake: payloadType == payloadHandshakeRequest || payloadType == payloadHandshakeComplete}
+	m := &protocol.AgentMessage{MessageType: protocol.MsgOutputStreamData, SchemaVersion: 1, CreatedDate: uint64(now.UnixMilli()),
+		SequenceNumber: seq, Flags: flags, MessageID: protocol.NewUUID(), PayloadType: payloadType, Payload: payload}
+	sm := &sentMessage{seq: seq, frame: m.Marshal(), lastSent: now,
+		handshake: payloadType == protocol.PayloadHandshakeRequest || payloadType == protocol.PayloadHandshakeComplete}
 	dc.unacked = append(dc.unacked, sm)
 	conn := dc.conn
 	dc.mu.Unlock()
@@ -464,15 +319,15 @@ func (dc *dataChannel) onAck(seq int64) {
 }
 
 // ack queues the acknowledgement of a client message.
-func (dc *dataChannel) ack(_ *websocket.Conn, m *agentMessage) {
-	p, _ := json.Marshal(ackPayload{
+func (dc *dataChannel) ack(_ *websocket.Conn, m *protocol.AgentMessage) {
+	p, _ := json.Marshal(protocol.AckPayload{
 		AcknowledgedMessageType:           m.MessageType,
-		AcknowledgedMessageId:             uuidString(m.MessageID),
+		AcknowledgedMessageId:             protocol.UUIDString(m.MessageID),
 		AcknowledgedMessageSequenceNumber: m.SequenceNumber,
 		IsSequentialMessage:               true,
 	})
 	dc.mu.Lock()
-	dc.acks = append(dc.acks, control(msgAcknowledge, p, dc.clock()))
+	dc.acks = append(dc.acks, protocol.Control(protocol.MsgAcknowledge, p, dc.clock()))
 	dc.ackBusy++
 	dc.mu.Unlock()
 	select {
@@ -522,27 +377,27 @@ func (dc *dataChannel) flushAcks() {
 
 // receive handles one binary frame from the client (§6.2, agent rules).
 func (dc *dataChannel) receive(conn *websocket.Conn, frame []byte) {
-	m, err := unmarshalMessage(frame)
-	if errors.Is(err, errDigest) {
+	m, err := protocol.UnmarshalMessage(frame)
+	if errors.Is(err, protocol.ErrDigest) {
 		dc.logf("sandbox: session %s: %s message %d: payload digest mismatch", dc.sessionID, m.MessageType, m.SequenceNumber)
 	} else if err != nil {
 		dc.logf("sandbox: session %s: dropping a message: %v", dc.sessionID, err)
 		return
 	}
 	switch m.MessageType {
-	case msgAcknowledge:
-		var a ackPayload
+	case protocol.MsgAcknowledge:
+		var a protocol.AckPayload
 		if json.Unmarshal(m.Payload, &a) == nil {
 			dc.onAck(a.AcknowledgedMessageSequenceNumber)
 		}
-	case msgInputStreamData:
+	case protocol.MsgInputStreamData:
 		dc.receiveStream(conn, m)
 	default:
 		// Unknown types are ignored, as the agent does.
 	}
 }
 
-func (dc *dataChannel) receiveStream(conn *websocket.Conn, m *agentMessage) {
+func (dc *dataChannel) receiveStream(conn *websocket.Conn, m *protocol.AgentMessage) {
 	dc.mu.Lock()
 	next, h := dc.inNext, dc.handler
 	dc.mu.Unlock()
@@ -552,7 +407,7 @@ func (dc *dataChannel) receiveStream(conn *websocket.Conn, m *agentMessage) {
 		// HandshakeResponse the client resent before our ack reached it:
 		// the first ack settles it, and a second could reach a port client
 		// in the moment after HandshakeComplete, which it cannot survive.
-		if m.PayloadType != payloadHandshakeResponse {
+		if m.PayloadType != protocol.PayloadHandshakeResponse {
 			dc.ack(conn, m)
 		}
 	case m.SequenceNumber > next:
@@ -670,14 +525,14 @@ func (dc *dataChannel) close(output string) {
 
 func (dc *dataChannel) channelClosedFrame(output string) []byte {
 	now := dc.clock().UTC()
-	p, _ := json.Marshal(channelClosedPayload{
-		MessageId:     uuidString(newUUID()),
+	p, _ := json.Marshal(protocol.ChannelClosedPayload{
+		MessageId:     protocol.UUIDString(protocol.NewUUID()),
 		CreatedDate:   now.Format("2006-01-02T15:04:05.000Z"),
-		DestinationId: uuidString(newUUID()),
+		DestinationId: protocol.UUIDString(protocol.NewUUID()),
 		SessionId:     dc.sessionID,
-		MessageType:   msgChannelClosed,
+		MessageType:   protocol.MsgChannelClosed,
 		SchemaVersion: 1,
 		Output:        output,
 	})
-	return control(msgChannelClosed, p, now)
+	return protocol.Control(protocol.MsgChannelClosed, p, now)
 }

@@ -1,4 +1,4 @@
-package sandbox
+package sessions
 
 import (
 	"context"
@@ -26,10 +26,10 @@ import (
 // Session Manager: StartSession, ResumeSession, TerminateSession and
 // DescribeSessions, and the data channel WebSocket under
 // /v1/data-channel/<session-id>. The node side (shells, commands) is in
-// session_agent.go, the framing and reliability in datachannel.go. Rules,
-// limits and error names come from botocore's ssm/2014-11-06 model and
-// protocol/session-manager.md; docs/sandbox-sessions.md lists the
-// decisions.
+// agent.go and port.go, the reliability in datachannel.go (the framing is
+// internal/protocol's). Rules, limits and error names come from botocore's
+// ssm/2014-11-06 model and protocol/session-manager.md;
+// docs/sandbox-sessions.md lists the decisions.
 
 // Wire types.
 
@@ -121,11 +121,11 @@ const (
 	sessionCallerName = area.CallerName
 	// DescribeSessions' page size when MaxResults is absent.
 	defaultSessionPage = 20
-	// idleTimeoutMessage is MGS's channel_closed Output on an idle timeout
+	// IdleTimeoutMessage is MGS's channel_closed Output on an idle timeout
 	// (amazon-ssm-agent#261).
-	idleTimeoutMessage = "Your session timed out due to inactivity and has been terminated."
-	// maxDurationMessage: AWS's wording is not documented.
-	maxDurationMessage = "Your session has reached its maximum session duration and has been terminated."
+	IdleTimeoutMessage = "Your session timed out due to inactivity and has been terminated."
+	// MaxDurationMessage: AWS's wording is not documented.
+	MaxDurationMessage = "Your session has reached its maximum session duration and has been terminated."
 	// tokenWait bounds how long a new WebSocket may take to send its token.
 	tokenWait = 30 * time.Second
 )
@@ -148,10 +148,6 @@ func (r *sessionRecord) active() bool {
 	return r.Status != sessionTerminated && r.Status != sessionFailed
 }
 
-// callerARN is the IAM identity the sandbox's credentials stand for: a
-// session's Owner and a parameter's LastModifiedUser.
-func (s *Server) callerARN() string { return s.host.CallerARN() }
-
 func newSessionID() string {
 	b := make([]byte, 9)
 	rand.Read(b)
@@ -166,13 +162,13 @@ func newToken() string {
 
 // streamURL is where the client dials the data channel, shaped like AWS's
 // (role=publish_subscribe and an opaque cell-number).
-func (s *Server) streamURL(id string) string {
+func (a *Area) streamURL(id string) string {
 	cell := make([]byte, 24)
 	rand.Read(cell)
 	q := url.Values{}
 	q.Set("role", "publish_subscribe")
 	q.Set("cell-number", base64.StdEncoding.EncodeToString(cell))
-	return "ws://" + s.ln.Addr().String() + "/v1/data-channel/" + url.PathEscape(id) + "?" + q.Encode()
+	return "ws://" + a.cfg.Addr() + "/v1/data-channel/" + url.PathEscape(id) + "?" + q.Encode()
 }
 
 // sessionRegistry holds the live sessions (those with a data channel).
@@ -238,7 +234,7 @@ func (r *sessionRegistry) closeAll() {
 	r.wg.Wait()
 }
 
-func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error) {
+func (a *Area) startSession(in *startSessionInput) (*startSessionOutput, error) {
 	var v protocol.Validator
 	if v.Required("target", in.Target != nil) {
 		v.Length("target", *in.Target, 1, 400)
@@ -264,7 +260,7 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		outErr error
 	)
 	var content *documents.Content
-	d, found, _ := s.documents.Find(docName, "", "")
+	d, found, _ := a.documents.Find(docName, "", "")
 	switch {
 	case !found && docName == documents.PreferencesDocument:
 		// An account that never set preferences has no
@@ -282,15 +278,15 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 	if perr != nil {
 		return nil, perr
 	}
-	n, ok := s.nodes.Get(*in.Target)
+	n, ok := a.nodes.Get(*in.Target)
 	if !ok || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
 		return nil, protocol.Errorf(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
 	}
-	idle, maxD := s.documents.SessionLimits(content)
-	err := s.mutate(func(st *state) error {
+	idle, maxD := a.documents.SessionLimits(content)
+	err := a.mutate(func(st *state) error {
 		rec = &sessionRecord{
-			ID: newSessionID(), Target: n.ID, DocumentName: docName, Owner: s.callerARN(),
-			Status: sessionConnecting, Start: s.clock().UTC(),
+			ID: newSessionID(), Target: n.ID, DocumentName: docName, Owner: a.h.CallerARN(),
+			Status: sessionConnecting, Start: a.h.Clock().UTC(),
 		}
 		if in.Reason != nil {
 			rec.Reason = *in.Reason
@@ -301,17 +297,17 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 		st.Sessions = append(st.Sessions, rec)
 		st.sessionByID[rec.ID] = rec
 		ls = &liveSession{
-			s: s, id: rec.ID, sessionType: content.SessionType,
+			a: a, id: rec.ID, sessionType: content.SessionType,
 			properties:   documents.Substitute(content.Properties, params),
 			nodeID:       n.ID,
 			platform:     n.Platform.Type,
 			agentVersion: n.AgentVersion,
-			idle:         s.scaledSession(time.Duration(idle) * time.Minute),
+			idle:         a.scaledSession(time.Duration(idle) * time.Minute),
 			tokens:       map[string]bool{},
-			started:      s.clock(),
+			started:      a.h.Clock(),
 		}
 		if maxD > 0 {
-			ls.maxDuration = s.scaledSession(time.Duration(maxD) * time.Minute)
+			ls.maxDuration = a.scaledSession(time.Duration(maxD) * time.Minute)
 		}
 		return nil
 	})
@@ -321,18 +317,18 @@ func (s *Server) startSession(in *startSessionInput) (*startSessionOutput, error
 	token := newToken()
 	ls.tokens[token] = true
 	ls.init()
-	s.sessions.mu.Lock()
-	s.sessions.live[ls.id] = ls
-	s.sessions.mu.Unlock()
-	s.sessions.wg.Add(1)
+	a.sessions.mu.Lock()
+	a.sessions.live[ls.id] = ls
+	a.sessions.mu.Unlock()
+	a.sessions.wg.Add(1)
 	go func() {
-		defer s.sessions.wg.Done()
+		defer a.sessions.wg.Done()
 		ls.watch()
 	}()
-	return &startSessionOutput{SessionId: rec.ID, TokenValue: token, StreamUrl: s.streamURL(rec.ID)}, outErr
+	return &startSessionOutput{SessionId: rec.ID, TokenValue: token, StreamUrl: a.streamURL(rec.ID)}, outErr
 }
 
-func (s *Server) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error) {
+func (a *Area) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error) {
 	var v protocol.Validator
 	if v.Required("sessionId", in.SessionId != nil) {
 		v.Length("sessionId", *in.SessionId, 1, 96)
@@ -341,23 +337,23 @@ func (s *Server) resumeSession(in *sessionIDInput) (*resumeSessionOutput, error)
 		return nil, err
 	}
 	var rec *sessionRecord
-	s.view(func(st *state) { rec = st.sessionByID[*in.SessionId] })
+	a.view(func(st *state) { rec = st.sessionByID[*in.SessionId] })
 	if rec == nil {
 		return nil, protocol.Errorf(http.StatusBadRequest, "DoesNotExistException", "Session %s does not exist.", *in.SessionId)
 	}
 	out := &resumeSessionOutput{SessionId: rec.ID}
-	ls := s.sessions.get(rec.ID)
+	ls := a.sessions.get(rec.ID)
 	if ls == nil || ls.ended() {
 		// A session that has ended cannot be resumed: no token, which
 		// the plugin reports as "Session: <id> timed out."
 		return out, nil
 	}
 	out.TokenValue = ls.issueToken()
-	out.StreamUrl = s.streamURL(rec.ID)
+	out.StreamUrl = a.streamURL(rec.ID)
 	return out, nil
 }
 
-func (s *Server) terminateSession(in *sessionIDInput) (*terminateSessionOutput, error) {
+func (a *Area) terminateSession(in *sessionIDInput) (*terminateSessionOutput, error) {
 	var v protocol.Validator
 	if v.Required("sessionId", in.SessionId != nil) {
 		v.Length("sessionId", *in.SessionId, 1, 96)
@@ -367,13 +363,13 @@ func (s *Server) terminateSession(in *sessionIDInput) (*terminateSessionOutput, 
 	}
 	// TerminateSession is idempotent: an unknown or ended session is not
 	// an error (the model lists no error for it but InternalServerError).
-	if ls := s.sessions.get(*in.SessionId); ls != nil {
+	if ls := a.sessions.get(*in.SessionId); ls != nil {
 		ls.end(sessionTerminated, "", false)
 	}
 	return &terminateSessionOutput{SessionId: *in.SessionId}, nil
 }
 
-func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsOutput, error) {
+func (a *Area) describeSessions(in *describeSessionsInput) (*describeSessionsOutput, error) {
 	var v protocol.Validator
 	if v.Required("state", in.State != nil) {
 		v.Enum("state", *in.State, "Active", "History")
@@ -430,7 +426,7 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 	wantActive := *in.State == "Active"
 	var out describeSessionsOutput
 	var err error
-	s.view(func(st *state) {
+	a.view(func(st *state) {
 		var sel []*sessionRecord
 	next:
 		for _, r := range st.Sessions {
@@ -478,15 +474,15 @@ func (s *Server) describeSessions(in *describeSessionsInput) (*describeSessionsO
 }
 
 // setStatus records a session's new status (and its end).
-func (s *Server) setSessionStatus(id, status string) {
-	s.mutate(func(st *state) error {
+func (a *Area) setSessionStatus(id, status string) {
+	a.mutate(func(st *state) error {
 		r := st.sessionByID[id]
 		if r == nil || !r.active() {
 			return nil
 		}
 		r.Status = status
 		if !r.active() {
-			now := s.clock().UTC()
+			now := a.h.Clock().UTC()
 			r.End = &now
 		}
 		return nil
@@ -505,7 +501,7 @@ var upgrader = websocket.Upgrader{
 // serveDataChannel answers GET /v1/data-channel/<session-id>. A SigV4
 // header may or may not be present (plugins before 1.2.764 send none); the
 // session token in the first frame is what authorizes the channel.
-func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
+func (a *Area) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.Path, "/v1/data-channel/"))
 	if err != nil || id == "" || strings.Contains(id, "/") {
 		http.NotFound(w, r)
@@ -515,11 +511,11 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	if !s.sessions.enter(conn) {
+	if !a.sessions.enter(conn) {
 		conn.Close()
 		return
 	}
-	defer s.sessions.leave(conn)
+	defer a.sessions.leave(conn)
 
 	conn.SetReadDeadline(time.Now().Add(tokenWait))
 	typ, first, err := conn.ReadMessage()
@@ -528,17 +524,17 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
-	var open openDataChannelInput
+	var open protocol.OpenDataChannelInput
 	if typ != websocket.TextMessage || json.Unmarshal(first, &open) != nil {
-		s.refuseChannel(conn, id, "The first message on the data channel must be the OpenDataChannelInput JSON.")
+		a.refuseChannel(conn, id, "The first message on the data channel must be the OpenDataChannelInput JSON.")
 		return
 	}
-	ls := s.sessions.get(id)
+	ls := a.sessions.get(id)
 	if ls == nil || !ls.useToken(open.TokenValue) {
-		s.refuseChannel(conn, id, "The session token is not valid for this session.")
+		a.refuseChannel(conn, id, "The session token is not valid for this session.")
 		return
 	}
-	s.logf("sandbox: session %s: data channel attached (client %s)", id, open.ClientVersion)
+	a.h.Log("sandbox: session %s: data channel attached (client %s)", id, open.ClientVersion)
 	// Read while the unacked output is sent again: the client's acks must
 	// keep flowing.
 	go ls.attach(conn)
@@ -555,8 +551,8 @@ func (s *Server) serveDataChannel(w http.ResponseWriter, r *http.Request) {
 // refuseChannel answers a bad or missing token as the sandbox decided to:
 // channel_closed with an error Output, then close (AWS's answer is not
 // documented).
-func (s *Server) refuseChannel(conn *websocket.Conn, id, msg string) {
-	dc := &dataChannel{sessionID: id, clock: s.clock}
+func (a *Area) refuseChannel(conn *websocket.Conn, id, msg string) {
+	dc := &dataChannel{sessionID: id, clock: a.h.Clock}
 	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	conn.WriteMessage(websocket.BinaryMessage, dc.channelClosedFrame(nodes.OutputErrorTitle+msg))
 	conn.Close()
@@ -565,7 +561,7 @@ func (s *Server) refuseChannel(conn *websocket.Conn, id, msg string) {
 // liveSession is a session whose data channel exists: from StartSession
 // until it ends.
 type liveSession struct {
-	s            *Server
+	a            *Area
 	id           string
 	sessionType  string
 	properties   any
@@ -593,7 +589,7 @@ func (ls *liveSession) init() {
 	ls.ctx, ls.cancel = context.WithCancel(context.Background())
 	ls.done = make(chan struct{})
 	ls.abort = make(chan struct{})
-	ls.dc = newDataChannel(ls.id, ls.s.clock, ls.s.logf, ls.s.router.DrawWSDrop)
+	ls.dc = newDataChannel(ls.id, ls.a.h.Clock, ls.a.h.Log, ls.a.h.Router.DrawWSDrop)
 }
 
 func (ls *liveSession) issueToken() string {
@@ -624,15 +620,15 @@ func (ls *liveSession) ended() bool {
 // attach connects a client WebSocket; the first one starts the agent side.
 func (ls *liveSession) attach(conn *websocket.Conn) {
 	ls.dc.attach(conn)
-	ls.s.setSessionStatus(ls.id, sessionConnected)
+	ls.a.setSessionStatus(ls.id, sessionConnected)
 	ls.mu.Lock()
 	start := !ls.running && !ls.finished
 	ls.running = true
 	ls.mu.Unlock()
 	if start {
-		ls.s.sessions.wg.Add(1)
+		ls.a.sessions.wg.Add(1)
 		go func() {
-			defer ls.s.sessions.wg.Done()
+			defer ls.a.sessions.wg.Done()
 			ls.run()
 		}()
 	}
@@ -641,7 +637,7 @@ func (ls *liveSession) attach(conn *websocket.Conn) {
 func (ls *liveSession) detach(conn *websocket.Conn) {
 	ls.dc.detach(conn)
 	if !ls.ended() && !ls.dc.attached() {
-		ls.s.setSessionStatus(ls.id, sessionDisconnected)
+		ls.a.setSessionStatus(ls.id, sessionDisconnected)
 	}
 }
 
@@ -670,20 +666,20 @@ func (ls *liveSession) end(status, output string, drain bool) {
 		// the rest of the output, and may still resume meanwhile.
 		ls.dc.drain(tokenWait, ls.abort)
 	} else {
-		ls.s.setSessionStatus(ls.id, sessionTerminating)
+		ls.a.setSessionStatus(ls.id, sessionTerminating)
 	}
 	ls.mu.Lock()
 	ls.finished = true
 	ls.mu.Unlock()
 	ls.cancel()
 	// The history shows the end before the client hears of it.
-	ls.s.setSessionStatus(ls.id, status)
+	ls.a.setSessionStatus(ls.id, status)
 	ls.dc.close(output)
-	ls.s.sessions.mu.Lock()
-	delete(ls.s.sessions.live, ls.id)
-	ls.s.sessions.mu.Unlock()
+	ls.a.sessions.mu.Lock()
+	delete(ls.a.sessions.live, ls.id)
+	ls.a.sessions.mu.Unlock()
 	close(ls.done)
-	ls.s.logf("sandbox: session %s: %s", ls.id, status)
+	ls.a.h.Log("sandbox: session %s: %s", ls.id, status)
 }
 
 // watch enforces the idle timeout (no input from the client for that
@@ -701,20 +697,12 @@ func (ls *liveSession) watch() {
 			return
 		case <-t.C:
 		}
-		now := ls.s.clock()
+		now := ls.a.h.Clock()
 		switch {
 		case ls.maxDuration > 0 && now.Sub(ls.started) >= ls.maxDuration:
-			ls.end(sessionTerminated, maxDurationMessage, false)
+			ls.end(sessionTerminated, MaxDurationMessage, false)
 		case now.Sub(ls.dc.idleSince()) >= ls.idle:
-			ls.end(sessionTerminated, idleTimeoutMessage, false)
+			ls.end(sessionTerminated, IdleTimeoutMessage, false)
 		}
 	}
-}
-
-// scaledSession applies Options.TimeoutScale to a session's timeouts.
-func (s *Server) scaledSession(d time.Duration) time.Duration {
-	if s.opts.TimeoutScale > 0 {
-		return time.Duration(float64(d) * s.opts.TimeoutScale)
-	}
-	return d
 }
