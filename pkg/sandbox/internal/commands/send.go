@@ -11,8 +11,6 @@ import (
 
 // SendCommand: validation, the new command, its document and storing it.
 
-// Handlers.
-
 // sendCommand validates the request, builds the command, resolves its
 // document and targets, stores it, and hands it to the agent.
 func (a *Area) sendCommand(in *sendCommandInput) (*sendCommandOutput, error) {

@@ -15,8 +15,6 @@ import (
 // model's StatusDetails documentation and "Understanding command statuses"
 // (AWS Systems Manager User Guide). docs/sandbox-run-command.md lists the decisions.
 
-// Wire types.
-
 type targetWire struct {
 	Key    *string  `json:"Key,omitempty"`
 	Values []string `json:"Values"`

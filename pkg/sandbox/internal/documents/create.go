@@ -13,8 +13,6 @@ import (
 
 // CreateDocument and the validation shared with UpdateDocument.
 
-// Handlers.
-
 // validateDocumentRef applies the model's rules to a Name / DocumentVersion
 // / VersionName triple.
 func validateDocumentRef(v *protocol.Validator, name, version, versionName *string, namePattern *regexp.Regexp) {

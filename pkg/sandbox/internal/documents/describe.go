@@ -11,8 +11,6 @@ import (
 
 // DescribeDocument and the document description shared by the handlers.
 
-// Describing documents.
-
 func (a *Area) documentOwner(d *document) string {
 	if d.Owner == "Amazon" {
 		return "Amazon"

@@ -14,8 +14,6 @@ import (
 // patterns, enums and error names come from botocore's ssm/2014-11-06 model;
 // docs/sandbox-run-command.md lists the decisions the model leaves open.
 
-// Wire types.
-
 type documentParameterWire struct {
 	Name         string  `json:"Name"`
 	Type         string  `json:"Type"`

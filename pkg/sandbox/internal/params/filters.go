@@ -12,8 +12,6 @@ import (
 
 // Parameter filters of DescribeParameters and GetParametersByPath.
 
-// Filters.
-
 type paramFilter struct {
 	key, option string
 	values      []string

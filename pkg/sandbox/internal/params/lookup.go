@@ -14,8 +14,6 @@ import (
 
 // The errors for missing parameters and resolving names, ARNs and selectors.
 
-// Errors.
-
 // errParameterNotFound is how AWS answers GetParameter and DeleteParameter
 // for a missing name: with no message.
 func errParameterNotFound() *protocol.APIError {
@@ -25,8 +23,6 @@ func errParameterNotFound() *protocol.APIError {
 func errParameterVersionNotFound(version, name string) *protocol.APIError {
 	return protocol.Errorf(http.StatusBadRequest, "ParameterVersionNotFound", "Systems Manager could not find version %s of %s. Verify the version and try again.", version, name)
 }
-
-// Name resolution.
 
 var digits = regexp.MustCompile(`^[0-9]+$`)
 

@@ -12,8 +12,6 @@ import (
 
 // PutParameter: validation, the new version, its tier and value.
 
-// Handlers.
-
 // putParameter validates the request, then, under the lock, builds the
 // new version from the request and the previous one, places it in a tier,
 // seals a SecureString's value and stores the version.

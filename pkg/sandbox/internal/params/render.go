@@ -6,8 +6,6 @@ import (
 
 // Rendering parameters for the wire.
 
-// Rendering.
-
 func (a *Area) renderValue(st *state, p *parameter, v *paramVersion, decrypt bool) (string, error) {
 	if v.Type == typeSecureString && decrypt {
 		return openValue(st, a.paramARN(p.Name), v.Value)

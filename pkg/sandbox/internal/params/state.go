@@ -14,8 +14,6 @@ import (
 // ssm/2014-11-06 model and AWS's documentation; docs/sandbox-parameters.md
 // lists each rule with its source and the decisions the sandbox made.
 
-// State.
-
 type parameter struct {
 	Name string            `json:"name"`
 	Tags map[string]string `json:"tags,omitempty"`

@@ -7,8 +7,6 @@ import (
 
 // Wire types of the Parameter Store operations.
 
-// Wire types.
-
 type putParameterInput struct {
 	Name           *string     `json:"Name"`
 	Description    *string     `json:"Description"`

@@ -31,8 +31,6 @@ import (
 // ssm/2014-11-06 model and protocol/session-manager.md;
 // docs/sandbox-sessions.md lists the decisions.
 
-// Wire types.
-
 type startSessionInput struct {
 	Target       *string             `json:"Target"`
 	DocumentName *string             `json:"DocumentName"`
