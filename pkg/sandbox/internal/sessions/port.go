@@ -137,6 +137,7 @@ func (ls *liveSession) runPortMux(keepAlive bool) {
 	}
 	muxEnd, err := fileConn(fds[0])
 	if err != nil {
+		syscall.Close(fds[1]) // fileConn closed fds[0]; the other end is still ours
 		ls.fail("Unable to create the multiplexer: " + err.Error())
 		return
 	}
