@@ -30,28 +30,25 @@ type Clients struct {
 
 func (f *Factory) newClients(cfg func(ctx context.Context) (aws.Config, error)) *Clients {
 	c := &Clients{config: cfg, f: f}
-	c.ssm = memo(func(ctx context.Context) (*ssm.Client, error) {
-		cfg, err := c.config(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return ssm.NewFromConfig(cfg), nil
+	c.ssm = sdkClient(cfg, func(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) })
+	c.tagging = sdkClient(cfg, func(cfg aws.Config) *resourcegroupstaggingapi.Client {
+		return resourcegroupstaggingapi.NewFromConfig(cfg)
 	})
-	c.tagging = memo(func(ctx context.Context) (*resourcegroupstaggingapi.Client, error) {
-		cfg, err := c.config(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return resourcegroupstaggingapi.NewFromConfig(cfg), nil
-	})
-	c.groups = memo(func(ctx context.Context) (*resourcegroups.Client, error) {
-		cfg, err := c.config(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return resourcegroups.NewFromConfig(cfg), nil
-	})
+	c.groups = sdkClient(cfg, func(cfg aws.Config) *resourcegroups.Client { return resourcegroups.NewFromConfig(cfg) })
 	return c
+}
+
+// sdkClient builds an SDK client on the configuration the first time it is
+// asked for, and hands out that one client from then on.
+func sdkClient[T any](config func(ctx context.Context) (aws.Config, error), build func(aws.Config) T) func(ctx context.Context) (T, error) {
+	return memo(func(ctx context.Context) (T, error) {
+		cfg, err := config(ctx)
+		if err != nil {
+			var none T
+			return none, err
+		}
+		return build(cfg), nil
+	})
 }
 
 // Config is the AWS configuration these clients use.
