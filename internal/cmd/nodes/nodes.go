@@ -120,16 +120,11 @@ var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
 func normalizePing(values []string) ([]string, error) {
 	var out []string
 	for _, v := range values {
-		found := ""
-		for _, s := range pingStatuses {
-			if strings.EqualFold(strings.TrimSpace(v), s) {
-				found = s
-			}
+		s, err := cmdutil.OneOf("ping", strings.TrimSpace(v), pingStatuses)
+		if err != nil {
+			return nil, err
 		}
-		if found == "" {
-			return nil, cmdutil.FlagErrorf("invalid --ping %q: want one of %s", v, strings.Join(pingStatuses, ", "))
-		}
-		out = append(out, found)
+		out = append(out, s)
 	}
 	return out, nil
 }

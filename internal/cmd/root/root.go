@@ -59,6 +59,7 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
+	err = f.Blame(err)
 	if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitcode.Error)) {
 		// The user interrupted; whatever the command was doing failed because of it.
 		err = exitcode.Wrap(exitcode.Interrupted, errors.New("interrupted"))
