@@ -20,7 +20,7 @@ type nodeView struct {
 	ID               string            `json:"id"`
 	Name             string            `json:"name"`
 	PingStatus       string            `json:"pingStatus"`
-	LastPing         *time.Time        `json:"lastPing,omitempty"`
+	LastPing         *output.Time      `json:"lastPing,omitempty"`
 	PlatformType     string            `json:"platformType"`
 	PlatformName     string            `json:"platformName"`
 	PlatformVersion  string            `json:"platformVersion"`
@@ -31,7 +31,7 @@ type nodeView struct {
 	ResourceType     string            `json:"resourceType"`
 	ActivationID     string            `json:"activationId,omitempty"`
 	IAMRole          string            `json:"iamRole,omitempty"`
-	RegistrationDate *time.Time        `json:"registrationDate,omitempty"`
+	RegistrationDate *output.Time      `json:"registrationDate,omitempty"`
 	Tags             map[string]string `json:"tags"`
 }
 
@@ -52,14 +52,8 @@ func newNodeView(n target.Node) nodeView {
 		IAMRole:         n.IAMRole,
 		Tags:            n.Tags,
 	}
-	if !n.LastPing.IsZero() {
-		t := n.LastPing.UTC()
-		v.LastPing = &t
-	}
-	if !n.RegistrationDate.IsZero() {
-		t := n.RegistrationDate.UTC()
-		v.RegistrationDate = &t
-	}
+	v.LastPing = output.NewTime(n.LastPing)
+	v.RegistrationDate = output.NewTime(n.RegistrationDate)
 	if v.Tags == nil {
 		v.Tags = map[string]string{}
 	}
