@@ -80,6 +80,29 @@ func Wrap(code int, err error) error {
 // Usagef is shorthand for New(Usage, ...).
 func Usagef(format string, args ...any) error { return New(Usage, format, args...) }
 
+// AWSErrorf is an answer of AWS that ssmctl words itself (a name missing
+// from a list AWS returned, say), in the one form AWS errors are printed
+// in, "Operation: Code: message", with exit code 254.
+func AWSErrorf(operation, code, format string, args ...any) error {
+	return &Error{Code: AWS, Err: fmt.Errorf("%s: %s: %s", operation, code, fmt.Sprintf(format, args...))}
+}
+
+// Reword replaces the message of err, an AWS error, with ssmctl's own
+// words and keeps its operation and code: "Operation: Code: message", exit
+// 254. Anything but an AWS error comes back unchanged.
+func Reword(err error, format string, args ...any) error {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return err
+	}
+	msg := api.ErrorCode() + ": " + fmt.Sprintf(format, args...)
+	var op *smithy.OperationError
+	if errors.As(err, &op) {
+		msg = op.Operation() + ": " + msg
+	}
+	return &Error{Code: AWS, Err: errors.New(msg)}
+}
+
 // Silent returns an error that exits with code and prints nothing: the
 // command has already said what went wrong (or, for a passed-through remote
 // exit code, nothing needs saying).

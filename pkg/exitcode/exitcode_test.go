@@ -108,3 +108,19 @@ func TestSilent(t *testing.T) {
 		t.Error("Wrap(nil) should be nil")
 	}
 }
+
+// Errors ssmctl words itself keep AWS's "Operation: Code: message" form.
+func TestAWSErrorForms(t *testing.T) {
+	err := AWSErrorf("GetParameters", "ParameterNotFound", "%s does not exist", "/x")
+	if Message(err) != "GetParameters: ParameterNotFound: /x does not exist" || Code(err) != AWS {
+		t.Errorf("AWSErrorf: %q, code %d", Message(err), Code(err))
+	}
+	err = Reword(fmt.Errorf("wrapped: %w", apiErr("InvalidCommandId", "")), "no command %s", "c-1")
+	if Message(err) != "DescribeInstanceInformation: InvalidCommandId: no command c-1" || Code(err) != AWS {
+		t.Errorf("Reword: %q, code %d", Message(err), Code(err))
+	}
+	plain := errors.New("boom")
+	if Reword(plain, "x") != plain {
+		t.Errorf("Reword changed a non-AWS error")
+	}
+}
