@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // The exit-code table (docs/exit-codes.md). One target passes its remote exit
@@ -132,11 +133,48 @@ func Code(err error) int {
 	if errors.As(err, &region) || errors.As(err, &profile) || errors.As(err, &profilePtr) {
 		return Config
 	}
+	if _, ok := notAWS(err); ok {
+		return Other
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		return AWS
 	}
 	return Other
+}
+
+// notAWS is the message for an answer that did not come from AWS: the SDK
+// could not read it (an HTML page, garbage) or it named no error code (the
+// SDK's "UnknownError"), as when --endpoint-url points at some other HTTP
+// server. It names the endpoint and the HTTP status. ok is false for
+// anything else.
+func notAWS(err error) (msg string, ok bool) {
+	var de *smithy.DeserializationError
+	var api smithy.APIError
+	switch {
+	case errors.As(err, &de):
+	case errors.As(err, &api) && api.ErrorCode() == "UnknownError":
+	default:
+		return "", false
+	}
+	endpoint, answer := "the endpoint", "something"
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
+		r := re.Response.Response
+		if r.Request != nil && r.Request.URL != nil {
+			endpoint = r.Request.URL.Scheme + "://" + r.Request.URL.Host
+		}
+		answer = fmt.Sprintf("HTTP %d", r.StatusCode)
+		if ct := r.Header.Get("Content-Type"); ct != "" {
+			answer += " (" + ct + ")"
+		}
+	}
+	msg = fmt.Sprintf("%s answered %s that is not an AWS API response: is --endpoint-url (or AWS_ENDPOINT_URL) an AWS endpoint?", endpoint, answer)
+	var op *smithy.OperationError
+	if errors.As(err, &op) {
+		msg = op.Operation() + ": " + msg
+	}
+	return msg, true
 }
 
 // Message is the one line printed on stderr for err. AWS errors read
@@ -154,6 +192,9 @@ func Message(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return oneLine(e.Error())
+	}
+	if msg, ok := notAWS(err); ok {
+		return msg
 	}
 	var api smithy.APIError
 	var op *smithy.OperationError

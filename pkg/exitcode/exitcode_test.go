@@ -41,6 +41,8 @@ func TestCode(t *testing.T) {
 		{"coded beats aws", Wrap(Usage, apiErr("InvalidInstanceId", "x")), Usage},
 		{"network", &net.OpError{Op: "dial", Err: errors.New("refused")}, Other},
 		{"anything else", errors.New("boom"), Other},
+		{"no error code: not AWS", apiErr("UnknownError", "UnknownError"), Other},
+		{"unreadable answer: not AWS", fmt.Errorf("op: %w", &smithy.DeserializationError{Err: errors.New("invalid character '<'")}), Other},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,5 +124,12 @@ func TestAWSErrorForms(t *testing.T) {
 	plain := errors.New("boom")
 	if Reword(plain, "x") != plain {
 		t.Errorf("Reword changed a non-AWS error")
+	}
+}
+
+func TestNotAWSMessage(t *testing.T) {
+	got := Message(apiErr("UnknownError", "UnknownError"))
+	if got != "DescribeInstanceInformation: the endpoint answered something that is not an AWS API response: is --endpoint-url (or AWS_ENDPOINT_URL) an AWS endpoint?" {
+		t.Errorf("Message = %q", got)
 	}
 }
