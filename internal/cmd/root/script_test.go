@@ -59,6 +59,14 @@ func TestScripts(t *testing.T) {
 			}
 			return nil
 		},
+		// [devfull]: /dev/full exists (every write to it fails with ENOSPC).
+		Condition: func(cond string) (bool, error) {
+			if cond == "devfull" {
+				fi, err := os.Stat("/dev/full")
+				return err == nil && fi.Mode()&os.ModeCharDevice != 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sandbox [--nodes N] [--fleet FILE] [--fault NAME=P]...
 			// [--fault-ops OP,OP] [--quota aws|OP=TPS]... [--latency D] [--timeout-scale X]
@@ -247,6 +255,13 @@ func TestScripts(t *testing.T) {
 						ts.Setenv(k, strings.Trim(v, "'"))
 					}
 				}
+			},
+			// mkfifo FILE: make a named pipe.
+			"mkfifo": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: mkfifo FILE")
+				}
+				ts.Check(mkfifo(ts.MkAbs(args[0])))
 			},
 			// mode FILE PERM: the file's permission bits are exactly PERM (octal).
 			"mode": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -165,8 +165,8 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(&env, "export %s=%s\n", k, shellQuote(v))
 	}
 	if opts.EnvFile != "" {
-		if err := cmdutil.WriteFileAtomic(opts.EnvFile, []byte(env.String()), 0o600); err != nil {
-			return exitcode.Wrap(exitcode.Other, fmt.Errorf("--env-file: %w", err))
+		if err := cmdutil.WriteFile(opts.EnvFile, []byte(env.String()), 0o600); err != nil {
+			return exitcode.Wrap(exitcode.Other, fmt.Errorf("--env-file: %w", cmdutil.FileError(opts.EnvFile, err)))
 		}
 	}
 	fmt.Fprint(opts.IO.Out, env.String())
