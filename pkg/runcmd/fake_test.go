@@ -39,11 +39,11 @@ type fakeAPI struct {
 	// ListCommands; cancelErr fails CancelCommand.
 	listCommandsErr func(n int) error
 	cancelErr       error
-	gets    []*ssm.GetCommandInvocationInput
-	getOut  func(in *ssm.GetCommandInvocationInput) (*ssm.GetCommandInvocationOutput, error)
-	cancels []*ssm.CancelCommandInput
-	docs    map[string]*types.DocumentDescription
-	content map[string]string
+	gets            []*ssm.GetCommandInvocationInput
+	getOut          func(in *ssm.GetCommandInvocationInput) (*ssm.GetCommandInvocationOutput, error)
+	cancels         []*ssm.CancelCommandInput
+	docs            map[string]*types.DocumentDescription
+	content         map[string]string
 
 	// states gives the invocations of a command at time t.
 	states func(commandID string, t time.Duration) []types.CommandInvocation
