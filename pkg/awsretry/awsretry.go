@@ -234,3 +234,14 @@ func cmp(d, def time.Duration) time.Duration {
 	}
 	return d
 }
+
+// Get is Do for a call that returns a value.
+func Get[T any](ctx context.Context, p Policy, fn func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := Do(ctx, p, func(ctx context.Context) error {
+		var err error
+		out, err = fn(ctx)
+		return err
+	})
+	return out, err
+}
