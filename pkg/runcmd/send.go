@@ -23,12 +23,23 @@ import (
 // API limits and defaults (SSM API reference, SendCommand; the
 // AWS-RunShellScript document).
 const (
-	MaxInstanceIDs  = 50 // SendCommand InstanceIds
-	MaxTargets      = 5  // SendCommand Targets
-	maxCommentLen   = 100
-	minDelivery     = 30 * time.Second
-	maxDelivery     = 2592000 * time.Second
-	maxExecution    = 172800 * time.Second
+	MaxInstanceIDs = 50 // SendCommand InstanceIds
+	MaxTargets     = 5  // SendCommand Targets
+	maxCommentLen  = 100
+	// SendCommand TimeoutSeconds: 30..2592000.
+	minDelivery = 30 * time.Second
+	maxDelivery = 2592000 * time.Second
+	// The agent's executionTimeout: 5..172800 s; it runs a command with
+	// any other value under the default 3600 s (pluginutil).
+	minExecution = 5 * time.Second
+	maxExecution = 172800 * time.Second
+	// MaxConcurrency and MaxErrors: at most 7 characters; OutputS3BucketName
+	// 3..63, OutputS3KeyPrefix at most 500, CloudWatchLogGroupName 1..512.
+	maxPolicyLen    = 7
+	minS3Bucket     = 3
+	maxS3Bucket     = 63
+	maxS3Prefix     = 500
+	maxLogGroup     = 512
 	defaultDelivery = 3600 * time.Second // TimeoutSeconds when not given
 	defaultExecute  = 3600 * time.Second // AWS-RunShellScript executionTimeout default
 
@@ -90,23 +101,17 @@ func (r *Request) Validate() error {
 	if len(r.Specs) == 0 {
 		return exitcode.Usagef("no targets: give node IDs, names, tag:Key=Value or group:NAME as arguments or --target")
 	}
-	if r.MaxConcurrency != "" && !concurrencyPattern.MatchString(r.MaxConcurrency) {
+	if r.MaxConcurrency != "" && (len(r.MaxConcurrency) > maxPolicyLen || !concurrencyPattern.MatchString(r.MaxConcurrency)) {
 		return exitcode.Usagef("invalid --max-concurrency %q: want a number from 1 or a percentage from 1%% to 100%%", r.MaxConcurrency)
 	}
-	if r.MaxErrors != "" && !errorsPattern.MatchString(r.MaxErrors) {
+	if r.MaxErrors != "" && (len(r.MaxErrors) > maxPolicyLen || !errorsPattern.MatchString(r.MaxErrors)) {
 		return exitcode.Usagef("invalid --max-errors %q: want a number from 0 or a percentage from 0%% to 100%%", r.MaxErrors)
 	}
-	if d := r.ExecutionTimeout; d != 0 && (d < time.Second || d > maxExecution || d%time.Second != 0) {
-		return exitcode.Usagef("invalid --timeout %s: want whole seconds from 1s to 48h", d)
-	}
-	if d := r.DeliveryTimeout; d != 0 && (d < minDelivery || d > maxDelivery || d%time.Second != 0) {
-		return exitcode.Usagef("invalid --delivery-timeout %s: want whole seconds from 30s to 720h", d)
+	if err := r.validateLimits(); err != nil {
+		return err
 	}
 	if len([]rune(r.Comment)) > maxCommentLen {
 		return exitcode.Usagef("--comment is longer than %d characters", maxCommentLen)
-	}
-	if r.OutputS3Prefix != "" && r.OutputS3Bucket == "" {
-		return exitcode.Usagef("--output-s3-prefix needs --output-s3-bucket")
 	}
 	if _, _, err := splitDocument(r.Document); err != nil {
 		return err
@@ -124,6 +129,56 @@ func (r *Request) Validate() error {
 	}
 	if r.ExecutionTimeout != 0 && len(r.Parameters["executionTimeout"]) > 0 {
 		return exitcode.Usagef("give --timeout or --param executionTimeout=..., not both")
+	}
+	return nil
+}
+
+// validateLimits checks the timeouts, the S3 and CloudWatch Logs names
+// against the SSM API model and the agent; zero timeouts are the defaults.
+func (r *Request) validateLimits() error {
+	if r.ExecutionTimeout != 0 {
+		if err := CheckExecutionTimeout(r.ExecutionTimeout); err != nil {
+			return err
+		}
+	}
+	if v := r.Parameters["executionTimeout"]; len(v) == 1 && r.Document == "" {
+		if n, err := strconv.Atoi(v[0]); err != nil || n < int(minExecution/time.Second) || n > int(maxExecution/time.Second) {
+			return exitcode.Usagef("invalid executionTimeout %q: want seconds from 5 to 172800", v[0])
+		}
+	}
+	if r.DeliveryTimeout != 0 {
+		if err := CheckDeliveryTimeout(r.DeliveryTimeout); err != nil {
+			return err
+		}
+	}
+	if n := len(r.OutputS3Bucket); n != 0 && (n < minS3Bucket || n > maxS3Bucket) {
+		return exitcode.Usagef("invalid --output-s3-bucket %q: a bucket name has 3 to 63 characters", r.OutputS3Bucket)
+	}
+	if r.OutputS3Prefix != "" && r.OutputS3Bucket == "" {
+		return exitcode.Usagef("--output-s3-prefix needs --output-s3-bucket")
+	}
+	if len(r.OutputS3Prefix) > maxS3Prefix {
+		return exitcode.Usagef("--output-s3-prefix is longer than %d characters", maxS3Prefix)
+	}
+	if len(r.CloudWatchLogGroup) > maxLogGroup {
+		return exitcode.Usagef("--cloudwatch-output log group is longer than %d characters", maxLogGroup)
+	}
+	return nil
+}
+
+// CheckExecutionTimeout checks a --timeout the user gave: zero is not the
+// default there, it is out of range.
+func CheckExecutionTimeout(d time.Duration) error {
+	if d < minExecution || d > maxExecution || d%time.Second != 0 {
+		return exitcode.Usagef("invalid --timeout %s: want whole seconds from 5s to 48h (the agent's executionTimeout)", d)
+	}
+	return nil
+}
+
+// CheckDeliveryTimeout checks a --delivery-timeout the user gave.
+func CheckDeliveryTimeout(d time.Duration) error {
+	if d < minDelivery || d > maxDelivery || d%time.Second != 0 {
+		return exitcode.Usagef("invalid --delivery-timeout %s: want whole seconds from 30s to 720h (SendCommand TimeoutSeconds)", d)
 	}
 	return nil
 }
