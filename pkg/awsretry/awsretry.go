@@ -132,9 +132,10 @@ const (
 	// DefaultBudget is how long a read without a deadline of its own
 	// goes on retrying passing failures.
 	DefaultBudget = time.Minute
-	// DefaultMaxConnectionFailures: a read without a deadline of its own
-	// gives up after this many attempts in a row that got no answer.
-	DefaultMaxConnectionFailures = 4
+	// DefaultMaxFailures: a read without a deadline of its own gives up
+	// after this many failures in a row other than throttling (5xx, no
+	// answer): nothing has been started that giving up would abandon.
+	DefaultMaxFailures = 4
 	baseDelay                    = 200 * time.Millisecond
 	maxDelay                     = 5 * time.Second
 )
@@ -143,18 +144,18 @@ const (
 type Policy struct {
 	// Deadline: no attempt starts after it, and none runs past it. Zero
 	// is Budget after the first attempt starts, with at most
-	// MaxConnectionFailures attempts in a row that got no answer (nothing
-	// has been started that a wait would abandon).
+	// MaxFailures failures in a row other than throttling (nothing has
+	// been started that a wait would abandon).
 	Deadline time.Time
 	// Budget is the deadline's length when Deadline is zero; zero is
 	// DefaultBudget.
 	Budget time.Duration
 	// AttemptTimeout bounds each attempt; zero is DefaultAttemptTimeout.
 	AttemptTimeout time.Duration
-	// MaxConnectionFailures: give up after this many attempts in a row
-	// without an answer; zero is no limit with a Deadline, and
-	// DefaultMaxConnectionFailures without.
-	MaxConnectionFailures int
+	// MaxFailures: give up after this many failures in a row other than
+	// throttling; zero is no limit with a Deadline, and
+	// DefaultMaxFailures without.
+	MaxFailures int
 	// Clock defaults to the system clock.
 	Clock clock.Clock
 	// OnRetry, if set, is told of each failure that will be retried.
@@ -170,15 +171,15 @@ type Policy struct {
 func Do(ctx context.Context, p Policy, fn func(ctx context.Context) error) error {
 	clk := clock.OrSystem(p.Clock)
 	deadline := p.Deadline
-	maxConn := p.MaxConnectionFailures
+	maxFailures := p.MaxFailures
 	if deadline.IsZero() {
 		deadline = clk.Now().Add(cmp(p.Budget, DefaultBudget))
-		if maxConn == 0 {
-			maxConn = DefaultMaxConnectionFailures
+		if maxFailures == 0 {
+			maxFailures = DefaultMaxFailures
 		}
 	}
 	perAttempt := cmp(p.AttemptTimeout, DefaultAttemptTimeout)
-	connFailures := 0
+	failures := 0
 	for attempt := 1; ; attempt++ {
 		err := Attempt(ctx, min(perAttempt, max(deadline.Sub(clk.Now()), time.Millisecond)), fn)
 		if err == nil || ctx.Err() != nil {
@@ -188,12 +189,12 @@ func Do(ctx context.Context, p Policy, fn func(ctx context.Context) error) error
 		if !f.Passing {
 			return err
 		}
-		if f.Connection {
-			connFailures++
+		if f.Throttled {
+			failures = 0
 		} else {
-			connFailures = 0
+			failures++
 		}
-		if maxConn > 0 && connFailures >= maxConn {
+		if maxFailures > 0 && failures >= maxFailures {
 			return err
 		}
 		wait := Backoff(attempt)

@@ -23,7 +23,7 @@ import (
 // that doubles per throttle, up to 2 s), up to maxThrottled attempts as a guard
 // against an account that throttles everything; other passing failures
 // (5xx, connection errors, TooManyUpdates) up to maxTransient attempts with
-// exponential backoff, and at most awsretry.DefaultMaxConnectionFailures
+// exponential backoff, and at most awsretry.DefaultMaxFailures
 // in a row that got no answer at all.
 const (
 	maxThrottled = 500
@@ -138,7 +138,7 @@ func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, check land
 			} else {
 				noAnswer = 0
 			}
-			if transient >= maxTransient || noAnswer >= awsretry.DefaultMaxConnectionFailures {
+			if transient >= maxTransient || noAnswer >= awsretry.DefaultMaxFailures {
 				return uncertain, err
 			}
 			// Full jitter over an exponential ceiling, 100 ms to 5 s.
