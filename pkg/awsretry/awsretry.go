@@ -136,8 +136,8 @@ const (
 	// after this many failures in a row other than throttling (5xx, no
 	// answer): nothing has been started that giving up would abandon.
 	DefaultMaxFailures = 4
-	baseDelay                    = 200 * time.Millisecond
-	maxDelay                     = 5 * time.Second
+	baseDelay          = 200 * time.Millisecond
+	maxDelay           = 5 * time.Second
 )
 
 // Policy is how a read is retried.
