@@ -133,9 +133,13 @@ const (
 	// goes on retrying passing failures.
 	DefaultBudget = time.Minute
 	// DefaultMaxFailures: a read without a deadline of its own gives up
-	// after this many failures in a row other than throttling (5xx, no
-	// answer): nothing has been started that giving up would abandon.
-	DefaultMaxFailures = 4
+	// after this many failures other than throttling (5xx, no answer),
+	// or DefaultMaxUnreachable in a row where the request could not be
+	// sent at all (connection refused, no such host): nothing has been
+	// started that giving up would abandon, and an endpoint that is not
+	// there should fail the command in a second or two.
+	DefaultMaxFailures    = 8
+	DefaultMaxUnreachable = 4
 	baseDelay          = 200 * time.Millisecond
 	maxDelay           = 5 * time.Second
 )
@@ -144,17 +148,18 @@ const (
 type Policy struct {
 	// Deadline: no attempt starts after it, and none runs past it. Zero
 	// is Budget after the first attempt starts, with at most
-	// MaxFailures failures in a row other than throttling (nothing has
-	// been started that a wait would abandon).
+	// MaxFailures failures other than throttling (nothing has been
+	// started that a wait would abandon).
 	Deadline time.Time
 	// Budget is the deadline's length when Deadline is zero; zero is
 	// DefaultBudget.
 	Budget time.Duration
 	// AttemptTimeout bounds each attempt; zero is DefaultAttemptTimeout.
 	AttemptTimeout time.Duration
-	// MaxFailures: give up after this many failures in a row other than
-	// throttling; zero is no limit with a Deadline, and
-	// DefaultMaxFailures without.
+	// MaxFailures: give up after this many failures other than
+	// throttling, or after DefaultMaxUnreachable in a row that could not
+	// be sent; zero is no limit with a Deadline, and DefaultMaxFailures
+	// without.
 	MaxFailures int
 	// Clock defaults to the system clock.
 	Clock clock.Clock
@@ -179,7 +184,7 @@ func Do(ctx context.Context, p Policy, fn func(ctx context.Context) error) error
 		}
 	}
 	perAttempt := cmp(p.AttemptTimeout, DefaultAttemptTimeout)
-	failures := 0
+	failures, unreachable := 0, 0
 	for attempt := 1; ; attempt++ {
 		err := Attempt(ctx, min(perAttempt, max(deadline.Sub(clk.Now()), time.Millisecond)), fn)
 		if err == nil || ctx.Err() != nil {
@@ -189,12 +194,15 @@ func Do(ctx context.Context, p Policy, fn func(ctx context.Context) error) error
 		if !f.Passing {
 			return err
 		}
-		if f.Throttled {
-			failures = 0
-		} else {
+		if !f.Throttled {
 			failures++
 		}
-		if maxFailures > 0 && failures >= maxFailures {
+		if f.Connection && !f.MayHaveLanded {
+			unreachable++
+		} else {
+			unreachable = 0
+		}
+		if maxFailures > 0 && (failures >= maxFailures || unreachable >= min(maxFailures, DefaultMaxUnreachable)) {
 			return err
 		}
 		wait := Backoff(attempt)

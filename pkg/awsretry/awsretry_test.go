@@ -129,13 +129,22 @@ func TestDoWithoutDeadlineStopsAfterFailures(t *testing.T) {
 		calls++
 		return sendErr(refused)
 	})
+	if err == nil || calls != DefaultMaxUnreachable {
+		t.Fatalf("Do = %v after %d calls, want failure after %d", err, calls, DefaultMaxUnreachable)
+	}
+	// Answers that fail go on longer.
+	calls = 0
+	err = Do(context.Background(), Policy{Clock: &fakeClock{}}, func(context.Context) error {
+		calls++
+		return apiErr("InternalServerError", 500)
+	})
 	if err == nil || calls != DefaultMaxFailures {
 		t.Fatalf("Do = %v after %d calls, want failure after %d", err, calls, DefaultMaxFailures)
 	}
 	// Throttling alone goes on for the budget.
 	calls = 0
 	clk := &fakeClock{now: time.Unix(1000, 0)}
-	err = Do(context.Background(), Policy{Clock: clk, Budget: 10 * time.Second}, func(context.Context) error {
+	err = Do(context.Background(), Policy{Clock: clk}, func(context.Context) error {
 		calls++
 		return apiErr("ThrottlingException", 400)
 	})

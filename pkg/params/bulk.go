@@ -23,8 +23,8 @@ import (
 // that doubles per throttle, up to 2 s), up to maxThrottled attempts as a guard
 // against an account that throttles everything; other passing failures
 // (5xx, connection errors, TooManyUpdates) up to maxTransient attempts with
-// exponential backoff, and at most awsretry.DefaultMaxFailures
-// in a row that got no answer at all.
+// exponential backoff, and at most awsretry.DefaultMaxUnreachable
+// in a row that could not be sent at all (connection refused).
 const (
 	maxThrottled = 500
 	maxTransient = 8
@@ -83,7 +83,7 @@ func (c *Client) read(ctx context.Context, fn func(ctx context.Context, opt func
 }
 
 func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, check landedCheck, fn func(ctx context.Context, opt func(*ssm.Options)) error) (uncertain bool, err error) {
-	throttled, transient, noAnswer := 0, 0, 0
+	throttled, transient, unreachable := 0, 0, 0
 	for {
 		if c.Breaker.Open() {
 			return uncertain, c.Breaker.Err()
@@ -133,12 +133,12 @@ func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, check land
 				}
 			}
 			transient++
-			if f.Connection {
-				noAnswer++
+			if f.Connection && !f.MayHaveLanded {
+				unreachable++
 			} else {
-				noAnswer = 0
+				unreachable = 0
 			}
-			if transient >= maxTransient || noAnswer >= awsretry.DefaultMaxFailures {
+			if transient >= maxTransient || unreachable >= awsretry.DefaultMaxUnreachable {
 				return uncertain, err
 			}
 			// Full jitter over an exponential ceiling, 100 ms to 5 s.
