@@ -140,8 +140,8 @@ const (
 	// there should fail the command in a second or two.
 	DefaultMaxFailures    = 8
 	DefaultMaxUnreachable = 4
-	baseDelay          = 200 * time.Millisecond
-	maxDelay           = 5 * time.Second
+	baseDelay             = 200 * time.Millisecond
+	maxDelay              = 5 * time.Second
 )
 
 // Policy is how a read is retried.
