@@ -56,7 +56,7 @@ func NewCmdSession(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 	if fi, ok := f.IO.In.(*os.File); ok {
 		opts.stdinFile = fi
 	}
-	if fo, ok := f.IO.Out.(*os.File); ok {
+	if fo := f.IO.OutFile(); fo != nil {
 		opts.stdoutFile = fo
 	}
 	cmd := &cobra.Command{
