@@ -69,7 +69,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sandbox [--nodes N] [--fleet FILE] [--fault NAME=P]...
-			// [--quota aws|OP=TPS]... [--latency D] [--timeout-scale X]
+			// [--fault-ops OP,OP] [--quota aws|OP=TPS]... [--latency D] [--timeout-scale X]
 			// [--reboot-delay D] [--no-pacing]: start a sandbox for this
 			// script and export its environment.
 			// --timeout-scale multiplies Run Command's delivery and
@@ -99,6 +99,8 @@ func TestScripts(t *testing.T) {
 						opts.FleetFile = ts.MkAbs(args[i+1])
 					case "--fault":
 						ts.Check(opts.Faults.Add(args[i+1]))
+					case "--fault-ops":
+						opts.Faults.Ops = strings.Split(args[i+1], ",")
 					case "--quota":
 						if opts.Quotas == nil {
 							opts.Quotas = sandbox.Quotas{}
@@ -132,10 +134,11 @@ func TestScripts(t *testing.T) {
 				}
 			},
 			// stats OP FIELD: print the sandbox's stats figure for an
-			// operation (0 for one never called).
+			// operation (0 for one never called): calls, errors, throttled,
+			// lost_replies, stalled or in_flight.
 			"stats": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
-					ts.Fatalf("usage: stats OPERATION calls|errors|throttled")
+					ts.Fatalf("usage: stats OPERATION calls|errors|throttled|lost_replies|stalled|in_flight")
 				}
 				v, ok := servers.Load(ts)
 				if !ok {
