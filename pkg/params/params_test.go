@@ -594,7 +594,7 @@ func TestEnvLaterPathsOverride(t *testing.T) {
 	f.seed("/prod/db/url", "String", "prod")
 	f.seed("/prod/secret", "SecureString", "s3")
 	c, _ := newTestClient(f)
-	vars, over, err := c.Env(context.Background(), []string{"/common", "/prod"}, true)
+	vars, over, empty, err := c.Env(context.Background(), []string{"/common", "/prod"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,6 +607,22 @@ func TestEnvLaterPathsOverride(t *testing.T) {
 	}
 	if len(over) != 1 || over[0].Name != "DB_URL" || over[0].From != "/common/db/url" || over[0].Over != "/prod/db/url" {
 		t.Errorf("overrides %+v", over)
+	}
+	if len(empty) != 0 {
+		t.Errorf("empty %q", empty)
+	}
+	// A path with nothing under it, and one whose parameters are deeper
+	// than the one level read, are both named.
+	f.seed("/deep/a/b", "String", "x")
+	_, _, empty, err = c.Env(context.Background(), []string{"/common", "/typo", "/deep/"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(empty, []string{"/typo", "/deep"}) {
+		t.Errorf("empty %q, want [/typo /deep]", empty)
+	}
+	if _, _, empty, _ = c.Env(context.Background(), []string{"/deep"}, true); len(empty) != 0 {
+		t.Errorf("recursive: empty %q", empty)
 	}
 }
 
