@@ -25,13 +25,13 @@ type ExecOptions struct {
 	IO     *output.Streams
 	Client func(ctx context.Context) (*params.Client, error)
 
-	Paths     []string
-	Command   []string
+	Paths      []string
+	Command    []string
 	Recursive  bool
 	AllowEmpty bool
 	environ    func() []string
-	lookPath  func(string) (string, error)
-	exec      func(argv0 string, argv []string, env []string) error
+	lookPath   func(string) (string, error)
+	exec       func(argv0 string, argv []string, env []string) error
 }
 
 // NewCmdExec is `ssmctl param exec`.
