@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,8 +64,24 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 		sig := exitcode.SignalOf(ctx)
 		err = exitcode.Wrap(sig.Code(), sig)
 	}
+	if werr := f.IO.OutError(); werr != nil {
+		// Output that did not arrive is a failure whatever the command
+		// said: a command streaming output goes on past a failed write.
+		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
+	}
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)
+}
+
+// bareError is err without the file name an *fs.PathError adds
+// ("write /dev/stdout: no space left on device" is "no space left on
+// device").
+func bareError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // printError is the one place where errors are printed: one line on

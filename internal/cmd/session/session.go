@@ -56,7 +56,7 @@ func NewCmdSession(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 	if fi, ok := f.IO.In.(*os.File); ok {
 		opts.stdinFile = fi
 	}
-	if fo, ok := f.IO.Out.(*os.File); ok {
+	if fo := f.IO.OutFile(); fo != nil {
 		opts.stdoutFile = fo
 	}
 	cmd := &cobra.Command{
@@ -117,7 +117,7 @@ arguments, logs or errors. See docs/sessions.md.`,
 	fl.StringVar(&opts.Interactive, "command", "", "run `CMD` in a terminal (AWS-StartInteractiveCommand) instead of a shell")
 	fl.StringVar(&opts.Reason, "reason", "", "why the session is opened, recorded by AWS (at most 256 characters)")
 	fl.StringVar(&opts.Pick, "pick", "", `"any": take a random online node when TARGET matches several`)
-	fl.StringVar(&opts.Record, "record", "", "record the session to `FILE` in asciicast v2 (mode 0600)")
+	fl.StringVar(&opts.Record, "record", "", "record the session to `FILE` in asciicast v2 (a new file gets mode 0600)")
 	fl.BoolVar(&opts.RecordInput, "record-input", false, "with --record, also record what is typed (passwords too)")
 	_ = cmd.RegisterFlagCompletionFunc("pick", cobra.FixedCompletions([]string{"any"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
@@ -218,6 +218,18 @@ func pickNode(in io.Reader, out io.Writer, nodes []target.Node) (target.Node, er
 }
 
 func openRun(ctx context.Context, opts *Options) error {
+	// The recording file is made before any AWS call, so a path that
+	// cannot be written starts no session; it replaces the file at that
+	// path only once the session has started.
+	var record *cmdutil.File
+	if opts.Record != "" {
+		f, err := cmdutil.CreateFile(opts.Record, 0o600)
+		if err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--record: %w", cmdutil.FileError(opts.Record, err)))
+		}
+		record = f
+		defer record.Discard()
+	}
 	client, conn, err := opts.Client(ctx)
 	if err != nil {
 		return err
@@ -239,10 +251,13 @@ func openRun(ctx context.Context, opts *Options) error {
 	if opts.stdoutFile != nil {
 		so.OutFd = int(opts.stdoutFile.Fd())
 	}
-	return client.Interactive(ctx, started, conn, session.InteractiveOptions{
-		ShellOptions: so,
-		Record:       opts.Record, RecordInput: opts.RecordInput,
+	iopts := session.InteractiveOptions{
+		ShellOptions: so, RecordInput: opts.RecordInput,
 		Reason: opts.Reason, Term: opts.Getenv("TERM"), Start: opts.Now(),
 		Warn: opts.IO.Warnf,
-	})
+	}
+	if record != nil {
+		iopts.Record, iopts.RecordName = record, opts.Record
+	}
+	return client.Interactive(ctx, started, conn, iopts)
 }
