@@ -94,6 +94,10 @@ type Request struct {
 	CloudWatchLogGroup string
 	ServiceRoleARN     string
 	NotificationARN    string
+	// Ping keeps the nodes with these ping statuses (AWS's spelling);
+	// Platform the nodes of this PlatformType. Either sends node IDs.
+	Ping     []string
+	Platform string
 }
 
 // Validate checks the request without any I/O. Errors are usage errors.
@@ -109,6 +113,14 @@ func (r *Request) Validate() error {
 	}
 	if err := r.validateLimits(); err != nil {
 		return err
+	}
+	if _, err := target.NormalizePing(r.Ping); err != nil {
+		return err
+	}
+	if r.Platform != "" {
+		if _, err := NormalizePlatform(r.Platform); err != nil {
+			return err
+		}
 	}
 	if len([]rune(r.Comment)) > maxCommentLen {
 		return exitcode.Usagef("--comment is longer than %d characters", maxCommentLen)
@@ -258,12 +270,9 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	nodes, err := c.Nodes.Resolve(ctx, target.Query{Specs: req.Specs, WithNames: true})
+	nodes, err := c.selectNodes(ctx, req)
 	if err != nil {
 		return nil, err
-	}
-	if len(nodes) == 0 {
-		return nil, exitcode.Usagef("no managed node matches %s", specList(req.Specs))
 	}
 	in, err := c.buildInput(ctx, req, nodes)
 	if err != nil {
@@ -290,7 +299,7 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	}
 	run.Expires = run.SentAt.Add(deliver + exec)
 
-	if targets, ok := awsTargets(req.Specs); ok {
+	if targets, ok := awsTargets(req.Specs); ok && !req.narrowed() {
 		run.ByTargets = true
 		in.Targets = targets
 		sent, err := c.send(ctx, in)
