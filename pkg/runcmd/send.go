@@ -71,9 +71,13 @@ type Request struct {
 	// Document is NAME or NAME:VERSION; empty picks AWS-RunShellScript or
 	// AWS-RunPowerShellScript by the targets' platform.
 	Document string
-	// Commands is the command or script, sent as the document's
-	// "commands" parameter.
+	// Commands is a command line sent as it is, as the document's
+	// "commands" parameter. Args (the words after "--") and Script (a
+	// script's text) are turned into one for the document's shell once it
+	// is known (commandline.go); give one of the three.
 	Commands []string
+	Args     []string
+	Script   string
 	// Parameters are the document's parameters; several values of one
 	// key make a list.
 	Parameters map[string][]string
@@ -128,15 +132,15 @@ func (r *Request) Validate() error {
 	if _, _, err := splitDocument(r.Document); err != nil {
 		return err
 	}
-	for _, c := range r.Commands {
+	for _, c := range r.given() {
 		if strings.TrimSpace(c) == "" {
 			return exitcode.Usagef("empty command")
 		}
 	}
-	if len(r.Commands) > 0 && len(r.Parameters["commands"]) > 0 {
+	if len(r.given()) > 0 && len(r.Parameters["commands"]) > 0 {
 		return exitcode.Usagef("give the command after -- or as --param commands=..., not both")
 	}
-	if r.Document == "" && len(r.Commands) == 0 && len(r.Parameters["commands"]) == 0 {
+	if r.Document == "" && len(r.given()) == 0 && len(r.Parameters["commands"]) == 0 {
 		return exitcode.Usagef("no command: give one after --, or --script FILE, or --document")
 	}
 	if r.ExecutionTimeout != 0 && len(r.Parameters["executionTimeout"]) > 0 {
@@ -424,7 +428,10 @@ func (c *Client) buildInput(ctx context.Context, req Request, nodes []target.Nod
 			declared[aws.ToString(p.Name)] = p.Type
 		}
 	}
-	if err := checkParams(name, params, declared, len(req.Commands) > 0, req.ExecutionTimeout > 0); err != nil {
+	if line := req.commandLine(name, nodes); line != "" {
+		params["commands"] = []string{line}
+	}
+	if err := checkParams(name, params, declared, len(req.given()) > 0, req.ExecutionTimeout > 0); err != nil {
 		return nil, err
 	}
 

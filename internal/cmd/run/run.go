@@ -79,10 +79,14 @@ func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command 
 with Run Command, print each node's result as soon as it finishes, and exit
 with a code a script can trust.
 
-The command after -- is joined with spaces, as ssh does, and sent as one
-line to AWS-RunShellScript, or AWS-RunPowerShellScript when every target is
-Windows (mixed platforms need --document). --script FILE sends a file, - reads
-it from stdin.
+The command after -- goes to AWS-RunShellScript, or AWS-RunPowerShellScript
+when every target is Windows (mixed platforms need --document or
+--platform). One word is a shell command line as it stands (pipes and $VARS
+work, as with ssh); several words are each quoted for the remote shell, so
+every one reaches the command as one argument (the same rule as session).
+--script FILE sends a file, - reads it from stdin; a script with an
+interpreter line (#!/bin/bash, #!/usr/bin/env python3) runs with that
+interpreter.
 
 Tag and resource-group targets go to AWS as Targets, so AWS resolves them;
 node IDs and names go out in batches of 50 node IDs, waited for as one run.
@@ -219,9 +223,9 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 		if err != nil {
 			return err
 		}
-		req.Commands = []string{script}
+		req.Script = script
 	case len(o.Command) > 0:
-		req.Commands = []string{strings.Join(o.Command, " ")}
+		req.Args = o.Command
 	}
 	o.Request = req
 	return nil
