@@ -77,8 +77,9 @@ after Enter) to leave a session that hangs; ~~ sends one ~. When stdin is
 not a terminal, it is sent to the remote shell, and its end becomes Ctrl-D.
 
 After --, one word is a shell command line as it stands (pipes and $VARS
-work, as with ssh); several words are each quoted, so every one reaches the
-command as one argument. The command gets no stdin.
+work, as with ssh); several words are each quoted for the node's shell (sh,
+or PowerShell on Windows), so every one reaches the command as one argument
+(the same rule as run). The command gets no stdin.
 
 Status lines go to stderr (--quiet drops them). No session outlives
 ssmctl: one the node or AWS has not ended is terminated. The session token never appears in
@@ -154,10 +155,9 @@ func (o *Options) complete() error {
 		if o.Record != "" {
 			return cmdutil.FlagErrorf("--record records interactive sessions; a command after -- writes to stdout and stderr")
 		}
-		req.Document = session.NonInteractiveDocument
-		// separateOutputStream makes the agent send stderr as StdErr and
-		// the exit code as ExitCode payloads.
-		req.Parameters = map[string][]string{"command": {session.RemoteCommand(o.Command)}, "separateOutputStream": {"true"}}
+		// The command line is built for the node's shell once the node is
+		// known (pkg/cmdline).
+		req.Command = o.Command
 	case o.Interactive != "":
 		if o.Document != "" && o.Document != session.InteractiveCommandDocument {
 			return cmdutil.FlagErrorf("--command runs %s: it cannot be used with --document %s", session.InteractiveCommandDocument, o.Document)
