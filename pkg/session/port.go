@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -242,7 +243,9 @@ func (p *PortSession) Err() error {
 	if err := p.ch.Err(); err != nil {
 		return err
 	}
-	if r := agentError(p.ch.Reason()); r != "" {
+	if r := p.ch.Reason(); strings.Contains(r, agentErrorTitle) {
+		return &NodeError{Msg: agentError(r)}
+	} else if r := agentError(r); r != "" {
 		return errors.New(r)
 	}
 	return errors.New(portSessionEndedByServiceMessage)

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -34,6 +35,14 @@ type Forwarder interface {
 	// ID is the session's ID, for status lines.
 	ID() string
 }
+
+// NodeError is a session the node ended with an error (the agent's
+// "----------ERROR-------" reply): in basic mode, a destination it cannot
+// reach. When a tunnel's first session ends so, the tunnel fails at once
+// instead of retrying what would fail the same way.
+type NodeError struct{ Msg string }
+
+func (e *NodeError) Error() string { return "the node ended the session: " + e.Msg }
 
 // Tunnel is one local listener and the sessions behind it.
 type Tunnel struct {
@@ -217,6 +226,7 @@ func (t *Tunnel) set(i int, fw Forwarder) {
 func (ts *Tunnels) keep(ctx context.Context, t *Tunnel, i int) {
 	delay := ts.MinBackoff
 	started := time.Now()
+	first := true
 	for {
 		t.mu.Lock()
 		fw := t.slots[i].fw
@@ -232,8 +242,14 @@ func (ts *Tunnels) keep(ctx context.Context, t *Tunnel, i int) {
 		t.set(i, nil)
 		why := fw.Err()
 		_ = fw.Close()
+		var nodeErr *NodeError
+		if first && errors.As(why, &nodeErr) {
+			ts.fail(exitcode.Wrap(exitcode.Other, fmt.Errorf("%s: session %s: %w", t.Addr(), fw.ID(), why)))
+			return
+		}
+		first = false
 		if !ts.Reconnect {
-			ts.fail(exitcode.New(exitcode.Other, "%s: session %s ended: %v", t.Addr(), fw.ID(), why))
+			ts.fail(exitcode.Wrap(exitcode.Other, fmt.Errorf("%s: session %s ended: %w", t.Addr(), fw.ID(), why)))
 			return
 		}
 		if time.Since(started) >= ts.MaxBackoff {

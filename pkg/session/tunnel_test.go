@@ -340,3 +340,52 @@ func TestTunnelSurvivesWebSocketDrops(t *testing.T) {
 		t.Errorf("sessions %v: the drops should not have replaced the session", ids)
 	}
 }
+
+// TestPortUnknownRemoteHost: a remote host the node cannot resolve fails
+// a basic-mode session at its start, and in mux mode each connection,
+// with a notice naming the host (ConnectToPortError).
+func TestPortUnknownRemoteHost(t *testing.T) {
+	e := newTunnelEnv(t)
+	req := PortRequest{Node: target.Node{ID: basicNode}, Host: "db.invalid", Port: 7}
+	rt := &runningTunnel{}
+	ts := NewTunnels(&Tunnel{Address: "127.0.0.1:0", Start: func(ctx context.Context) (Forwarder, error) {
+		p, err := e.c.StartPort(ctx, req, e.conn)
+		if err == nil {
+			rt.ids = append(rt.ids, p.ID())
+		}
+		return p, err
+	}})
+	if err := ts.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	err := ts.Run(context.Background())
+	var nodeErr *NodeError
+	if !errors.As(err, &nodeErr) || !strings.Contains(err.Error(), "lookup db.invalid: no such host") {
+		t.Errorf("basic mode: Run returned %v, want the node's failed lookup", err)
+	}
+	if len(rt.ids) != 1 {
+		t.Errorf("sessions %v: want one, not retried", rt.ids)
+	}
+
+	notices := make(chan string, 10)
+	req.Node.ID = muxNode
+	req.Notice = func(format string, args ...any) { notices <- fmt.Sprintf(format, args...) }
+	p, err := e.c.StartPort(context.Background(), req, e.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	s, err := p.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, _ = s.Write([]byte("hello"))
+	_ = s.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if n, err := s.Read(make([]byte, 10)); err == nil {
+		t.Errorf("read %d bytes from a stream to an unknown host", n)
+	}
+	if got, want := <-notices, "the node could not connect to db.invalid:7"; !strings.HasPrefix(got, want) {
+		t.Errorf("notice %q, want %q...", got, want)
+	}
+}
