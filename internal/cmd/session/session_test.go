@@ -89,4 +89,3 @@ func TestSessionFlagErrors(t *testing.T) {
 		}
 	}
 }
-
