@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -267,11 +268,99 @@ func (p *PortSession) Close() error {
 	return err
 }
 
-// PortError words a port session's start failure for the user.
-func PortError(r PortRequest, err error) error {
-	var e *exitcode.Error
-	if errors.As(err, &e) {
-		return err
+// Forward is one SPEC of port-forward: a local port (0: any free one) to
+// a remote port on the node, or on Host behind it.
+type Forward struct {
+	Local  int
+	Host   string
+	Remote int
+}
+
+// ParseForward reads REMOTE_PORT, LOCAL:REMOTE_PORT or
+// LOCAL:HOST:REMOTE_PORT; LOCAL empty or 0 is any free port, HOST may be
+// a bracketed IPv6 address. A bad spec is a usage error (exit 252).
+func ParseForward(spec string) (Forward, error) {
+	bad := func(why string) (Forward, error) {
+		return Forward{}, exitcode.Usagef("invalid forward %q: %s (want REMOTE_PORT, LOCAL:REMOTE_PORT or LOCAL:HOST:REMOTE_PORT)", spec, why)
 	}
-	return exitcode.New(exitcode.Other, "%s via %s: %v", r.Remote(), NodeLabel(r.Node), err)
+	var local, host, remote string
+	switch parts := strings.Split(spec, ":"); {
+	case len(parts) == 1:
+		remote = parts[0]
+	case len(parts) == 2:
+		local, remote = parts[0], parts[1]
+	default:
+		var rest string
+		local, rest, _ = strings.Cut(spec, ":")
+		h, p, err := net.SplitHostPort(rest)
+		if err != nil {
+			return bad("HOST:REMOTE_PORT does not parse (an IPv6 address goes in brackets)")
+		}
+		host, remote = h, p
+		if host == "" {
+			return bad("empty HOST")
+		}
+		if strings.ContainsAny(host, " /\t") {
+			return bad("HOST " + strconv.Quote(host) + " is not a host name or address")
+		}
+	}
+	var f Forward
+	var err error
+	if f.Remote, err = portNumber(remote, false); err != nil {
+		return bad("REMOTE_PORT " + err.Error())
+	}
+	if local != "" {
+		if f.Local, err = portNumber(local, true); err != nil {
+			return bad("LOCAL " + err.Error())
+		}
+	}
+	f.Host = host
+	return f, nil
+}
+
+// portNumber reads a TCP port: 1-65535, or 0 when zero is allowed.
+func portNumber(s string, zero bool) (int, error) {
+	n, err := strconv.Atoi(s)
+	low := 1
+	if zero {
+		low = 0
+	}
+	if err != nil || n < low || n > 65535 || strings.HasPrefix(s, "+") {
+		return 0, fmt.Errorf("%q is not a port number (%d-65535)", s, low)
+	}
+	return n, nil
+}
+
+// PortTunnelOptions are what port forwarding adds to its tunnels.
+type PortTunnelOptions struct {
+	// Address is the local address to listen on.
+	Address string
+	// Sessions per forward (1 and up).
+	Sessions int
+	Reason   string
+	// Notice receives what the user should know (a connection the node
+	// could not make, the agent's messages).
+	Notice func(format string, args ...any)
+}
+
+// PortTunnels are the tunnels of forwards to node: each forward listens on
+// its own port and has its own sessions.
+func (c *Client) PortTunnels(node target.Node, forwards []Forward, conn Connection, o PortTunnelOptions) *Tunnels {
+	list := make([]*Tunnel, len(forwards))
+	for i, f := range forwards {
+		r := PortRequest{Node: node, Host: f.Host, Port: f.Remote, Reason: o.Reason, Notice: o.Notice}
+		list[i] = &Tunnel{
+			Address:  net.JoinHostPort(o.Address, strconv.Itoa(f.Local)),
+			Sessions: o.Sessions,
+			Remote:   r.Remote(),
+			Start: func(ctx context.Context) (Forwarder, error) {
+				p, err := c.StartPort(ctx, r, conn)
+				if err != nil {
+					return nil, err
+				}
+				return p, nil
+			},
+		}
+	}
+	return NewTunnels(list...)
 }

@@ -53,6 +53,8 @@ type Tunnel struct {
 	// Sessions is how many sessions carry the listener's connections
 	// (each new connection goes to the one with the fewest); 0 means 1.
 	Sessions int
+	// Remote names the remote end in status lines ("db.internal:5432").
+	Remote string
 
 	ln    net.Listener
 	mu    sync.Mutex
@@ -91,9 +93,29 @@ type Tunnels struct {
 	// Sleep waits for the back-off; nil is the system clock.
 	Sleep func(ctx context.Context, d time.Duration) error
 
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
-	fatal chan error
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	fatal   chan error
+	started []string
+}
+
+// Started is the ID of every session the tunnels started, in order.
+func (ts *Tunnels) Started() []string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]string(nil), ts.started...)
+}
+
+// start starts a session for t and records it.
+func (ts *Tunnels) start(ctx context.Context, t *Tunnel) (Forwarder, error) {
+	fw, err := t.Start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ts.mu.Lock()
+	ts.started = append(ts.started, fw.ID())
+	ts.mu.Unlock()
+	return fw, nil
 }
 
 // NewTunnels returns tunnels with their Ready channel made.
@@ -192,7 +214,7 @@ func (ts *Tunnels) startAll(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				fw, err := t.Start(ctx)
+				fw, err := ts.start(ctx, t)
 				if err != nil {
 					select {
 					case errs <- err:
@@ -261,7 +283,7 @@ func (ts *Tunnels) keep(ctx context.Context, t *Tunnel, i int) {
 				return
 			}
 			delay = min(delay*2, ts.MaxBackoff)
-			next, err := t.Start(ctx)
+			next, err := ts.start(ctx, t)
 			if ctx.Err() != nil {
 				if next != nil {
 					_ = next.Close()

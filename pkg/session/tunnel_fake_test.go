@@ -5,9 +5,12 @@ import (
 	"errors"
 	"net"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
 // fakeForwarder is a session that ends when told, dialling nothing.
@@ -148,5 +151,41 @@ func TestTunnelsListenInUse(t *testing.T) {
 	}
 	if _, err := net.Dial("tcp", free.ln.Addr().String()); err == nil {
 		t.Error("the first listener stayed open")
+	}
+}
+
+func TestParseForward(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Forward
+		err  string
+	}{
+		{in: "5432", want: Forward{Remote: 5432}},
+		{in: "15432:5432", want: Forward{Local: 15432, Remote: 5432}},
+		{in: "0:5432", want: Forward{Remote: 5432}},
+		{in: ":5432", want: Forward{Remote: 5432}},
+		{in: "15432:db.internal:5432", want: Forward{Local: 15432, Host: "db.internal", Remote: 5432}},
+		{in: ":db.internal:5432", want: Forward{Host: "db.internal", Remote: 5432}},
+		{in: "8080:[fd00::1]:80", want: Forward{Local: 8080, Host: "fd00::1", Remote: 80}},
+		{in: "", err: `REMOTE_PORT "" is not a port number (1-65535)`},
+		{in: "0", err: `REMOTE_PORT "0" is not a port number (1-65535)`},
+		{in: "70000", err: `REMOTE_PORT "70000" is not a port number (1-65535)`},
+		{in: "x:80", err: `LOCAL "x" is not a port number (0-65535)`},
+		{in: "-1:80", err: `LOCAL "-1" is not a port number (0-65535)`},
+		{in: "80:db:", err: `REMOTE_PORT "" is not a port number (1-65535)`},
+		{in: "80::5432", err: "empty HOST"},
+		{in: "80:a:b:5432", err: "HOST:REMOTE_PORT does not parse (an IPv6 address goes in brackets)"},
+	} {
+		got, err := ParseForward(tc.in)
+		if tc.err != "" {
+			want := "invalid forward " + strconv.Quote(tc.in) + ": " + tc.err + " (want REMOTE_PORT, LOCAL:REMOTE_PORT or LOCAL:HOST:REMOTE_PORT)"
+			if err == nil || err.Error() != want || exitcode.Code(err) != exitcode.Usage {
+				t.Errorf("%q: error %v (code %d), want %q (252)", tc.in, err, exitcode.Code(err), want)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%q: %+v %v, want %+v", tc.in, got, err, tc.want)
+		}
 	}
 }
