@@ -65,7 +65,13 @@ type PortSession struct {
 	notice  func(format string, args ...any)
 	remote  string
 
-	// mux mode
+	// mode is modeUnknown until the handshake has told which mode the
+	// agent speaks; the reader consults it (Ready, payload) while
+	// StartPort sets it, hence atomic. Before it is known nothing is
+	// taken: the agent sends again.
+	mode atomic.Int32
+
+	// mux mode: set before mode
 	mux     *smux.Session
 	muxEnd  net.Conn // our end of the pipe smux speaks over
 	muxOnce sync.Once
@@ -97,12 +103,11 @@ func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) 
 		notice = func(string, ...any) {}
 	}
 	p := &PortSession{Started: s, c: c, notice: notice, remote: r.Remote()}
-	var basic bool
 	ch, err := c.openWith(ctx, s, conn, func(o *ChannelOptions) {
 		o.Port = true
 		o.OnPayload = p.payload
 		o.OnNotice = func(m string) { notice("%s", m) }
-		o.Ready = func() bool { return !basic || p.attached.Load() != nil }
+		o.Ready = p.ready
 	})
 	if err != nil {
 		return nil, s.Failure(ctx, err)
@@ -114,15 +119,36 @@ func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) 
 	ch.mu.Unlock()
 	typ, _ := props["type"].(string)
 	if typ != portForwardingType || !version.DoesAgentSupportTCPMultiplexing(ch.log, agent) {
-		basic = true
 		p.slot = make(chan struct{}, 1)
+		p.mode.Store(modeBasic)
 		return p, nil
 	}
 	if err := p.startMux(agent); err != nil {
 		p.Close()
 		return nil, err
 	}
+	p.mode.Store(modeMux)
 	return p, nil
+}
+
+// The modes of a port session.
+const (
+	modeUnknown int32 = iota
+	modeBasic
+	modeMux
+)
+
+// ready says whether a payload from the node can be taken now (under the
+// channel's lock): in basic mode only while a local connection is
+// attached, as the plugin does.
+func (p *PortSession) ready() bool {
+	switch p.mode.Load() {
+	case modeMux:
+		return true
+	case modeBasic:
+		return p.attached.Load() != nil
+	}
+	return false
 }
 
 // startMux runs an smux client over a pipe whose other end is pumped to
@@ -179,7 +205,7 @@ func (p *PortSession) payload(pl Payload) {
 		}
 		return
 	}
-	if p.mux != nil {
+	if p.mode.Load() == modeMux {
 		_, _ = p.muxEnd.Write(pl.Data)
 		return
 	}
@@ -191,7 +217,7 @@ func (p *PortSession) payload(pl Payload) {
 // Dial opens a stream to the remote port: an smux stream, or in basic
 // mode the session's one connection, once the previous one is closed.
 func (p *PortSession) Dial(ctx context.Context) (net.Conn, error) {
-	if p.mux != nil {
+	if !p.Basic() {
 		s, err := p.mux.OpenStream()
 		if err != nil {
 			select {
@@ -229,7 +255,7 @@ func (p *PortSession) Dial(ctx context.Context) (net.Conn, error) {
 }
 
 // Basic reports whether the session carries one connection at a time.
-func (p *PortSession) Basic() bool { return p.mux == nil }
+func (p *PortSession) Basic() bool { return p.mode.Load() == modeBasic }
 
 // ID is the session's ID.
 func (p *PortSession) ID() string { return p.Started.SessionID }

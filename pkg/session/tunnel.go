@@ -375,21 +375,55 @@ func (ts *Tunnels) closeAll() {
 }
 
 // serve carries one local connection through the least busy session,
-// waiting for one while all are being replaced.
+// waiting for one while all are being replaced. A session that has just
+// ended (and is not yet replaced) is passed over for the next.
 func (ts *Tunnels) serve(ctx context.Context, t *Tunnel, local net.Conn) {
-	s, fw, err := t.pick(ctx)
-	if err != nil {
-		return
-	}
-	defer t.release(s)
-	remote, err := fw.Dial(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			ts.Status("%s: connection from %s not carried: %v", t.Addr(), local.RemoteAddr(), err)
+	for attempt := 1; ; attempt++ {
+		s, fw, err := t.pick(ctx)
+		if err != nil {
+			return
 		}
+		remote, err := fw.Dial(ctx)
+		if err != nil {
+			t.release(s)
+			if ctx.Err() != nil {
+				return
+			}
+			select {
+			case <-fw.Done():
+				if attempt < maxDialAttempts {
+					t.await(ctx, s, fw)
+					continue
+				}
+			default:
+			}
+			ts.Status("%s: connection from %s not carried: %v", t.Addr(), local.RemoteAddr(), err)
+			return
+		}
+		splice(local, remote)
+		t.release(s)
 		return
 	}
-	splice(local, remote)
+}
+
+// maxDialAttempts bounds how many ended sessions one connection tries.
+const maxDialAttempts = 3
+
+// await waits until slot s no longer holds fw (keep has noticed its end).
+func (t *Tunnel) await(ctx context.Context, s *slot, fw Forwarder) {
+	for {
+		t.mu.Lock()
+		cur, changed := s.fw, t.changed
+		t.mu.Unlock()
+		if cur != fw {
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // pick takes the live slot with the fewest connections.

@@ -389,3 +389,36 @@ func TestPortUnknownRemoteHost(t *testing.T) {
 		t.Errorf("notice %q, want %q...", got, want)
 	}
 }
+
+// TestPortSendsBytesExactly: a lone newline, which the plugin's send
+// rewrites to a carriage return for shells, crosses a port session as is
+// (basic mode, where one read is one message).
+func TestPortSendsBytesExactly(t *testing.T) {
+	e := newTunnelEnv(t)
+	p, err := e.c.StartPort(context.Background(), PortRequest{Node: target.Node{ID: basicNode}, Port: 7}, e.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !p.Basic() {
+		t.Fatal("the old agent's session is not in basic mode")
+	}
+	c, err := p.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, b := range []byte{'\n', '\r', 0, 0xff} {
+		if _, err := c.Write([]byte{b}); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, 1)
+		_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if _, err := io.ReadFull(c, got); err != nil {
+			t.Fatal(err)
+		}
+		if got[0] != b {
+			t.Errorf("sent %q, the echo sent back %q", b, got[0])
+		}
+	}
+}
