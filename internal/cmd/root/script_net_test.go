@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox"
 )
 
 // The scripts' network helpers, for port forwarding.
@@ -24,19 +26,10 @@ func echoServerCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: echoserver VAR")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := sandbox.EchoServer(0)
 	ts.Check(err)
-	ts.Defer(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); _, _ = io.Copy(c, c) }()
-		}
-	}()
-	ts.Setenv(args[0], ln.Addr().String())
+	ts.Defer(stop)
+	ts.Setenv(args[0], addr)
 }
 
 // freePortCmd is `freeport VAR`: set VAR to a loopback TCP port that is
