@@ -140,7 +140,7 @@ func sortCommands(cmds []Command) {
 
 // Describe reads one command. An unknown ID is a usage error.
 func (c *Client) Describe(ctx context.Context, commandID string) (*Command, error) {
-	cmd, err := c.command(ctx, commandID)
+	cmd, err := c.command(ctx, time.Time{}, commandID)
 	if err != nil {
 		if notThereYet(err) {
 			return nil, notFound("no command %s", commandID)
@@ -155,7 +155,7 @@ func (c *Client) Describe(ctx context.Context, commandID string) (*Command, erro
 // With fullOutput, output cut at 2,500 characters is read in full (up to
 // 24,000 and 8,000 characters) with GetCommandInvocation.
 func (c *Client) Invocations(ctx context.Context, commandID, nodeID string, fullOutput bool) ([]Invocation, error) {
-	list, err := c.listInvocations(ctx, commandID, nodeID)
+	list, err := c.listInvocations(ctx, time.Time{}, commandID, nodeID)
 	if err != nil {
 		if notThereYet(err) {
 			return nil, notFound("no command %s", commandID)
@@ -169,7 +169,7 @@ func (c *Client) Invocations(ctx context.Context, commandID, nodeID string, full
 	for _, ci := range list {
 		inv := fromAWS(ci, nil)
 		if fullOutput && inv.Done() {
-			if err := c.fetchOutput(ctx, &inv); err != nil {
+			if err := c.fetchOutput(ctx, time.Time{}, &inv); err != nil {
 				return nil, err
 			}
 		}
@@ -205,7 +205,10 @@ func (c *Client) Attach(ctx context.Context, commandID string) (*Run, error) {
 
 // CancelCommand cancels a command, on every node or on the given ones.
 func (c *Client) CancelCommand(ctx context.Context, commandID string, nodeIDs []string) error {
-	_, err := c.API.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(commandID), InstanceIds: nodeIDs})
+	err := c.retry(ctx, time.Time{}, func(ctx context.Context) error {
+		_, err := c.API.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(commandID), InstanceIds: nodeIDs}, noSDKRetries)
+		return err
+	})
 	if err != nil {
 		if notThereYet(err) {
 			return notFound("no command %s", commandID)

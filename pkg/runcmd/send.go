@@ -23,12 +23,23 @@ import (
 // API limits and defaults (SSM API reference, SendCommand; the
 // AWS-RunShellScript document).
 const (
-	MaxInstanceIDs  = 50 // SendCommand InstanceIds
-	MaxTargets      = 5  // SendCommand Targets
-	maxCommentLen   = 100
-	minDelivery     = 30 * time.Second
-	maxDelivery     = 2592000 * time.Second
-	maxExecution    = 172800 * time.Second
+	MaxInstanceIDs = 50 // SendCommand InstanceIds
+	MaxTargets     = 5  // SendCommand Targets
+	maxCommentLen  = 100
+	// SendCommand TimeoutSeconds: 30..2592000.
+	minDelivery = 30 * time.Second
+	maxDelivery = 2592000 * time.Second
+	// The agent's executionTimeout: 5..172800 s; it runs a command with
+	// any other value under the default 3600 s (pluginutil).
+	minExecution = 5 * time.Second
+	maxExecution = 172800 * time.Second
+	// MaxConcurrency and MaxErrors: at most 7 characters; OutputS3BucketName
+	// 3..63, OutputS3KeyPrefix at most 500, CloudWatchLogGroupName 1..512.
+	maxPolicyLen    = 7
+	minS3Bucket     = 3
+	maxS3Bucket     = 63
+	maxS3Prefix     = 500
+	maxLogGroup     = 512
 	defaultDelivery = 3600 * time.Second // TimeoutSeconds when not given
 	defaultExecute  = 3600 * time.Second // AWS-RunShellScript executionTimeout default
 
@@ -90,23 +101,17 @@ func (r *Request) Validate() error {
 	if len(r.Specs) == 0 {
 		return exitcode.Usagef("no targets: give node IDs, names, tag:Key=Value or group:NAME as arguments or --target")
 	}
-	if r.MaxConcurrency != "" && !concurrencyPattern.MatchString(r.MaxConcurrency) {
+	if r.MaxConcurrency != "" && (len(r.MaxConcurrency) > maxPolicyLen || !concurrencyPattern.MatchString(r.MaxConcurrency)) {
 		return exitcode.Usagef("invalid --max-concurrency %q: want a number from 1 or a percentage from 1%% to 100%%", r.MaxConcurrency)
 	}
-	if r.MaxErrors != "" && !errorsPattern.MatchString(r.MaxErrors) {
+	if r.MaxErrors != "" && (len(r.MaxErrors) > maxPolicyLen || !errorsPattern.MatchString(r.MaxErrors)) {
 		return exitcode.Usagef("invalid --max-errors %q: want a number from 0 or a percentage from 0%% to 100%%", r.MaxErrors)
 	}
-	if d := r.ExecutionTimeout; d != 0 && (d < time.Second || d > maxExecution || d%time.Second != 0) {
-		return exitcode.Usagef("invalid --timeout %s: want whole seconds from 1s to 48h", d)
-	}
-	if d := r.DeliveryTimeout; d != 0 && (d < minDelivery || d > maxDelivery || d%time.Second != 0) {
-		return exitcode.Usagef("invalid --delivery-timeout %s: want whole seconds from 30s to 720h", d)
+	if err := r.validateLimits(); err != nil {
+		return err
 	}
 	if len([]rune(r.Comment)) > maxCommentLen {
 		return exitcode.Usagef("--comment is longer than %d characters", maxCommentLen)
-	}
-	if r.OutputS3Prefix != "" && r.OutputS3Bucket == "" {
-		return exitcode.Usagef("--output-s3-prefix needs --output-s3-bucket")
 	}
 	if _, _, err := splitDocument(r.Document); err != nil {
 		return err
@@ -124,6 +129,56 @@ func (r *Request) Validate() error {
 	}
 	if r.ExecutionTimeout != 0 && len(r.Parameters["executionTimeout"]) > 0 {
 		return exitcode.Usagef("give --timeout or --param executionTimeout=..., not both")
+	}
+	return nil
+}
+
+// validateLimits checks the timeouts, the S3 and CloudWatch Logs names
+// against the SSM API model and the agent; zero timeouts are the defaults.
+func (r *Request) validateLimits() error {
+	if r.ExecutionTimeout != 0 {
+		if err := CheckExecutionTimeout(r.ExecutionTimeout); err != nil {
+			return err
+		}
+	}
+	if v := r.Parameters["executionTimeout"]; len(v) == 1 && r.Document == "" {
+		if n, err := strconv.Atoi(v[0]); err != nil || n < int(minExecution/time.Second) || n > int(maxExecution/time.Second) {
+			return exitcode.Usagef("invalid executionTimeout %q: want seconds from 5 to 172800", v[0])
+		}
+	}
+	if r.DeliveryTimeout != 0 {
+		if err := CheckDeliveryTimeout(r.DeliveryTimeout); err != nil {
+			return err
+		}
+	}
+	if n := len(r.OutputS3Bucket); n != 0 && (n < minS3Bucket || n > maxS3Bucket) {
+		return exitcode.Usagef("invalid --output-s3-bucket %q: a bucket name has 3 to 63 characters", r.OutputS3Bucket)
+	}
+	if r.OutputS3Prefix != "" && r.OutputS3Bucket == "" {
+		return exitcode.Usagef("--output-s3-prefix needs --output-s3-bucket")
+	}
+	if len(r.OutputS3Prefix) > maxS3Prefix {
+		return exitcode.Usagef("--output-s3-prefix is longer than %d characters", maxS3Prefix)
+	}
+	if len(r.CloudWatchLogGroup) > maxLogGroup {
+		return exitcode.Usagef("--cloudwatch-output log group is longer than %d characters", maxLogGroup)
+	}
+	return nil
+}
+
+// CheckExecutionTimeout checks a --timeout the user gave: zero is not the
+// default there, it is out of range.
+func CheckExecutionTimeout(d time.Duration) error {
+	if d < minExecution || d > maxExecution || d%time.Second != 0 {
+		return exitcode.Usagef("invalid --timeout %s: want whole seconds from 5s to 48h (the agent's executionTimeout)", d)
+	}
+	return nil
+}
+
+// CheckDeliveryTimeout checks a --delivery-timeout the user gave.
+func CheckDeliveryTimeout(d time.Duration) error {
+	if d < minDelivery || d > maxDelivery || d%time.Second != 0 {
+		return exitcode.Usagef("invalid --delivery-timeout %s: want whole seconds from 30s to 720h (SendCommand TimeoutSeconds)", d)
 	}
 	return nil
 }
@@ -153,6 +208,12 @@ type Client struct {
 	Clock clock.Clock
 	// Warn receives one-line warnings; nil drops them.
 	Warn func(msg string)
+	// AttemptTimeout bounds each call of a send or a wait; zero is 30 s
+	// for SendCommand and 20 s for reads (docs/reliability.md).
+	AttemptTimeout time.Duration
+	// ExpiryGrace is how long past the command's own timeouts a wait goes
+	// on before it gives up; zero is 2 minutes.
+	ExpiryGrace time.Duration
 }
 
 func (c *Client) clock() clock.Clock { return clock.OrSystem(c.Clock) }
@@ -186,8 +247,13 @@ type Run struct {
 	client   *Client
 	commands []*sentCommand
 	names    map[string]string
-	// cancelled is set once this run cancelled its commands.
-	cancelled bool
+	// cancelled is set once this run cancelled its commands;
+	// notCancelled are those whose CancelCommand failed.
+	cancelled    bool
+	notCancelled []string
+	// Unsure are the marks of sends that may have reached AWS unseen: an
+	// interrupted run could not look them up (docs/reliability.md).
+	Unsure []string
 }
 
 type sentCommand struct {
@@ -235,45 +301,71 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	}
 	run.Expires = run.SentAt.Add(deliver + exec)
 
+	// Sends are not cut short by an interrupt (ctx): one cut short may
+	// have landed unseen. The interrupt stops the sending between sends
+	// (and a send's retries), and the run so far is returned with ctx's
+	// error, for the caller to cancel (Interrupt).
+	sendCtx := context.WithoutCancel(ctx)
+	token := newRunToken()
 	if targets, ok := awsTargets(req.Specs); ok {
 		run.ByTargets = true
 		in.Targets = targets
-		sent, err := c.send(ctx, in)
+		sent, err := c.sendOnce(sendCtx, in, sendMark(token, 1), ctx.Done())
 		if err != nil {
-			return nil, err
+			return run.sendFailed(ctx, err, 1, 1)
 		}
-		run.commands = append(run.commands, &sentCommand{id: aws.ToString(sent.CommandId)})
-		run.CommandIDs = append(run.CommandIDs, aws.ToString(sent.CommandId))
-		run.extend(sent)
+		run.add(sent, 0)
 		return run, nil
 	}
 	ids := make([]string, len(nodes))
 	for i, n := range nodes {
 		ids[i] = n.ID
 	}
+	batches := (len(ids) + MaxInstanceIDs - 1) / MaxInstanceIDs
 	for start := 0; start < len(ids); start += MaxInstanceIDs {
+		if ctx.Err() != nil {
+			return run, ctx.Err()
+		}
 		batch := ids[start:min(start+MaxInstanceIDs, len(ids))]
 		b := *in
 		b.InstanceIds = batch
-		sent, err := c.send(ctx, &b)
+		n := start/MaxInstanceIDs + 1
+		sent, err := c.sendOnce(sendCtx, &b, sendMark(token, n), ctx.Done())
 		if err != nil {
-			if len(run.CommandIDs) > 0 {
-				// Half a run is worse than none: take back what was sent.
-				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-				for _, sent := range run.CommandIDs {
-					_, _ = c.API.CancelCommand(cctx, &ssm.CancelCommandInput{CommandId: aws.String(sent)})
-				}
-				cancel()
-				return nil, fmt.Errorf("batch %d of %d not sent, cancelled %s: %w",
-					start/MaxInstanceIDs+1, (len(ids)+MaxInstanceIDs-1)/MaxInstanceIDs, strings.Join(run.CommandIDs, ", "), err)
-			}
-			return nil, err
+			return run.sendFailed(ctx, err, n, batches)
 		}
-		run.commands = append(run.commands, &sentCommand{id: aws.ToString(sent.CommandId), expected: len(batch)})
-		run.CommandIDs = append(run.CommandIDs, aws.ToString(sent.CommandId))
-		run.extend(sent)
+		run.add(sent, len(batch))
 	}
 	return run, nil
+}
+
+// add takes in a command just sent to expected node IDs (0: Targets).
+func (r *Run) add(sent *types.Command, expected int) {
+	r.commands = append(r.commands, &sentCommand{id: aws.ToString(sent.CommandId), expected: expected})
+	r.CommandIDs = append(r.CommandIDs, aws.ToString(sent.CommandId))
+	r.extend(sent)
+}
+
+// sendFailed ends a Start whose n-th send of batches failed. Interrupted,
+// it returns the run so far with ctx's error (the caller cancels it).
+// Otherwise half a run is worse than none: what was sent is cancelled.
+func (r *Run) sendFailed(ctx context.Context, err error, n, batches int) (*Run, error) {
+	if unsure(err) {
+		r.Unsure = append(r.Unsure, err.(*UnsureError).Mark)
+	}
+	if ctx.Err() != nil {
+		return r, ctx.Err()
+	}
+	err = sendError(err)
+	if len(r.CommandIDs) == 0 {
+		return nil, err
+	}
+	left, _ := r.client.cancelAll(context.WithoutCancel(ctx), r.CommandIDs, r.client.clock().Now().Add(30*time.Second))
+	msg := "cancelled " + strings.Join(r.CommandIDs, ", ")
+	if len(left) > 0 {
+		msg = fmt.Sprintf("cancelling failed, still running: %s (cancel with `ssmctl run cancel ID`)", strings.Join(left, ", "))
+	}
+	return nil, &exitcode.Error{Code: exitcode.Code(err), Err: fmt.Errorf("batch %d of %d not sent, %s: %w", n, batches, msg, err)}
 }
 
 // extend takes in what AWS said of a command just sent: when it expires
@@ -285,17 +377,6 @@ func (r *Run) extend(cmd *types.Command) {
 	if t := cmd.RequestedDateTime; t != nil && (r.requestedAt.IsZero() || t.Before(r.requestedAt)) {
 		r.requestedAt = *t
 	}
-}
-
-func (c *Client) send(ctx context.Context, in *ssm.SendCommandInput) (*types.Command, error) {
-	out, err := c.API.SendCommand(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	if out.Command == nil || aws.ToString(out.Command.CommandId) == "" {
-		return nil, errors.New("SendCommand: AWS returned no command ID")
-	}
-	return out.Command, nil
 }
 
 // awsTargets turns tag and group specs into SendCommand Targets, when every

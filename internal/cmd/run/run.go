@@ -132,8 +132,8 @@ Ctrl-C cancels the command on every node and exits 130.`,
 	fl.StringArrayVar(&opts.Params, "param", nil, "document parameter `key=value` (repeatable; repeat a key for a list)")
 	fl.StringVar(&opts.MaxConcurrency, "max-concurrency", "50", "run on at most `N` or N% of the nodes at a time")
 	fl.StringVar(&opts.MaxErrors, "max-errors", "0", "stop sending after more than `N` or N% of the nodes failed")
-	fl.DurationVar(&opts.Timeout, "timeout", 0, "execution timeout on each node (the document's executionTimeout, default 1h)")
-	fl.DurationVar(&opts.DeliveryTimeout, "delivery-timeout", 0, "give up on nodes that have not started the command after this `duration` (default 1h)")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "execution timeout on each node, 5s to 48h in whole seconds (the document's executionTimeout, default 1h)")
+	fl.DurationVar(&opts.DeliveryTimeout, "delivery-timeout", 0, "a node that has not started the command this `duration` after it was sent never runs it (DeliveryTimedOut); 30s to 720h, default 1h")
 	fl.StringVar(&opts.Comment, "comment", "", "a comment shown with the command in AWS (at most 100 characters)")
 	fl.StringVar(&opts.S3Bucket, "output-s3-bucket", "", "also write the full output to this S3 `bucket`")
 	fl.StringVar(&opts.S3Prefix, "output-s3-prefix", "", "key `prefix` for --output-s3-bucket")
@@ -150,6 +150,17 @@ Ctrl-C cancels the command on every node and exits 130.`,
 
 // complete reads the script and builds the request.
 func (o *RunOptions) complete(cmd *cobra.Command) error {
+	// A zero timeout in the request is the default; typed, it is checked.
+	if cmd.Flags().Changed("timeout") {
+		if err := runcmd.CheckExecutionTimeout(o.Timeout); err != nil {
+			return err
+		}
+	}
+	if cmd.Flags().Changed("delivery-timeout") {
+		if err := runcmd.CheckDeliveryTimeout(o.DeliveryTimeout); err != nil {
+			return err
+		}
+	}
 	specs, err := target.ParseAll(o.Targets, o.Aliases())
 	if err != nil {
 		return err
@@ -223,10 +234,19 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
+	// Subscribed before sending: an interrupt while sending stops it and
+	// cancels what was sent.
+	sig := make(chan os.Signal, 2)
+	opts.Notify(sig)
+	defer opts.StopNotify(sig)
+
 	opts.IO.StartProgress("Sending command")
 	run, err := client.Start(ctx, opts.Request)
 	opts.IO.StopProgress()
 	if err != nil {
+		if run != nil && ctx.Err() != nil {
+			return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
+		}
 		return err
 	}
 	if opts.NoWait {
@@ -238,10 +258,6 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return t
 		})
 	}
-
-	sig := make(chan os.Signal, 2)
-	opts.Notify(sig)
-	defer opts.StopNotify(sig)
 
 	w := newResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
 	res, err := waitRun(ctx, opts.IO, run, w)

@@ -58,11 +58,11 @@ func TestRunFlags(t *testing.T) {
 		// Flags after -- belong to the remote command.
 		{[]string{"run", "web-1", "--", "ls", "-la", "--timeout", "5"}, []string{"web-1"}, []string{"ls -la --timeout 5"}, nil},
 		{[]string{"run", "--script", script, "web-1", "--timeout", "90s", "--delivery-timeout", "2m", "--max-concurrency", "10%", "--max-errors", "2",
-			"--comment", "c", "--output-s3-bucket", "b", "--output-s3-prefix", "p", "--cloudwatch-output", "--service-role", "arn:role", "--notification-arn", "arn:sns"},
+			"--comment", "c", "--output-s3-bucket", "bkt", "--output-s3-prefix", "p", "--cloudwatch-output", "--service-role", "arn:role", "--notification-arn", "arn:sns"},
 			[]string{"web-1"}, []string{"echo from script\n"},
 			func(t *testing.T, r runcmd.Request) {
 				if r.ExecutionTimeout != 90*time.Second || r.DeliveryTimeout != 2*time.Minute || r.MaxConcurrency != "10%" || r.MaxErrors != "2" ||
-					r.Comment != "c" || r.OutputS3Bucket != "b" || r.OutputS3Prefix != "p" || !r.CloudWatchOutput || r.CloudWatchLogGroup != "" ||
+					r.Comment != "c" || r.OutputS3Bucket != "bkt" || r.OutputS3Prefix != "p" || !r.CloudWatchOutput || r.CloudWatchLogGroup != "" ||
 					r.ServiceRoleARN != "arn:role" || r.NotificationARN != "arn:sns" {
 					t.Errorf("request %+v", r)
 				}
