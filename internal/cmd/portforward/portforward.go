@@ -172,7 +172,8 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 		lines[i] = fmt.Sprintf("%s -> %s via %s", t.Addr(), t.Remote, via(node))
 		opts.IO.Infof("%s", lines[i])
 	}
-	ready := make(chan error, 1)
+	// readyErr receives a --ready-file that could not be written.
+	readyErr := make(chan error, 1)
 	go func() {
 		select {
 		case <-ts.Ready:
@@ -180,7 +181,9 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 			return
 		}
 		if opts.ReadyFile != "" {
-			ready <- cmdutil.WriteFileAtomic(opts.ReadyFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+			if err := cmdutil.WriteFile(opts.ReadyFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+				readyErr <- cmdutil.FileError(opts.ReadyFile, err)
+			}
 		}
 	}()
 	runCtx, cancel := context.WithCancel(ctx)
@@ -190,13 +193,10 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 	var runErr error
 	select {
 	case runErr = <-done:
-	case err := <-ready:
-		if err != nil {
-			cancel()
-			<-done
-			return exitcode.New(exitcode.Other, "--ready-file: %v", err)
-		}
-		runErr = <-done
+	case err := <-readyErr:
+		cancel()
+		<-done
+		return exitcode.Wrap(exitcode.Other, fmt.Errorf("--ready-file: %w", err))
 	}
 	if errors.Is(runErr, context.Canceled) && ctx.Err() != nil {
 		return interrupted(ts.Started())
