@@ -238,7 +238,9 @@ func (p *PortSession) Dial(ctx context.Context) (net.Conn, error) {
 	}
 	local, chEnd := net.Pipe()
 	p.attached.Store(&chEnd)
+	finished := make(chan struct{})
 	go func() {
+		defer close(finished)
 		pump(chEnd, p.ch)
 		// The local side ended: the agent closes its connection to the
 		// destination and dials again on the next data (§8.2).
@@ -248,8 +250,11 @@ func (p *PortSession) Dial(ctx context.Context) (net.Conn, error) {
 		<-p.slot
 	}()
 	go func() {
-		<-p.ch.Done()
-		chEnd.Close()
+		select {
+		case <-p.ch.Done():
+			chEnd.Close()
+		case <-finished:
+		}
 	}()
 	return local, nil
 }
