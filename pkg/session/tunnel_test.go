@@ -191,19 +191,20 @@ func testBytes(t *testing.T) int {
 func TestTunnelRoundTrip(t *testing.T) {
 	e := newTunnelEnv(t)
 	for _, tc := range []struct {
-		name, node string
-		sessions   int
+		name, node      string
+		sessions, conns int
 	}{
-		{"mux", muxNode, 1},
-		{"basic", basicNode, 1},
-		{"mux two sessions", muxNode, 2},
+		{"mux", muxNode, 1, 2},
+		{"basic", basicNode, 1, 2},
+		{"mux two sessions", muxNode, 2, 2},
+		{"mux 16 connections over 4 sessions", muxNode, 4, 16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := e.start(t, tc.node, tc.sessions)
 			addr := rt.ts.List[0].Addr().String()
-			n := testBytes(t)
+			n := testBytes(t) * 2 / tc.conns
 			var wg sync.WaitGroup
-			for range 2 {
+			for range tc.conns {
 				wg.Add(1)
 				go func() { defer wg.Done(); roundTrip(t, addr, n) }()
 			}
