@@ -19,6 +19,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
+	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
 	sessioncmd "github.com/ssmctl/ssmctl/internal/cmd/session"
@@ -152,7 +153,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		}
 	}
 	add("fleet", nodes.NewCmdNodes(f, nil))
-	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), doc.NewCmdDoc(f))
+	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), portforward.NewCmdPortForward(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
 	root.AddCommand(newHelpTopics()...)
