@@ -1,6 +1,9 @@
 package output
 
 import (
+	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -272,5 +275,27 @@ func TestStripSGR(t *testing.T) {
 	}
 	if got, want := b.String(), "\r\x1b[K⣾ label\x1b[?25l"; got != want {
 		t.Errorf("stripped %q, want %q", got, want)
+	}
+}
+
+// The first failed write to stdout is remembered, whoever ignored it.
+func TestOutErrorRemembersTheFirstFailedWrite(t *testing.T) {
+	t.Parallel()
+	s, _, _, _ := Test()
+	if s.OutError() != nil {
+		t.Fatal("an error before any write")
+	}
+	s.SetOut(failingWriter{})
+	fmt.Fprintln(s.Out, "ignored")
+	fmt.Fprintln(s.Out, "ignored again")
+	if !errors.Is(s.OutError(), os.ErrClosed) {
+		t.Errorf("OutError = %v", s.OutError())
+	}
+	if s.OutFile() != nil {
+		t.Error("OutFile of a writer that is no file")
+	}
+	sys := System()
+	if sys.OutFile() != os.Stdout {
+		t.Error("System().OutFile() is not os.Stdout")
 	}
 }

@@ -137,7 +137,9 @@ func nodesRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	opts.IO.StartProgress("Listing managed nodes")
-	nodes, err := resolver.Resolve(ctx, target.Query{Specs: specs, Ping: ping, WithTags: true})
+	// A target that matches no node is an error (252); --ping that keeps
+	// none of the nodes the targets match is an empty list (docs/targets.md).
+	nodes, err := resolver.Resolve(ctx, target.Query{Specs: specs, Ping: ping, WithTags: true, FilterMayEmpty: true})
 	opts.IO.StopProgress()
 	if err != nil {
 		return err

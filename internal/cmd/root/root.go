@@ -8,11 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
+	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
 	sessioncmd "github.com/ssmctl/ssmctl/internal/cmd/session"
@@ -30,16 +30,16 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/session"
 )
 
-// Main builds the root command, executes it with a context that SIGINT
-// and SIGTERM cancel, and returns the process exit code. Nothing else in
-// ssmctl exits the process.
+// Main builds the root command, executes it with a context that SIGINT,
+// SIGTERM, SIGHUP and SIGPIPE cancel (signalContext), and returns the
+// process exit code. Nothing else in ssmctl exits the process.
 func Main() int {
 	// Under the name session-manager-plugin (a symlink), ssmctl is the
 	// official plugin, for the AWS CLI: its code owns signals and exits.
 	if isPluginName(os.Args[0]) {
 		return session.RunPlugin(os.Args, os.Stdout)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
 	return Execute(ctx, cmdutil.New(output.System(), os.Getenv), os.Args[1:])
 }
@@ -62,11 +62,29 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	f.IO.StopProgress()
 	err = f.Blame(err)
 	if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitcode.Error)) {
-		// The user interrupted; whatever the command was doing failed because of it.
-		err = exitcode.Wrap(exitcode.Interrupted, errors.New("interrupted"))
+		// A signal interrupted; whatever the command was doing failed
+		// because of it. The signal says the code and the word.
+		sig := exitcode.SignalOf(ctx)
+		err = exitcode.Wrap(sig.Code(), sig)
+	}
+	if werr := f.IO.OutError(); werr != nil {
+		// Output that did not arrive is a failure whatever the command
+		// said: a command streaming output goes on past a failed write.
+		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
 	}
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)
+}
+
+// bareError is err without the file name an *fs.PathError adds
+// ("write /dev/stdout: no space left on device" is "no space left on
+// device").
+func bareError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // printError is the one place where errors are printed: one line on
@@ -135,7 +153,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		}
 	}
 	add("fleet", nodes.NewCmdNodes(f, nil))
-	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), doc.NewCmdDoc(f))
+	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), portforward.NewCmdPortForward(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
 	root.AddCommand(newHelpTopics()...)
