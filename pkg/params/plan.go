@@ -82,6 +82,7 @@ func (c *Client) PlanImport(ctx context.Context, entries []Entry, o ImportOption
 		}
 		it.Action = Update
 		it.Put.Overwrite = true
+		it.Put.PrevVersion = cur.Version
 	}
 	return items, nil
 }
@@ -197,6 +198,7 @@ func PlanCopy(sources []Source, existing map[string]Parameter, o CopyOptions) (i
 			} else {
 				it.Action = Update
 				it.Put.Overwrite = true
+				it.Put.PrevVersion = cur.Version
 			}
 		}
 		items = append(items, it)

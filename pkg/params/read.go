@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/clock"
 )
 
@@ -26,6 +27,9 @@ type Client struct {
 	ReadLimiter *Limiter
 	// Concurrency bounds bulk writes in flight; 0 is DefaultConcurrency.
 	Concurrency int
+	// Breaker, if set, stops the calls once the endpoint stops
+	// answering (awsretry.Breaker); bulk commands set one.
+	Breaker *awsretry.Breaker
 
 	mu sync.Mutex
 }

@@ -37,12 +37,13 @@ func (c *Client) Open(ctx context.Context, r Request, checkDocument bool) (*Star
 	return c.StartOn(ctx, node, r)
 }
 
-// Failure words a session's failure for the user: an interrupted session
-// (terminated already) exits 130, an error with an exit code keeps it,
-// anything else names the session and never the token.
+// Failure words a session's failure for the user: a session a signal
+// interrupted (terminated already) exits with the signal's code (130 for
+// SIGINT, 129 SIGHUP, 141 SIGPIPE, 143 SIGTERM), an error with an exit
+// code keeps it, anything else names the session and never the token.
 func (s *Started) Failure(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return exitcode.New(exitcode.Interrupted, "interrupted; session %s terminated", s.SessionID)
+		return exitcode.Interruptedf(ctx, "session %s terminated", s.SessionID)
 	}
 	var e *exitcode.Error
 	if errors.As(err, &e) {

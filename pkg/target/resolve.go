@@ -12,6 +12,7 @@ import (
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/pkg/clock"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -79,6 +80,8 @@ type Resolver struct {
 	// Warn receives one-line warnings, such as tags being unreadable. Nil
 	// drops them.
 	Warn func(msg string)
+	// Clock paces the retries of failed reads; nil is the system clock.
+	Clock clock.Clock
 }
 
 // NodeResolver turns target specs into managed nodes; *Resolver is one.
@@ -118,6 +121,7 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	r = r.retrying()
 	members, err := r.commonMembers(ctx, specs.groups)
 	if err != nil {
 		return nil, err

@@ -10,10 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -30,16 +28,16 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/session"
 )
 
-// Main builds the root command, executes it with a context that SIGINT
-// and SIGTERM cancel, and returns the process exit code. Nothing else in
-// ssmctl exits the process.
+// Main builds the root command, executes it with a context that SIGINT,
+// SIGTERM, SIGHUP and SIGPIPE cancel (signalContext), and returns the
+// process exit code. Nothing else in ssmctl exits the process.
 func Main() int {
 	// Under the name session-manager-plugin (a symlink), ssmctl is the
 	// official plugin, for the AWS CLI: its code owns signals and exits.
 	if isPluginName(os.Args[0]) {
 		return session.RunPlugin(os.Args, os.Stdout)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
 	return Execute(ctx, cmdutil.New(output.System(), os.Getenv), os.Args[1:])
 }
@@ -61,8 +59,10 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
 	if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitcode.Error)) {
-		// The user interrupted; whatever the command was doing failed because of it.
-		err = exitcode.Wrap(exitcode.Interrupted, errors.New("interrupted"))
+		// A signal interrupted; whatever the command was doing failed
+		// because of it. The signal says the code and the word.
+		sig := exitcode.SignalOf(ctx)
+		err = exitcode.Wrap(sig.Code(), sig)
 	}
 	if werr := f.IO.OutError(); werr != nil {
 		// Output that did not arrive is a failure whatever the command
