@@ -226,10 +226,12 @@ func (s *Streams) columns() (int, bool) {
 	return w, true
 }
 
-// Warnf writes "warning: <message>" on ErrOut. Warnings are shown even under
-// --quiet: quiet silences progress and chatter, not things the user must know.
+// Warnf writes "ssmctl: <message>" on ErrOut, the prefix errors have, so
+// everything ssmctl has to tell about a run is found the same way. It is
+// the one way to warn. Warnings are shown even under --quiet: quiet
+// silences progress and chatter, not things the user must know.
 func (s *Streams) Warnf(format string, args ...any) {
-	s.writeLine("warning: " + fmt.Sprintf(format, args...))
+	s.writeLine("ssmctl: " + fmt.Sprintf(format, args...))
 }
 
 // Infof writes a status line on ErrOut unless --quiet is set.

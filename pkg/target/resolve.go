@@ -579,3 +579,7 @@ func nodeFrom(i ssmtypes.InstanceInformation) Node {
 		RegistrationDate: aws.ToTime(i.RegistrationDate),
 	}
 }
+
+// NormalizePing checks ping statuses without I/O and returns AWS's
+// spelling (Online, ConnectionLost, Inactive; any case accepted).
+func NormalizePing(in []string) ([]string, error) { return normalizePing(in) }
