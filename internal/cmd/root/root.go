@@ -80,18 +80,7 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	default:
 		// Output that did not arrive is a failure whatever the command
 		// said: a command streaming output goes on past a failed write.
-		// A reader that went away (EPIPE: SIGPIPE is caught, so writes
-		// return it) is the SIGPIPE interruption, 141, as signalContext
-		// words it; anything else (a full disk, /dev/full) is 255.
-		switch {
-		case errors.Is(werr, syscall.EPIPE):
-			if exitcode.Code(err) != exitcode.BrokenPipe {
-				sig := &exitcode.Signal{Signal: syscall.SIGPIPE}
-				err = exitcode.Wrap(sig.Code(), sig)
-			}
-		default:
-			err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
-		}
+		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
 	}
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)
