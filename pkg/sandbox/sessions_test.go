@@ -415,6 +415,34 @@ func TestNonInteractiveSession(t *testing.T) {
 			t.Errorf("stdout %q, exit %q", c.stdout.String(), c.exitCode)
 		}
 	})
+	// A Windows node runs the command in PowerShell, where there is no sh:
+	// "sh -c ..." fails as PowerShell fails an unknown command, exit 1.
+	t.Run("sh on Windows", func(t *testing.T) {
+		t.Parallel()
+		c := newTestClient(t, s, &ssm.StartSessionInput{
+			Target: aws.String("i-0a1b2c3d4e5f60005"), DocumentName: aws.String("AWS-StartNonInteractiveCommand"),
+			Parameters: map[string][]string{"command": {"sh -c 'echo hi'"}, "separateOutputStream": {"true"}},
+		})
+		c.waitClosed()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.stdout.Len() != 0 || !strings.HasPrefix(c.stderr.String(), "sh : The term 'sh' is not recognized") || c.exitCode != "EXIT_CODE: 1" {
+			t.Errorf("stdout %q, stderr %q, exit %q", c.stdout.String(), c.stderr.String(), c.exitCode)
+		}
+	})
+	t.Run("PowerShell line on Windows", func(t *testing.T) {
+		t.Parallel()
+		c := newTestClient(t, s, &ssm.StartSessionInput{
+			Target: aws.String("i-0a1b2c3d4e5f60005"), DocumentName: aws.String("AWS-StartNonInteractiveCommand"),
+			Parameters: map[string][]string{"command": {"echo 'a b'; exit 4"}, "separateOutputStream": {"true"}},
+		})
+		c.waitClosed()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.stdout.String() != "a b\n" || c.exitCode != "EXIT_CODE: 4" {
+			t.Errorf("stdout %q, stderr %q, exit %q", c.stdout.String(), c.stderr.String(), c.exitCode)
+		}
+	})
 	t.Run("no such program", func(t *testing.T) {
 		t.Parallel()
 		c := newTestClient(t, s, &ssm.StartSessionInput{
