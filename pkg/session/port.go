@@ -107,6 +107,12 @@ func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) 
 		o.Ready = p.ready
 	})
 	if err != nil {
+		// The node's own refusal (basic mode dials at once) keeps its
+		// type, so a tunnel does not retry it; the agent's text holds no
+		// token.
+		if errors.As(err, new(*NodeError)) && ctx.Err() == nil {
+			return nil, exitcode.Wrap(exitcode.Other, fmt.Errorf("session %s: %w", s.SessionID, err))
+		}
 		return nil, s.Failure(ctx, err)
 	}
 	p.ch = ch
@@ -273,7 +279,7 @@ func (p *PortSession) Err() error {
 		return err
 	}
 	if r := p.ch.Reason(); strings.Contains(r, agentErrorTitle) {
-		return &NodeError{Msg: agentError(r)}
+		return fmt.Errorf("the node ended the session: %w", &NodeError{Msg: agentError(r)})
 	} else if r := agentError(r); r != "" {
 		return errors.New(r)
 	}
