@@ -160,7 +160,7 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 	}
 	ts := client.PortTunnels(node, opts.Forwards, conn, session.PortTunnelOptions{
 		Address: opts.Address, Sessions: opts.Sessions, Reason: opts.Reason,
-		Notice: opts.IO.Warnf,
+		Warn: opts.IO.Warnf, Notice: opts.IO.Infof,
 	})
 	ts.Reconnect = opts.Reconnect
 	ts.Status = opts.IO.Infof
