@@ -72,9 +72,10 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	case werr == nil:
 	case errors.Is(werr, syscall.EPIPE):
 		// The reader went away (| head): SIGPIPE, which ssmctl catches,
-		// ends it with 141 as it ends cat, silently unless the signal
-		// already said what it stopped.
-		if exitcode.Code(err) != exitcode.BrokenPipe {
+		// ends it with 141 as it ends cat, silently unless the command
+		// says what the signal stopped (a session it terminated).
+		var sig *exitcode.Signal
+		if exitcode.Code(err) != exitcode.BrokenPipe || errors.As(err, &sig) && exitcode.Message(err) == sig.Error() {
 			err = exitcode.Silent(exitcode.BrokenPipe)
 		}
 	default:
