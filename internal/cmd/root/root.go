@@ -57,12 +57,7 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
-	if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitcode.Error)) {
-		// A signal interrupted; whatever the command was doing failed
-		// because of it. The signal says the code and the word.
-		sig := exitcode.SignalOf(ctx)
-		err = exitcode.Wrap(sig.Code(), sig)
-	}
+	err = interruption(ctx, err)
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)
 }
