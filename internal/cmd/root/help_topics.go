@@ -29,7 +29,8 @@ func newHelpTopics() []*cobra.Command {
        ssmctl config file
   254  AWS answered with an error (AccessDenied, ParameterNotFound,
        InvalidInstanceId, throttling after all retries)
-  255  anything else (network unreachable, internal error)
+  255  anything else (network unreachable, output that could not be written,
+       internal error)
 
 Several targets aggregate with the precedence 1 > 124 > 194 > 0.
 Every failure prints one line on stderr that starts with "ssmctl: ".`,

@@ -62,7 +62,7 @@ func interruption(ctx context.Context, err error) error {
 	}
 	var e *exitcode.Error
 	handled := errors.As(err, &e)
-	if errors.Is(err, syscall.EPIPE) && outputGone(1, 2) && (!handled || e.Code == exitcode.Other) {
+	if brokenPipe(err) && (!handled || e.Code == exitcode.Other) {
 		return exitcode.Silent(exitcode.BrokenPipe)
 	}
 	if ctx.Err() == nil || handled {
@@ -73,4 +73,10 @@ func interruption(ctx context.Context, err error) error {
 		return exitcode.Silent(sig.Code())
 	}
 	return exitcode.Wrap(sig.Code(), sig)
+}
+
+// brokenPipe says whether err is a write to stdout or stderr whose reader
+// has gone (EPIPE), not to some other pipe or socket.
+func brokenPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE) && outputGone(1, 2)
 }

@@ -52,6 +52,8 @@ type RunOptions struct {
 	NotificationARN string
 	Prefix          bool
 	NoWait          bool
+	Ping            []string
+	Platform        string
 
 	// Request is built by complete from the flags.
 	Request runcmd.Request
@@ -80,13 +82,22 @@ func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command 
 with Run Command, print each node's result as soon as it finishes, and exit
 with a code a script can trust.
 
-The command after -- is joined with spaces, as ssh does, and sent as one
-line to AWS-RunShellScript, or AWS-RunPowerShellScript when every target is
-Windows (mixed platforms need --document). --script FILE sends a file, - reads
-it from stdin.
+The command after -- goes to AWS-RunShellScript, or AWS-RunPowerShellScript
+when every target is Windows (mixed platforms need --document or
+--platform). One word is a shell command line as it stands (pipes and $VARS
+work, as with ssh); several words are each quoted for the remote shell, so
+every one reaches the command as one argument (the same rule as session).
+--script FILE sends a file, - reads it from stdin; a script with an
+interpreter line (#!/bin/bash, #!/usr/bin/env python3) runs with that
+interpreter.
 
 Tag and resource-group targets go to AWS as Targets, so AWS resolves them;
 node IDs and names go out in batches of 50 node IDs, waited for as one run.
+--ping Online and --platform keep only some of the nodes the targets match
+(their IDs are sent then). Targets that are not Online are named in a
+warning before sending: AWS holds their command until its delivery timeout,
+and reports them DeliveryTimedOut only when delivery plus execution timeout
+have passed, so the run waits that long for them.
 
 On a terminal, each node's output follows a header line and a summary table
 ends the run on stderr; --prefix prints "NODE | line" instead, for logs.
@@ -148,6 +159,10 @@ and 141.`,
 	fl.StringVar(&opts.NotificationARN, "notification-arn", "", "SNS topic `ARN` notified of status changes")
 	fl.BoolVar(&opts.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
+	fl.StringSliceVar(&opts.Ping, "ping", nil, "only the targets with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
+	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
+	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions([]string{"Online", "ConnectionLost", "Inactive"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
 	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
 	return cmd
@@ -174,7 +189,19 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	ping, err := target.NormalizePing(o.Ping)
+	if err != nil {
+		return cmdutil.FlagErrorf("invalid --ping: %v", exitcode.Message(err))
+	}
+	platform := o.Platform
+	if platform != "" {
+		if platform, err = runcmd.NormalizePlatform(platform); err != nil {
+			return cmdutil.FlagErrorf("%s", exitcode.Message(err))
+		}
+	}
 	req := runcmd.Request{
+		Ping:               ping,
+		Platform:           platform,
 		Specs:              specs,
 		Document:           o.Document,
 		Parameters:         params,
@@ -201,9 +228,9 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 		if err != nil {
 			return err
 		}
-		req.Commands = []string{script}
+		req.Script = script
 	case len(o.Command) > 0:
-		req.Commands = []string{strings.Join(o.Command, " ")}
+		req.Args = o.Command
 	}
 	o.Request = req
 	return nil
