@@ -160,7 +160,7 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 	}
 	ts := client.PortTunnels(node, opts.Forwards, conn, session.PortTunnelOptions{
 		Address: opts.Address, Sessions: opts.Sessions, Reason: opts.Reason,
-		Notice: opts.IO.Warnf,
+		Warn: opts.IO.Warnf, Notice: opts.IO.Infof,
 	})
 	ts.Reconnect = opts.Reconnect
 	ts.Status = opts.IO.Infof
@@ -181,7 +181,7 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 			return
 		}
 		if opts.ReadyFile != "" {
-			if err := cmdutil.WriteFile(opts.ReadyFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			if err := cmdutil.WriteFile(ctx, opts.ReadyFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 				readyErr <- cmdutil.FileError(opts.ReadyFile, err)
 			}
 		}

@@ -61,19 +61,20 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
 	err = f.Blame(err)
-	if werr := f.IO.OutError(); werr != nil {
-		if brokenPipe(werr) {
-			// The reader of the output left: SIGPIPE's, which
-			// interruption words, whatever the command returned.
-			if err == nil {
-				err = werr
-			}
-		} else {
-			// Output that did not arrive is a failure whatever the
-			// command said: a command streaming output goes on past a
-			// failed write.
-			err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
+	switch werr := f.IO.OutError(); {
+	case werr == nil:
+	case brokenPipe(werr):
+		// The reader went away (| head): SIGPIPE, which ssmctl catches,
+		// ends it with 141 as it ends cat, silently unless the command
+		// says what the signal stopped (a session it terminated).
+		var e *exitcode.Error
+		if !errors.As(err, &e) || e.Code != exitcode.BrokenPipe {
+			err = exitcode.Silent(exitcode.BrokenPipe)
 		}
+	default:
+		// Output that did not arrive is a failure whatever the command
+		// said: a command streaming output goes on past a failed write.
+		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
 	}
 	err = interruption(ctx, err)
 	printError(f.IO.ErrOut, cmd, err)
