@@ -347,3 +347,29 @@ func TestStatsEndpoint(t *testing.T) {
 		t.Errorf("GET reset: %d", resp.StatusCode)
 	}
 }
+
+// Close does not wait for a stalled call: its connection is closed
+// without an answer.
+func TestStallFaultClose(t *testing.T) {
+	t.Parallel()
+	s, err := New(Options{Faults: Faults{Stall: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := noRetries(s).DescribeInstanceInformation(context.Background(), &ssm.DescribeInstanceInformationInput{})
+		errc <- err
+	}()
+	for s.Stats().Operations["ssm.DescribeInstanceInformation"].Stalled == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Shutdown would give up on the call after 5 s and say so.
+	if err := s.Close(); err != nil {
+		t.Errorf("Close with a stalled call: %v", err)
+	}
+	if err := <-errc; err == nil || errorCode(err) != "" {
+		t.Errorf("the stalled call got %v, want a connection error", err)
+	}
+}

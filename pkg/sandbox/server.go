@@ -347,6 +347,7 @@ func (s *Server) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		s.closeFreshConns()
+		s.router.Stop()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
 		if serr := s.host.Close(); serr != nil && err == nil {

@@ -199,20 +199,22 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 		return exitcode.Wrap(exitcode.Other, fmt.Errorf("--ready-file: %w", err))
 	}
 	if errors.Is(runErr, context.Canceled) && ctx.Err() != nil {
-		return interrupted(ts.Started())
+		return interrupted(ctx, ts.Started())
 	}
 	return runErr
 }
 
-// interrupted is Ctrl-C's error once every session is terminated.
-func interrupted(ids []string) error {
+// interrupted is the error of a signal (Ctrl-C, SIGTERM, SIGHUP, SIGPIPE)
+// once every session is terminated: the signal's code and words.
+func interrupted(ctx context.Context, ids []string) error {
 	switch len(ids) {
 	case 0:
-		return exitcode.New(exitcode.Interrupted, "interrupted")
+		sig := exitcode.SignalOf(ctx)
+		return exitcode.Wrap(sig.Code(), sig)
 	case 1:
-		return exitcode.New(exitcode.Interrupted, "interrupted; session %s terminated", ids[0])
+		return exitcode.Interruptedf(ctx, "session %s terminated", ids[0])
 	default:
-		return exitcode.New(exitcode.Interrupted, "interrupted; %d sessions terminated", len(ids))
+		return exitcode.Interruptedf(ctx, "%d sessions terminated", len(ids))
 	}
 }
 

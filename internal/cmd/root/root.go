@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -62,20 +61,14 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
 	err = f.Blame(err)
-	if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitcode.Error)) {
-		// A signal interrupted; whatever the command was doing failed
-		// because of it. The signal says the code and the word.
-		sig := exitcode.SignalOf(ctx)
-		err = exitcode.Wrap(sig.Code(), sig)
-	}
 	switch werr := f.IO.OutError(); {
 	case werr == nil:
-	case errors.Is(werr, syscall.EPIPE):
+	case brokenPipe(werr):
 		// The reader went away (| head): SIGPIPE, which ssmctl catches,
 		// ends it with 141 as it ends cat, silently unless the command
 		// says what the signal stopped (a session it terminated).
-		var sig *exitcode.Signal
-		if exitcode.Code(err) != exitcode.BrokenPipe || errors.As(err, &sig) && exitcode.Message(err) == sig.Error() {
+		var e *exitcode.Error
+		if !errors.As(err, &e) || e.Code != exitcode.BrokenPipe {
 			err = exitcode.Silent(exitcode.BrokenPipe)
 		}
 	default:
@@ -83,6 +76,7 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 		// said: a command streaming output goes on past a failed write.
 		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
 	}
+	err = interruption(ctx, err)
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)
 }

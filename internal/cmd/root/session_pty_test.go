@@ -63,6 +63,13 @@ func startPTYEnv(t *testing.T, env []string, args ...string) *ptyCLI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return watchPTY(t, cmd, ptmx)
+}
+
+// watchPTY collects the output of cmd, started on the terminal whose
+// master is ptmx, until the terminal closes; the process is killed, if
+// still running, when the test ends.
+func watchPTY(t *testing.T, cmd *exec.Cmd, ptmx *os.File) *ptyCLI {
 	c := &ptyCLI{t: t, cmd: cmd, ptmx: ptmx, done: make(chan struct{})}
 	go func() {
 		buf := make([]byte, 4096)

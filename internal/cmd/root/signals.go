@@ -2,6 +2,7 @@ package root
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -46,4 +47,36 @@ func signalContext(parent context.Context) (ctx context.Context, stop func()) {
 		close(done)
 		cancel(context.Canceled)
 	}
+}
+
+// interruption is the error a command line ends with when a signal
+// stopped it: whatever the command was doing failed because of it, and
+// the signal says the code and the word. A command that had something to
+// cancel or terminate (run, session) says what it did itself. When the
+// reader of the output went away (SIGPIPE, or the EPIPE of a write that
+// came before the signal), the exit is 141 and silent, as a program killed
+// by SIGPIPE is: nobody asked for that output any more.
+func interruption(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *exitcode.Error
+	handled := errors.As(err, &e)
+	if brokenPipe(err) && (!handled || e.Code == exitcode.Other) {
+		return exitcode.Silent(exitcode.BrokenPipe)
+	}
+	if ctx.Err() == nil || handled {
+		return err
+	}
+	sig := exitcode.SignalOf(ctx)
+	if sig.Signal == syscall.SIGPIPE {
+		return exitcode.Silent(sig.Code())
+	}
+	return exitcode.Wrap(sig.Code(), sig)
+}
+
+// brokenPipe says whether err is a write to stdout or stderr whose reader
+// has gone (EPIPE), not to some other pipe or socket.
+func brokenPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE) && outputGone(1, 2)
 }

@@ -53,7 +53,7 @@ work against it unchanged.
 
 On start it prints the environment a shell needs (endpoint, credentials,
 region) as export lines on stdout; --env-file writes them to a file (mode
-0600) as well. It runs until interrupted (Ctrl-C or SIGTERM).
+0600) as well. It runs until interrupted (Ctrl-C, SIGTERM or SIGHUP).
 
 Without --fleet it starts a small default fleet: Linux EC2 nodes tagged
 Environment=Dev and Environment=Prod, a hybrid mi- node, a Windows node and

@@ -99,6 +99,10 @@ type Router struct {
 	byTarget map[string]*Operation // "AmazonSSM.DescribeInstanceInformation"
 	byPath   map[string]*Operation // "POST /list-group-resources"
 	streams  map[string]http.Handler
+
+	// stopping is closed by Stop: calls held by the stall fault end.
+	stopping chan struct{}
+	stopOnce sync.Once
 }
 
 // New makes a router that knows SSM and Secrets Manager and has no
@@ -112,7 +116,14 @@ func New(cfg Config) *Router {
 		byTarget: map[string]*Operation{},
 		byPath:   map[string]*Operation{},
 		streams:  map[string]http.Handler{},
+		stopping: make(chan struct{}),
 	}
+}
+
+// Stop ends the calls the stall fault holds (their connections are closed
+// without an answer), so the server can shut down; call it when closing.
+func (r *Router) Stop() {
+	r.stopOnce.Do(func() { close(r.stopping) })
 }
 
 func (r *Router) addService(svc *Service) {
@@ -307,6 +318,14 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			case <-t.C:
 			case <-req.Context().Done():
 				t.Stop()
+				return
+			case <-r.stopping:
+				// The sandbox is closing: the connection goes down
+				// without an answer, as a stopped server's would.
+				t.Stop()
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					conn.Close()
+				}
 				return
 			}
 		}
