@@ -13,9 +13,13 @@
 //     "1.0", "yes") are quoted and the document round-trips.
 //   - table: the command's headers (upper-cased) and rows, borderless,
 //     columns separated by at least two spaces, no trailing spaces. On a
-//     terminal the header is bold (when colour is allowed) and the widest
-//     columns are cut with "…" to fit the terminal; a header, the first
-//     column and the columns in Table.NoTruncate are never cut.
+//     terminal the header is bold (when colour is allowed). On a terminal,
+//     or in a pipe with COLUMNS set, the table is fitted to the width: the
+//     columns in Table.DropOrder are left out, least useful first, while the
+//     table would not fit with its cuttable columns at their narrowest;
+//     then the widest columns are cut with "…". A header, the first column
+//     and the columns in Table.NoTruncate are never cut. wide is the table
+//     with every column, never fitted.
 //     Tabs, newlines and other control characters in a cell are shown as
 //     \t, \n, \r and \xNN so a record stays on one line and cannot drive
 //     the terminal. An empty table prints nothing.

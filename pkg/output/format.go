@@ -16,14 +16,16 @@ type Format string
 
 // The output formats, in the order help text lists them. The table format's
 // constant is TableFormat because Table is the layout type commands return.
+// Wide is the table with every column, never fitted to the terminal.
 const (
 	TableFormat Format = "table"
+	Wide        Format = "wide"
 	JSON        Format = "json"
 	YAML        Format = "yaml"
 	Text        Format = "text"
 )
 
-var formats = []Format{TableFormat, JSON, YAML, Text}
+var formats = []Format{TableFormat, Wide, JSON, YAML, Text}
 
 // Formats lists the output formats for the flag's help text and completion.
 func Formats() []string {

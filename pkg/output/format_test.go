@@ -9,7 +9,7 @@ import (
 
 func TestFormats(t *testing.T) {
 	t.Parallel()
-	if got := strings.Join(Formats(), ","); got != "table,json,yaml,text" {
+	if got := strings.Join(Formats(), ","); got != "table,wide,json,yaml,text" {
 		t.Errorf("Formats() = %s", got)
 	}
 	for _, name := range Formats() {
@@ -29,13 +29,14 @@ func TestParseFormat(t *testing.T) {
 	}{
 		{in: "", want: ""},
 		{in: "table", want: TableFormat},
+		{in: "wide", want: Wide},
 		{in: "json", want: JSON},
 		{in: "yaml", want: YAML},
 		{in: "text", want: Text},
-		{in: "x", wantErr: `invalid output format "x": want one of table, json, yaml, text`},
-		{in: "JSON", wantErr: `invalid output format "JSON": want one of table, json, yaml, text`},
-		{in: "yml", wantErr: `invalid output format "yml": want one of table, json, yaml, text`},
-		{in: " json", wantErr: `invalid output format " json": want one of table, json, yaml, text`},
+		{in: "x", wantErr: `invalid output format "x": want one of table, wide, json, yaml, text`},
+		{in: "JSON", wantErr: `invalid output format "JSON": want one of table, wide, json, yaml, text`},
+		{in: "yml", wantErr: `invalid output format "yml": want one of table, wide, json, yaml, text`},
+		{in: " json", wantErr: `invalid output format " json": want one of table, wide, json, yaml, text`},
 	}
 	for _, tt := range tests {
 		got, err := ParseFormat(tt.in)

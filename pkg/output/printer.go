@@ -16,6 +16,11 @@ type Table struct {
 	// terminal, such as IDs a user will copy. The first column, by
 	// convention the record's identity, is never cut either.
 	NoTruncate []int
+	// DropOrder is the columns' priority: the columns (by index) that may
+	// be left out when the table does not fit the terminal, least useful
+	// first. Columns not listed are always shown. -o wide shows every
+	// column, and so does a table that is not fitted (a pipe).
+	DropOrder []int
 }
 
 // Printer renders command results on stdout in one format, after --query.
@@ -48,6 +53,14 @@ func NewPrinter(s *Streams, format Format, query string) (*Printer, error) {
 // Format is the format the printer renders, never empty.
 func (p *Printer) Format() Format { return p.format }
 
+// TerminalTable reports whether the output is a table (or wide table) on a
+// terminal, read by a person: then times are relative ("5m ago", TimeLabel's
+// tty) and principals short. Text, even on a terminal, and a table in a
+// pipe show RFC 3339 times and whole values.
+func (p *Printer) TerminalTable() bool {
+	return (p.format == TableFormat || p.format == Wide) && p.streams.IsStdoutTTY()
+}
+
 // Print writes doc, a view value with JSON tags, on stdout. table lays the
 // document out for the table and text formats; it is called only for those
 // formats and only without --query (a query result is laid out generically).
@@ -69,7 +82,7 @@ func (p *Printer) Print(doc any, table func() Table) error {
 }
 
 func (p *Printer) render(buf *bytes.Buffer, doc any, table func() Table) error {
-	if p.jp == nil && table != nil && (p.format == TableFormat || p.format == Text) {
+	if p.jp == nil && table != nil && (p.format == TableFormat || p.format == Wide || p.format == Text) {
 		t := table()
 		if p.format == Text {
 			writeText(buf, t.Rows)

@@ -408,6 +408,108 @@ func TestTableFitsTerminal(t *testing.T) {
 	}
 }
 
+// dropTable is a table whose least useful columns may be left out: IP and
+// AGENT are never cut, so at a narrow width they are dropped (AGENT first)
+// rather than shown as "10.…"; PLATFORM is cut.
+func dropTable() Table {
+	return Table{
+		Headers:    []string{"ID", "NAME", "PLATFORM", "AGENT", "IP"},
+		NoTruncate: []int{1, 3, 4},
+		DropOrder:  []int{3, 4, 2},
+		Rows: [][]string{
+			{"i-0123456789abcdef0", "web-1", "Amazon Linux 2023", "3.3.987.0", "10.0.0.1"},
+			{"mi-0123456789abcdef1", "edge-router", "Microsoft Windows Server 2022", "3.3.987.0", "192.168.1.10"},
+		},
+	}
+}
+
+func renderTable(t *testing.T, format Format, tbl Table, setup func(*Streams)) string {
+	t.Helper()
+	s, _, out, _ := Test()
+	s.lookupEnv = env()
+	s.SetNoColor(true)
+	setup(s)
+	p, err := NewPrinter(s, format, "")
+	if err != nil {
+		t.Fatalf("NewPrinter: %v", err)
+	}
+	if err := p.Print([]string{}, func() Table { return tbl }); err != nil {
+		t.Fatalf("Print: %v", err)
+	}
+	return out.String()
+}
+
+func TestTableDropsLeastUsefulColumns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		width int
+		want  string // the header line
+	}{
+		{200, "ID                    NAME         PLATFORM                       AGENT      IP"},
+		// Too narrow by a little: PLATFORM is cut, nothing is dropped.
+		{80, "ID                    NAME         PLATFORM              AGENT      IP"},
+		// AGENT goes first, and IP stays whole.
+		{60, "ID                    NAME         PLATFORM     IP"},
+		// Then IP; PLATFORM is last and cut.
+		{48, "ID                    NAME         PLATFORM"},
+		// Nothing left to drop: PLATFORM goes too, and the rest is wider
+		// than the terminal rather than cut.
+		{30, "ID                    NAME"},
+	}
+	for _, tt := range tests {
+		got := renderTable(t, TableFormat, dropTable(), func(s *Streams) {
+			s.SetStdoutTTY(true)
+			s.SetTerminalWidth(tt.width)
+		})
+		lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+		if lines[0] != tt.want {
+			t.Errorf("width %d: header %q, want %q\n%s", tt.width, lines[0], tt.want, got)
+		}
+		for _, line := range lines {
+			if w := twwidth.Width(line); w > tt.width && tt.width >= 48 {
+				t.Errorf("width %d: line is %d wide: %q", tt.width, w, line)
+			}
+			if strings.Contains(line, "10.…") || strings.Contains(line, "3.3.…") {
+				t.Errorf("width %d: a never-cut column was cut: %q", tt.width, line)
+			}
+		}
+	}
+}
+
+func TestWideAndPipeShowEveryColumn(t *testing.T) {
+	t.Parallel()
+	full := renderTable(t, TableFormat, dropTable(), func(s *Streams) { s.SetTerminalWidth(200) })
+	for name, setup := range map[string]func(*Streams){
+		"wide on a narrow terminal": func(s *Streams) { s.SetStdoutTTY(true); s.SetTerminalWidth(40) },
+		"table in a pipe":           func(s *Streams) { s.SetTerminalWidth(40) },
+	} {
+		format := Wide
+		if !strings.HasPrefix(name, "wide") {
+			format = TableFormat
+		}
+		if got := renderTable(t, format, dropTable(), setup); got != full {
+			t.Errorf("%s:\n%s\nwant every column uncut:\n%s", name, got, full)
+		}
+	}
+	if !strings.Contains(full, "Microsoft Windows Server 2022") || !strings.Contains(full, "AGENT") {
+		t.Errorf("full table is not full:\n%s", full)
+	}
+}
+
+func TestColumnsFitsAPipe(t *testing.T) {
+	t.Parallel()
+	got := renderTable(t, TableFormat, dropTable(), func(s *Streams) { s.lookupEnv = env("COLUMNS", "48") })
+	if first := strings.SplitN(got, "\n", 2)[0]; first != "ID                    NAME         PLATFORM" {
+		t.Errorf("COLUMNS=48 in a pipe: header %q\n%s", first, got)
+	}
+	for _, bad := range []string{"", "0", "-3", "wide"} {
+		got := renderTable(t, TableFormat, dropTable(), func(s *Streams) { s.lookupEnv = env("COLUMNS", bad) })
+		if !strings.Contains(got, "AGENT") || strings.Contains(got, "…") {
+			t.Errorf("COLUMNS=%q in a pipe fitted the table:\n%s", bad, got)
+		}
+	}
+}
+
 func TestTextEscaping(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{

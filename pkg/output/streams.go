@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -135,10 +136,15 @@ func (s *Streams) CanPrompt() bool {
 // returns to measuring.
 func (s *Streams) SetTerminalWidth(w int) { s.width = w }
 
-// TerminalWidth is the width of stdout when it is a terminal, else 80.
+// TerminalWidth is the width tables are fitted to: the width set by
+// SetTerminalWidth (tests), else a positive COLUMNS, else the measured width
+// of stdout when it is a terminal, else 80.
 func (s *Streams) TerminalWidth() int {
 	if s.width > 0 {
 		return s.width
+	}
+	if w, ok := s.columns(); ok {
+		return w
 	}
 	if !s.stdoutTTY {
 		return defaultWidth
@@ -149,6 +155,24 @@ func (s *Streams) TerminalWidth() int {
 		}
 	}
 	return defaultWidth
+}
+
+// FitTables reports whether tables are fitted to TerminalWidth: when stdout
+// is a terminal, or when COLUMNS is set (as `ls -C` honours it in a pipe).
+// Otherwise a pipe gets full rows.
+func (s *Streams) FitTables() bool {
+	_, ok := s.columns()
+	return s.stdoutTTY || ok
+}
+
+// columns is a positive integer COLUMNS; anything else is ignored.
+func (s *Streams) columns() (int, bool) {
+	v, _ := s.getenv("COLUMNS")
+	w, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || w <= 0 {
+		return 0, false
+	}
+	return w, true
 }
 
 // Warnf writes "warning: <message>" on ErrOut. Warnings are shown even under

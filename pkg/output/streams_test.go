@@ -131,6 +131,18 @@ func TestTerminalWidth(t *testing.T) {
 	if w := s.TerminalWidth(); w != 80 {
 		t.Errorf("width reset: %d, want 80", w)
 	}
+	s.lookupEnv = env("COLUMNS", "100")
+	if w := s.TerminalWidth(); w != 100 {
+		t.Errorf("COLUMNS=100: width %d, want 100", w)
+	}
+	s.SetStdoutTTY(false)
+	if !s.FitTables() {
+		t.Errorf("COLUMNS=100 in a pipe: FitTables() = false")
+	}
+	s.lookupEnv = env()
+	if s.FitTables() {
+		t.Errorf("a pipe without COLUMNS: FitTables() = true")
+	}
 }
 
 func TestWarnfInfof(t *testing.T) {

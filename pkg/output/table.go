@@ -71,8 +71,10 @@ func allObjects(v []any) bool {
 
 // writeTable renders a borderless, left-aligned table in the style of
 // `kubectl get`: upper-case headers, columns two spaces apart, no trailing
-// spaces. On a terminal it fits the terminal's width by cutting the widest
-// columns, and bolds the header when colour is allowed. No rows, no output.
+// spaces. On a terminal (or with COLUMNS set) it fits the terminal's width,
+// leaving out the least useful columns and then cutting the widest (-o wide
+// does neither), and bolds the header when colour is allowed. No rows, no
+// output.
 func (p *Printer) writeTable(buf *bytes.Buffer, t Table) error {
 	if len(t.Rows) == 0 {
 		return nil
@@ -99,12 +101,20 @@ func (p *Printer) writeTable(buf *bytes.Buffer, t Table) error {
 		}
 		rows[i] = row
 	}
-	if p.streams.IsStdoutTTY() {
+	if p.format != Wide && p.streams.FitTables() {
 		keep := map[int]bool{0: true}
 		for _, j := range t.NoTruncate {
 			keep[j] = true
 		}
-		fitWidth(headers, rows, keep, p.streams.TerminalWidth())
+		cols := fitWidth(headers, rows, keep, t.DropOrder, p.streams.TerminalWidth())
+		if len(cols) < ncols {
+			if headers != nil {
+				headers = pick(headers, cols)
+			}
+			for i, r := range rows {
+				rows[i] = pick(r, cols)
+			}
+		}
 	}
 
 	var out bytes.Buffer
@@ -145,13 +155,15 @@ func (p *Printer) writeTable(buf *bytes.Buffer, t Table) error {
 	return nil
 }
 
-// fitWidth cuts cells so the table is at most width columns wide: while it is
-// too wide, the widest column loses one column (the rightmost of equals, as
-// the leftmost columns usually identify the row), down to the larger of its
-// header and minCutWidth. Columns in keep are never cut. Cut cells end in
-// "…". If the table still does not fit it is left wider than the terminal
-// rather than made unreadable.
-func fitWidth(headers []string, rows [][]string, keep map[int]bool, width int) {
+// fitWidth fits the table to width columns and returns the columns to show,
+// in order. First it leaves out columns in dropOrder, least useful first,
+// while the table would not fit even with every cuttable column cut to its
+// floor (the larger of its header and minCutWidth); then, while the table is
+// too wide, the widest cuttable column loses one column (the rightmost of
+// equals, as the leftmost columns usually identify the row). Columns in keep
+// are never cut. Cut cells end in "…". If the table still does not fit it is
+// left wider than the terminal rather than made unreadable.
+func fitWidth(headers []string, rows [][]string, keep map[int]bool, dropOrder []int, width int) []int {
 	ncols := len(rows[0])
 	natural := make([]int, ncols)
 	floor := make([]int, ncols)
@@ -169,15 +181,33 @@ func fitWidth(headers []string, rows [][]string, keep map[int]bool, width int) {
 			floor[j] = natural[j]
 		}
 	}
-	widths := append([]int(nil), natural...)
-	total := columnGap * (ncols - 1)
-	for _, w := range widths {
-		total += w
+	shown := make([]bool, ncols)
+	for j := range shown {
+		shown[j] = true
 	}
-	for total > width {
+	sum := func(w []int) int {
+		total, n := 0, 0
+		for j := range ncols {
+			if shown[j] {
+				total += w[j]
+				n++
+			}
+		}
+		return total + columnGap*max(n-1, 0)
+	}
+	for _, j := range dropOrder {
+		if sum(floor) <= width {
+			break
+		}
+		if j > 0 && j < ncols { // the first column is the row's identity
+			shown[j] = false
+		}
+	}
+	widths := append([]int(nil), natural...)
+	for total := sum(widths); total > width; total-- {
 		widest := -1
 		for j, w := range widths {
-			if w > floor[j] && (widest < 0 || w >= widths[widest]) {
+			if shown[j] && w > floor[j] && (widest < 0 || w >= widths[widest]) {
 				widest = j
 			}
 		}
@@ -185,9 +215,13 @@ func fitWidth(headers []string, rows [][]string, keep map[int]bool, width int) {
 			break
 		}
 		widths[widest]--
-		total--
 	}
+	var cols []int
 	for j, w := range widths {
+		if !shown[j] {
+			continue
+		}
+		cols = append(cols, j)
 		if w == natural[j] {
 			continue
 		}
@@ -197,6 +231,16 @@ func fitWidth(headers []string, rows [][]string, keep map[int]bool, width int) {
 			}
 		}
 	}
+	return cols
+}
+
+// pick is the cells of row in cols.
+func pick(row []string, cols []int) []string {
+	out := make([]string, len(cols))
+	for i, j := range cols {
+		out[i] = row[j]
+	}
+	return out
 }
 
 // escapeCell keeps a cell on one line and keeps control characters from

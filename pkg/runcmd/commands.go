@@ -142,7 +142,7 @@ func sortCommands(cmds []Command) {
 
 // Describe reads one command. An unknown ID is a usage error.
 func (c *Client) Describe(ctx context.Context, commandID string) (*Command, error) {
-	cmd, err := c.command(ctx, commandID)
+	cmd, err := c.command(ctx, time.Time{}, commandID)
 	if err != nil {
 		if notThereYet(err) {
 			return nil, notFound("no command %s", commandID)
@@ -165,7 +165,7 @@ func (c *Client) Invocations(ctx context.Context, commandID, nodeID string, full
 // invocations is Invocations, keeping only the nodes in keep when it is
 // not nil.
 func (c *Client) invocations(ctx context.Context, commandID, nodeID string, keep map[string]bool, fullOutput bool) ([]Invocation, error) {
-	list, err := c.listInvocations(ctx, commandID, nodeID)
+	list, err := c.listInvocations(ctx, time.Time{}, commandID, nodeID)
 	if err != nil {
 		if notThereYet(err) {
 			return nil, notFound("no command %s", commandID)
@@ -187,7 +187,7 @@ func (c *Client) invocations(ctx context.Context, commandID, nodeID string, keep
 	for _, ci := range list {
 		inv := fromAWS(ci, names)
 		if fullOutput && inv.Done() {
-			if err := c.fetchOutput(ctx, &inv); err != nil {
+			if err := c.fetchOutput(ctx, time.Time{}, &inv); err != nil {
 				return nil, err
 			}
 		}
@@ -226,7 +226,10 @@ func (c *Client) Attach(ctx context.Context, commandID string) (*Run, error) {
 
 // CancelCommand cancels a command, on every node or on the given ones.
 func (c *Client) CancelCommand(ctx context.Context, commandID string, nodeIDs []string) error {
-	_, err := c.API.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(commandID), InstanceIds: nodeIDs})
+	err := c.retry(ctx, time.Time{}, func(ctx context.Context) error {
+		_, err := c.API.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(commandID), InstanceIds: nodeIDs}, noSDKRetries)
+		return err
+	})
 	if err != nil {
 		if notThereYet(err) {
 			return notFound("no command %s", commandID)

@@ -224,6 +224,12 @@ type Client struct {
 	Clock clock.Clock
 	// Warn receives one-line warnings; nil drops them.
 	Warn func(msg string)
+	// AttemptTimeout bounds each call of a send or a wait; zero is 30 s
+	// for SendCommand and 20 s for reads (docs/reliability.md).
+	AttemptTimeout time.Duration
+	// ExpiryGrace is how long past the command's own timeouts a wait goes
+	// on before it gives up; zero is 2 minutes.
+	ExpiryGrace time.Duration
 }
 
 func (c *Client) clock() clock.Clock { return clock.OrSystem(c.Clock) }
@@ -257,8 +263,13 @@ type Run struct {
 	client   *Client
 	commands []*sentCommand
 	names    map[string]string
-	// cancelled is set once this run cancelled its commands.
-	cancelled bool
+	// cancelled is set once this run cancelled its commands;
+	// notCancelled are those whose CancelCommand failed.
+	cancelled    bool
+	notCancelled []string
+	// Unsure are the marks of sends that may have reached AWS unseen: an
+	// interrupted run could not look them up (docs/reliability.md).
+	Unsure []string
 }
 
 type sentCommand struct {
@@ -303,45 +314,71 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	}
 	run.Expires = run.SentAt.Add(deliver + exec)
 
+	// Sends are not cut short by an interrupt (ctx): one cut short may
+	// have landed unseen. The interrupt stops the sending between sends
+	// (and a send's retries), and the run so far is returned with ctx's
+	// error, for the caller to cancel (Interrupt).
+	sendCtx := context.WithoutCancel(ctx)
+	token := newRunToken()
 	if targets, ok := awsTargets(req.Specs); ok && !req.narrowed() {
 		run.ByTargets = true
 		in.Targets = targets
-		sent, err := c.send(ctx, in)
+		sent, err := c.sendOnce(sendCtx, in, sendMark(token, 1), ctx.Done())
 		if err != nil {
-			return nil, err
+			return run.sendFailed(ctx, err, 1, 1)
 		}
-		run.commands = append(run.commands, &sentCommand{id: aws.ToString(sent.CommandId)})
-		run.CommandIDs = append(run.CommandIDs, aws.ToString(sent.CommandId))
-		run.extend(sent)
+		run.add(sent, 0)
 		return run, nil
 	}
 	ids := make([]string, len(nodes))
 	for i, n := range nodes {
 		ids[i] = n.ID
 	}
+	batches := (len(ids) + MaxInstanceIDs - 1) / MaxInstanceIDs
 	for start := 0; start < len(ids); start += MaxInstanceIDs {
+		if ctx.Err() != nil {
+			return run, ctx.Err()
+		}
 		batch := ids[start:min(start+MaxInstanceIDs, len(ids))]
 		b := *in
 		b.InstanceIds = batch
-		sent, err := c.send(ctx, &b)
+		n := start/MaxInstanceIDs + 1
+		sent, err := c.sendOnce(sendCtx, &b, sendMark(token, n), ctx.Done())
 		if err != nil {
-			if len(run.CommandIDs) > 0 {
-				// Half a run is worse than none: take back what was sent.
-				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-				for _, sent := range run.CommandIDs {
-					_, _ = c.API.CancelCommand(cctx, &ssm.CancelCommandInput{CommandId: aws.String(sent)})
-				}
-				cancel()
-				return nil, fmt.Errorf("batch %d of %d not sent, cancelled %s: %w",
-					start/MaxInstanceIDs+1, (len(ids)+MaxInstanceIDs-1)/MaxInstanceIDs, strings.Join(run.CommandIDs, ", "), err)
-			}
-			return nil, err
+			return run.sendFailed(ctx, err, n, batches)
 		}
-		run.commands = append(run.commands, &sentCommand{id: aws.ToString(sent.CommandId), expected: len(batch)})
-		run.CommandIDs = append(run.CommandIDs, aws.ToString(sent.CommandId))
-		run.extend(sent)
+		run.add(sent, len(batch))
 	}
 	return run, nil
+}
+
+// add takes in a command just sent to expected node IDs (0: Targets).
+func (r *Run) add(sent *types.Command, expected int) {
+	r.commands = append(r.commands, &sentCommand{id: aws.ToString(sent.CommandId), expected: expected})
+	r.CommandIDs = append(r.CommandIDs, aws.ToString(sent.CommandId))
+	r.extend(sent)
+}
+
+// sendFailed ends a Start whose n-th send of batches failed. Interrupted,
+// it returns the run so far with ctx's error (the caller cancels it).
+// Otherwise half a run is worse than none: what was sent is cancelled.
+func (r *Run) sendFailed(ctx context.Context, err error, n, batches int) (*Run, error) {
+	if unsure(err) {
+		r.Unsure = append(r.Unsure, err.(*UnsureError).Mark)
+	}
+	if ctx.Err() != nil {
+		return r, ctx.Err()
+	}
+	err = sendError(err)
+	if len(r.CommandIDs) == 0 {
+		return nil, err
+	}
+	left, _ := r.client.cancelAll(context.WithoutCancel(ctx), r.CommandIDs, r.client.clock().Now().Add(30*time.Second))
+	msg := "cancelled " + strings.Join(r.CommandIDs, ", ")
+	if len(left) > 0 {
+		msg = fmt.Sprintf("cancelling failed, still running: %s (cancel with `ssmctl run cancel ID`)", strings.Join(left, ", "))
+	}
+	return nil, &exitcode.Error{Code: exitcode.Code(err), Err: fmt.Errorf("batch %d of %d not sent, %s: %w", n, batches, msg, err)}
 }
 
 // extend takes in what AWS said of a command just sent: when it expires
@@ -353,17 +390,6 @@ func (r *Run) extend(cmd *types.Command) {
 	if t := cmd.RequestedDateTime; t != nil && (r.requestedAt.IsZero() || t.Before(r.requestedAt)) {
 		r.requestedAt = *t
 	}
-}
-
-func (c *Client) send(ctx context.Context, in *ssm.SendCommandInput) (*types.Command, error) {
-	out, err := c.API.SendCommand(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	if out.Command == nil || aws.ToString(out.Command.CommandId) == "" {
-		return nil, errors.New("SendCommand: AWS returned no command ID")
-	}
-	return out.Command, nil
 }
 
 // awsTargets turns tag and group specs into SendCommand Targets, when every

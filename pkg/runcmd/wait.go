@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -116,6 +118,8 @@ type waiter struct {
 	listedAt time.Time
 	// stream: results are wanted as nodes finish (WaitOptions.OnResult).
 	stream bool
+	// until, if set, is the deadline of its reads instead of the run's.
+	until time.Time
 }
 
 // commandState is one command as the progress poll last saw it, and what
@@ -145,15 +149,15 @@ func (w *waiter) loop(ctx context.Context, opts WaitOptions) (*Result, error) {
 	interval := time.Duration(0)
 	for {
 		if err := w.poll(ctx); err != nil {
-			return nil, err
+			return nil, w.gaveUp(ctx, err)
 		}
 		for _, k := range w.order {
 			inv := w.invs[k]
 			if !inv.Done() || w.reported[k] {
 				continue
 			}
-			if err := c.fetchOutput(ctx, inv); err != nil {
-				return nil, err
+			if err := c.fetchOutput(ctx, w.deadline(), inv); err != nil {
+				return nil, w.gaveUp(ctx, err)
 			}
 			w.reported[k] = true
 			if opts.OnResult != nil {
@@ -166,9 +170,9 @@ func (w *waiter) loop(ctx context.Context, opts WaitOptions) (*Result, error) {
 		if w.finished() {
 			return w.result(), nil
 		}
-		if clock.Now().After(w.run.Expires.Add(graceAfterExpiry)) {
-			return nil, exitcode.New(exitcode.Timeout, "gave up waiting for %s: not finished %s after its timeouts expired",
-				joinIDs(w.run.CommandIDs), graceAfterExpiry)
+		if clock.Now().After(w.deadline()) {
+			return nil, exitcode.New(exitcode.Timeout, "gave up waiting for %s: not finished %s after its timeouts expired; see `ssmctl run status %s`",
+				strings.Join(w.run.CommandIDs, ", "), c.expiryGrace(), w.run.CommandIDs[0])
 		}
 		interval = NextInterval(interval)
 		if err := clock.Sleep(ctx, interval); err != nil {
@@ -236,7 +240,7 @@ func (w *waiter) pollProgress(ctx context.Context) error {
 			ids[i] = sc.id
 		}
 		var err error
-		if found, err = c.commandsSince(ctx, w.run.invokedAfter(), ids); err != nil {
+		if found, err = c.commandsSince(ctx, w.deadline(), w.run.invokedAfter(), ids); err != nil {
 			return err
 		}
 	}
@@ -247,7 +251,7 @@ func (w *waiter) pollProgress(ctx context.Context) error {
 				continue // not in the filtered list yet
 			}
 			// One command left, or one the filter missed: ask for it by ID.
-			one, err := c.command(ctx, sc.id)
+			one, err := c.command(ctx, w.deadline(), sc.id)
 			if err != nil {
 				if notThereYet(err) && w.settling() {
 					continue
@@ -321,7 +325,7 @@ func (w *waiter) list(ctx context.Context, sc *sentCommand) (bool, error) {
 	c := w.run.client
 	st := w.state[sc.id]
 	polledCompleted := st.completed
-	list, err := c.listInvocations(ctx, sc.id, "")
+	list, err := c.listInvocations(ctx, w.deadline(), sc.id, "")
 	if err != nil {
 		if notThereYet(err) && w.settling() {
 			return false, nil
@@ -433,7 +437,7 @@ func SortInvocations(invs []Invocation) {
 }
 
 // listInvocations pages through ListCommandInvocations with details.
-func (c *Client) listInvocations(ctx context.Context, commandID, nodeID string) ([]types.CommandInvocation, error) {
+func (c *Client) listInvocations(ctx context.Context, deadline time.Time, commandID, nodeID string) ([]types.CommandInvocation, error) {
 	p := ssm.NewListCommandInvocationsPaginator(c.API, &ssm.ListCommandInvocationsInput{
 		CommandId:  aws.String(commandID),
 		InstanceId: optional(nodeID),
@@ -442,7 +446,12 @@ func (c *Client) listInvocations(ctx context.Context, commandID, nodeID string) 
 	}, func(o *ssm.ListCommandInvocationsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []types.CommandInvocation
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		var page *ssm.ListCommandInvocationsOutput
+		err := c.retry(ctx, deadline, func(ctx context.Context) error {
+			var err error
+			page, err = p.NextPage(ctx, noSDKRetries)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -454,7 +463,7 @@ func (c *Client) listInvocations(ctx context.Context, commandID, nodeID string) 
 // commandsSince lists the commands invoked after after (an InvokedAfter
 // filter value), page by page until every one of ids is found, and
 // returns those of ids by command ID.
-func (c *Client) commandsSince(ctx context.Context, after string, ids []string) (map[string]types.Command, error) {
+func (c *Client) commandsSince(ctx context.Context, deadline time.Time, after string, ids []string) (map[string]types.Command, error) {
 	want := map[string]bool{}
 	for _, id := range ids {
 		want[id] = true
@@ -465,7 +474,12 @@ func (c *Client) commandsSince(ctx context.Context, after string, ids []string) 
 		MaxResults: aws.Int32(invocationsPage),
 	}, func(o *ssm.ListCommandsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	for p.HasMorePages() && len(found) < len(want) {
-		page, err := p.NextPage(ctx)
+		var page *ssm.ListCommandsOutput
+		err := c.retry(ctx, deadline, func(ctx context.Context) error {
+			var err error
+			page, err = p.NextPage(ctx, noSDKRetries)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -479,8 +493,13 @@ func (c *Client) commandsSince(ctx context.Context, after string, ids []string) 
 }
 
 // command reads one command with ListCommands.
-func (c *Client) command(ctx context.Context, commandID string) (*types.Command, error) {
-	out, err := c.API.ListCommands(ctx, &ssm.ListCommandsInput{CommandId: aws.String(commandID)})
+func (c *Client) command(ctx context.Context, deadline time.Time, commandID string) (*types.Command, error) {
+	var out *ssm.ListCommandsOutput
+	err := c.retry(ctx, deadline, func(ctx context.Context) error {
+		var err error
+		out, err = c.API.ListCommands(ctx, &ssm.ListCommandsInput{CommandId: aws.String(commandID)}, noSDKRetries)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -493,7 +512,7 @@ func (c *Client) command(ctx context.Context, commandID string) (*types.Command,
 // fetchOutput replaces output that ListCommandInvocations cut at 2,500
 // characters with GetCommandInvocation's 24,000 (stdout) and 8,000
 // (stderr). Invocations whose output was not cut cost no call.
-func (c *Client) fetchOutput(ctx context.Context, inv *Invocation) error {
+func (c *Client) fetchOutput(ctx context.Context, deadline time.Time, inv *Invocation) error {
 	for i, p := range inv.Plugins {
 		if !p.StdoutTruncated && !p.StderrTruncated {
 			continue
@@ -502,7 +521,12 @@ func (c *Client) fetchOutput(ctx context.Context, inv *Invocation) error {
 		if len(inv.Plugins) > 1 {
 			in.PluginName = aws.String(p.Name)
 		}
-		out, err := c.API.GetCommandInvocation(ctx, in)
+		var out *ssm.GetCommandInvocationOutput
+		err := c.retry(ctx, deadline, func(ctx context.Context) error {
+			var err error
+			out, err = c.API.GetCommandInvocation(ctx, in, noSDKRetries)
+			return err
+		})
 		if err != nil {
 			if notThereYet(err) {
 				c.warn("%s: full output not available yet (%s); showing the first %d characters", inv.NodeID, "InvocationDoesNotExist", ListOutputLimit)
@@ -545,19 +569,17 @@ func (w *waiter) listAll(ctx context.Context) error {
 
 // Cancel cancels every command of the run and waits up to limit for the
 // invocations to report Cancelled (or any other final state). It returns
-// what the invocations are at the end.
+// what the invocations are at the end; its error names the commands it
+// could not cancel.
 func (r *Run) Cancel(ctx context.Context, limit time.Duration) (*Result, error) {
 	c := r.client
 	r.cancelled = true
-	var firstErr error
-	for _, id := range r.CommandIDs {
-		if _, err := c.API.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(id)}); err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("cancel %s: %w", id, err)
-		}
-	}
-	w := newWaiter(r)
 	clock := c.clock()
 	deadline := clock.Now().Add(limit)
+	var firstErr error
+	r.notCancelled, firstErr = c.cancelAll(ctx, r.CommandIDs, deadline)
+	w := newWaiter(r)
+	w.until = deadline
 	for {
 		if err := w.listAll(ctx); err != nil {
 			return w.result(), errors.Join(firstErr, err)
@@ -577,9 +599,61 @@ func (r *Run) Cancel(ctx context.Context, limit time.Duration) (*Result, error) 
 	}
 }
 
-func joinIDs(ids []string) string {
-	if len(ids) == 1 {
-		return ids[0]
+// cancelAll sends CancelCommand for each of ids, retrying passing failures
+// until deadline (cancelling twice is harmless). It returns the IDs it
+// could not cancel and the first failure.
+func (c *Client) cancelAll(ctx context.Context, ids []string, deadline time.Time) (left []string, firstErr error) {
+	for _, id := range ids {
+		err := c.retry(ctx, deadline, func(ctx context.Context) error {
+			_, err := c.API.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(id)}, noSDKRetries)
+			return err
+		})
+		if err != nil {
+			left = append(left, id)
+			if firstErr == nil {
+				firstErr = fmt.Errorf("cancel %s: %w", id, err)
+			}
+		}
 	}
-	return fmt.Sprintf("%s (and %d more commands)", ids[0], len(ids)-1)
+	return left, firstErr
+}
+
+// retry runs a read (or a call safe to repeat) with the run's retry rule
+// (awsretry): passing failures retried until deadline (zero: the budget
+// of a read nothing waits on), each attempt with its own timeout.
+func (c *Client) retry(ctx context.Context, deadline time.Time, fn func(ctx context.Context) error) error {
+	return awsretry.Do(ctx, c.readPolicy(deadline), fn)
+}
+
+func (c *Client) expiryGrace() time.Duration {
+	if c.ExpiryGrace > 0 {
+		return c.ExpiryGrace
+	}
+	return graceAfterExpiry
+}
+
+// deadline is when the wait gives up: the command's own timeouts plus a
+// grace period, or the cancel's limit.
+func (w *waiter) deadline() time.Time {
+	if !w.until.IsZero() {
+		return w.until
+	}
+	return w.run.Expires.Add(w.run.client.expiryGrace())
+}
+
+// gaveUp is the error of a wait that ended on err: the run's command IDs
+// and how to look at them later, for the commands go on without ssmctl.
+// A passing failure that lasted to the deadline is a timeout (124);
+// others keep their code.
+func (w *waiter) gaveUp(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	code := exitcode.Code(err)
+	if awsretry.Classify(err).Passing {
+		code = exitcode.Timeout
+	}
+	ids := w.run.CommandIDs
+	return &exitcode.Error{Code: code, Err: fmt.Errorf("gave up waiting for %s, which may still be running (see `ssmctl run status %s`): %s",
+		strings.Join(ids, ", "), ids[0], exitcode.Message(err))}
 }

@@ -3,14 +3,18 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
 func TestParseFault(t *testing.T) {
@@ -26,6 +30,8 @@ func TestParseFault(t *testing.T) {
 		{in: " error = 1 ", name: "error", value: 1},
 		{in: "throttle=0", name: "throttle", value: 0},
 		{in: "ws-drop=0.01", name: "ws-drop", value: 0.01},
+		{in: "lost-reply=0.5", name: "lost-reply", value: 0.5},
+		{in: "stall=1", name: "stall", value: 1},
 		{in: "ws-dorp=0.1", wantErr: `unknown fault "ws-dorp"`},
 		{in: "throttle=1.5", wantErr: "between 0 and 1"},
 		{in: "throttle=-0.1", wantErr: "between 0 and 1"},
@@ -54,8 +60,158 @@ func TestParseFault(t *testing.T) {
 	if err := (&Faults{}).Set("bogus", 0.1); err == nil {
 		t.Error("Set(bogus) succeeded")
 	}
-	if len(FaultNames()) != 3 {
+	if len(FaultNames()) != 7 {
 		t.Errorf("FaultNames: %v", FaultNames())
+	}
+}
+
+func TestFaultSettings(t *testing.T) {
+	t.Parallel()
+	var f Faults
+	for _, spec := range []string{"lost-reply=0.5", "lost-reply-as=close", "stall=1", "stall-for=250ms"} {
+		if err := f.Add(spec); err != nil {
+			t.Fatalf("Add(%q): %v", spec, err)
+		}
+	}
+	if f.LostReply != 0.5 || f.LostReplyAs != LostReplyAsClose || f.Stall != 1 || f.StallFor != 250*time.Millisecond {
+		t.Errorf("faults %+v", f)
+	}
+	for spec, want := range map[string]string{
+		"lost-reply-as=drop": "want error or close",
+		"stall-for=soon":     "positive duration",
+		"stall-for=-1s":      "positive duration",
+		"lost-reply=2":       "between 0 and 1",
+		"stall-fro=1s":       `unknown fault "stall-fro"`,
+	} {
+		if err := f.Add(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Add(%q) = %v, want %q", spec, err, want)
+		}
+	}
+	if _, err := New(Options{Faults: Faults{Error: 1, Ops: []string{"PutParamter"}}}); err == nil || !strings.Contains(err.Error(), `"PutParamter" is not an operation`) {
+		t.Errorf("unknown fault operation: %v", err)
+	}
+	if _, err := New(Options{Faults: Faults{LostReplyAs: "drop"}}); err == nil {
+		t.Error("LostReplyAs drop accepted")
+	}
+}
+
+// noRetries is an SSM client that makes each call once.
+func noRetries(s *Server) *ssm.Client {
+	return ssm.NewFromConfig(s.AWSConfig(), func(o *ssm.Options) { o.Retryer = aws.NopRetryer{} })
+}
+
+func putVersion(t *testing.T, c *ssm.Client, name, value string) (int64, error) {
+	t.Helper()
+	out, err := c.PutParameter(context.Background(), &ssm.PutParameterInput{
+		Name: aws.String(name), Value: aws.String(value), Type: ssmtypes.ParameterTypeString, Overwrite: aws.Bool(true),
+	})
+	if err != nil {
+		return 0, err
+	}
+	return out.Version, nil
+}
+
+func paramVersion(t *testing.T, s *Server, name string) int64 {
+	t.Helper()
+	out, err := ssmClient(s).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("GetParameter %s: %v", name, err)
+	}
+	return out.Parameter.Version
+}
+
+// A lost reply is a call carried out whose answer the client never sees:
+// the SDK, not retrying, gets a 500 while the parameter's version went up.
+func TestLostReplyFault(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Faults: Faults{LostReply: 1, Ops: []string{"PutParameter"}}})
+	c := noRetries(s)
+	_, err := putVersion(t, c, "/lost/x", "v1")
+	var re *awshttp.ResponseError
+	if errorCode(err) != "InternalServerError" || !errors.As(err, &re) || re.HTTPStatusCode() != 500 {
+		t.Fatalf("put under lost-reply=1: %v, want a 500 InternalServerError", err)
+	}
+	if v := paramVersion(t, s, "/lost/x"); v != 1 {
+		t.Fatalf("after a lost reply the parameter is at version %d, want 1 (carried out)", v)
+	}
+	if _, err := putVersion(t, c, "/lost/x", "v2"); errorCode(err) != "InternalServerError" {
+		t.Fatalf("second put: %v", err)
+	}
+	if v := paramVersion(t, s, "/lost/x"); v != 2 {
+		t.Errorf("version %d after two lost replies, want 2", v)
+	}
+	st := s.Stats().Operations["ssm.PutParameter"]
+	if st.Calls != 2 || st.LostReplies != 2 || st.Errors != 2 || st.Throttled != 0 {
+		t.Errorf("PutParameter stats %+v", st)
+	}
+	// The other operations answer as usual.
+	if got := s.Stats().Operations["ssm.GetParameter"]; got.Calls != 2 || got.Errors != 0 || got.LostReplies != 0 {
+		t.Errorf("GetParameter stats %+v", got)
+	}
+}
+
+// lost-reply-as=close closes the connection after carrying the call out:
+// the client sees a connection error, not an AWS error.
+func TestLostReplyFaultClose(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Faults: Faults{LostReply: 1, LostReplyAs: LostReplyAsClose, Ops: []string{"PutParameter"}}})
+	c := noRetries(s)
+	_, err := putVersion(t, c, "/lost/y", "v1")
+	if err == nil || errorCode(err) != "" {
+		t.Fatalf("put under lost-reply-as=close: %v, want a connection error", err)
+	}
+	if !retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err).Bool() {
+		t.Errorf("the SDK does not take %v for a connection error it would retry", err)
+	}
+	if v := paramVersion(t, s, "/lost/y"); v != 1 {
+		t.Fatalf("version %d, want 1 (carried out)", v)
+	}
+	if st := s.Stats().Operations["ssm.PutParameter"]; st.Calls != 1 || st.LostReplies != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// A stalled call gets no answer until the client gives up, and is then
+// never carried out; with a short stall-for it is carried out late.
+func TestStallFault(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Faults: Faults{Stall: 1, Ops: []string{"PutParameter"}}})
+	c := noRetries(s)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/stall/x"), Value: aws.String("v"), Type: ssmtypes.ParameterTypeString})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("put under stall=1: %v, want the client's deadline", err)
+	}
+	if _, err := ssmClient(s).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/stall/x")}); errorCode(err) != "ParameterNotFound" {
+		t.Errorf("a call abandoned during its stall was carried out: %v", err)
+	}
+	if st := s.Stats().Operations["ssm.PutParameter"]; st.Stalled != 1 || st.Calls != 0 {
+		t.Errorf("stats %+v", st)
+	}
+
+	s = Start(t, Options{Faults: Faults{Stall: 1, StallFor: 50 * time.Millisecond}})
+	start := time.Now()
+	if _, err := putVersion(t, noRetries(s), "/stall/y", "v"); err != nil {
+		t.Fatalf("put under stall-for=50ms: %v", err)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("a stalled call answered after %s", d)
+	}
+	if st := s.Stats().Operations["ssm.PutParameter"]; st.Stalled != 1 || st.Calls != 1 || st.Errors != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// Ops restricts the per-call faults to the operations named.
+func TestFaultOps(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Faults: Faults{Error: 1, Ops: []string{"PutParameter"}}})
+	if codes := callN(t, s, 3); codes[""] != 3 {
+		t.Errorf("DescribeInstanceInformation outside the faulted operations: %v", codes)
+	}
+	if _, err := putVersion(t, noRetries(s), "/ops/x", "v"); errorCode(err) != "InternalServerError" {
+		t.Errorf("PutParameter: %v", err)
 	}
 }
 

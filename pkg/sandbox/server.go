@@ -231,6 +231,9 @@ func New(opts Options) (*Server, error) {
 	if err := s.router.SetQuotas(opts.Quotas); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	if err := s.router.LimitFaults(opts.Faults.Ops); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	if !sf.Loaded() {
 		if err := s.host.Save(); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
@@ -465,13 +468,23 @@ type (
 // gives their sources.
 func AWSQuotas() Quotas { return router.AWSQuotas() }
 
-// FaultNames lists the fault names ParseFault accepts, with a line of help
-// each, for a command's --help.
+// FaultNames lists the fault names Faults.Add accepts, with a line of
+// help each, for a command's --help.
 func FaultNames() map[string]string { return router.FaultNames() }
 
 // ParseFault parses "name=value", e.g. "throttle=0.2", as given to
 // `ssmctl sandbox --fault`.
 func ParseFault(s string) (name string, value float64, err error) { return router.ParseFault(s) }
+
+// DefaultStallFor is how long a stalled call waits when Faults.StallFor
+// is not set.
+const DefaultStallFor = router.DefaultStallFor
+
+// How the lost-reply fault loses an answer (Faults.LostReplyAs).
+const (
+	LostReplyAsError = router.LostReplyAsError
+	LostReplyAsClose = router.LostReplyAsClose
+)
 
 // KMSKey declares a customer managed key (Parameter Store's).
 type KMSKey = params.KMSKey

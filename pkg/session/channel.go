@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"github.com/aws/session-manager-plugin/src/datachannel"
 	pluginlog "github.com/aws/session-manager-plugin/src/log"
 	"github.com/aws/session-manager-plugin/src/message"
+	"github.com/aws/session-manager-plugin/src/service"
+	"github.com/aws/session-manager-plugin/src/version"
 	"github.com/gorilla/websocket"
 	"github.com/twinj/uuid"
 
@@ -41,8 +44,19 @@ type ChannelOptions struct {
 	// session is over). Nil disables reconnecting.
 	Resume func(ctx context.Context) (string, error)
 	// OnPayload receives every payload from the node in order, once. It
-	// runs on the channel's reader and must not call the Channel.
+	// runs on the channel's reader, outside the channel's lock, so it may
+	// block (a slow local reader holds back the acknowledgements, which is
+	// the only flow control the protocol has) and may call Send.
 	OnPayload func(Payload)
+	// Ready, when set, is asked under the channel's lock before a stream
+	// payload is taken: false leaves it unacknowledged, so the agent sends
+	// it again later (a basic-mode port session with no local connection,
+	// as the plugin does). It must be quick and must not call the Channel.
+	Ready func() bool
+	// Port accepts a Port session (port forwarding) instead of a shell or
+	// command: Output and Flag payloads are delivered, and sends are
+	// exact (no shell newline rewriting).
+	Port bool
 	// OnNotice receives status text meant for the user (the agent's
 	// CustomerMessage).
 	OnNotice func(string)
@@ -67,9 +81,19 @@ type Channel struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu sync.Mutex
-	dc *datachannel.DataChannel
-	ws *wsConn
+	// deliverMu is held by receive for a whole WebSocket message, so the
+	// payloads it queues under mu reach OnPayload in order even when a
+	// reconnect's new reader starts while the old one is delivering.
+	deliverMu sync.Mutex
+	mu        sync.Mutex
+	dc        *datachannel.DataChannel
+	ws        *wsConn
+	// pending are payloads handle took under mu, delivered by receive
+	// after it lets go of mu.
+	pending []Payload
+	// acked is closed (and replaced) under mu when an acknowledgement
+	// frees room in the send window.
+	acked chan struct{}
 
 	done      chan struct{}
 	doneOnce  sync.Once
@@ -94,11 +118,10 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 	if l == nil {
 		l = nopLog{}
 	}
-	c := &Channel{opts: o, log: l, done: make(chan struct{}), typeSet: make(chan struct{})}
+	c := &Channel{opts: o, log: l, done: make(chan struct{}), typeSet: make(chan struct{}), acked: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancel(ctx)
-	uuid.SwitchFormat(uuid.CleanHyphen)
 	c.dc = &datachannel.DataChannel{}
-	c.dc.Initialize(l, uuid.NewV4().String(), o.SessionID, o.TargetID, false)
+	c.dc.Initialize(l, newUUID(), o.SessionID, o.TargetID, false)
 	c.ws = &wsConn{log: l, ctx: c.ctx}
 	c.dc.SetWsChannel(c.ws)
 	var signer *v4.Signer
@@ -119,7 +142,7 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 			}
 		}
 		c.mu.Lock()
-		err = c.dc.Open(l)
+		err = c.dial()
 		c.mu.Unlock()
 		if err == nil {
 			break
@@ -156,11 +179,131 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 	c.mu.Lock()
 	st := c.dc.GetSessionType()
 	c.mu.Unlock()
-	if st != config.ShellPluginName {
+	switch {
+	case o.Port && st != config.PortPluginName:
+		c.Close()
+		return nil, fmt.Errorf("the node opened a %s session where a port session was asked for", st)
+	case !o.Port && st != config.ShellPluginName:
 		c.Close()
 		return nil, fmt.Errorf("the node opened a %s session; ssmctl session handles shells and commands", st)
 	}
 	return c, nil
+}
+
+// uuidMu serialises the plugin code's use of the uuid package's global
+// format, which it sets (SwitchFormat) each time it acknowledges a
+// message or sends the token while other channels format IDs: a data
+// race once several sessions run in one process (port forwarding). The
+// token is sent by dial, without the plugin, so no dial holds it.
+var uuidMu sync.Mutex
+
+// newUUID is a new ID in the form the service expects.
+func newUUID() string {
+	uuidMu.Lock()
+	defer uuidMu.Unlock()
+	uuid.SwitchFormat(uuid.CleanHyphen)
+	return uuid.NewV4().String()
+}
+
+// dial connects the WebSocket and sends the token frame
+// (OpenDataChannelInput), as the DataChannel's Open does. The caller
+// holds mu, or is OpenChannel before the channel is shared.
+func (c *Channel) dial() error {
+	if err := c.ws.Open(c.log); err != nil {
+		return fmt.Errorf("failed to open data channel with error: %v", err)
+	}
+	b, err := json.Marshal(service.OpenDataChannelInput{
+		MessageSchemaVersion: aws.String(config.MessageSchemaVersion),
+		RequestId:            aws.String(newUUID()),
+		TokenValue:           aws.String(c.ws.GetChannelToken()),
+		ClientId:             aws.String(c.dc.ClientId),
+		ClientVersion:        aws.String(version.Version),
+	})
+	if err != nil {
+		return err
+	}
+	return c.ws.SendMessage(c.log, b, websocket.TextMessage)
+}
+
+// SendWindow is how many stream messages may be sent and not yet
+// acknowledged: Send waits for acknowledgements beyond it. The plugin's
+// outgoing buffer holds 10000 and, when full, drops the oldest unacked
+// message (lost data); a window below that never lets it fill.
+const SendWindow = 4096
+
+// waitWindow waits, under mu, until the send window has room; it returns
+// with mu held, or with an error and mu released.
+func (c *Channel) waitWindow() error {
+	for {
+		c.mu.Lock()
+		if c.dc.OutgoingMessageBuffer.Messages.Len() < SendWindow {
+			return nil
+		}
+		acked := c.acked
+		c.mu.Unlock()
+		select {
+		case <-acked:
+		case <-c.done:
+			return c.Err()
+		case <-c.ctx.Done():
+			return c.ctx.Err()
+		}
+	}
+}
+
+// SendExact sends data as stream messages of at most 1024 bytes, byte for
+// byte. Unlike Send it never rewrites a lone newline (the plugin turns
+// "\n" into "\r" for shells), so it is what port sessions send with. It
+// waits while the send window is full.
+func (c *Channel) SendExact(t message.PayloadType, data []byte) error {
+	for len(data) > 0 {
+		n := min(len(data), config.StreamDataPayloadSize)
+		if err := c.waitWindow(); err != nil {
+			return err
+		}
+		err := c.sendLocked(t, data[:n])
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		data = data[n:]
+	}
+	return nil
+}
+
+// SendFlag sends a Flag payload (DisconnectToPort, TerminateSession).
+func (c *Channel) SendFlag(f message.PayloadTypeFlag) error {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], uint32(f))
+	return c.SendExact(message.Flag, b[:])
+}
+
+// sendLocked frames one input_stream_data message with the next sequence
+// number, writes it and keeps it for resending until acknowledged, as the
+// DataChannel's SendInputDataMessage does but without its newline
+// rewriting. The caller holds mu.
+func (c *Channel) sendLocked(t message.PayloadType, data []byte) error {
+	m := message.ClientMessage{
+		MessageType:    message.InputStreamMessage,
+		SchemaVersion:  1,
+		CreatedDate:    uint64(time.Now().UnixMilli()),
+		MessageId:      uuid.NewV4(),
+		PayloadType:    uint32(t),
+		Payload:        data,
+		SequenceNumber: c.dc.StreamDataSequenceNumber,
+	}
+	raw, err := m.SerializeClientMessage(c.log)
+	if err != nil {
+		return err
+	}
+	if err := c.ws.SendMessage(c.log, raw, websocket.BinaryMessage); err != nil {
+		return err
+	}
+	c.dc.AddDataToOutgoingMessageBuffer(datachannel.StreamingMessage{
+		Content: raw, SequenceNumber: m.SequenceNumber, LastSentTime: time.Now(), ResendAttempt: new(int),
+	})
+	c.dc.StreamDataSequenceNumber++
+	return nil
 }
 
 // Send sends data to the node as one stream message (at most 1024 bytes
@@ -168,7 +311,9 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 func (c *Channel) Send(t message.PayloadType, data []byte) error {
 	for len(data) > 0 {
 		n := min(len(data), config.StreamDataPayloadSize)
-		c.mu.Lock()
+		if err := c.waitWindow(); err != nil {
+			return err
+		}
 		err := c.dc.SendInputDataMessage(c.log, t, data[:n])
 		c.mu.Unlock()
 		if err != nil {
@@ -240,8 +385,25 @@ func (c *Channel) end(reason string, err error) {
 	})
 }
 
-// receive handles one WebSocket message from the service.
+// receive handles one WebSocket message from the service. The payloads
+// it releases are delivered after mu is let go, in order.
 func (c *Channel) receive(raw []byte) {
+	c.deliverMu.Lock()
+	defer c.deliverMu.Unlock()
+	c.process(raw)
+	c.mu.Lock()
+	out := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	if c.opts.OnPayload != nil {
+		for _, p := range out {
+			c.opts.OnPayload(p)
+		}
+	}
+}
+
+// process is receive's protocol part: acks, handshake, sequencing.
+func (c *Channel) process(raw []byte) {
 	var m message.ClientMessage
 	if err := m.DeserializeClientMessage(c.log, raw); err != nil {
 		return
@@ -272,11 +434,15 @@ func (c *Channel) receive(raw []byte) {
 			}
 		}
 		c.mu.Lock()
+		uuidMu.Lock() // it acknowledges: SwitchFormat and String
 		_ = c.dc.HandleOutputMessage(c.log, m, raw)
+		uuidMu.Unlock()
 		c.mu.Unlock()
 	case message.AcknowledgeMessage:
 		c.mu.Lock()
 		_ = c.dc.HandleAcknowledgeMessage(c.log, m)
+		close(c.acked)
+		c.acked = make(chan struct{})
 		c.mu.Unlock()
 	}
 }
@@ -291,10 +457,15 @@ func (c *Channel) handle(_ pluginlog.T, m message.ClientMessage) (bool, error) {
 		// An agent that skips the handshake starts a shell with output.
 		c.dc.SetSessionType(config.ShellPluginName)
 	}
-	switch message.PayloadType(m.PayloadType) {
-	case message.Output, message.StdErr, message.ExitCode:
-		if c.opts.OnPayload != nil && len(m.Payload) > 0 {
-			c.opts.OnPayload(Payload{Type: message.PayloadType(m.PayloadType), Data: m.Payload})
+	t := message.PayloadType(m.PayloadType)
+	switch {
+	case c.opts.Port && (t == message.Output || t == message.Flag),
+		!c.opts.Port && (t == message.Output || t == message.StdErr || t == message.ExitCode):
+		if c.opts.Ready != nil && !c.opts.Ready() {
+			return false, nil
+		}
+		if len(m.Payload) > 0 {
+			c.pending = append(c.pending, Payload{Type: t, Data: m.Payload})
 		}
 	}
 	return true, nil
@@ -333,6 +504,21 @@ func (c *Channel) resendLoop() {
 		sm.LastSentTime = time.Now()
 		front.Value = sm
 		c.mu.Unlock()
+	}
+}
+
+// resendAllLocked resends every unacknowledged message at once, oldest
+// first, after a reconnect: what was written to the dropped WebSocket may
+// never have arrived, and the resend loop alone would recover it one
+// message per tick. The agent acknowledges a duplicate again and drops it.
+// The caller holds mu.
+func (c *Channel) resendAllLocked() {
+	now := time.Now()
+	for e := c.dc.OutgoingMessageBuffer.Messages.Front(); e != nil; e = e.Next() {
+		sm := e.Value.(datachannel.StreamingMessage)
+		_ = c.ws.SendMessage(c.log, sm.Content, websocket.BinaryMessage)
+		sm.LastSentTime = now
+		e.Value = sm
 	}
 }
 
@@ -392,7 +578,11 @@ func (c *Channel) reconnect(ctx context.Context) error {
 		c.opts.Token = token
 		c.mu.Lock()
 		c.ws.SetChannelToken(token)
-		rerr = c.dc.Reconnect(c.log)
+		_ = c.ws.Close(c.log)
+		rerr = c.dial()
+		if rerr == nil {
+			c.resendAllLocked()
+		}
 		c.mu.Unlock()
 		if rerr == nil {
 			return nil

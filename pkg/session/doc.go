@@ -8,6 +8,20 @@
 // It also lists and terminates sessions (history.go) and reads and writes
 // the account's session preferences (prefs.go).
 //
+// # Tunnels
+//
+// tunnel.go is the base port forwarding, SSH and file copy share: a
+// Forwarder dials streams to a remote port over one session (PortSession,
+// port.go: smux streams when the agent multiplexes, one raw connection at
+// a time otherwise); Tunnels listen locally, spread connections over a
+// tunnel's sessions, replace a session that ends (back-off from 500 ms
+// doubling to 30 s, the listener staying open), close Ready once every
+// listener is up and every first session open, and terminate every
+// session they started when their context is cancelled. In port mode the
+// channel sends bytes exactly (SendExact), keeps at most SendWindow
+// messages unacknowledged, delivers payloads outside its lock and resends
+// everything unacknowledged after a WebSocket reconnect.
+//
 // # The data channel
 //
 // The plugin's datachannel.DataChannel does the framing, sequence numbers,

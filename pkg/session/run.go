@@ -49,6 +49,13 @@ func (t *tokens) list() []string {
 // open opens the data channel of a started session and, if that fails,
 // terminates the session so none is left open.
 func (c *Client) open(ctx context.Context, s *Started, conn Connection, onPayload func(Payload), onNotice func(string)) (*Channel, error) {
+	return c.openWith(ctx, s, conn, func(o *ChannelOptions) {
+		o.OnPayload, o.OnNotice = onPayload, onNotice
+	})
+}
+
+// openWith is open with the channel's handlers and mode set by set.
+func (c *Client) openWith(ctx context.Context, s *Started, conn Connection, set func(*ChannelOptions)) (*Channel, error) {
 	toks := &tokens{}
 	toks.add(s.Token)
 	o := ChannelOptions{
@@ -57,8 +64,6 @@ func (c *Client) open(ctx context.Context, s *Started, conn Connection, onPayloa
 		Token:     s.Token,
 		TargetID:  s.Node.ID,
 		Region:    conn.Region,
-		OnPayload: onPayload,
-		OnNotice:  onNotice,
 		Resume: func(ctx context.Context) (string, error) {
 			out, err := c.API.ResumeSession(ctx, &ssm.ResumeSessionInput{SessionId: aws.String(s.SessionID)})
 			if err != nil {
@@ -74,6 +79,7 @@ func (c *Client) open(ctx context.Context, s *Started, conn Connection, onPayloa
 	if conn.Debug != nil {
 		o.Log = &DebugLog{W: conn.Debug, Secrets: toks.list}
 	}
+	set(&o)
 	if conn.Credentials != nil {
 		if creds, err := conn.Credentials.Retrieve(ctx); err == nil {
 			o.Credentials = creds

@@ -160,12 +160,16 @@ func nodesRun(ctx context.Context, opts *Options) error {
 	for _, n := range nodes {
 		views = append(views, newNodeView(n))
 	}
-	now := opts.Now()
-	tty := opts.IO.IsStdoutTTY()
-	return opts.Printer().Print(views, func() output.Table {
+	now, p := opts.Now(), opts.Printer()
+	tty := p.TerminalTable()
+	return p.Print(views, func() output.Table {
+		// Only the platform is ever cut; an agent version or an IP address
+		// cut to "10.…" says nothing, so those are left out instead: the
+		// agent first, then the last ping, the IP, and at last the platform.
 		t := output.Table{
 			Headers:    []string{"ID", "NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"},
-			NoTruncate: []int{0, 1, 2, 6}, // cut the platform, agent and IP first
+			NoTruncate: []int{0, 1, 2, 4, 5, 6},
+			DropOrder:  []int{4, 6, 5, 3},
 		}
 		for _, v := range views {
 			t.Rows = append(t.Rows, []string{v.ID, v.Name, v.PingStatus, platformLabel(v), v.AgentVersion, v.IPAddress, output.TimeLabel(v.LastPing, now, tty)})

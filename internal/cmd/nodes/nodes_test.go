@@ -29,6 +29,9 @@ func TestNodesRendering(t *testing.T) {
 		{"tty", true, 160, []string{"nodes", "--no-color"}, "nodes_tty.golden"},
 		{"tty colour", true, 160, []string{"nodes"}, "nodes_tty_color.golden"},
 		{"tty narrow", true, 70, []string{"nodes", "--no-color"}, "nodes_tty_narrow.golden"},
+		{"tty 80", true, 80, []string{"nodes", "--no-color"}, "nodes_tty_80.golden"},
+		{"tty wide", true, 70, []string{"nodes", "--no-color", "-o", "wide"}, "nodes_tty_wide.golden"},
+		{"tty text", true, 70, []string{"nodes", "-o", "text"}, "nodes_pipe.golden"},
 		{"pipe", false, 0, []string{"nodes"}, "nodes_pipe.golden"},
 		{"pipe table", false, 0, []string{"nodes", "-o", "table"}, "nodes_pipe_table.golden"},
 	}

@@ -40,7 +40,9 @@ name order) wins, with a warning.
 
 SecureString values are exported only with --decrypt. Without it, export
 refuses (exit 252) when the path holds any, unless --skip-secure leaves them
-out. -f FILE writes the file with mode 0600, replacing it atomically.
+out. -f FILE replaces a regular file atomically (through a symlink, keeping
+its mode; a new file gets mode 0600) and writes through anything else: a
+FIFO, a device, /dev/stdout, /dev/fd/N.
 
 Quoting: dotenv writes KEY='value' (literal), or KEY="..." with \\ \" \n \r
 \$ escapes when the value holds a quote or newline; env writes POSIX shell
@@ -73,7 +75,7 @@ export KEY='value' lines; tfvars writes HCL strings. See docs/params.md.`,
 	fl.StringVar(&opts.Format, "format", "dotenv", "file `format`: "+strings.Join(params.Formats, ", "))
 	fl.BoolVar(&opts.Decrypt, "decrypt", false, "export SecureString values decrypted")
 	fl.BoolVar(&opts.SkipSecure, "skip-secure", false, "leave SecureString parameters out")
-	fl.StringVarP(&opts.File, "file", "f", "", "write to `FILE` (mode 0600) instead of stdout")
+	fl.StringVarP(&opts.File, "file", "f", "", "write to `FILE` (a new file gets mode 0600) instead of stdout")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(params.Formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -118,9 +120,9 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		}
 		return nil
 	}
-	// Mode 0600 from the first byte: the file may hold secrets.
-	if err := cmdutil.WriteFileAtomic(opts.File, data, 0o600); err != nil {
-		return exitcode.Wrap(exitcode.Other, fmt.Errorf("write %s: %w", opts.File, err))
+	// A new file is 0600 from the first byte: it may hold secrets.
+	if err := cmdutil.WriteFile(opts.File, data, 0o600); err != nil {
+		return exitcode.Wrap(exitcode.Other, cmdutil.FileError(opts.File, err))
 	}
 	opts.IO.Infof("Wrote %d parameters to %s.", len(keyed), opts.File)
 	return nil

@@ -70,9 +70,10 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		views = append(views, versionView{Name: h.Name, Version: h.Version, Type: h.Type, Value: h.Value, Tier: h.Tier, Labels: labels,
 			LastModified: timePtr(h.LastModified), LastModifiedUser: h.LastModifiedUser, Description: h.Description, DataType: h.DataType})
 	}
-	now, tty := opts.Now(), opts.IO.IsStdoutTTY()
-	return opts.Printer().Print(views, func() output.Table {
-		t := output.Table{Headers: []string{"VERSION", "LABELS", "LAST MODIFIED", "MODIFIED BY", "TIER", "VALUE"}, NoTruncate: []int{0, 1}}
+	now, p := opts.Now(), opts.Printer()
+	tty := p.TerminalTable()
+	return p.Print(views, func() output.Table {
+		t := output.Table{Headers: []string{"VERSION", "LABELS", "LAST MODIFIED", "MODIFIED BY", "TIER", "VALUE"}, NoTruncate: []int{0, 1, 2}, DropOrder: []int{4, 3, 2}}
 		for _, v := range views {
 			val := v.Value
 			if v.Type == "SecureString" && !opts.Decrypt {

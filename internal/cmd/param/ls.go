@@ -80,13 +80,16 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	for _, m := range md {
 		views = append(views, newMetadataView(m))
 	}
-	now, tty := opts.Now(), opts.IO.IsStdoutTTY()
-	return opts.Printer().Print(views, func() output.Table {
+	now, p := opts.Now(), opts.Printer()
+	tty := p.TerminalTable()
+	return p.Print(views, func() output.Table {
 		h := []string{"NAME", "TYPE", "TIER", "VERSION", "LAST MODIFIED", "MODIFIED BY", "DATA TYPE"}
 		if opts.Labels {
 			h = append(h, "LABELS")
 		}
-		t := output.Table{Headers: h, NoTruncate: []int{0, 3}}
+		// TYPE, VERSION and the time are never cut; the data type, then
+		// who and when last modified it, then the tier are left out first.
+		t := output.Table{Headers: h, NoTruncate: []int{0, 1, 3, 4}, DropOrder: []int{6, 5, 4, 2}}
 		for _, v := range views {
 			row := []string{v.Name, v.Type, v.Tier, strconv.FormatInt(v.Version, 10), output.TimeLabel(v.LastModified, now, tty), v.LastModifiedUser, v.DataType}
 			if opts.Labels {

@@ -59,9 +59,17 @@ func TestScripts(t *testing.T) {
 			}
 			return nil
 		},
+		// [devfull]: /dev/full exists (every write to it fails with ENOSPC).
+		Condition: func(cond string) (bool, error) {
+			if cond == "devfull" {
+				fi, err := os.Stat("/dev/full")
+				return err == nil && fi.Mode()&os.ModeCharDevice != 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sandbox [--nodes N] [--fleet FILE] [--fault NAME=P]...
-			// [--quota aws|OP=TPS]... [--latency D] [--timeout-scale X]
+			// [--fault-ops OP,OP] [--quota aws|OP=TPS]... [--latency D] [--timeout-scale X]
 			// [--reboot-delay D] [--no-pacing]: start a sandbox for this
 			// script and export its environment.
 			// --timeout-scale multiplies Run Command's delivery and
@@ -91,6 +99,8 @@ func TestScripts(t *testing.T) {
 						opts.FleetFile = ts.MkAbs(args[i+1])
 					case "--fault":
 						ts.Check(opts.Faults.Add(args[i+1]))
+					case "--fault-ops":
+						opts.Faults.Ops = strings.Split(args[i+1], ",")
 					case "--quota":
 						if opts.Quotas == nil {
 							opts.Quotas = sandbox.Quotas{}
@@ -124,10 +134,11 @@ func TestScripts(t *testing.T) {
 				}
 			},
 			// stats OP FIELD: print the sandbox's stats figure for an
-			// operation (0 for one never called).
+			// operation (0 for one never called): calls, errors, throttled,
+			// lost_replies, stalled or in_flight.
 			"stats": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
-					ts.Fatalf("usage: stats OPERATION calls|errors|throttled")
+					ts.Fatalf("usage: stats OPERATION calls|errors|throttled|lost_replies|stalled|in_flight")
 				}
 				v, ok := servers.Load(ts)
 				if !ok {
@@ -244,6 +255,13 @@ func TestScripts(t *testing.T) {
 						ts.Setenv(k, strings.Trim(v, "'"))
 					}
 				}
+			},
+			// mkfifo FILE: make a named pipe.
+			"mkfifo": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: mkfifo FILE")
+				}
+				ts.Check(mkfifo(ts.MkAbs(args[0])))
 			},
 			// mode FILE PERM: the file's permission bits are exactly PERM (octal).
 			"mode": func(ts *testscript.TestScript, neg bool, args []string) {

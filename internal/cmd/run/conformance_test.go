@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -171,6 +172,9 @@ func TestConformanceRunNoWaitWithAWSCLI(t *testing.T) {
 		t.Fatalf("ssmctl run --no-wait printed %q", c.Out)
 	}
 
+	// The user's comment, and the mark of exactly-once sending
+	// (docs/reliability.md).
+	commentMark := regexp.MustCompile(`^from ssmctl ssmctl:[a-z0-9]{12}\.1$`)
 	var listed struct {
 		Commands []struct {
 			CommandId, DocumentName, Comment, MaxConcurrency, MaxErrors string
@@ -186,7 +190,7 @@ func TestConformanceRunNoWaitWithAWSCLI(t *testing.T) {
 	cmd := listed.Commands[0]
 	ids := append([]string(nil), cmd.InstanceIds...)
 	sort.Strings(ids)
-	if cmd.CommandId != id || cmd.DocumentName != "AWS-RunShellScript" || cmd.Comment != "from ssmctl" || cmd.MaxConcurrency != "1" ||
+	if cmd.CommandId != id || cmd.DocumentName != "AWS-RunShellScript" || !commentMark.MatchString(cmd.Comment) || cmd.MaxConcurrency != "1" ||
 		cmd.MaxErrors != "1" || cmd.TargetCount != 2 || strings.Join(ids, " ") != "i-0aaaaaaaaaaaaaaa1 i-0aaaaaaaaaaaaaaa3" ||
 		strings.Join(cmd.Parameters["commands"], "|") != "echo on $AWS_SSM_INSTANCE_ID; exit 4" ||
 		strings.Join(cmd.Parameters["executionTimeout"], "|") != "90" {

@@ -101,8 +101,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	for _, c := range cmds {
 		views = append(views, newCommandView(c))
 	}
-	now, tty := opts.Now(), opts.IO.IsStdoutTTY()
-	return opts.Printer().Print(views, func() output.Table {
+	now, p := opts.Now(), opts.Printer()
+	tty := p.TerminalTable()
+	return p.Print(views, func() output.Table {
 		t := output.Table{Headers: []string{"COMMAND ID", "DOCUMENT", "STATUS", "TARGETS", "DONE", "ERRORS", "REQUESTED", "COMMENT"}, NoTruncate: []int{0, 2}}
 		for _, v := range views {
 			t.Rows = append(t.Rows, []string{v.CommandID, v.Document, v.Status, fmt.Sprint(v.TargetCount), fmt.Sprint(v.CompletedCount),

@@ -261,10 +261,19 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
+	// Subscribed before sending: an interrupt while sending stops it and
+	// cancels what was sent.
+	sig := make(chan os.Signal, 2)
+	opts.Notify(sig)
+	defer opts.StopNotify(sig)
+
 	opts.IO.StartProgress("Sending command")
 	run, err := client.Start(ctx, opts.Request)
 	opts.IO.StopProgress()
 	if err != nil {
+		if run != nil && ctx.Err() != nil {
+			return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
+		}
 		return err
 	}
 	if opts.NoWait {
@@ -276,10 +285,6 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return t
 		})
 	}
-
-	sig := make(chan os.Signal, 2)
-	opts.Notify(sig)
-	defer opts.StopNotify(sig)
 
 	w := newResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
 	res, err := waitRun(ctx, opts.IO, run, w)

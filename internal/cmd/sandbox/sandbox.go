@@ -25,15 +25,16 @@ type Options struct {
 	Region string
 	Debug  bool
 
-	Listen  string
-	Fleet   string
-	Nodes   int
-	EnvFile string
-	State   string
-	Faults  []string
-	Quotas  []string
-	Seed    int64
-	Latency time.Duration
+	Listen   string
+	Fleet    string
+	Nodes    int
+	EnvFile  string
+	State    string
+	Faults   []string
+	FaultOps []string
+	Quotas   []string
+	Seed     int64
+	Latency  time.Duration
 	// NoPacing lifts the session data pacing.
 	NoPacing bool
 }
@@ -65,6 +66,10 @@ in docs/sandbox.md.`,
   # A large generated fleet, with 20% of API calls throttled
   ssmctl sandbox --nodes 1000 --fault throttle=0.2
 
+  # Lose the answer of half the SendCommand and PutParameter calls after
+  # carrying them out, by closing the connection
+  ssmctl sandbox --fault lost-reply=0.5 --fault lost-reply-as=close --fault-ops SendCommand,PutParameter
+
   # Parameter Store at AWS's published request rates (ThrottlingException beyond)
   ssmctl sandbox --quota aws --quota PutParameter=10
 
@@ -85,7 +90,8 @@ in docs/sandbox.md.`,
 	fl.IntVar(&opts.Nodes, "nodes", 0, "generate a fleet of `N` nodes (for benchmarks) instead of the default one")
 	fl.StringVar(&opts.EnvFile, "env-file", "", "also write the environment to this `file` (mode 0600)")
 	fl.StringVar(&opts.State, "state", "", "keep state in this `file` across restarts (written atomically)")
-	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError), ws-drop=0.01 (drop a session's WebSocket before an output message)")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError), ws-drop=0.01 (drop a session's WebSocket before an output message), lost-reply=0.1 (carry a call out, then answer InternalServerError; lost-reply-as=close closes the connection instead), stall=0.1 (hold a call unanswered for stall-for=60s before handling it)")
+	fl.StringSliceVar(&opts.FaultOps, "fault-ops", nil, "apply throttle, error, lost-reply and stall only to these `operations` (comma-separated, e.g. SendCommand,PutParameter)")
 	fl.StringArrayVar(&opts.Quotas, "quota", nil, "limit request rates (repeatable): `aws` for AWS's published Parameter Store quotas, or OPERATION=TPS to set one (GetParameter+GetParameters=40 shares one quota)")
 	fl.DurationVar(&opts.Latency, "latency", 0, "add this much `latency` to every API call, as a distant region would (e.g. 80ms)")
 	fl.BoolVar(&opts.NoPacing, "no-pacing", false, "send session output as fast as possible instead of at the SSM Agent's pace (1024-byte messages 1 ms apart)")
@@ -124,6 +130,7 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 			return cmdutil.FlagErrorf("invalid --fault: %v", err)
 		}
 	}
+	sopts.Faults.Ops = opts.FaultOps
 	for _, spec := range opts.Quotas {
 		if sopts.Quotas == nil {
 			sopts.Quotas = sandbox.Quotas{}
@@ -158,8 +165,8 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(&env, "export %s=%s\n", k, shellQuote(v))
 	}
 	if opts.EnvFile != "" {
-		if err := cmdutil.WriteFileAtomic(opts.EnvFile, []byte(env.String()), 0o600); err != nil {
-			return exitcode.Wrap(exitcode.Other, fmt.Errorf("--env-file: %w", err))
+		if err := cmdutil.WriteFile(opts.EnvFile, []byte(env.String()), 0o600); err != nil {
+			return exitcode.Wrap(exitcode.Other, fmt.Errorf("--env-file: %w", cmdutil.FileError(opts.EnvFile, err)))
 		}
 	}
 	fmt.Fprint(opts.IO.Out, env.String())

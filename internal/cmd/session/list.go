@@ -171,9 +171,10 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if len(views) == 0 && opts.IO.IsStdoutTTY() {
 		opts.IO.Infof("No %s sessions.", strings.ToLower(opts.State))
 	}
-	now, tty := opts.Now(), opts.IO.IsStdoutTTY()
+	now, p := opts.Now(), opts.Printer()
+	tty := p.TerminalTable()
 	history := opts.State == "History"
-	return opts.Printer().Print(views, func() output.Table {
+	return p.Print(views, func() output.Table {
 		t := output.Table{Headers: []string{"SESSION", "TARGET", "NAME", "STATUS", "STARTED", "OWNER", "DOCUMENT", "REASON"}, NoTruncate: []int{0, 1, 3}}
 		if history {
 			t.Headers = []string{"SESSION", "TARGET", "NAME", "STATUS", "STARTED", "ENDED", "OWNER", "DOCUMENT", "REASON"}

@@ -245,8 +245,23 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	if aerr == nil {
+		if d, ok := r.faults.drawStall(op.Key()); ok {
+			r.stats.stalled(op.Key())
+			r.logf("sandbox: %s stalled for %s", op.Key(), d)
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-req.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+	}
+	lost := ""
+	if aerr == nil {
 		var herr error
 		resp, herr = op.Handler(body)
+		lost = r.faults.drawLostReply(op.Key())
 		if herr != nil {
 			if !errors.As(herr, &aerr) {
 				r.logf("sandbox: %s: internal error: %v", op.Key(), herr)
@@ -266,7 +281,11 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		key, name = op.Key(), op.Key()
 	}
 	d := time.Since(start)
-	r.stats.record(key, d, aerr != nil, throttled)
+	r.stats.record(key, d, aerr != nil || lost != "", throttled, lost != "")
+	if lost != "" {
+		r.loseReply(w, op, lost, d)
+		return
+	}
 
 	proto := protocol.JSON11
 	if svc != nil {
@@ -282,6 +301,23 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	} else {
 		r.logf("sandbox: %s 200 %s", name, d.Round(time.Microsecond))
 	}
+}
+
+// loseReply answers a call that was carried out as if its answer had
+// been lost on the way: with the service's internal error, or by closing
+// the connection without an answer.
+func (r *Router) loseReply(w http.ResponseWriter, op *Operation, how string, d time.Duration) {
+	if how == LostReplyAsClose {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			r.logf("sandbox: %s carried out, connection closed without an answer (lost reply) %s", op.Key(), d.Round(time.Microsecond))
+			return
+		}
+		// A connection that cannot be hijacked (HTTP/2) gets the error.
+	}
+	e := op.Service.Internal
+	protocol.WriteError(w, op.Service.Protocol, &e)
+	r.logf("sandbox: %s carried out, answered %d %s (lost reply) %s", op.Key(), e.Status, e.Type, d.Round(time.Microsecond))
 }
 
 func (r *Router) logf(format string, args ...any) {

@@ -21,17 +21,24 @@ type Stats struct {
 	UnknownOperations int64 `json:"unknown_operations"`
 }
 
-// OperationStats counts one operation's calls. Errors counts every error
-// answer, injected ones included; Throttled counts the throttling answers
-// among them. InFlight is how many calls are being answered right now
-// (received and not yet answered), so a test can wait until a client's
-// request has reached the sandbox.
+// OperationStats counts one operation's calls. Errors counts every call
+// that did not get a successful answer, injected faults included;
+// Throttled counts the throttling answers among them and LostReplies the
+// calls carried out whose answer the lost-reply fault then lost (an
+// internal error or a closed connection). Stalled counts the calls the
+// stall fault held, from the moment it holds them (a call its client gave
+// up during the stall is never carried out nor counted in Calls).
+// InFlight is how many calls are being answered right now (received and
+// not yet answered), so a test can wait until a client's request has
+// reached the sandbox.
 type OperationStats struct {
-	InFlight  int64     `json:"in_flight"`
-	Calls     int64     `json:"calls"`
-	Errors    int64     `json:"errors"`
-	Throttled int64     `json:"throttled"`
-	LatencyMS LatencyMS `json:"latency_ms"`
+	InFlight    int64     `json:"in_flight"`
+	Calls       int64     `json:"calls"`
+	Errors      int64     `json:"errors"`
+	Throttled   int64     `json:"throttled"`
+	LostReplies int64     `json:"lost_replies"`
+	Stalled     int64     `json:"stalled"`
+	LatencyMS   LatencyMS `json:"latency_ms"`
 }
 
 // LatencyMS is the time the sandbox took to answer, in milliseconds.
@@ -79,8 +86,15 @@ func (r *statsRecorder) end(key string) {
 	}
 }
 
+// stalled counts a call the stall fault holds.
+func (r *statsRecorder) stalled(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.op(key).Stalled++
+}
+
 // record counts one API call. key is "" for an unknown operation.
-func (r *statsRecorder) record(key string, d time.Duration, failed, throttled bool) {
+func (r *statsRecorder) record(key string, d time.Duration, failed, throttled, lost bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.total++
@@ -95,6 +109,9 @@ func (r *statsRecorder) record(key string, d time.Duration, failed, throttled bo
 	}
 	if throttled {
 		o.Throttled++
+	}
+	if lost {
+		o.LostReplies++
 	}
 	ms := float64(d) / float64(time.Millisecond)
 	o.LatencyMS.Total += ms
