@@ -2,9 +2,11 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
@@ -81,6 +83,26 @@ func (r Request) Validate() error {
 		return exitcode.Usagef("invalid document name %q: 3 to 128 of a-z A-Z 0-9 _ - . : /", r.Document)
 	}
 	return nil
+}
+
+// RefusePortDocument refuses AWS's Port session documents by name, with no
+// call: the session command opens shells and commands; a Port session
+// carries a TCP stream, which port-forward serves. (Open refuses the
+// account's own Port documents once it has read them.)
+func RefusePortDocument(name string) error {
+	if slices.Contains(portDocuments, name) {
+		return portDocumentError(name)
+	}
+	return nil
+}
+
+// portDocuments are AWS's Port session documents, known without asking.
+var portDocuments = []string{PortForwardingDocument, PortForwardingToRemoteDocument, "AWS-StartSSHSession"}
+
+// portDocumentError refuses a Port document: session opens shells and
+// commands; a Port session carries a TCP stream, which port-forward serves.
+func portDocumentError(name string) error {
+	return exitcode.Usagef("document %s starts a port forwarding session, which session does not open: use ssmctl port-forward", name)
 }
 
 // validDocumentName is StartSession's DocumentName pattern
@@ -221,6 +243,7 @@ func (c *Client) CheckDocument(ctx context.Context, name string, params map[stri
 	if d.DocumentType != "" && d.DocumentType != types.DocumentTypeSession {
 		return exitcode.Usagef("document %s is a %s document; a session needs a Session document", name, d.DocumentType)
 	}
+
 	declared := map[string]types.DocumentParameter{}
 	var names []string
 	for _, p := range d.Parameters {
@@ -254,6 +277,21 @@ func (c *Client) CheckDocument(ctx context.Context, name string, params map[stri
 		}
 	}
 	return nil
+}
+
+// sessionType reads a Session document's sessionType with GetDocument.
+func (c *Client) sessionType(ctx context.Context, name string) (string, error) {
+	out, err := c.API.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name), DocumentFormat: types.DocumentFormatJson})
+	if err != nil {
+		return "", err
+	}
+	var content struct {
+		SessionType string `json:"sessionType"`
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(out.Content)), &content); err != nil {
+		return "", fmt.Errorf("GetDocument %s: the content is not JSON: %w", name, err)
+	}
+	return content.SessionType, nil
 }
 
 // Start resolves the node, checks the document and calls StartSession.

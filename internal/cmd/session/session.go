@@ -168,6 +168,9 @@ func (o *Options) complete() error {
 		req.Document = session.InteractiveCommandDocument
 		req.Parameters = map[string][]string{"command": {o.Interactive}}
 	}
+	if err := session.RefusePortDocument(o.Document); err != nil {
+		return err
+	}
 	if o.RecordInput && o.Record == "" {
 		return cmdutil.FlagErrorf("--record-input needs --record FILE")
 	}
@@ -218,6 +221,12 @@ func pickNode(in io.Reader, out io.Writer, nodes []target.Node) (target.Node, er
 }
 
 func openRun(ctx context.Context, opts *Options) error {
+	// Checks that need no AWS call come before the first one.
+	if opts.Record != "" {
+		if err := session.CheckRecordPath(opts.Record); err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
+		}
+	}
 	client, conn, err := opts.Client(ctx)
 	if err != nil {
 		return err
