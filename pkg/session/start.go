@@ -42,6 +42,9 @@ type Request struct {
 	Reason string
 	// PickAny chooses a random online node among several matches.
 	PickAny bool
+	// PickFromAll allows no Specs: the Client's picker chooses among every
+	// Online node (a terminal session with no target, as gossm does).
+	PickFromAll bool
 	// Command, when set, is a one-shot command: the words after "--",
 	// run with AWS-StartNonInteractiveCommand in the node's shell
 	// (pkg/cmdline); Document and Parameters are then ssmctl's.
@@ -70,7 +73,7 @@ func (r Request) forNode(n target.Node) Request {
 
 // Validate checks the request without I/O.
 func (r Request) Validate() error {
-	if len(r.Specs) == 0 {
+	if len(r.Specs) == 0 && !r.PickFromAll {
 		return exitcode.Usagef("no target: name one node")
 	}
 	if n := len(r.Reason); n > 256 {
@@ -141,8 +144,23 @@ type Started struct {
 	Document  string
 }
 
-// ResolveNode finds the one node a request targets.
+// ResolveNode finds the one node a request targets. A request with no
+// target (Specs empty, PickFromAll) asks the picker to choose among every
+// Online node.
 func (c *Client) ResolveNode(ctx context.Context, r Request) (target.Node, error) {
+	if len(r.Specs) == 0 {
+		if c.Pick == nil {
+			return target.Node{}, exitcode.Usagef("no target: name one node")
+		}
+		online, err := c.Nodes.Resolve(ctx, target.Query{Ping: []string{string(types.PingStatusOnline)}, WithNames: true})
+		if err != nil {
+			return target.Node{}, err
+		}
+		if len(online) == 0 {
+			return target.Node{}, exitcode.New(exitcode.AWS, "no managed node is Online")
+		}
+		return c.Pick(online)
+	}
 	nodes, err := c.Nodes.Resolve(ctx, target.Query{Specs: r.Specs, WithNames: true})
 	if err != nil {
 		return target.Node{}, err
@@ -170,7 +188,12 @@ func (c *Client) ResolveNode(ctx context.Context, r Request) (target.Node, error
 		return online[intn(len(online))], nil
 	}
 	if c.Pick != nil {
-		n, err := c.Pick(nodes)
+		// The picker offers only what a session can reach.
+		online := slices.DeleteFunc(slices.Clone(nodes), func(n target.Node) bool { return n.PingStatus != "" && n.PingStatus != string(types.PingStatusOnline) })
+		if len(online) == 0 {
+			return target.Node{}, exitcode.New(exitcode.AWS, "none of the %d nodes matching %s is online", len(nodes), specList(r.Specs))
+		}
+		n, err := c.Pick(online)
 		if err != nil {
 			return target.Node{}, err
 		}

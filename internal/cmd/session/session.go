@@ -29,6 +29,9 @@ type Options struct {
 	Getenv  func(string) string
 	Aliases func() map[string][]string
 	Client  func(ctx context.Context) (*session.Client, session.Connection, error)
+	// CanPick says a picker can ask which node (stdin and stderr are a
+	// terminal).
+	CanPick func() bool
 
 	Targets     []string
 	Command     []string // after --: one-shot
@@ -52,7 +55,7 @@ type Options struct {
 
 // NewCmdSession is `ssmctl session` with its subcommands.
 func NewCmdSession(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Now: f.Now, Getenv: f.Getenv, Aliases: f.Aliases, Client: sessionClient(f)}
+	opts := &Options{IO: f.IO, Now: f.Now, Getenv: f.Getenv, Aliases: f.Aliases, Client: sessionClient(f), CanPick: func() bool { return canPick(f) }}
 	if fi, ok := f.IO.In.(*os.File); ok {
 		opts.stdinFile = fi
 	}
@@ -60,7 +63,7 @@ func NewCmdSession(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 		opts.stdoutFile = fo
 	}
 	cmd := &cobra.Command{
-		Use:   "session TARGET [-- COMMAND [ARGS...]]",
+		Use:   "session [TARGET] [-- COMMAND [ARGS...]]",
 		Short: "Open a shell on a managed node, or run one command there with its exit code",
 		Long: `Open an interactive shell on one managed node through Session Manager, or,
 with a command after --, run that command (AWS-StartNonInteractiveCommand)
@@ -68,8 +71,9 @@ with its stdout and stderr copied live to ssmctl's stdout and stderr, and
 exit with the command's own exit code.
 
 TARGET must select exactly one node. When it matches several, ssmctl asks
-which one on a terminal; otherwise it lists them and exits 252. --pick any
-takes a random online one.
+which one on a terminal, offering the Online ones; otherwise it lists them
+and exits 252. --pick any takes a random online one. With no TARGET at a
+terminal, ssmctl offers every Online node.
 
 In a shell, Ctrl-C, Ctrl-Z and Ctrl-\ go to the remote side, and the remote
 terminal follows the size of yours. Type ~. at the start of a line (right
@@ -129,7 +133,8 @@ arguments, logs or errors. See docs/sessions.md.`,
 
 // complete checks the flags and builds the request, without I/O.
 func (o *Options) complete() error {
-	if len(o.Targets) == 0 {
+	// No target: on a terminal, the picker offers every Online node.
+	if len(o.Targets) == 0 && !o.CanPick() {
 		return cmdutil.FlagErrorf("no target: give the node, e.g. ssmctl session web-1")
 	}
 	specs, err := target.ParseAll(o.Targets, o.Aliases())
@@ -143,7 +148,7 @@ func (o *Options) complete() error {
 	if o.Pick != "" && o.Pick != "any" {
 		return cmdutil.FlagErrorf("invalid --pick %q: the only choice is any", o.Pick)
 	}
-	req := session.Request{Specs: specs, Document: o.Document, Parameters: params, Reason: o.Reason, PickAny: o.Pick == "any"}
+	req := session.Request{Specs: specs, Document: o.Document, Parameters: params, Reason: o.Reason, PickAny: o.Pick == "any", PickFromAll: len(specs) == 0}
 	switch {
 	case o.OneShot:
 		if len(o.Command) == 0 {
@@ -189,11 +194,16 @@ func sessionClient(f *cmdutil.Factory) func(ctx context.Context) (*session.Clien
 		if err != nil {
 			return nil, conn, err
 		}
-		if f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && f.IO.CanPrompt() {
+		if canPick(f) {
 			c.Pick = func(nodes []target.Node) (target.Node, error) { return pickNode(f.IO.In, f.IO.ErrOut, nodes) }
 		}
 		return c, conn, nil
 	}
+}
+
+// canPick says a picker can ask on this terminal.
+func canPick(f *cmdutil.Factory) bool {
+	return f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && f.IO.CanPrompt()
 }
 
 // pickNode asks on stderr which node to open, reading the answer from
