@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/params"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/session"
@@ -116,7 +117,7 @@ func (c *Clients) Params(ctx context.Context) (*params.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &params.Client{API: s}, nil
+	return &params.Client{API: s, Breaker: &awsretry.Breaker{}}, nil
 }
 
 // Sessions is the Session Manager client and what its data channels

@@ -132,29 +132,35 @@ const (
 	// DefaultBudget is how long a read without a deadline of its own
 	// goes on retrying passing failures.
 	DefaultBudget = time.Minute
-	// DefaultMaxConnectionFailures: a read without a deadline of its own
-	// gives up after this many attempts in a row that got no answer.
-	DefaultMaxConnectionFailures = 4
-	baseDelay                    = 200 * time.Millisecond
-	maxDelay                     = 5 * time.Second
+	// DefaultMaxFailures: a read without a deadline of its own gives up
+	// after this many failures other than throttling (5xx, no answer),
+	// or DefaultMaxUnreachable in a row where the request could not be
+	// sent at all (connection refused, no such host): nothing has been
+	// started that giving up would abandon, and an endpoint that is not
+	// there should fail the command in a second or two.
+	DefaultMaxFailures    = 8
+	DefaultMaxUnreachable = 4
+	baseDelay             = 200 * time.Millisecond
+	maxDelay              = 5 * time.Second
 )
 
 // Policy is how a read is retried.
 type Policy struct {
 	// Deadline: no attempt starts after it, and none runs past it. Zero
 	// is Budget after the first attempt starts, with at most
-	// MaxConnectionFailures attempts in a row that got no answer (nothing
-	// has been started that a wait would abandon).
+	// MaxFailures failures other than throttling (nothing has been
+	// started that a wait would abandon).
 	Deadline time.Time
 	// Budget is the deadline's length when Deadline is zero; zero is
 	// DefaultBudget.
 	Budget time.Duration
 	// AttemptTimeout bounds each attempt; zero is DefaultAttemptTimeout.
 	AttemptTimeout time.Duration
-	// MaxConnectionFailures: give up after this many attempts in a row
-	// without an answer; zero is no limit with a Deadline, and
-	// DefaultMaxConnectionFailures without.
-	MaxConnectionFailures int
+	// MaxFailures: give up after this many failures other than
+	// throttling, or after DefaultMaxUnreachable in a row that could not
+	// be sent; zero is no limit with a Deadline, and DefaultMaxFailures
+	// without.
+	MaxFailures int
 	// Clock defaults to the system clock.
 	Clock clock.Clock
 	// OnRetry, if set, is told of each failure that will be retried.
@@ -170,15 +176,15 @@ type Policy struct {
 func Do(ctx context.Context, p Policy, fn func(ctx context.Context) error) error {
 	clk := clock.OrSystem(p.Clock)
 	deadline := p.Deadline
-	maxConn := p.MaxConnectionFailures
+	maxFailures := p.MaxFailures
 	if deadline.IsZero() {
 		deadline = clk.Now().Add(cmp(p.Budget, DefaultBudget))
-		if maxConn == 0 {
-			maxConn = DefaultMaxConnectionFailures
+		if maxFailures == 0 {
+			maxFailures = DefaultMaxFailures
 		}
 	}
 	perAttempt := cmp(p.AttemptTimeout, DefaultAttemptTimeout)
-	connFailures := 0
+	failures, unreachable := 0, 0
 	for attempt := 1; ; attempt++ {
 		err := Attempt(ctx, min(perAttempt, max(deadline.Sub(clk.Now()), time.Millisecond)), fn)
 		if err == nil || ctx.Err() != nil {
@@ -188,12 +194,15 @@ func Do(ctx context.Context, p Policy, fn func(ctx context.Context) error) error
 		if !f.Passing {
 			return err
 		}
-		if f.Connection {
-			connFailures++
-		} else {
-			connFailures = 0
+		if !f.Throttled {
+			failures++
 		}
-		if maxConn > 0 && connFailures >= maxConn {
+		if f.Connection && !f.MayHaveLanded {
+			unreachable++
+		} else {
+			unreachable = 0
+		}
+		if maxFailures > 0 && (failures >= maxFailures || unreachable >= min(maxFailures, DefaultMaxUnreachable)) {
 			return err
 		}
 		wait := Backoff(attempt)
@@ -233,4 +242,15 @@ func cmp(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// Get is Do for a call that returns a value.
+func Get[T any](ctx context.Context, p Policy, fn func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := Do(ctx, p, func(ctx context.Context) error {
+		var err error
+		out, err = fn(ctx)
+		return err
+	})
+	return out, err
 }

@@ -122,21 +122,40 @@ func TestDoGivesUpAtDeadline(t *testing.T) {
 	}
 }
 
-func TestDoWithoutDeadlineStopsAfterConnectionFailures(t *testing.T) {
+func TestDoWithoutDeadlineStopsAfterFailures(t *testing.T) {
 	calls := 0
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	err := Do(context.Background(), Policy{Clock: &fakeClock{}}, func(context.Context) error {
 		calls++
 		return sendErr(refused)
 	})
-	if err == nil || calls != DefaultMaxConnectionFailures {
-		t.Fatalf("Do = %v after %d calls, want failure after %d", err, calls, DefaultMaxConnectionFailures)
+	if err == nil || calls != DefaultMaxUnreachable {
+		t.Fatalf("Do = %v after %d calls, want failure after %d", err, calls, DefaultMaxUnreachable)
+	}
+	// Answers that fail go on longer.
+	calls = 0
+	err = Do(context.Background(), Policy{Clock: &fakeClock{}}, func(context.Context) error {
+		calls++
+		return apiErr("InternalServerError", 500)
+	})
+	if err == nil || calls != DefaultMaxFailures {
+		t.Fatalf("Do = %v after %d calls, want failure after %d", err, calls, DefaultMaxFailures)
+	}
+	// Throttling alone goes on for the budget.
+	calls = 0
+	clk := &fakeClock{now: time.Unix(1000, 0)}
+	err = Do(context.Background(), Policy{Clock: clk}, func(context.Context) error {
+		calls++
+		return apiErr("ThrottlingException", 400)
+	})
+	if err == nil || calls <= DefaultMaxFailures {
+		t.Fatalf("Do = %v after %d throttled calls, want more than %d", err, calls, DefaultMaxFailures)
 	}
 }
 
 func TestDoTimesOutEachAttempt(t *testing.T) {
 	calls := 0
-	err := Do(context.Background(), Policy{AttemptTimeout: 10 * time.Millisecond, MaxConnectionFailures: 2, Budget: time.Minute},
+	err := Do(context.Background(), Policy{AttemptTimeout: 10 * time.Millisecond, MaxFailures: 2, Budget: time.Minute},
 		func(ctx context.Context) error {
 			calls++
 			<-ctx.Done() // a silent endpoint

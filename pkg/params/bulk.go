@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/clock"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
@@ -23,21 +21,20 @@ import (
 // Retry bounds of bulk calls: throttling is retried for as long as it
 // takes (the limiter slows down, and each retry waits a jittered moment
 // that doubles per throttle, up to 2 s), up to maxThrottled attempts as a guard
-// against an account that throttles everything; transient failures (5xx,
-// connection errors, TooManyUpdates) up to maxTransient attempts with
-// exponential backoff.
+// against an account that throttles everything; other passing failures
+// (5xx, connection errors, TooManyUpdates) up to maxTransient attempts with
+// exponential backoff, and at most awsretry.DefaultMaxUnreachable
+// in a row that could not be sent at all (connection refused).
 const (
 	maxThrottled = 500
 	maxTransient = 8
+	// attemptTimeout bounds one call: a stuck endpoint costs a retry,
+	// not the run.
+	attemptTimeout = 20 * time.Second
 )
 
 // withoutSDKRetries is a per-call option that leaves retrying to call.
-func withoutSDKRetries(o *ssm.Options) {
-	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-		so.MaxAttempts = 1
-		so.RateLimiter = ratelimit.None
-	})
-}
+func withoutSDKRetries(o *ssm.Options) { o.Retryer = awsretry.NoSDKRetries() }
 
 func (c *Client) limiter(read bool) *Limiter {
 	c.mu.Lock()
@@ -64,41 +61,33 @@ type Stats struct {
 }
 
 // IsThrottle reports whether err is a throttling error.
-func IsThrottle(err error) bool {
-	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary
-}
+func IsThrottle(err error) bool { return awsretry.Classify(err).Throttled }
 
-func isTransient(err error) bool {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "TooManyUpdates", "InternalServerError", "InternalFailure", "ServiceUnavailable":
-			return true
-		}
-	}
-	var tmu *types.TooManyUpdates
-	if errors.As(err, &tmu) {
-		return true
-	}
-	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
-}
+// landedCheck tells, after a failure that may have landed, whether it
+// did (the write must not be made again) and how it ended.
+type landedCheck func(ctx context.Context) (landed bool, err error)
 
 // call runs one AWS request, fn, paced by the limiter, retrying throttling
-// and transient errors. uncertain reports that an earlier attempt failed
-// in a way that does not prove it had no effect (anything but a throttle).
+// and passing failures (awsretry.Classify). uncertain reports that an
+// earlier attempt failed in a way that does not prove it had no effect.
+// With check, such a failure is not retried blindly: check looks first,
+// and a write that landed ends the call as a success.
 func (c *Client) call(ctx context.Context, st *Stats, fn func(ctx context.Context, opt func(*ssm.Options)) error) (uncertain bool, err error) {
-	return c.callWith(ctx, c.limiter(false), st, fn)
+	return c.callWith(ctx, c.limiter(false), st, nil, fn)
 }
 
 // read is call for reads, which have their own quota and limiter.
 func (c *Client) read(ctx context.Context, fn func(ctx context.Context, opt func(*ssm.Options)) error) error {
-	_, err := c.callWith(ctx, c.limiter(true), nil, fn)
+	_, err := c.callWith(ctx, c.limiter(true), nil, nil, fn)
 	return err
 }
 
-func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, fn func(ctx context.Context, opt func(*ssm.Options)) error) (uncertain bool, err error) {
-	throttled, transient := 0, 0
+func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, check landedCheck, fn func(ctx context.Context, opt func(*ssm.Options)) error) (uncertain bool, err error) {
+	throttled, transient, unreachable := 0, 0, 0
 	for {
+		if c.Breaker.Open() {
+			return uncertain, c.Breaker.Err()
+		}
 		sent, err := l.Wait(ctx)
 		if err != nil {
 			return uncertain, err
@@ -106,14 +95,16 @@ func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, fn func(ct
 		if st != nil {
 			st.Calls.Add(1)
 		}
-		err = fn(ctx, withoutSDKRetries)
+		err = awsretry.Attempt(ctx, attemptTimeout, func(ctx context.Context) error { return fn(ctx, withoutSDKRetries) })
+		c.Breaker.Record(err)
+		f := awsretry.Classify(err)
 		switch {
 		case err == nil:
 			l.Succeeded()
 			return uncertain, nil
 		case ctx.Err() != nil:
 			return uncertain, err
-		case IsThrottle(err):
+		case f.Throttled:
 			l.Throttled(sent)
 			if st != nil {
 				st.Throttled.Add(1)
@@ -130,10 +121,24 @@ func (c *Client) callWith(ctx context.Context, l *Limiter, st *Stats, fn func(ct
 			if err := c.clock().Sleep(ctx, time.Duration(rand.Int64N(int64(ceil)))); err != nil {
 				return uncertain, err
 			}
-		case isTransient(err):
-			uncertain = true
+		case f.Passing:
+			uncertain = uncertain || f.MayHaveLanded
+			if f.MayHaveLanded && check != nil {
+				landed, cerr := check(ctx)
+				if cerr != nil {
+					return uncertain, fmt.Errorf("%w; it may have been written, and reading it back failed: %w", err, cerr)
+				}
+				if landed {
+					return uncertain, nil
+				}
+			}
 			transient++
-			if transient >= maxTransient {
+			if f.Connection && !f.MayHaveLanded {
+				unreachable++
+			} else {
+				unreachable = 0
+			}
+			if transient >= maxTransient || unreachable >= awsretry.DefaultMaxUnreachable {
 				return uncertain, err
 			}
 			// Full jitter over an exponential ceiling, 100 ms to 5 s.
@@ -165,9 +170,12 @@ type WriteResult struct {
 	Name    string
 	Action  Action
 	Version int64
-	// Verified: the create met ParameterAlreadyExists and the value read
-	// back was the one being written (an earlier attempt had landed, or
-	// someone wrote the same value).
+	// Verified: the write's answer was not seen, and reading the
+	// parameter back showed it in place: a create that met
+	// ParameterAlreadyExists holding the value being written (an earlier
+	// attempt had landed, or someone wrote the same value), or an
+	// overwrite whose lost answer had landed (a version after PrevVersion
+	// holds the value).
 	Verified bool
 	Tier     string
 	Err      error
@@ -223,13 +231,27 @@ func (c *Client) writeOne(ctx context.Context, p Put, st *Stats) WriteResult {
 	}
 	in := p.input()
 	var out *ssm.PutParameterOutput
-	_, err := c.call(ctx, st, func(ctx context.Context, opt func(*ssm.Options)) error {
+	var check landedCheck
+	if p.Overwrite {
+		// An overwrite that AWS carried out but whose answer was lost
+		// must not be made again (it would add a version): look first.
+		check = func(ctx context.Context) (bool, error) {
+			v, landed, err := c.overwriteLanded(ctx, p)
+			if landed {
+				r.Version, r.Verified = v, true
+			}
+			return landed, err
+		}
+	}
+	_, err := c.callWith(ctx, c.limiter(false), st, check, func(ctx context.Context, opt func(*ssm.Options)) error {
 		var err error
 		out, err = c.API.PutParameter(ctx, in, opt)
 		return err
 	})
 	if err == nil {
-		r.Version, r.Tier = out.Version, string(out.Tier)
+		if !r.Verified {
+			r.Version, r.Tier = out.Version, string(out.Tier)
+		}
 		return r
 	}
 	var exists *types.ParameterAlreadyExists
@@ -257,6 +279,58 @@ func (c *Client) writeOne(ctx context.Context, p Put, st *Stats) WriteResult {
 	r.Version = gp.Version
 	r.Verified = true
 	return r
+}
+
+// maxVersionsChecked bounds how many versions written since an
+// overwrite's PrevVersion are read back to find its value.
+const maxVersionsChecked = 10
+
+// overwriteLanded reads p's parameter back after a failure that may have
+// landed: the write landed when a version after p.PrevVersion holds its
+// value (PrevVersion+1, unless someone else wrote since). It returns that
+// version.
+func (c *Client) overwriteLanded(ctx context.Context, p Put) (int64, bool, error) {
+	get := func(selector string) (*types.Parameter, error) {
+		var got *ssm.GetParameterOutput
+		err := c.read(ctx, func(ctx context.Context, opt func(*ssm.Options)) error {
+			var err error
+			got, err = c.API.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(selector), WithDecryption: aws.Bool(true)}, opt)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return got.Parameter, nil
+	}
+	ours := func(gp *types.Parameter) bool {
+		return aws.ToString(gp.Value) == p.Value && (p.Type == "" || string(gp.Type) == p.Type)
+	}
+	latest, err := get(p.Name)
+	if IsNotFound(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if latest.Version <= p.PrevVersion {
+		return 0, false, nil
+	}
+	if ours(latest) {
+		return latest.Version, true, nil
+	}
+	for v := p.PrevVersion + 1; v < latest.Version && v <= p.PrevVersion+maxVersionsChecked; v++ {
+		gp, err := get(fmt.Sprintf("%s:%d", p.Name, v))
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		if ours(gp) {
+			return v, true, nil
+		}
+	}
+	return 0, false, nil
 }
 
 // Delete deletes names 10 per DeleteParameters call, paced by the

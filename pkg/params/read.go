@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/clock"
 )
 
@@ -26,6 +27,9 @@ type Client struct {
 	ReadLimiter *Limiter
 	// Concurrency bounds bulk writes in flight; 0 is DefaultConcurrency.
 	Concurrency int
+	// Breaker, if set, stops the calls once the endpoint stops
+	// answering (awsretry.Breaker); bulk commands set one.
+	Breaker *awsretry.Breaker
 
 	mu sync.Mutex
 }
@@ -198,6 +202,21 @@ func (c *Client) Describe(ctx context.Context, path string, recursive bool) ([]M
 		in.ParameterFilters = []types.ParameterStringFilter{{Key: aws.String("Path"), Option: aws.String(option), Values: []string{p}}}
 	}
 	return c.describe(ctx, in, 0)
+}
+
+// AnyUnder reports whether any parameter lies under path, at any level
+// (DescribeParameters, Path Recursive; one call unless AWS answers short
+// pages).
+func (c *Client) AnyUnder(ctx context.Context, path string) (bool, error) {
+	p, err := ValidatePath(path)
+	if err != nil {
+		return false, err
+	}
+	in := &ssm.DescribeParametersInput{MaxResults: aws.Int32(1), ParameterFilters: []types.ParameterStringFilter{
+		{Key: aws.String("Path"), Option: aws.String("Recursive"), Values: []string{p}},
+	}}
+	md, err := c.describe(ctx, in, 1)
+	return len(md) > 0, err
 }
 
 // DescribeNames returns metadata for exactly these names (DescribeParameters

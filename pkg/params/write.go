@@ -23,6 +23,11 @@ type Put struct {
 	DataType       string
 	Tags           map[string]string
 	Policies       string
+	// PrevVersion is the version an overwrite replaces (0: the parameter
+	// does not exist). After a failure that may have landed, the
+	// parameter is read back: PrevVersion+1 (or a later version) holding
+	// Value means the write landed and is not made again.
+	PrevVersion int64
 }
 
 // Validate checks the request by AWS's rules before any call.
@@ -112,19 +117,22 @@ func (c *Client) Put(ctx context.Context, p Put) (PutResult, error) {
 	if err := p.Validate(); err != nil {
 		return PutResult{}, err
 	}
-	if p.Type == "" {
-		// AWS needs a type to create a parameter, and keeps the type of
-		// one being overwritten when none is given.
-		p.Type = "String"
-		if p.Overwrite {
-			md, err := c.DescribeNames(ctx, []string{p.Name})
-			if err != nil {
-				return PutResult{}, err
-			}
-			if len(md) == 1 {
-				p.Type = ""
-			}
+	if p.Overwrite {
+		// The version being replaced tells, after a lost answer, whether
+		// the write landed; AWS keeps the type of a parameter being
+		// overwritten when none is given.
+		md, err := c.DescribeNames(ctx, []string{p.Name})
+		if err != nil {
+			return PutResult{}, err
 		}
+		if len(md) == 1 {
+			p.PrevVersion = md[0].Version
+		} else if p.Type == "" {
+			p.Type = "String"
+		}
+	} else if p.Type == "" {
+		// AWS needs a type to create a parameter.
+		p.Type = "String"
 	}
 	r := c.writeOne(ctx, p, nil)
 	if r.Err != nil {

@@ -33,7 +33,7 @@ const (
 	// sendBudget is how long passing failures of one send are retried.
 	sendBudget = 2 * time.Minute
 	// maxSendConnectionFailures: a send gives up after this many
-	// attempts in a row that got no answer at all.
+	// attempts in a row that could not be sent (connection refused).
 	maxSendConnectionFailures = 4
 )
 
@@ -136,7 +136,7 @@ func (c *Client) sendOnce(ctx context.Context, in *ssm.SendCommandInput, mark st
 				return cmd, nil
 			}
 		}
-		if f.Connection {
+		if f.Connection && !f.MayHaveLanded {
 			connFailures++
 		} else {
 			connFailures = 0

@@ -28,11 +28,22 @@ type fakeAPI struct {
 	clock   *fakeClock
 	sends   []*ssm.SendCommandInput
 	sendErr func(n int) error
-	gets    []*ssm.GetCommandInvocationInput
-	getOut  func(in *ssm.GetCommandInvocationInput) (*ssm.GetCommandInvocationOutput, error)
-	cancels []*ssm.CancelCommandInput
-	docs    map[string]*types.DocumentDescription
-	content map[string]string
+	// sendAttempts counts SendCommand calls, failed or not; lostReply,
+	// if it returns an error for the n-th command recorded (from 1),
+	// fails the call that recorded it with that error: carried out,
+	// answer lost. onSend runs at the start of each call.
+	sendAttempts int
+	lostReply    func(n int) error
+	onSend       func(attempt int)
+	// listCommandsErr, if it returns an error, fails a filtered
+	// ListCommands; cancelErr fails CancelCommand.
+	listCommandsErr func(n int) error
+	cancelErr       error
+	gets            []*ssm.GetCommandInvocationInput
+	getOut          func(in *ssm.GetCommandInvocationInput) (*ssm.GetCommandInvocationOutput, error)
+	cancels         []*ssm.CancelCommandInput
+	docs            map[string]*types.DocumentDescription
+	content         map[string]string
 
 	// states gives the invocations of a command at time t.
 	states func(commandID string, t time.Duration) []types.CommandInvocation
@@ -70,12 +81,21 @@ func (f *fakeAPI) elapsed() time.Duration {
 func (f *fakeAPI) SendCommand(ctx context.Context, in *ssm.SendCommandInput, _ ...func(*ssm.Options)) (*ssm.SendCommandOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sendAttempts++
+	if f.onSend != nil {
+		f.onSend(f.sendAttempts)
+	}
 	if f.sendErr != nil {
 		if err := f.sendErr(len(f.sends)); err != nil {
 			return nil, err
 		}
 	}
 	f.sends = append(f.sends, in)
+	if f.lostReply != nil {
+		if err := f.lostReply(len(f.sends)); err != nil {
+			return nil, err
+		}
+	}
 	cmd := &types.Command{CommandId: aws.String(commandID(len(f.sends)))}
 	if f.clock != nil {
 		cmd.RequestedDateTime = aws.Time(f.clock.Now())
@@ -89,10 +109,12 @@ func commandID(n int) string { return fmt.Sprintf("00000000-0000-0000-0000-%012d
 func (f *fakeAPI) commandAt(n int, t time.Duration) types.Command {
 	id := commandID(n)
 	if f.command != nil {
-		return f.command(id, t)
+		c := f.command(id, t)
+		c.Comment = f.sends[n-1].Comment
+		return c
 	}
 	invs := f.states(id, t)
-	c := types.Command{CommandId: aws.String(id), TargetCount: int32(max(len(invs), len(f.sends[n-1].InstanceIds)))}
+	c := types.Command{CommandId: aws.String(id), Comment: f.sends[n-1].Comment, TargetCount: int32(max(len(invs), len(f.sends[n-1].InstanceIds)))}
 	failed := false
 	for _, ci := range invs {
 		switch stateOf(string(ci.Status), aws.ToString(ci.StatusDetails)) {
@@ -142,6 +164,11 @@ func (f *fakeAPI) ListCommands(ctx context.Context, in *ssm.ListCommandsInput, _
 		return &ssm.ListCommandsOutput{Commands: []types.Command{f.commandAt(n, t)}}, nil
 	}
 	f.filteredListCommands++
+	if f.listCommandsErr != nil {
+		if err := f.listCommandsErr(f.filteredListCommands); err != nil {
+			return nil, err
+		}
+	}
 	// The one filter the waiter uses: InvokedAfter, in whole seconds
 	// (RFC 3339), no later than the commands were requested.
 	if len(in.Filters) != 1 || in.Filters[0].Key != types.CommandFilterKeyInvokedAfter {
@@ -221,6 +248,9 @@ func (f *fakeAPI) CancelCommand(ctx context.Context, in *ssm.CancelCommandInput,
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cancels = append(f.cancels, in)
+	if f.cancelErr != nil {
+		return nil, f.cancelErr
+	}
 	return &ssm.CancelCommandOutput{}, nil
 }
 

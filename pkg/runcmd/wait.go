@@ -42,8 +42,11 @@ const (
 	// invocation" is read as "not there yet" (AWS is eventually consistent).
 	settleTime = 30 * time.Second
 	// graceAfterExpiry is how long past the command's own timeouts the
-	// wait goes on before it gives up.
+	// wait goes on before it gives up, for AWS to report the end;
+	// silentGrace replaces it while AWS has not answered since the
+	// timeouts passed: a silent endpoint is not lagging behind.
 	graceAfterExpiry = 2 * time.Minute
+	silentGrace      = 10 * time.Second
 	// invokedMargin is how far before the earliest RequestedDateTime the
 	// InvokedAfter filter of the progress poll starts; clockSkewMargin is
 	// how far before SentAt when AWS gave no RequestedDateTime (the
@@ -120,6 +123,8 @@ type waiter struct {
 	stream bool
 	// until, if set, is the deadline of its reads instead of the run's.
 	until time.Time
+	// answeredAt is when the last poll succeeded.
+	answeredAt time.Time
 }
 
 // commandState is one command as the progress poll last saw it, and what
@@ -151,6 +156,7 @@ func (w *waiter) loop(ctx context.Context, opts WaitOptions) (*Result, error) {
 		if err := w.poll(ctx); err != nil {
 			return nil, w.gaveUp(ctx, err)
 		}
+		w.answeredAt = clock.Now()
 		for _, k := range w.order {
 			inv := w.invs[k]
 			if !inv.Done() || w.reported[k] {
@@ -633,12 +639,17 @@ func (c *Client) expiryGrace() time.Duration {
 }
 
 // deadline is when the wait gives up: the command's own timeouts plus a
-// grace period, or the cancel's limit.
+// grace period (2 minutes for AWS to report the end; 10 s when AWS has not
+// answered since the timeouts passed), or the cancel's limit.
 func (w *waiter) deadline() time.Time {
 	if !w.until.IsZero() {
 		return w.until
 	}
-	return w.run.Expires.Add(w.run.client.expiryGrace())
+	grace := w.run.client.expiryGrace()
+	if !w.answeredAt.After(w.run.Expires) {
+		grace = min(grace, silentGrace)
+	}
+	return w.run.Expires.Add(grace)
 }
 
 // gaveUp is the error of a wait that ended on err: the run's command IDs

@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -765,28 +763,12 @@ func TestSessionHistoryPersists(t *testing.T) {
 // > 0 closes each connection after that many bytes.
 func echoServer(t *testing.T, closeAfter int) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := EchoServer(closeAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if closeAfter > 0 {
-					io.CopyN(c, c, int64(closeAfter))
-					return
-				}
-				io.Copy(c, c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	t.Cleanup(stop)
+	return addr
 }
 
 // portFleet is one node whose port 80 (and 22) go to addr.

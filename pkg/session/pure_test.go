@@ -55,7 +55,11 @@ func TestEscaper(t *testing.T) {
 func TestRecording(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.cast")
 	t0 := time.Unix(1700000000, 0)
-	r, err := CreateRecording(path, RecordingHeader{Width: 120, Height: 40, SessionID: "s-1", Target: "i-1", Reason: "INC-1"}, false, t0)
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRecording(w, RecordingHeader{Width: 120, Height: 40, SessionID: "s-1", Target: "i-1", Reason: "INC-1"}, false, t0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,9 @@ package session
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -43,20 +39,6 @@ type RecordingHeader struct {
 	Reason    string            `json:"reason,omitempty"`
 }
 
-// CreateRecording creates (or truncates) path with mode 0600 and writes
-// the header. The mode is also set on an existing file.
-func CreateRecording(path string, h RecordingHeader, input bool, now time.Time) (*Recording, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("--record: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--record: %w", err)
-	}
-	return NewRecording(f, h, input, now)
-}
-
 // NewRecording writes the header to w.
 func NewRecording(w io.WriteCloser, h RecordingHeader, input bool, now time.Time) (*Recording, error) {
 	h.Version = 2
@@ -70,7 +52,7 @@ func NewRecording(w io.WriteCloser, h RecordingHeader, input bool, now time.Time
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("--record: %w", err)
+		return nil, err
 	}
 	return &Recording{w: w, start: now, input: input}, nil
 }
@@ -162,42 +144,4 @@ func incompleteTail(b []byte) int {
 		}
 	}
 	return 0
-}
-
-// CheckRecordPath checks, before any AWS call, that a recording can be
-// created at path: its directory exists and is writable, and path is not a
-// directory or a file that cannot be written. (CreateRecording, after
-// StartSession, may still fail on a full disk.)
-func CheckRecordPath(path string) error {
-	const wOK, xOK = 0x2, 0x1 // access(2) W_OK and X_OK
-	if fi, err := os.Stat(path); err == nil {
-		if fi.IsDir() {
-			return fmt.Errorf("--record %s: is a directory", path)
-		}
-		if err := syscall.Access(path, wOK); err != nil {
-			return fmt.Errorf("--record %s: %w", path, err)
-		}
-		return nil
-	}
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("--record %s: directory %s: %w", path, dir, unwrapPathError(err))
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("--record %s: %s is not a directory", path, dir)
-	}
-	if err := syscall.Access(dir, wOK|xOK); err != nil {
-		return fmt.Errorf("--record %s: directory %s: %w", path, dir, err)
-	}
-	return nil
-}
-
-// unwrapPathError drops the "stat PATH:" an *os.PathError repeats.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

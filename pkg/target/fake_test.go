@@ -300,4 +300,26 @@ func hybrid(id, name, computer string, ping ssmtypes.PingStatus, tags map[string
 	}
 }
 
-func (f *fakeAWS) resolver() *Resolver { return &Resolver{SSM: f, Tagging: f, Groups: f} }
+func (f *fakeAWS) resolver() *Resolver {
+	return &Resolver{SSM: f, Tagging: f, Groups: f, Clock: &skipClock{now: time.Unix(1e9, 0)}}
+}
+
+// skipClock does not wait: a sleep moves it on, so retries of failed
+// reads run at once.
+type skipClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *skipClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *skipClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}

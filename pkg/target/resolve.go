@@ -12,6 +12,7 @@ import (
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/pkg/clock"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -57,6 +58,12 @@ type Query struct {
 	// what people call the node even when no spec named it (WithTags
 	// implies it).
 	WithNames bool
+	// FilterMayEmpty is a listing's rule: when the specs select nodes but
+	// the Ping filter leaves none of them, the result is empty, not an
+	// error (a filter matched nothing); specs that select no node at all
+	// are still the usage error (a target matched nothing). Telling the
+	// two apart costs one more listing, only when the result is empty.
+	FilterMayEmpty bool
 }
 
 // Resolver resolves target specs against AWS.
@@ -73,6 +80,8 @@ type Resolver struct {
 	// Warn receives one-line warnings, such as tags being unreadable. Nil
 	// drops them.
 	Warn func(msg string)
+	// Clock paces the retries of failed reads; nil is the system clock.
+	Clock clock.Clock
 }
 
 // NodeResolver turns target specs into managed nodes; *Resolver is one.
@@ -112,6 +121,7 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	r = r.retrying()
 	members, err := r.commonMembers(ctx, specs.groups)
 	if err != nil {
 		return nil, err
@@ -142,6 +152,13 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 	label(nodes, tags, q.WithTags)
 	sortNodes(nodes)
 	if len(nodes) == 0 && len(q.Specs) > 0 {
+		if len(ping) > 0 && q.FilterMayEmpty {
+			// The specs alone: an error if they select nothing.
+			if _, err := r.Resolve(ctx, Query{Specs: q.Specs}); err != nil {
+				return nil, err
+			}
+			return []Node{}, nil
+		}
 		return nil, noMatch(q.Specs, ping)
 	}
 	return nodes, nil

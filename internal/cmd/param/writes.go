@@ -1,10 +1,12 @@
 package param
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/params"
@@ -62,15 +64,26 @@ func applyPlan(streams *output.Streams, items []params.PlanItem, verb string,
 	})
 	streams.StopProgress()
 	var failures []cmdutil.Failure
+	var notAttempted error
+	skipped := 0
 	views := make([]writeView, 0, len(results))
 	for _, r := range results {
 		v := writeView{Name: r.Name, Action: string(r.Action), Version: r.Version, Verified: r.Verified}
 		if r.Err != nil {
 			fail := cmdutil.Failure{Item: r.Name, Err: r.Err}
 			v.Error = fail.Message()
-			failures = append(failures, fail)
+			if errors.Is(r.Err, awsretry.ErrBreakerOpen) {
+				// One line for all of them, not one per parameter.
+				notAttempted = r.Err
+				skipped++
+			} else {
+				failures = append(failures, fail)
+			}
 		}
 		views = append(views, v)
+	}
+	if skipped > 0 {
+		failures = append(failures, cmdutil.Failure{Item: fmt.Sprintf("%d parameters", skipped), Err: notAttempted})
 	}
 	streams.Infof("%s", params.TallyResults(results, &st))
 	return views, cmdutil.ItemsError(failures, "")

@@ -27,8 +27,9 @@ type RunOptions struct {
 	Printer func() *output.Printer
 	Aliases func() map[string][]string
 	Client  func(ctx context.Context) (*runcmd.Client, error)
-	// Notify and StopNotify subscribe to SIGINT and SIGTERM; tests
-	// replace them to deliver a second interrupt.
+	// Notify and StopNotify subscribe to the signals that interrupt
+	// (SIGINT, SIGTERM, SIGHUP, SIGPIPE); tests replace them to deliver a
+	// second interrupt.
 	Notify     func(c chan<- os.Signal)
 	StopNotify func(c chan<- os.Signal)
 	// CancelWait is how long an interrupted run waits for Cancelled.
@@ -64,11 +65,13 @@ const cloudWatchDefault = "/aws/ssm/DOCUMENT"
 // NewCmdRun is `ssmctl run` with its subcommands.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{
-		IO:         f.IO,
-		Printer:    f.Printer,
-		Aliases:    f.Aliases,
-		Client:     f.Clients().RunCommand,
-		Notify:     func(c chan<- os.Signal) { signal.Notify(c, os.Interrupt, syscall.SIGTERM) },
+		IO:      f.IO,
+		Printer: f.Printer,
+		Aliases: f.Aliases,
+		Client:  f.Clients().RunCommand,
+		Notify: func(c chan<- os.Signal) {
+			signal.Notify(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+		},
 		StopNotify: func(c chan<- os.Signal) { signal.Stop(c) },
 		CancelWait: 10 * time.Second,
 	}
@@ -102,7 +105,9 @@ ends the run on stderr; --prefix prints "NODE | line" instead, for logs.
 
 Exit status: with one target, the remote exit code; with several, 1 if any
 failed, else 124 if any timed out, else 194 if a reboot is pending, else 0.
-Ctrl-C cancels the command on every node and exits 130.`,
+Ctrl-C cancels the command on every node and exits 130; SIGTERM, SIGHUP and
+SIGPIPE (the reader of the output went away) do the same and exit 143, 129
+and 141.`,
 		Example: `  # Uptime of one node; its exit code is ssmctl's
   ssmctl run web-1 -- uptime
 

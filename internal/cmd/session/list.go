@@ -18,31 +18,25 @@ import (
 // sessionRecordView is a session as `session list` prints it. The JSON names
 // are a stable contract (docs/sessions.md).
 type sessionRecordView struct {
-	SessionID          string     `json:"sessionId"`
-	Target             string     `json:"target"`
-	Name               string     `json:"name"`
-	Status             string     `json:"status"`
-	DocumentName       string     `json:"documentName"`
-	Owner              string     `json:"owner"`
-	Reason             string     `json:"reason"`
-	StartDate          *time.Time `json:"startDate"`
-	EndDate            *time.Time `json:"endDate"`
-	MaxSessionDuration string     `json:"maxSessionDuration"`
-	Details            string     `json:"details"`
-	OutputURL          string     `json:"outputUrl"`
+	SessionID          string       `json:"sessionId"`
+	Target             string       `json:"target"`
+	Name               string       `json:"name"`
+	Status             string       `json:"status"`
+	DocumentName       string       `json:"documentName"`
+	Owner              string       `json:"owner"`
+	Reason             string       `json:"reason"`
+	StartDate          *output.Time `json:"startDate"`
+	EndDate            *output.Time `json:"endDate"`
+	MaxSessionDuration string       `json:"maxSessionDuration"`
+	Details            string       `json:"details"`
+	OutputURL          string       `json:"outputUrl"`
 }
 
 func newSessionRecordView(r session.Record) sessionRecordView {
 	v := sessionRecordView{SessionID: r.ID, Target: r.Target, Status: r.Status, DocumentName: r.Document, Owner: r.Owner,
 		Reason: r.Reason, MaxSessionDuration: r.MaxDuration, Details: r.Details, OutputURL: r.OutputURL}
-	if !r.Start.IsZero() {
-		t := r.Start.UTC()
-		v.StartDate = &t
-	}
-	if !r.End.IsZero() {
-		t := r.End.UTC()
-		v.EndDate = &t
-	}
+	v.StartDate = output.NewTime(r.Start)
+	v.EndDate = output.NewTime(r.End)
 	return v
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/sandbox"
-	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
 // sessionWithF runs args with the session command's runF capturing the
@@ -92,23 +91,6 @@ func TestSessionFlagErrors(t *testing.T) {
 		if code != exitcode.Usage || !strings.Contains(stderr, tc.msg) {
 			t.Errorf("%q: exit %d, stderr %q; want 252 with %q", tc.args, code, stderr, tc.msg)
 		}
-	}
-}
-
-func TestPickNode(t *testing.T) {
-	nodes := []target.Node{{ID: "i-0000000000000000a", Name: "web-1", PingStatus: "Online"}, {ID: "i-0000000000000000b", Name: "web-2", PingStatus: "Online"}}
-	var out strings.Builder
-	n, err := sessioncmd.PickNode(strings.NewReader("x\n9\n2\n"), &out, nodes)
-	if err != nil || n.ID != "i-0000000000000000b" {
-		t.Fatalf("picked %v %v", n, err)
-	}
-	for _, want := range []string{"2 nodes match", "1) web-1 (i-0000000000000000a) [Online]", `"x" is not a number`, "[1-2]"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("prompt lacks %q:\n%s", want, out.String())
-		}
-	}
-	if _, err := sessioncmd.PickNode(strings.NewReader(""), &out, nodes); exitcode.Code(err) != exitcode.Usage {
-		t.Errorf("no answer: %v", err)
 	}
 }
 
