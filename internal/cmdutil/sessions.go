@@ -21,11 +21,17 @@ func SessionClient(f *Factory) func(ctx context.Context) (*session.Client, sessi
 		if err != nil {
 			return nil, conn, err
 		}
-		if f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && f.IO.CanPrompt() {
+		if CanPick(f) {
 			c.Pick = func(nodes []target.Node) (target.Node, error) { return PickNode(f.IO.In, f.IO.ErrOut, nodes) }
 		}
 		return c, conn, nil
 	}
+}
+
+// CanPick says a node picker can ask on this terminal: stdin and stderr
+// are terminals and prompts are allowed.
+func CanPick(f *Factory) bool {
+	return f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && f.IO.CanPrompt()
 }
 
 // PickNode asks on stderr which node to open, reading the answer from

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
 // HistoryAPI is the part of *ssm.Client that lists and ends sessions.
@@ -53,6 +55,8 @@ type ListFilter struct {
 	Status  string
 	After   time.Time // started at or after
 	Before  time.Time // started before
+	// ID keeps the one session with this ID (the SessionId filter).
+	ID string
 }
 
 // describeSessionsPage is the largest page DescribeSessions returns
@@ -70,6 +74,9 @@ func List(ctx context.Context, api HistoryAPI, f ListFilter) ([]Record, error) {
 	}
 	if len(f.Targets) == 1 {
 		add(types.SessionFilterKeyTargetId, f.Targets[0])
+	}
+	if f.ID != "" {
+		add(types.SessionFilterKeySessionId, f.ID)
 	}
 	if f.Owner != "" {
 		add(types.SessionFilterKeyOwner, f.Owner)
@@ -118,32 +125,72 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// Termination is what TerminateSession said of one session.
+// Termination is what became of one session: Ended is set when it had
+// ended before (its status then, e.g. Terminated or Failed); Err when it
+// could not be terminated or does not exist.
 type Termination struct {
-	ID  string
-	Err error
+	ID    string
+	Ended string
+	Err   error
 }
 
-// Terminate ends each session with TerminateSession, one call per ID, and
-// reports every outcome; the error is the first failure, if any. AWS
-// answers a session that already ended without an error.
+// Lookup finds a session by ID among the active ones, then in the
+// history: nil when DescribeSessions knows it in neither.
+func Lookup(ctx context.Context, api HistoryAPI, id string) (*Record, error) {
+	for _, state := range States {
+		recs, err := List(ctx, api, ListFilter{State: state, ID: id})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			if r.ID == id {
+				return &r, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// Terminate ends each session, one at a time, and reports every outcome;
+// the error is the first failure, if any. Each session is looked up first
+// (DescribeSessions by SessionId, active then history), because
+// TerminateSession answers success for any ID, even one that never
+// existed: an unknown ID is an AWS "not found" (exit 254) and is not sent;
+// a session that has ended already is reported so, with its status, and
+// not sent either.
 func Terminate(ctx context.Context, api HistoryAPI, ids []string) ([]Termination, error) {
 	var out []Termination
 	var errs []error
 	for _, id := range ids {
-		_, err := api.TerminateSession(ctx, &ssm.TerminateSessionInput{SessionId: aws.String(id)})
-		if errors.Is(err, context.Canceled) {
-			return out, err
+		t := Termination{ID: id}
+		rec, err := Lookup(ctx, api, id)
+		switch {
+		case err != nil:
+			t.Err = err
+		case rec == nil:
+			t.Err = exitcode.New(exitcode.AWS, "no session %s: DescribeSessions knows it neither as active nor in the history", id)
+		case isEnded(rec.Status):
+			t.Ended = rec.Status
+		default:
+			_, t.Err = api.TerminateSession(ctx, &ssm.TerminateSessionInput{SessionId: aws.String(id)})
 		}
-		out = append(out, Termination{ID: id, Err: err})
-		if err != nil {
-			errs = append(errs, err)
+		if errors.Is(t.Err, context.Canceled) {
+			return out, t.Err
+		}
+		out = append(out, t)
+		if t.Err != nil {
+			errs = append(errs, t.Err)
 		}
 	}
 	if len(errs) > 0 {
 		return out, errs[0]
 	}
 	return out, nil
+}
+
+// isEnded says a session status is final.
+func isEnded(status string) bool {
+	return status == string(types.SessionStatusTerminated) || status == string(types.SessionStatusFailed)
 }
 
 // ValidateSessionID checks an ID against AWS's SessionId shape (1..96

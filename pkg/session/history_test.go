@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
 type fakeSessions struct {
@@ -32,6 +35,9 @@ func (f *fakeSessions) DescribeSessions(_ context.Context, in *ssm.DescribeSessi
 		ok := true
 		for _, fl := range in.Filters {
 			if fl.Key == types.SessionFilterKeyTargetId && aws.ToString(s.Target) != aws.ToString(fl.Value) {
+				ok = false
+			}
+			if fl.Key == types.SessionFilterKeySessionId && aws.ToString(s.SessionId) != aws.ToString(fl.Value) {
 				ok = false
 			}
 		}
@@ -103,11 +109,26 @@ func TestListFollowsPagesAndFilters(t *testing.T) {
 	}
 }
 
+// Each session is looked up first: an unknown one fails (254) and an ended
+// one is reported so; neither is sent to TerminateSession, which would
+// answer success for both.
 func TestTerminateReportsEach(t *testing.T) {
-	f := &fakeSessions{failIDs: map[string]bool{"b-2": true}}
-	res, err := Terminate(context.Background(), f, []string{"a-1", "b-2", "c-3"})
-	if err == nil || len(res) != 3 || res[1].Err == nil || res[0].Err != nil || res[2].Err != nil {
+	sess := func(id string, st types.SessionStatus) types.Session {
+		return types.Session{SessionId: aws.String(id), Target: aws.String("i-1"), Status: st}
+	}
+	f := &fakeSessions{pageSize: 10, failIDs: map[string]bool{"b-2": true}, all: []types.Session{
+		sess("a-1", types.SessionStatusConnected), sess("b-2", types.SessionStatusConnected),
+		sess("c-3", types.SessionStatusConnected), sess("d-4", types.SessionStatusTerminated),
+	}}
+	res, err := Terminate(context.Background(), f, []string{"a-1", "b-2", "c-3", "d-4", "nosuch-5"})
+	if err == nil || len(res) != 5 || res[1].Err == nil || res[0].Err != nil || res[2].Err != nil {
 		t.Fatalf("res %+v err %v", res, err)
+	}
+	if res[3].Err != nil || res[3].Ended != "Terminated" {
+		t.Errorf("ended session: %+v", res[3])
+	}
+	if exitcode.Code(res[4].Err) != exitcode.AWS || !strings.Contains(res[4].Err.Error(), "no session nosuch-5") {
+		t.Errorf("unknown session: %+v", res[4])
 	}
 	if !reflect.DeepEqual(f.terminated, []string{"a-1", "c-3"}) {
 		t.Fatalf("terminated %v", f.terminated)

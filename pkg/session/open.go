@@ -22,8 +22,9 @@ import (
 // Open and Failure the same way.
 
 // Open starts a session for r on the one node it selects. A document the
-// user named (checkDocument) is read and its parameters checked first;
-// AWS's own command documents are known.
+// user named (checkDocument) is read and its parameters checked first, and
+// a Port document refused (port forwarding has its own command); AWS's own
+// command documents are known.
 func (c *Client) Open(ctx context.Context, r Request, checkDocument bool) (*Started, error) {
 	node, err := c.ResolveNode(ctx, r)
 	if err != nil {
@@ -32,6 +33,13 @@ func (c *Client) Open(ctx context.Context, r Request, checkDocument bool) (*Star
 	if checkDocument {
 		if err := c.CheckDocument(ctx, r.Document, r.Parameters); err != nil {
 			return nil, err
+		}
+		// The session type is in the content only: a Port document is
+		// refused here, not after StartSession.
+		if st, err := c.sessionType(ctx, r.Document); err != nil {
+			return nil, err
+		} else if st == "Port" {
+			return nil, portDocumentError(r.Document)
 		}
 	}
 	return c.StartOn(ctx, node, r)

@@ -116,6 +116,16 @@ type fakeNodes struct{ nodes []target.Node }
 
 func (f fakeNodes) Resolve(context.Context, target.Query) ([]target.Node, error) { return f.nodes, nil }
 
+type queryNodes struct {
+	nodes []target.Node
+	q     *target.Query
+}
+
+func (f queryNodes) Resolve(_ context.Context, q target.Query) ([]target.Node, error) {
+	*f.q = q
+	return f.nodes, nil
+}
+
 func TestResolveNode(t *testing.T) {
 	spec, _ := target.Parse("web-*")
 	on1 := target.Node{ID: "i-0000000000000000a", Name: "web-1", PingStatus: "Online"}
@@ -141,9 +151,25 @@ func TestResolveNode(t *testing.T) {
 		t.Errorf("--pick any: %v %v, want the last online node", got.ID, err)
 	}
 
-	c.Pick = func(nodes []target.Node) (target.Node, error) { return nodes[2], nil }
-	if _, err := c.ResolveNode(context.Background(), req); exitcode.Code(err) != exitcode.AWS || !strings.Contains(err.Error(), "ConnectionLost") {
-		t.Errorf("picked offline node: %v", err)
+	// The picker is offered the Online nodes only.
+	var offered []target.Node
+	c.Pick = func(nodes []target.Node) (target.Node, error) { offered = nodes; return nodes[len(nodes)-1], nil }
+	if got, err := c.ResolveNode(context.Background(), req); err != nil || got.ID != on2.ID || len(offered) != 2 {
+		t.Errorf("picker: got %v %v, offered %v", got.ID, err, offered)
+	}
+	c.Nodes = fakeNodes{[]target.Node{off, off}}
+	if _, err := c.ResolveNode(context.Background(), req); exitcode.Code(err) != exitcode.AWS || !strings.Contains(err.Error(), "is online") {
+		t.Errorf("only offline nodes for the picker: %v", err)
+	}
+	// No target: the picker chooses among the Online nodes (asked by ping).
+	var query target.Query
+	c.Nodes = queryNodes{nodes: []target.Node{on1, on2}, q: &query}
+	if got, err := c.ResolveNode(context.Background(), Request{PickFromAll: true}); err != nil || got.ID != on2.ID || len(query.Ping) != 1 || query.Ping[0] != "Online" {
+		t.Errorf("no target: %v %v, query %+v", got.ID, err, query)
+	}
+	c.Pick = nil
+	if _, err := c.ResolveNode(context.Background(), Request{PickFromAll: true}); exitcode.Code(err) != exitcode.Usage {
+		t.Errorf("no target, no picker: %v", err)
 	}
 
 	c = &Client{Nodes: fakeNodes{[]target.Node{off}}}

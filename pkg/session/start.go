@@ -2,9 +2,11 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,6 +42,9 @@ type Request struct {
 	Reason string
 	// PickAny chooses a random online node among several matches.
 	PickAny bool
+	// PickFromAll allows no Specs: the Client's picker chooses among every
+	// Online node (a terminal session with no target, as gossm does).
+	PickFromAll bool
 	// Command, when set, is a one-shot command: the words after "--",
 	// run with AWS-StartNonInteractiveCommand in the node's shell
 	// (pkg/cmdline); Document and Parameters are then ssmctl's.
@@ -68,7 +73,7 @@ func (r Request) forNode(n target.Node) Request {
 
 // Validate checks the request without I/O.
 func (r Request) Validate() error {
-	if len(r.Specs) == 0 {
+	if len(r.Specs) == 0 && !r.PickFromAll {
 		return exitcode.Usagef("no target: name one node")
 	}
 	if n := len(r.Reason); n > 256 {
@@ -81,6 +86,26 @@ func (r Request) Validate() error {
 		return exitcode.Usagef("invalid document name %q: 3 to 128 of a-z A-Z 0-9 _ - . : /", r.Document)
 	}
 	return nil
+}
+
+// RefusePortDocument refuses AWS's Port session documents by name, with no
+// call: the session command opens shells and commands; a Port session
+// carries a TCP stream, which port-forward serves. (Open refuses the
+// account's own Port documents once it has read them.)
+func RefusePortDocument(name string) error {
+	if slices.Contains(portDocuments, name) {
+		return portDocumentError(name)
+	}
+	return nil
+}
+
+// portDocuments are AWS's Port session documents, known without asking.
+var portDocuments = []string{PortForwardingDocument, PortForwardingToRemoteDocument, "AWS-StartSSHSession"}
+
+// portDocumentError refuses a Port document: session opens shells and
+// commands; a Port session carries a TCP stream, which port-forward serves.
+func portDocumentError(name string) error {
+	return exitcode.Usagef("document %s starts a port forwarding session, which session does not open: use ssmctl port-forward", name)
 }
 
 // validDocumentName is StartSession's DocumentName pattern
@@ -119,8 +144,23 @@ type Started struct {
 	Document  string
 }
 
-// ResolveNode finds the one node a request targets.
+// ResolveNode finds the one node a request targets. A request with no
+// target (Specs empty, PickFromAll) asks the picker to choose among every
+// Online node.
 func (c *Client) ResolveNode(ctx context.Context, r Request) (target.Node, error) {
+	if len(r.Specs) == 0 {
+		if c.Pick == nil {
+			return target.Node{}, exitcode.Usagef("no target: name one node")
+		}
+		online, err := c.Nodes.Resolve(ctx, target.Query{Ping: []string{string(types.PingStatusOnline)}, WithNames: true})
+		if err != nil {
+			return target.Node{}, err
+		}
+		if len(online) == 0 {
+			return target.Node{}, exitcode.New(exitcode.AWS, "no managed node is Online")
+		}
+		return c.Pick(online)
+	}
 	nodes, err := c.Nodes.Resolve(ctx, target.Query{Specs: r.Specs, WithNames: true})
 	if err != nil {
 		return target.Node{}, err
@@ -148,7 +188,12 @@ func (c *Client) ResolveNode(ctx context.Context, r Request) (target.Node, error
 		return online[intn(len(online))], nil
 	}
 	if c.Pick != nil {
-		n, err := c.Pick(nodes)
+		// The picker offers only what a session can reach.
+		online := slices.DeleteFunc(slices.Clone(nodes), func(n target.Node) bool { return n.PingStatus != "" && n.PingStatus != string(types.PingStatusOnline) })
+		if len(online) == 0 {
+			return target.Node{}, exitcode.New(exitcode.AWS, "none of the %d nodes matching %s is online", len(nodes), specList(r.Specs))
+		}
+		n, err := c.Pick(online)
 		if err != nil {
 			return target.Node{}, err
 		}
@@ -221,6 +266,7 @@ func (c *Client) CheckDocument(ctx context.Context, name string, params map[stri
 	if d.DocumentType != "" && d.DocumentType != types.DocumentTypeSession {
 		return exitcode.Usagef("document %s is a %s document; a session needs a Session document", name, d.DocumentType)
 	}
+
 	declared := map[string]types.DocumentParameter{}
 	var names []string
 	for _, p := range d.Parameters {
@@ -254,6 +300,21 @@ func (c *Client) CheckDocument(ctx context.Context, name string, params map[stri
 		}
 	}
 	return nil
+}
+
+// sessionType reads a Session document's sessionType with GetDocument.
+func (c *Client) sessionType(ctx context.Context, name string) (string, error) {
+	out, err := c.API.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name), DocumentFormat: types.DocumentFormatJson})
+	if err != nil {
+		return "", err
+	}
+	var content struct {
+		SessionType string `json:"sessionType"`
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(out.Content)), &content); err != nil {
+		return "", fmt.Errorf("GetDocument %s: the content is not JSON: %w", name, err)
+	}
+	return content.SessionType, nil
 }
 
 // Start resolves the node, checks the document and calls StartSession.

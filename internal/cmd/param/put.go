@@ -2,6 +2,7 @@ package param
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/params"
 )
@@ -39,7 +41,8 @@ func NewCmdPut(f *cmdutil.Factory, runF func(*PutOptions) error) *cobra.Command 
 
 The value comes from the argument, from stdin with - (or when no value is
 given and stdin is not a terminal; one trailing newline is dropped), or
-exactly from a file with --value-file. A SecureString value given as an
+exactly from a file with --value-file. A SecureString with no value at a
+terminal is asked for, and what is typed is not echoed. A SecureString value given as an
 argument works but is visible in the process list and shell history, so
 ssmctl warns; prefer - or --value-file.
 
@@ -105,6 +108,14 @@ func (o *PutOptions) complete() error {
 		o.Put.Value = v
 	case o.HasValueArg:
 		o.Put.Value = o.ValueArg
+	case o.IO.IsStdinTTY() && strings.EqualFold(o.Put.Type, "SecureString") && o.IO.IsStderrTTY() && o.IO.CanPrompt():
+		// A secret typed at the terminal is not echoed, and never is an
+		// argument (process list, shell history).
+		v, err := o.IO.ReadSecret(fmt.Sprintf("Value of %s (not echoed): ", o.Put.Name))
+		if err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
+		}
+		o.Put.Value = v
 	case o.IO.IsStdinTTY():
 		return cmdutil.FlagErrorf("no value: give VALUE, - (stdin) or --value-file FILE")
 	default:

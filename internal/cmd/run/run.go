@@ -161,12 +161,16 @@ and 141.`,
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
 	fl.StringSliceVar(&opts.Ping, "ping", nil, "only the targets with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
 	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
-	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions([]string{"Online", "ConnectionLost", "Inactive"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions(pingStatuses, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
 	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
 	return cmd
 }
+
+// pingStatuses are the values of --ping (DescribeInstanceInformation's
+// PingStatus).
+var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
 
 // complete reads the script and builds the request.
 func (o *RunOptions) complete(cmd *cobra.Command) error {
@@ -189,14 +193,19 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	ping, err := target.NormalizePing(o.Ping)
-	if err != nil {
-		return cmdutil.FlagErrorf("invalid --ping: %v", exitcode.Message(err))
+	// --ping and --platform as nodes takes them: any case, AWS's spelling.
+	var ping []string
+	for _, p := range o.Ping {
+		v, err := cmdutil.OneOf("ping", strings.TrimSpace(p), pingStatuses)
+		if err != nil {
+			return err
+		}
+		ping = append(ping, v)
 	}
 	platform := o.Platform
 	if platform != "" {
-		if platform, err = runcmd.NormalizePlatform(platform); err != nil {
-			return cmdutil.FlagErrorf("%s", exitcode.Message(err))
+		if platform, err = cmdutil.OneOf("platform", platform, runcmd.Platforms); err != nil {
+			return err
 		}
 	}
 	req := runcmd.Request{

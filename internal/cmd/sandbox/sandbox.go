@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/cmdline"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/sandbox"
@@ -165,7 +166,7 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 	var env strings.Builder
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(&env, "export %s=%s\n", k, shellQuote(v))
+		fmt.Fprintf(&env, "export %s=%s\n", k, cmdline.Quote(v, cmdline.Sh))
 	}
 	if opts.EnvFile != "" {
 		if err := cmdutil.WriteFile(ctx, opts.EnvFile, []byte(env.String()), 0o600); err != nil {
@@ -189,12 +190,4 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 	case err := <-errc:
 		return exitcode.Wrap(exitcode.Other, err)
 	}
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -25,6 +25,9 @@ type Options struct {
 	Getenv  func(string) string
 	Aliases func() map[string][]string
 	Client  func(ctx context.Context) (*session.Client, session.Connection, error)
+	// CanPick says a picker can ask which node (stdin and stderr are a
+	// terminal).
+	CanPick func() bool
 
 	Targets     []string
 	Command     []string // after --: one-shot
@@ -48,7 +51,7 @@ type Options struct {
 
 // NewCmdSession is `ssmctl session` with its subcommands.
 func NewCmdSession(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Now: f.Now, Getenv: f.Getenv, Aliases: f.Aliases, Client: cmdutil.SessionClient(f)}
+	opts := &Options{IO: f.IO, Now: f.Now, Getenv: f.Getenv, Aliases: f.Aliases, Client: cmdutil.SessionClient(f), CanPick: func() bool { return cmdutil.CanPick(f) }}
 	if fi, ok := f.IO.In.(*os.File); ok {
 		opts.stdinFile = fi
 	}
@@ -56,7 +59,7 @@ func NewCmdSession(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 		opts.stdoutFile = fo
 	}
 	cmd := &cobra.Command{
-		Use:   "session TARGET [-- COMMAND [ARGS...]]",
+		Use:   "session [TARGET] [-- COMMAND [ARGS...]]",
 		Short: "Open a shell on a managed node, or run one command there with its exit code",
 		Long: `Open an interactive shell on one managed node through Session Manager, or,
 with a command after --, run that command (AWS-StartNonInteractiveCommand)
@@ -64,8 +67,9 @@ with its stdout and stderr copied live to ssmctl's stdout and stderr, and
 exit with the command's own exit code.
 
 TARGET must select exactly one node. When it matches several, ssmctl asks
-which one on a terminal; otherwise it lists them and exits 252. --pick any
-takes a random online one.
+which one on a terminal, offering the Online ones; otherwise it lists them
+and exits 252. --pick any takes a random online one. With no TARGET at a
+terminal, ssmctl offers every Online node.
 
 In a shell, Ctrl-C, Ctrl-Z and Ctrl-\ go to the remote side, and the remote
 terminal follows the size of yours. Type ~. at the start of a line (right
@@ -125,7 +129,8 @@ arguments, logs or errors. See docs/sessions.md.`,
 
 // complete checks the flags and builds the request, without I/O.
 func (o *Options) complete() error {
-	if len(o.Targets) == 0 {
+	// No target: on a terminal, the picker offers every Online node.
+	if len(o.Targets) == 0 && !o.CanPick() {
 		return cmdutil.FlagErrorf("no target: give the node, e.g. ssmctl session web-1")
 	}
 	specs, err := target.ParseAll(o.Targets, o.Aliases())
@@ -139,7 +144,7 @@ func (o *Options) complete() error {
 	if o.Pick != "" && o.Pick != "any" {
 		return cmdutil.FlagValueErrorf("pick", o.Pick, "the only choice is any")
 	}
-	req := session.Request{Specs: specs, Document: o.Document, Parameters: params, Reason: o.Reason, PickAny: o.Pick == "any"}
+	req := session.Request{Specs: specs, Document: o.Document, Parameters: params, Reason: o.Reason, PickAny: o.Pick == "any", PickFromAll: len(specs) == 0}
 	switch {
 	case o.OneShot:
 		if len(o.Command) == 0 {
@@ -163,6 +168,9 @@ func (o *Options) complete() error {
 		}
 		req.Document = session.InteractiveCommandDocument
 		req.Parameters = map[string][]string{"command": {o.Interactive}}
+	}
+	if err := session.RefusePortDocument(o.Document); err != nil {
+		return err
 	}
 	if o.RecordInput && o.Record == "" {
 		return cmdutil.FlagErrorf("--record-input needs --record FILE")

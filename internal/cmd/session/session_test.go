@@ -12,6 +12,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmdtest"
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/sandbox"
 )
 
 // sessionWithF runs args with the session command's runF capturing the
@@ -90,5 +91,35 @@ func TestSessionFlagErrors(t *testing.T) {
 		if code != exitcode.Usage || !strings.Contains(stderr, tc.msg) {
 			t.Errorf("%q: exit %d, stderr %q; want 252 with %q", tc.args, code, stderr, tc.msg)
 		}
+	}
+}
+
+// At a terminal, a session with no target offers every Online node (not
+// old-1, ConnectionLost) and opens the chosen one; without a terminal it
+// is a usage error, as before.
+func TestSessionNoTargetPicksOnline(t *testing.T) {
+	t.Parallel()
+	srv := sandbox.Start(t, sandbox.Options{FleetFile: cmdtest.Testdata("fleet.yaml"), NoPacing: true})
+	c := cmdtest.New(t, srv)
+	c.Streams.SetStdinTTY(true)
+	c.Streams.SetStderrTTY(true)
+	c.In.WriteString("1\n")
+	if code := c.Run(context.Background(), "session", "--quiet", "--", "pwd"); code != 0 {
+		t.Fatalf("exit %d: %s", code, c.ErrOut)
+	}
+	menu := c.ErrOut.String()
+	if !strings.Contains(menu, "web-1") || !strings.Contains(menu, "edge-router") || strings.Contains(menu, "old-1") {
+		t.Errorf("picker:\n%s", menu)
+	}
+	if !strings.Contains(menu, "[Online]") || strings.Contains(menu, "ConnectionLost") {
+		t.Errorf("picker offers a node that is not Online:\n%s", menu)
+	}
+	if strings.TrimSpace(c.Out.String()) == "" {
+		t.Error("the session printed nothing")
+	}
+
+	c = cmdtest.New(t, srv)
+	if code := c.Run(context.Background(), "session", "--", "pwd"); code != exitcode.Usage || !strings.Contains(c.ErrOut.String(), "no target") {
+		t.Errorf("no terminal: exit %d: %s", code, c.ErrOut)
 	}
 }

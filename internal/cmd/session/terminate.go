@@ -27,7 +27,10 @@ type TerminateOptions struct {
 type terminationView struct {
 	SessionID  string `json:"sessionId"`
 	Terminated bool   `json:"terminated"`
-	Error      string `json:"error,omitempty"`
+	// Ended is the status of a session that had ended before (Terminated,
+	// Failed); it was not terminated again.
+	Ended string `json:"alreadyEnded,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // NewCmdTerminate is `ssmctl session terminate`.
@@ -38,8 +41,10 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		Use:   "terminate SESSION_ID...",
 		Short: "End sessions",
 		Long: `End sessions with TerminateSession: the node closes the shell or tunnel and
-the client is told the session ended. Ending a session that has already ended
-is not an error, as in AWS.`,
+the client is told the session ended. Each session is looked up first
+(TerminateSession itself answers success for any ID): an unknown ID fails
+with exit 254, and a session that has already ended is said to be so, which
+is not an error.`,
 		Example: `  ssmctl session terminate alice-0123456789abcdef0
   ssmctl session list -o json --query '[].sessionId' | xargs ssmctl session terminate`,
 		Args: cobra.MinimumNArgs(1),
@@ -72,7 +77,7 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 	views := make([]terminationView, 0, len(results))
 	var failures []cmdutil.Failure
 	for _, r := range results {
-		v := terminationView{SessionID: r.ID, Terminated: r.Err == nil}
+		v := terminationView{SessionID: r.ID, Terminated: r.Err == nil && r.Ended == "", Ended: r.Ended}
 		if r.Err != nil {
 			failures = append(failures, cmdutil.Failure{Item: r.ID, Err: r.Err})
 			v.Error = exitcode.Message(r.Err)
@@ -86,7 +91,10 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 		t := output.Table{Headers: []string{"SESSION", "RESULT"}, NoTruncate: []int{0}}
 		for _, v := range views {
 			res := "terminated"
-			if !v.Terminated {
+			switch {
+			case v.Ended != "":
+				res = "already ended (" + v.Ended + ")"
+			case v.Error != "":
 				res = "failed: " + v.Error
 			}
 			t.Rows = append(t.Rows, []string{v.SessionID, res})
