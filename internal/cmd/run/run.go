@@ -91,7 +91,10 @@ ends the run on stderr; --prefix prints "NODE | line" instead, for logs.
 
 Exit status: with one target, the remote exit code; with several, 1 if any
 failed, else 124 if any timed out, else 194 if a reboot is pending, else 0.
-Ctrl-C cancels the command on every node and exits 130.`,
+Ctrl-C cancels the command on every node and exits 130 (255, naming what
+may still run, when the cancel cannot be confirmed). A command is never sent
+twice: a send whose answer is lost is looked up by the mark ssmctl adds to
+its comment (ssmctl:RUN.BATCH) before it is sent again.`,
 		Example: `  # Uptime of one node; its exit code is ssmctl's
   ssmctl run web-1 -- uptime
 
