@@ -16,12 +16,25 @@ import (
 // to the command's --help.
 type FlagError struct {
 	err error
+	// flag, value and reason are set for a wrong flag value
+	// (FlagValueErrorf), so a value that came from the config file is
+	// blamed on the file (Factory.Blame).
+	flag, value, reason string
 }
 
 // FlagErrorf is the one way to make a usage error; %w keeps the wrapped
 // error's text.
 func FlagErrorf(format string, args ...any) error {
 	return &FlagError{err: fmt.Errorf(format, args...)}
+}
+
+// FlagValueErrorf is the usage error of a wrong value of --flag:
+// `invalid --flag "value": reason`. Validators of flag values use it, so
+// that a value set by the config file or an SSMCTL_* variable is reported
+// as a configuration error naming the file, key and value instead.
+func FlagValueErrorf(flag, value, reasonFormat string, args ...any) error {
+	reason := fmt.Sprintf(reasonFormat, args...)
+	return &FlagError{err: fmt.Errorf("invalid --%s %q: %s", flag, value, reason), flag: flag, value: value, reason: reason}
 }
 
 func (e *FlagError) Error() string { return e.err.Error() }

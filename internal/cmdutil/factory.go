@@ -6,6 +6,8 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,6 +101,9 @@ func (f *Factory) Prepare(cmd *cobra.Command) error {
 	f.IO.SetNoColor(f.Global.NoColor)
 	format, err := output.ParseFormat(f.Global.Output)
 	if err != nil {
+		if cerr := s.Invalid("output", f.Global.Output, "want one of "+strings.Join(output.Formats(), ", ")); cerr != nil {
+			return cerr
+		}
 		return FlagErrorf("%w", err)
 	}
 	if err := output.ValidateQuery(f.Global.Query); err != nil {
@@ -109,6 +114,21 @@ func (f *Factory) Prepare(cmd *cobra.Command) error {
 		return FlagErrorf("%w", err)
 	}
 	return nil
+}
+
+// Blame turns the usage error of a wrong flag value (FlagValueErrorf) into
+// a configuration error (exit 253) naming the config file or SSMCTL_*
+// variable, the key and the value, when that is where the value came from:
+// the user typed no such flag. Other errors are returned as they are.
+func (f *Factory) Blame(err error) error {
+	var fe *FlagError
+	if !errors.As(err, &fe) || fe.flag == "" {
+		return err
+	}
+	if cerr := f.settings.Invalid(fe.flag, fe.value, fe.reason); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // Printer renders results in the format the flags chose; it exists once

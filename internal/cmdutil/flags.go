@@ -33,7 +33,7 @@ func OneOf(flag, v string, allowed []string) (string, error) {
 			return a, nil
 		}
 	}
-	return "", FlagErrorf("invalid --%s %q: want one of %s", flag, v, strings.Join(allowed, ", "))
+	return "", FlagValueErrorf(flag, v, "want one of %s", strings.Join(allowed, ", "))
 }
 
 // SplitAtDash splits a command's arguments at "--": the targets before it

@@ -42,6 +42,16 @@ type Settings struct {
 	v       *viper.Viper
 	tree    map[string]any // the file as parsed, for key validation
 	aliases map[string][]string
+	// origins are the flags Apply set, by flag name: where the value came
+	// from, so a value found wrong later is blamed on it and not on a flag.
+	origins map[string]origin
+}
+
+// origin is where Apply found a flag's value: the config file (and its
+// key) or an SSMCTL_* variable.
+type origin struct {
+	source string // "config file PATH" or "SSMCTL_X"
+	key    string // the config key, e.g. nodes.ping
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/ssmctl/config.yaml, or
@@ -220,7 +230,27 @@ func (s *Settings) set(fl *pflag.Flag, key string) error {
 		}
 	}
 	fl.Changed = true
+	if s.origins == nil {
+		s.origins = map[string]origin{}
+	}
+	s.origins[fl.Name] = origin{source: source, key: key}
 	return nil
+}
+
+// Invalid blames a wrong value of the flag named flag on where Apply found
+// it: a configuration error (exit 253) naming the config file (or the
+// SSMCTL_* variable), the key and the value, in the form Apply's own value
+// errors have. It returns nil when Apply did not set that flag (the value
+// came from the command line).
+func (s *Settings) Invalid(flag, value, reason string) error {
+	if s == nil {
+		return nil
+	}
+	o, ok := s.origins[flag]
+	if !ok {
+		return nil
+	}
+	return configErrorf("%s: %s: invalid value %q: %s", o.source, o.key, value, reason)
 }
 
 // commandKey is the config-file key of a command: "run.list" for

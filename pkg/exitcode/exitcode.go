@@ -24,7 +24,8 @@ const (
 	Failed = 1
 	// Timeout: the command timed out (execution or delivery) and none failed outright.
 	Timeout = 124
-	// Interrupted: Ctrl-C, after cancelling what could be cancelled.
+	// Interrupted: Ctrl-C (SIGINT), after cancelling what could be
+	// cancelled; the other signals' codes are in signal.go.
 	Interrupted = 130
 	// RebootPending: a reboot is owed and has not happened (Linux and macOS).
 	RebootPending = 194

@@ -8,6 +8,8 @@
 //   - json: the view value marshalled with its JSON tags, indented two spaces,
 //     HTML characters not escaped, a trailing newline. A nil top-level slice
 //     or map prints [] or {}, never null. Field order is the struct's.
+//     Times are *Time: RFC 3339 in UTC with exactly three fractional
+//     digits; a view holding a time.Time is refused.
 //   - yaml: the same document, same key order, built from the JSON so that
 //     strings that look like numbers, booleans or null ("true", "0123",
 //     "1.0", "yes") are quoted and the document round-trips.

@@ -8,6 +8,9 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/jmespath/go-jmespath"
 )
@@ -17,6 +20,9 @@ import (
 // top-level slice or map is an empty one, so a listing with no results is []
 // and never null.
 func marshalDocument(doc any) ([]byte, error) {
+	if err := checkTimes(reflect.TypeOf(doc)); err != nil {
+		return nil, err
+	}
 	if v := reflect.ValueOf(doc); v.IsValid() {
 		switch v.Kind() {
 		case reflect.Slice:
@@ -37,6 +43,57 @@ func marshalDocument(doc any) ([]byte, error) {
 		return nil, fmt.Errorf("encode output: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+var (
+	timeType      = reflect.TypeFor[time.Time]()
+	marshalerType = reflect.TypeFor[json.Marshaler]()
+	checkedTypes  sync.Map // reflect.Type -> error (nil: no raw time)
+)
+
+// checkTimes refuses a view type that holds a time.Time anywhere (a field,
+// an element, through pointers): its JSON would have a varying precision.
+// Views use *Time. The answer is kept per type.
+func checkTimes(t reflect.Type) error {
+	if t == nil {
+		return nil
+	}
+	if v, ok := checkedTypes.Load(t); ok {
+		err, _ := v.(error)
+		return err
+	}
+	var err error
+	if path := rawTimePath(t, map[reflect.Type]bool{}); path != "" {
+		err = fmt.Errorf("internal error: %s%s is a time.Time; view types use *output.Time", t, path)
+	}
+	checkedTypes.Store(t, err)
+	return err
+}
+
+// rawTimePath is where in t a time.Time is, or "".
+func rawTimePath(t reflect.Type, seen map[reflect.Type]bool) string {
+	if t == timeType {
+		return " "
+	}
+	if seen[t] || t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
+		return ""
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return rawTimePath(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() && !f.Anonymous {
+				continue
+			}
+			if p := rawTimePath(f.Type, seen); p != "" {
+				return "." + f.Name + strings.TrimSuffix(p, " ")
+			}
+		}
+	}
+	return ""
 }
 
 // applyQuery runs a compiled --query on a JSON document and returns the

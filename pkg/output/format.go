@@ -62,11 +62,24 @@ func compileQuery(q string) (*jmespath.JMESPath, error) {
 	if q == "" {
 		return nil, nil
 	}
-	jp, err := jmespath.Compile(legacyLiterals(q))
+	expr := legacyLiterals(q)
+	jp, err := jmespath.Compile(expr)
 	if err != nil {
 		return nil, exitcode.Usagef("invalid --query %s: %s", strconv.Quote(q), queryErrorReason(err))
 	}
+	if swallowedSyntaxError(expr) {
+		return nil, exitcode.Usagef("invalid --query %s: syntax error in an index or slice: want [N], [start:stop:step] or [*] closed by ']'", strconv.Quote(q))
+	}
 	return jp, nil
+}
+
+// swallowedSyntaxError reports whether go-jmespath accepted a broken
+// expression: its parser drops the error of a bad index after "[" ("[0.id")
+// and leaves an empty node, which fails only when the query runs ("Unknown
+// AST node: ASTEmpty"). No valid expression has an empty node.
+func swallowedSyntaxError(expr string) bool {
+	ast, err := jmespath.NewParser().Parse(expr)
+	return err == nil && strings.Contains(ast.PrettyPrint(0), "ASTEmpty {")
 }
 
 // queryErrorReason makes go-jmespath's error one line and says where the

@@ -68,6 +68,8 @@ func TestValidateQuery(t *testing.T) {
 		{"Nodes[", `invalid --query "Nodes[": syntax error at column 7: `},
 		{"a.\"b", `invalid --query "a.\"b": `},
 		{"foo bar", `invalid --query "foo bar": syntax error at column 5: `},
+		{"[0.id", `invalid --query "[0.id": syntax error in an index or slice: `},
+		{"[2", `invalid --query "[2": syntax error in an index or slice: `},
 	}
 	for _, tt := range invalid {
 		err := ValidateQuery(tt.q)

@@ -45,10 +45,11 @@ type Streams struct {
 }
 
 // System returns streams on the process's stdin, stdout and stderr.
+// Writes to stdout are checked: OutError is the first that failed.
 func System() *Streams {
 	return &Streams{
 		In:        os.Stdin,
-		Out:       os.Stdout,
+		Out:       &checkedWriter{w: os.Stdout},
 		ErrOut:    os.Stderr,
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout),
@@ -60,8 +61,58 @@ func System() *Streams {
 // Test returns streams backed by buffers, with every TTY answer false.
 func Test() (s *Streams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.Buffer) {
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	s = &Streams{In: in, Out: out, ErrOut: errOut, lookupEnv: os.LookupEnv}
+	s = &Streams{In: in, Out: &checkedWriter{w: out}, ErrOut: errOut, lookupEnv: os.LookupEnv}
 	return s, in, out, errOut
+}
+
+// checkedWriter passes writes on to w and remembers the first that
+// failed, so a command that does not look at its write errors (or goes on
+// past one, as a stream of output does) still cannot end in success.
+type checkedWriter struct {
+	w   io.Writer
+	mu  sync.Mutex
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+func (c *checkedWriter) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// SetOut makes w stdout, its writes checked as System's are (tests).
+func (s *Streams) SetOut(w io.Writer) { s.Out = &checkedWriter{w: w} }
+
+// OutError is the first write to stdout that failed, if any; the root
+// turns it into the exit status whatever the command returned.
+func (s *Streams) OutError() error {
+	if c, ok := s.Out.(*checkedWriter); ok {
+		return c.Err()
+	}
+	return nil
+}
+
+// OutFile is the file behind stdout, nil when it is not one (a test's
+// buffer).
+func (s *Streams) OutFile() *os.File {
+	w := s.Out
+	if c, ok := w.(*checkedWriter); ok {
+		w = c.w
+	}
+	f, _ := w.(*os.File)
+	return f
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
@@ -149,7 +200,7 @@ func (s *Streams) TerminalWidth() int {
 	if !s.stdoutTTY {
 		return defaultWidth
 	}
-	if f, ok := s.Out.(*os.File); ok {
+	if f := s.OutFile(); f != nil {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 			return w
 		}
@@ -175,10 +226,12 @@ func (s *Streams) columns() (int, bool) {
 	return w, true
 }
 
-// Warnf writes "warning: <message>" on ErrOut. Warnings are shown even under
-// --quiet: quiet silences progress and chatter, not things the user must know.
+// Warnf writes "ssmctl: <message>" on ErrOut, the prefix errors have, so
+// everything ssmctl has to tell about a run is found the same way. It is
+// the one way to warn. Warnings are shown even under --quiet: quiet
+// silences progress and chatter, not things the user must know.
 func (s *Streams) Warnf(format string, args ...any) {
-	s.writeLine("warning: " + fmt.Sprintf(format, args...))
+	s.writeLine("ssmctl: " + fmt.Sprintf(format, args...))
 }
 
 // Infof writes a status line on ErrOut unless --quiet is set.

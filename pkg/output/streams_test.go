@@ -1,6 +1,9 @@
 package output
 
 import (
+	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -155,9 +158,9 @@ func TestWarnfInfof(t *testing.T) {
 		}
 		s.Infof("fetching %d nodes", 3)
 		s.Warnf("node %s is offline\n", "i-1")
-		want := "fetching 3 nodes\nwarning: node i-1 is offline\n"
+		want := "fetching 3 nodes\nssmctl: node i-1 is offline\n"
 		if quiet {
-			want = "warning: node i-1 is offline\n"
+			want = "ssmctl: node i-1 is offline\n"
 		}
 		if got := errOut.String(); got != want {
 			t.Errorf("quiet %v: stderr %q, want %q", quiet, got, want)
@@ -213,7 +216,7 @@ func TestProgressOnTerminal(t *testing.T) {
 	// A warning lifts the spinner, prints on its own line, and puts it back.
 	errOut.Reset()
 	s.Warnf("node i-1 did not answer")
-	want := eraseLine + "warning: node i-1 did not answer\n" + eraseLine + spinnerFrames[0] + " 37/120 done, 2 failed"
+	want := eraseLine + "ssmctl: node i-1 did not answer\n" + eraseLine + spinnerFrames[0] + " 37/120 done, 2 failed"
 	if got := errOut.String(); got != want {
 		t.Errorf("Warnf during progress wrote %q, want %q", got, want)
 	}
@@ -256,8 +259,8 @@ func TestProgressConcurrentUpdates(t *testing.T) {
 		<-done
 	}
 	s.StopProgress()
-	if got := errOut.String(); !strings.HasSuffix(got, eraseLine) || strings.Count(got, "warning: w") != 40 {
-		t.Errorf("concurrent progress: %d warnings, ends %q", strings.Count(got, "warning: w"), got[max(0, len(got)-20):])
+	if got := errOut.String(); !strings.HasSuffix(got, eraseLine) || strings.Count(got, "ssmctl: w") != 40 {
+		t.Errorf("concurrent progress: %d warnings, ends %q", strings.Count(got, "ssmctl: w"), got[max(0, len(got)-20):])
 	}
 }
 
@@ -272,5 +275,27 @@ func TestStripSGR(t *testing.T) {
 	}
 	if got, want := b.String(), "\r\x1b[K⣾ label\x1b[?25l"; got != want {
 		t.Errorf("stripped %q, want %q", got, want)
+	}
+}
+
+// The first failed write to stdout is remembered, whoever ignored it.
+func TestOutErrorRemembersTheFirstFailedWrite(t *testing.T) {
+	t.Parallel()
+	s, _, _, _ := Test()
+	if s.OutError() != nil {
+		t.Fatal("an error before any write")
+	}
+	s.SetOut(failingWriter{})
+	fmt.Fprintln(s.Out, "ignored")
+	fmt.Fprintln(s.Out, "ignored again")
+	if !errors.Is(s.OutError(), os.ErrClosed) {
+		t.Errorf("OutError = %v", s.OutError())
+	}
+	if s.OutFile() != nil {
+		t.Error("OutFile of a writer that is no file")
+	}
+	sys := System()
+	if sys.OutFile() != os.Stdout {
+		t.Error("System().OutFile() is not os.Stdout")
 	}
 }

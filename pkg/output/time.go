@@ -6,16 +6,40 @@ import (
 	"time"
 )
 
+// Time is a time in a JSON or YAML document: RFC 3339 in UTC with
+// milliseconds, always three digits ("2026-11-01T12:00:00.000Z"), so every
+// timestamp ssmctl prints has one shape and one length (time.Time's own
+// encoding drops trailing zeros: ".67Z" beside ".665Z"). View types use
+// *Time for their times; a document with a time.Time is refused.
+type Time struct{ time.Time }
+
+// jsonTimeLayout is RFC 3339 with exactly three fractional digits.
+const jsonTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// NewTime is t in UTC as a document time; nil for the zero time, so an
+// unknown time is left out (omitempty) or null.
+func NewTime(t time.Time) *Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &Time{t.UTC()}
+}
+
+// MarshalJSON writes the time with millisecond precision in UTC.
+func (t Time) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + t.UTC().Format(jsonTimeLayout) + `"`), nil
+}
+
 // TimeLabel is relative ("3m ago") for people at a terminal and RFC 3339
-// for scripts; nil is empty.
-func TimeLabel(t *time.Time, now time.Time, tty bool) string {
+// (to the second) for scripts; nil is empty.
+func TimeLabel(t *Time, now time.Time, tty bool) string {
 	if t == nil {
 		return ""
 	}
 	if !tty {
 		return t.UTC().Format(time.RFC3339)
 	}
-	return ago(now.Sub(*t))
+	return ago(now.Sub(t.Time))
 }
 
 func ago(d time.Duration) string {

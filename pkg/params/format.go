@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -184,30 +185,99 @@ func hclQuote(v string) string {
 
 // Decode reads entries from data in format. dotenv, env and tfvars read
 // what Encode writes and the common hand-written forms (unquoted values,
-// comments, blank lines); json and yaml read an object of strings, with
-// nested objects flattened into keys joined by "/".
+// comments, blank lines); json and yaml read an object, with nested
+// objects flattened into keys joined by "/".
+//
+// Values are taken as written, never altered (docs/params.md, "Import
+// takes values as written"): a number or boolean is its text as it appears
+// in the file (yaml's 010 and 1.10 stay 010 and 1.10), a list of scalars
+// is StringList text (a,b) when no item holds a comma. A list that holds
+// an object, a list, null or an item with a comma, and any value that is
+// not UTF-8 text, is refused (252) naming its key. An empty value (KEY=,
+// "", null, []) comes back as an entry with an empty value: Parameter
+// Store cannot hold one, and the importer decides what to do with it.
 func Decode(format string, data []byte) ([]Entry, error) {
+	entries, err := decode(format, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkUTF8(format, data, entries); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+func decode(format string, data []byte) ([]Entry, error) {
 	switch format {
 	case "dotenv", "env":
 		return decodeDotenv(string(data))
 	case "tfvars":
 		return decodeTfvars(string(data))
 	case "json":
+		// json and yaml would replace bytes that are not UTF-8 (or refuse
+		// the file without saying where): checkUTF8 finds the key.
+		data = bytes.ToValidUTF8(data, []byte(string(utf8.RuneError)))
 		var m map[string]any
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err := dec.Decode(&m); err != nil {
 			return nil, usagef("invalid JSON: %v", err)
 		}
-		return flatten("", m)
-	case "yaml":
-		var m map[string]any
-		if err := yaml.Unmarshal(data, &m); err != nil {
-			return nil, usagef("invalid YAML: %v", err)
+		if m == nil {
+			return nil, usagef("invalid JSON: want an object of keys and values")
 		}
 		return flatten("", m)
+	case "yaml":
+		data = bytes.ToValidUTF8(data, []byte(string(utf8.RuneError)))
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return nil, usagef("invalid YAML: %v", err)
+		}
+		if len(doc.Content) == 0 {
+			return nil, nil
+		}
+		root := doc.Content[0]
+		if root.Kind != yaml.MappingNode {
+			return nil, usagef("invalid YAML: want a mapping of keys and values")
+		}
+		return flattenYAML("", root)
 	}
 	return nil, usagef("unknown format %q", format)
+}
+
+// checkUTF8 refuses entries whose key or value is not UTF-8 text, naming
+// the first. For json and yaml, which were decoded with such bytes
+// replaced by U+FFFD, an entry holding U+FFFD is one, unless the file
+// itself holds that character; then the line is named instead.
+func checkUTF8(format string, data []byte, entries []Entry) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	replaced := format == "json" || format == "yaml"
+	genuine := bytes.Contains(data, []byte(string(utf8.RuneError)))
+	for _, e := range entries {
+		bad := !utf8.ValidString(e.Key) || !utf8.ValidString(e.Value)
+		if replaced && !genuine {
+			bad = strings.ContainsRune(e.Key, utf8.RuneError) || strings.ContainsRune(e.Value, utf8.RuneError)
+		}
+		if bad {
+			return usagef("key %q: the value is not UTF-8 text; Parameter Store holds text (base64-encode binary values)", strings.ToValidUTF8(e.Key, "?"))
+		}
+	}
+	if replaced {
+		off := len(data)
+		for i := 0; i < len(data); {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n == 1 {
+				off = i
+				break
+			}
+			i += n
+		}
+		return usagef("line %d: bytes that are not UTF-8 text; Parameter Store holds text", 1+bytes.Count(data[:off], []byte("\n")))
+	}
+	// dotenv and tfvars keep the bytes: only comments were not UTF-8.
+	return nil
 }
 
 func flatten(prefix string, m map[string]any) ([]Entry, error) {
@@ -218,30 +288,133 @@ func flatten(prefix string, m map[string]any) ([]Entry, error) {
 			key = prefix + "/" + k
 		}
 		switch v := m[k].(type) {
-		case string:
-			out = append(out, Entry{Key: key, Value: v})
 		case map[string]any:
 			sub, err := flatten(key, v)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, sub...)
-		case json.Number, bool, int, int64, uint64, float64:
-			out = append(out, Entry{Key: key, Value: fmt.Sprint(v)})
 		case []any:
-			// A list becomes a StringList value.
 			parts := make([]string, len(v))
 			for i, e := range v {
-				parts[i] = fmt.Sprint(e)
+				s, ok := jsonScalar(e)
+				if !ok {
+					return nil, nestedList(key, e == nil)
+				}
+				parts[i] = s
 			}
-			out = append(out, Entry{Key: key, Value: strings.Join(parts, ",")})
+			val, err := listValue(key, parts)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Entry{Key: key, Value: val})
 		case nil:
-			return nil, usagef("%s: null value (Parameter Store has no empty values)", key)
+			out = append(out, Entry{Key: key})
 		default:
-			return nil, usagef("%s: unsupported value %T", key, v)
+			s, ok := jsonScalar(v)
+			if !ok {
+				return nil, usagef("key %q: unsupported value %T", key, v)
+			}
+			out = append(out, Entry{Key: key, Value: s})
 		}
 	}
 	return out, nil
+}
+
+// jsonScalar is a JSON string, number (its text as written) or boolean as
+// text.
+func jsonScalar(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return fmt.Sprint(v), true
+	}
+	return "", false
+}
+
+func flattenYAML(prefix string, m *yaml.Node) ([]Entry, error) {
+	type pair struct {
+		key string
+		val *yaml.Node
+	}
+	var pairs []pair
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+			return nil, usagef("invalid YAML: line %d: keys must be plain text (no merge keys or complex keys)", k.Line)
+		}
+		key := k.Value
+		if prefix != "" {
+			key = prefix + "/" + key
+		}
+		for v.Kind == yaml.AliasNode {
+			v = v.Alias
+		}
+		pairs = append(pairs, pair{key, v})
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return pairs[i].key < pairs[j].key })
+	var out []Entry
+	for _, p := range pairs {
+		switch p.val.Kind {
+		case yaml.MappingNode:
+			sub, err := flattenYAML(p.key, p.val)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		case yaml.SequenceNode:
+			parts := make([]string, len(p.val.Content))
+			for i, e := range p.val.Content {
+				for e.Kind == yaml.AliasNode {
+					e = e.Alias
+				}
+				if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
+					return nil, nestedList(p.key, e.Kind == yaml.ScalarNode)
+				}
+				parts[i] = e.Value
+			}
+			val, err := listValue(p.key, parts)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Entry{Key: p.key, Value: val})
+		case yaml.ScalarNode:
+			if p.val.Tag == "!!null" {
+				out = append(out, Entry{Key: p.key})
+				continue
+			}
+			// The text as written: 010 and 1.10 are not numbers to convert.
+			out = append(out, Entry{Key: p.key, Value: p.val.Value})
+		default:
+			return nil, usagef("invalid YAML: line %d: unsupported value", p.val.Line)
+		}
+	}
+	return out, nil
+}
+
+// listValue is a list's StringList text, refused when an item holds a
+// comma (it would read back as two).
+func listValue(key string, parts []string) (string, error) {
+	for _, p := range parts {
+		if strings.Contains(p, ",") {
+			return "", usagef("key %q: a list item holds a comma, which StringList text (a,b) cannot keep apart; give the value as one string", key)
+		}
+		if p == "" {
+			return "", usagef("key %q: a list holds an empty item, which StringList text cannot hold; give the value as one string", key)
+		}
+	}
+	return strings.Join(parts, ","), nil
+}
+
+func nestedList(key string, null bool) error {
+	what := "an object or a list"
+	if null {
+		what = "null"
+	}
+	return usagef("key %q: a list that holds %s; only lists of strings, numbers and booleans become values (a,b): give a nested value as one string to store it as text", key, what)
 }
 
 // decodeDotenv reads KEY=VALUE lines, optionally after "export ": 'single'

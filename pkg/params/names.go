@@ -219,10 +219,22 @@ func ValueLimit(tier string) int {
 }
 
 // ValidateValue checks a value's size against its tier. Values may not be
-// empty.
+// empty, and must be UTF-8 text (the SDK would send other bytes as U+FFFD,
+// storing something else than was given).
 func ValidateValue(name, value, tier string) error {
 	if value == "" {
 		return usagef("empty value for %s: Parameter Store does not store empty values", name)
+	}
+	if !utf8.ValidString(value) {
+		at := 0
+		for at < len(value) {
+			r, n := utf8.DecodeRuneInString(value[at:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			at += n
+		}
+		return usagef("value of %s is not UTF-8 text (byte %d is not): Parameter Store holds text; base64-encode binary values", name, at+1)
 	}
 	if limit := ValueLimit(tier); len(value) > limit {
 		hint := ""

@@ -563,7 +563,7 @@ func TestDecodeHandWritten(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("yaml: %q, %v", got, err)
 	}
-	for format, bad := range map[string]string{"dotenv": "A='open\n", "json": "{", "tfvars": "a = 1\n", "yaml": "a: null\n", "env": "export A='secret'xsecretx\n"} {
+	for format, bad := range map[string]string{"dotenv": "A='open\n", "json": "{", "tfvars": "a = 1\n", "yaml": "a: [secret, [x]]\n", "env": "export A='secret'xsecretx\n"} {
 		_, err := Decode(format, []byte(bad))
 		if exitcode.Code(err) != exitcode.Usage {
 			t.Errorf("%s %q: %v", format, bad, err)
@@ -571,6 +571,61 @@ func TestDecodeHandWritten(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "secret") {
 			t.Errorf("%s: the error quotes the file: %v", format, err)
 		}
+	}
+}
+
+// Import takes values as written: numbers keep their text, lists of
+// scalars become StringList text, empty values come back empty (the
+// importer skips them), and what cannot be kept is refused naming the key.
+func TestDecodeKeepsValues(t *testing.T) {
+	for _, tt := range []struct {
+		format, data string
+		want         []Entry
+	}{
+		{"yaml", "a: 010\nb: 1.10\nc: 1e3\nd: true\ne: [1, x, 2.50]\nf: ~\ng: []\nh: ''\n",
+			[]Entry{{"a", "010"}, {"b", "1.10"}, {"c", "1e3"}, {"d", "true"}, {"e", "1,x,2.50"}, {"f", ""}, {"g", ""}, {"h", ""}}},
+		{"json", `{"a": 1.10, "b": 10000000000000000000001, "c": [1, "x", true], "d": null, "e": "", "f": {"g": {"h": "deep"}}}`,
+			[]Entry{{"a", "1.10"}, {"b", "10000000000000000000001"}, {"c", "1,x,true"}, {"d", ""}, {"e", ""}, {"f/g/h", "deep"}}},
+		{"dotenv", "EMPTY=\nA=1\nQ=''\n", []Entry{{"EMPTY", ""}, {"A", "1"}, {"Q", ""}}},
+		{"yaml", "base: &b x\nref: *b\n", []Entry{{"base", "x"}, {"ref", "x"}}},
+		// A comment that is not UTF-8 alters no value.
+		{"dotenv", "# caf\xe9\nA=1\n", []Entry{{"A", "1"}}},
+		// U+FFFD written in the file is a character like any other.
+		{"json", `{"a": "\ufffd"}`, []Entry{{"a", "\ufffd"}}},
+	} {
+		got, err := Decode(tt.format, []byte(tt.data))
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s %q: got %q, %v; want %q", tt.format, tt.data, got, err, tt.want)
+		}
+	}
+	for _, tt := range []struct{ format, data, want string }{
+		{"json", `{"a":{"b":[1,{"c":2}]}}`, `key "a/b": a list that holds an object or a list`},
+		{"json", `{"a":[[1]]}`, `key "a": a list that holds an object or a list`},
+		{"json", `{"a":[1,null]}`, `key "a": a list that holds null`},
+		{"json", `{"a":["x,y"]}`, `key "a": a list item holds a comma`},
+		{"yaml", "a:\n  b:\n    - {c: 2}\n", `key "a/b": a list that holds an object or a list`},
+		{"json", "{\"ok\": \"x\", \"bin\": \"abc\xff\xfedef\"}", `key "bin": the value is not UTF-8 text`},
+		{"yaml", "ok: x\nbin: abc\xff\xfedef\n", `key "bin": the value is not UTF-8 text`},
+		{"dotenv", "OK=x\nBIN=abc\xff\xfedef\n", `key "BIN": the value is not UTF-8 text`},
+		{"tfvars", "bin = \"abc\xff\"\n", `key "bin": the value is not UTF-8 text`},
+		{"json", "{\"a\": \"\xef\xbf\xbd\", \"bin\": \"\xff\"}", `line 1: bytes that are not UTF-8 text`},
+		{"json", `null`, `want an object`},
+		{"yaml", "- a\n- b\n", `want a mapping`},
+	} {
+		_, err := Decode(tt.format, []byte(tt.data))
+		if exitcode.Code(err) != exitcode.Usage || !strings.Contains(exitcode.Message(err), tt.want) {
+			t.Errorf("%s %q: %v (code %d), want 252 %q", tt.format, tt.data, err, exitcode.Code(err), tt.want)
+		}
+	}
+}
+
+func TestValidateValueRefusesBytesThatAreNotUTF8(t *testing.T) {
+	err := ValidateValue("/app/bin", "abc\xff\xfedef", "")
+	if exitcode.Code(err) != exitcode.Usage || !strings.Contains(exitcode.Message(err), "value of /app/bin is not UTF-8 text (byte 4 is not)") {
+		t.Errorf("%v", err)
+	}
+	if err := ValidateValue("/app/ok", "héllo 世界 🚀", ""); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -594,7 +649,7 @@ func TestEnvLaterPathsOverride(t *testing.T) {
 	f.seed("/prod/db/url", "String", "prod")
 	f.seed("/prod/secret", "SecureString", "s3")
 	c, _ := newTestClient(f)
-	vars, over, err := c.Env(context.Background(), []string{"/common", "/prod"}, true)
+	vars, over, empty, err := c.Env(context.Background(), []string{"/common", "/prod"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,6 +662,22 @@ func TestEnvLaterPathsOverride(t *testing.T) {
 	}
 	if len(over) != 1 || over[0].Name != "DB_URL" || over[0].From != "/common/db/url" || over[0].Over != "/prod/db/url" {
 		t.Errorf("overrides %+v", over)
+	}
+	if len(empty) != 0 {
+		t.Errorf("empty %q", empty)
+	}
+	// A path with nothing under it, and one whose parameters are deeper
+	// than the one level read, are both named.
+	f.seed("/deep/a/b", "String", "x")
+	_, _, empty, err = c.Env(context.Background(), []string{"/common", "/typo", "/deep/"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(empty, []string{"/typo", "/deep"}) {
+		t.Errorf("empty %q, want [/typo /deep]", empty)
+	}
+	if _, _, empty, _ = c.Env(context.Background(), []string{"/deep"}, true); len(empty) != 0 {
+		t.Errorf("recursive: empty %q", empty)
 	}
 }
 

@@ -2,8 +2,11 @@ package params
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
 // PlanItem is one parameter of an import or copy: what would be written
@@ -265,27 +268,28 @@ type Override struct {
 // Env reads the parameters under each path (decrypted) and maps them to
 // environment variables by EnvName of their key relative to the path.
 // Later paths win; each override is reported, as is a collision within one
-// path (the later name in order wins).
-func (c *Client) Env(ctx context.Context, paths []string, recursive bool) ([]EnvVar, []Override, error) {
+// path (the later name in order wins). empty lists the paths that gave no
+// variable, in the order given.
+func (c *Client) Env(ctx context.Context, paths []string, recursive bool) (vars []EnvVar, over []Override, empty []string, err error) {
 	for _, p := range paths {
 		if _, err := ValidatePath(p); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	index := map[string]int{}
-	var vars []EnvVar
-	var over []Override
 	for _, path := range paths {
 		ps, err := c.ByPath(ctx, path, recursive, true)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		clean, _ := ValidatePath(path)
+		found := false
 		for _, p := range ps {
 			name := EnvName(Relative(clean, p.Name))
 			if name == "" {
 				continue
 			}
+			found = true
 			if i, ok := index[name]; ok {
 				over = append(over, Override{Name: name, From: vars[i].From, Over: p.Name})
 				vars[i] = EnvVar{Name: name, Value: p.Value, From: p.Name}
@@ -294,6 +298,26 @@ func (c *Client) Env(ctx context.Context, paths []string, recursive bool) ([]Env
 			index[name] = len(vars)
 			vars = append(vars, EnvVar{Name: name, Value: p.Value, From: p.Name})
 		}
+		if !found {
+			empty = append(empty, clean)
+		}
 	}
-	return vars, over, nil
+	return vars, over, empty, nil
+}
+
+// NothingUnder is the error of a read that found no parameter under
+// paths where the caller needs some (param exec, param export): exit 254,
+// naming them, as a missing name is; allow says what --allow-empty does
+// instead. Read one level deep, a path whose parameters are all deeper is
+// not told from one with none: the message says -r.
+func NothingUnder(paths []string, recursive bool, allow string) error {
+	where := "directly under"
+	if recursive {
+		where = "under"
+	}
+	msg := fmt.Sprintf("no parameters %s %s", where, strings.Join(paths, ", "))
+	if !recursive {
+		msg += " (-r reads every level)"
+	}
+	return exitcode.New(exitcode.AWS, "%s; %s", msg, allow)
 }

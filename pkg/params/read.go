@@ -204,6 +204,21 @@ func (c *Client) Describe(ctx context.Context, path string, recursive bool) ([]M
 	return c.describe(ctx, in, 0)
 }
 
+// AnyUnder reports whether any parameter lies under path, at any level
+// (DescribeParameters, Path Recursive; one call unless AWS answers short
+// pages).
+func (c *Client) AnyUnder(ctx context.Context, path string) (bool, error) {
+	p, err := ValidatePath(path)
+	if err != nil {
+		return false, err
+	}
+	in := &ssm.DescribeParametersInput{MaxResults: aws.Int32(1), ParameterFilters: []types.ParameterStringFilter{
+		{Key: aws.String("Path"), Option: aws.String("Recursive"), Values: []string{p}},
+	}}
+	md, err := c.describe(ctx, in, 1)
+	return len(md) > 0, err
+}
+
 // DescribeNames returns metadata for exactly these names (DescribeParameters
 // with the Name Equals filter, 10 names per filter), sorted by name; names
 // that do not exist are absent.

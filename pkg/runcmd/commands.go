@@ -3,6 +3,7 @@ package runcmd
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
 // Command is a command as ListCommands reports it.
@@ -154,7 +156,15 @@ func (c *Client) Describe(ctx context.Context, commandID string) (*Command, erro
 // Invocations lists a command's invocations, or its invocation on one node.
 // With fullOutput, output cut at 2,500 characters is read in full (up to
 // 24,000 and 8,000 characters) with GetCommandInvocation.
+// Nodes are named as run names them (target.Names), not by AWS's
+// InstanceName, the computer name.
 func (c *Client) Invocations(ctx context.Context, commandID, nodeID string, fullOutput bool) ([]Invocation, error) {
+	return c.invocations(ctx, commandID, nodeID, nil, fullOutput)
+}
+
+// invocations is Invocations, keeping only the nodes in keep when it is
+// not nil.
+func (c *Client) invocations(ctx context.Context, commandID, nodeID string, keep map[string]bool, fullOutput bool) ([]Invocation, error) {
 	list, err := c.listInvocations(ctx, time.Time{}, commandID, nodeID)
 	if err != nil {
 		if notThereYet(err) {
@@ -162,12 +172,20 @@ func (c *Client) Invocations(ctx context.Context, commandID, nodeID string, full
 		}
 		return nil, err
 	}
+	if keep != nil {
+		list = slices.DeleteFunc(list, func(ci types.CommandInvocation) bool { return !keep[aws.ToString(ci.InstanceId)] })
+	}
 	if nodeID != "" && len(list) == 0 {
 		return nil, exitcode.Usagef("command %s has no invocation on %s", commandID, nodeID)
 	}
+	ids := make([]string, len(list))
+	for i, ci := range list {
+		ids[i] = aws.ToString(ci.InstanceId)
+	}
+	names := target.Names(ctx, c.Nodes, ids)
 	invs := make([]Invocation, 0, len(list))
 	for _, ci := range list {
-		inv := fromAWS(ci, nil)
+		inv := fromAWS(ci, names)
 		if fullOutput && inv.Done() {
 			if err := c.fetchOutput(ctx, time.Time{}, &inv); err != nil {
 				return nil, err
@@ -194,7 +212,10 @@ func (c *Client) Attach(ctx context.Context, commandID string) (*Run, error) {
 		requestedAt:     cmd.Requested,
 		Expires:         cmd.Expires,
 		client:          c,
-		names:           map[string]string{},
+		names:           target.Names(ctx, c.Nodes, cmd.InstanceIDs),
+	}
+	if r.names == nil {
+		r.names = map[string]string{}
 	}
 	if r.Expires.IsZero() {
 		r.Expires = c.clock().Now().Add(defaultDelivery + defaultExecute)

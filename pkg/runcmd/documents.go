@@ -100,6 +100,8 @@ type DocumentDetail struct {
 	Document
 	Parameters []DocumentParameter
 	Steps      []Step
+	// Content is the document as stored (JSON or YAML, per Format).
+	Content string
 }
 
 // DocumentParameter is a parameter a document declares.
@@ -171,11 +173,13 @@ func (c *Client) DescribeDocument(ctx context.Context, doc, version string) (*Do
 			Default:     p.DefaultValue,
 		})
 	}
-	got, err := c.API.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name), DocumentVersion: optional(out.Version)})
+	// In the format it was created in: GetDocument answers JSON by default.
+	got, err := c.API.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name), DocumentVersion: optional(out.Version), DocumentFormat: d.DocumentFormat})
 	if err != nil {
 		return nil, documentError(name, version, err)
 	}
-	content := parseContent(aws.ToString(got.Content))
+	out.Content = aws.ToString(got.Content)
+	content := parseContent(out.Content)
 	out.Steps = content.steps()
 	for i := range out.Parameters {
 		if cp, ok := content.Parameters[out.Parameters[i].Name]; ok {

@@ -71,9 +71,13 @@ type Request struct {
 	// Document is NAME or NAME:VERSION; empty picks AWS-RunShellScript or
 	// AWS-RunPowerShellScript by the targets' platform.
 	Document string
-	// Commands is the command or script, sent as the document's
-	// "commands" parameter.
+	// Commands is a command line sent as it is, as the document's
+	// "commands" parameter. Args (the words after "--") and Script (a
+	// script's text) are turned into one for the document's shell once it
+	// is known (commandline.go); give one of the three.
 	Commands []string
+	Args     []string
+	Script   string
 	// Parameters are the document's parameters; several values of one
 	// key make a list.
 	Parameters map[string][]string
@@ -94,6 +98,10 @@ type Request struct {
 	CloudWatchLogGroup string
 	ServiceRoleARN     string
 	NotificationARN    string
+	// Ping keeps the nodes with these ping statuses (AWS's spelling);
+	// Platform the nodes of this PlatformType. Either sends node IDs.
+	Ping     []string
+	Platform string
 }
 
 // Validate checks the request without any I/O. Errors are usage errors.
@@ -110,21 +118,29 @@ func (r *Request) Validate() error {
 	if err := r.validateLimits(); err != nil {
 		return err
 	}
+	if _, err := target.NormalizePing(r.Ping); err != nil {
+		return err
+	}
+	if r.Platform != "" {
+		if _, err := NormalizePlatform(r.Platform); err != nil {
+			return err
+		}
+	}
 	if len([]rune(r.Comment)) > maxCommentLen {
 		return exitcode.Usagef("--comment is longer than %d characters", maxCommentLen)
 	}
 	if _, _, err := splitDocument(r.Document); err != nil {
 		return err
 	}
-	for _, c := range r.Commands {
+	for _, c := range r.given() {
 		if strings.TrimSpace(c) == "" {
 			return exitcode.Usagef("empty command")
 		}
 	}
-	if len(r.Commands) > 0 && len(r.Parameters["commands"]) > 0 {
+	if len(r.given()) > 0 && len(r.Parameters["commands"]) > 0 {
 		return exitcode.Usagef("give the command after -- or as --param commands=..., not both")
 	}
-	if r.Document == "" && len(r.Commands) == 0 && len(r.Parameters["commands"]) == 0 {
+	if r.Document == "" && len(r.given()) == 0 && len(r.Parameters["commands"]) == 0 {
 		return exitcode.Usagef("no command: give one after --, or --script FILE, or --document")
 	}
 	if r.ExecutionTimeout != 0 && len(r.Parameters["executionTimeout"]) > 0 {
@@ -269,12 +285,9 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	nodes, err := c.Nodes.Resolve(ctx, target.Query{Specs: req.Specs, WithNames: true})
+	nodes, err := c.selectNodes(ctx, req)
 	if err != nil {
 		return nil, err
-	}
-	if len(nodes) == 0 {
-		return nil, exitcode.Usagef("no managed node matches %s", specList(req.Specs))
 	}
 	in, err := c.buildInput(ctx, req, nodes)
 	if err != nil {
@@ -307,7 +320,7 @@ func (c *Client) Start(ctx context.Context, req Request) (*Run, error) {
 	// error, for the caller to cancel (Interrupt).
 	sendCtx := context.WithoutCancel(ctx)
 	token := newRunToken()
-	if targets, ok := awsTargets(req.Specs); ok {
+	if targets, ok := awsTargets(req.Specs); ok && !req.narrowed() {
 		run.ByTargets = true
 		in.Targets = targets
 		sent, err := c.sendOnce(sendCtx, in, sendMark(token, 1), ctx.Done())
@@ -441,7 +454,10 @@ func (c *Client) buildInput(ctx context.Context, req Request, nodes []target.Nod
 			declared[aws.ToString(p.Name)] = p.Type
 		}
 	}
-	if err := checkParams(name, params, declared, len(req.Commands) > 0, req.ExecutionTimeout > 0); err != nil {
+	if line := req.commandLine(name, nodes); line != "" {
+		params["commands"] = []string{line}
+	}
+	if err := checkParams(name, params, declared, len(req.given()) > 0, req.ExecutionTimeout > 0); err != nil {
 		return nil, err
 	}
 

@@ -35,6 +35,7 @@ func TestAWSCLIRunCommand(t *testing.T) {
 			Parameters                                                    map[string][]string
 		}
 	}
+	sending := time.Now()
 	awsCLI(t, s, &sent, "ssm", "send-command", "--document-name", "AWS-RunShellScript",
 		"--instance-ids", linux1, linux2, "--parameters", "commands='"+script+"'", "--comment", "cli")
 	cmd := sent.Command
@@ -54,7 +55,12 @@ func TestAWSCLIRunCommand(t *testing.T) {
 	early.Env = append(s.Env(), "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
 	// The script waits for the gate and the invocation stays invisible for
 	// 10 s (or until it ends).
-	if out, err := early.CombinedOutput(); err == nil || !strings.Contains(string(out), "InvocationDoesNotExist") {
+	out, err := early.CombinedOutput()
+	switch {
+	case time.Since(sending) > 9*time.Second:
+		// A loaded machine started the CLI too late to see the window.
+		t.Logf("get-command-invocation came %s after sending, past the 10 s window: not checked", time.Since(sending))
+	case err == nil || !strings.Contains(string(out), "InvocationDoesNotExist"):
 		t.Errorf("get-command-invocation right after send-command: %v\n%s", err, out)
 	}
 	if err := os.WriteFile(gate, nil, 0o600); err != nil {

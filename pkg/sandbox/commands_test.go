@@ -697,9 +697,6 @@ func TestThousandNodes(t *testing.T) {
 	if cmd.Status != types.CommandStatusSuccess || cmd.CompletedCount != 1000 || cmd.TargetCount != 1000 {
 		t.Errorf("command %s completed %d of %d", cmd.Status, cmd.CompletedCount, cmd.TargetCount)
 	}
-	if elapsed > 20*time.Second {
-		t.Errorf("1,000 nodes took %s", elapsed)
-	}
 	t.Logf("1,000 nodes at concurrency 100: %s", elapsed)
 }
 

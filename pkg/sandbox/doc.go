@@ -66,7 +66,7 @@
 //
 //	server.go     Options, New, Server (listener, Close, Env, Stats, ...)
 //	areas.go      the one list of service areas, opened in dependency order
-//	testing.go    Start and AWSConfig for Go tests
+//	testing.go    Start, AWSConfig and EchoServer (a port map destination) for Go tests
 //	internal/protocol   the wire: JSON decoding, answers and AWS error values,
 //	              SigV4, epoch timestamps, page tokens, the models' validation,
 //	              the data channel's message framing and handshake payloads

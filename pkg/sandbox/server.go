@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -90,7 +91,16 @@ type Options struct {
 	// a shell's first output. For quick tests; the default keeps the real
 	// agent's pace (about 1 MB/s).
 	NoPacing bool
+
+	// readTimeout, for tests, replaces the 10 s a client has to send a
+	// request's headers (http.Server.ReadHeaderTimeout) and then its body
+	// (router.DefaultBodyTimeout).
+	readTimeout time.Duration
 }
+
+// readHeaderTimeout is how long a client has to send a request's headers
+// once connected (or once its previous request was answered).
+const readHeaderTimeout = 10 * time.Second
 
 // Defaults of the timing options (Options).
 const (
@@ -213,6 +223,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.router = router.New(router.Config{
 		Verifier: verifier, Faults: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Logf: opts.Logf,
+		BodyTimeout: opts.readTimeout,
 	})
 	verifier.Known = s.router.KnownSigningName
 
@@ -247,7 +258,7 @@ func New(opts Options) (*Server, error) {
 	s.ln = ln
 	s.http = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cmp.Or(opts.readTimeout, readHeaderTimeout),
 		ConnState:         s.trackConn,
 	}
 	return s, nil

@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -417,6 +415,34 @@ func TestNonInteractiveSession(t *testing.T) {
 			t.Errorf("stdout %q, exit %q", c.stdout.String(), c.exitCode)
 		}
 	})
+	// A Windows node runs the command in PowerShell, where there is no sh:
+	// "sh -c ..." fails as PowerShell fails an unknown command, exit 1.
+	t.Run("sh on Windows", func(t *testing.T) {
+		t.Parallel()
+		c := newTestClient(t, s, &ssm.StartSessionInput{
+			Target: aws.String("i-0a1b2c3d4e5f60005"), DocumentName: aws.String("AWS-StartNonInteractiveCommand"),
+			Parameters: map[string][]string{"command": {"sh -c 'echo hi'"}, "separateOutputStream": {"true"}},
+		})
+		c.waitClosed()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.stdout.Len() != 0 || !strings.HasPrefix(c.stderr.String(), "sh : The term 'sh' is not recognized") || c.exitCode != "EXIT_CODE: 1" {
+			t.Errorf("stdout %q, stderr %q, exit %q", c.stdout.String(), c.stderr.String(), c.exitCode)
+		}
+	})
+	t.Run("PowerShell line on Windows", func(t *testing.T) {
+		t.Parallel()
+		c := newTestClient(t, s, &ssm.StartSessionInput{
+			Target: aws.String("i-0a1b2c3d4e5f60005"), DocumentName: aws.String("AWS-StartNonInteractiveCommand"),
+			Parameters: map[string][]string{"command": {"echo 'a b'; exit 4"}, "separateOutputStream": {"true"}},
+		})
+		c.waitClosed()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.stdout.String() != "a b\n" || c.exitCode != "EXIT_CODE: 4" {
+			t.Errorf("stdout %q, stderr %q, exit %q", c.stdout.String(), c.stderr.String(), c.exitCode)
+		}
+	})
 	t.Run("no such program", func(t *testing.T) {
 		t.Parallel()
 		c := newTestClient(t, s, &ssm.StartSessionInput{
@@ -737,28 +763,12 @@ func TestSessionHistoryPersists(t *testing.T) {
 // > 0 closes each connection after that many bytes.
 func echoServer(t *testing.T, closeAfter int) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := EchoServer(closeAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if closeAfter > 0 {
-					io.CopyN(c, c, int64(closeAfter))
-					return
-				}
-				io.Copy(c, c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	t.Cleanup(stop)
+	return addr
 }
 
 // portFleet is one node whose port 80 (and 22) go to addr.

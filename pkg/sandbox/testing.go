@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"io"
+	"net"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,4 +46,32 @@ func (s *Server) AWSConfig() aws.Config {
 			})
 		},
 	}
+}
+
+// EchoServer listens on a free loopback port and sends back what each
+// connection sends (closeAfter > 0: closes each connection after that
+// many bytes), a destination for a fleet's port map in port forwarding
+// tests. stop closes the listener.
+func EchoServer(closeAfter int) (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if closeAfter > 0 {
+					_, _ = io.CopyN(c, c, int64(closeAfter))
+					return
+				}
+				_, _ = io.Copy(c, c)
+			}()
+		}
+	}()
+	return ln.Addr().String(), func() { ln.Close() }, nil
 }

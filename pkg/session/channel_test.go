@@ -71,3 +71,55 @@ func TestReconnectStopsWhenContextCancelled(t *testing.T) {
 		t.Errorf("ResumeSession called %d times after the cancel, want 2 in all", n)
 	}
 }
+
+// TestSendWindowBoundsUnacked: with the agent acknowledging nothing, the
+// channel sends SendWindow messages and then waits (the plugin's buffer
+// would drop its oldest message at 10000); the acknowledgements let the
+// rest go.
+func TestSendWindowBoundsUnacked(t *testing.T) {
+	a, srv := newFakeAgent(t, "Port", func(a *fakeAgent) {})
+	a.holdAcksNow()
+	ch, err := OpenChannel(context.Background(), ChannelOptions{SessionID: "s-1", StreamURL: wsURL(srv), Token: "secret-token-1", TargetID: "i-0123456789abcdef0", Port: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	const extra = 5
+	allSent := make(chan error, 1)
+	go func() {
+		for i := 0; i < SendWindow+extra; i++ {
+			if err := ch.SendExact(message.Output, []byte{byte(i)}); err != nil {
+				allSent <- err
+				return
+			}
+		}
+		allSent <- nil
+	}()
+	for deadline := time.Now().Add(30 * time.Second); a.heldCount() < SendWindow; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent got %d messages, want %d", a.heldCount(), SendWindow)
+		}
+	}
+	select {
+	case err := <-allSent:
+		t.Fatalf("every message was sent (%v) while %d were unacknowledged", err, SendWindow)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if n := a.heldCount(); n != SendWindow {
+		t.Fatalf("%d messages unacknowledged, want the window, %d", n, SendWindow)
+	}
+	a.releaseAcks()
+	select {
+	case err := <-allSent:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the acknowledgements did not open the window")
+	}
+	for range extra {
+		if m := a.next(); message.PayloadType(m.PayloadType) != message.Output {
+			t.Fatalf("payload type %d after the window opened", m.PayloadType)
+		}
+	}
+}

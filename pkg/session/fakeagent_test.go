@@ -38,6 +38,35 @@ type fakeAgent struct {
 	tokenErr  bool
 	startOnce sync.Once
 	frames    []string // the text frames received (token frames)
+	// holdAcks keeps the Output messages received unacknowledged (held,
+	// by sequence number) until releaseAcks.
+	holdAcks bool
+	held     map[int64]message.ClientMessage
+}
+
+// holdAcksNow makes the agent keep Output messages unacknowledged.
+func (a *fakeAgent) holdAcksNow() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.holdAcks, a.held = true, map[int64]message.ClientMessage{}
+}
+
+// heldCount is how many distinct Output messages are held.
+func (a *fakeAgent) heldCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.held)
+}
+
+// releaseAcks acknowledges every held message and stops holding.
+func (a *fakeAgent) releaseAcks() {
+	a.mu.Lock()
+	held := a.held
+	a.holdAcks, a.held = false, nil
+	a.mu.Unlock()
+	for _, m := range held {
+		a.ack(m)
+	}
 }
 
 func newFakeAgent(t *testing.T, handshake string, script func(a *fakeAgent)) (*fakeAgent, *httptest.Server) {
@@ -82,6 +111,15 @@ func (a *fakeAgent) serve(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if m.MessageType == message.InputStreamMessage {
+			a.mu.Lock()
+			hold := a.holdAcks && message.PayloadType(m.PayloadType) == message.Output
+			if hold {
+				a.held[m.SequenceNumber] = m
+			}
+			a.mu.Unlock()
+			if hold {
+				continue
+			}
 			a.ack(m)
 			a.in <- m
 		}

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -36,12 +37,13 @@ func (c *Client) Open(ctx context.Context, r Request, checkDocument bool) (*Star
 	return c.StartOn(ctx, node, r)
 }
 
-// Failure words a session's failure for the user: an interrupted session
-// (terminated already) exits 130, an error with an exit code keeps it,
-// anything else names the session and never the token.
+// Failure words a session's failure for the user: a session a signal
+// interrupted (terminated already) exits with the signal's code (130 for
+// SIGINT, 129 SIGHUP, 141 SIGPIPE, 143 SIGTERM), an error with an exit
+// code keeps it, anything else names the session and never the token.
 func (s *Started) Failure(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return exitcode.New(exitcode.Interrupted, "interrupted; session %s terminated", s.SessionID)
+		return exitcode.Interruptedf(ctx, "session %s terminated", s.SessionID)
 	}
 	var e *exitcode.Error
 	if errors.As(err, &e) {
@@ -86,9 +88,13 @@ func (c *Client) OneShot(ctx context.Context, s *Started, conn Connection, stdou
 // Resized and Record of ShellOptions are Interactive's to fill.
 type InteractiveOptions struct {
 	ShellOptions
-	// Record is the asciicast file to record to ("" for none);
-	// RecordInput records what is typed too.
-	Record      string
+	// Record is where the asciicast recording goes (nil: none), named
+	// RecordName in messages; Interactive writes the header, commits it
+	// (if Record has a Commit method: a file that replaces another once
+	// the session has started, so a crash keeps what was recorded) and
+	// closes it at the end. RecordInput records what is typed too.
+	Record      io.WriteCloser
+	RecordName  string
 	RecordInput bool
 	// Reason and Term go into the recording's header.
 	Reason, Term string
@@ -100,29 +106,36 @@ type InteractiveOptions struct {
 
 // Interactive runs a started interactive session: the remote terminal
 // follows the local one's size (SIGWINCH), the session is recorded when
-// o.Record is set (a recording that cannot be created terminates the
-// session: exit 252), and the way it ended is said on o.Status.
+// o.Record is set (a recording whose header cannot be written terminates
+// the session: exit 255), and the way it ended is said on o.Status.
 func (c *Client) Interactive(ctx context.Context, s *Started, conn Connection, o InteractiveOptions) error {
 	resized, stop := WatchResize()
 	defer stop()
 	so := o.ShellOptions
 	so.Resized = resized
-	if o.Record != "" {
+	if o.Record != nil {
 		cols, rows := TerminalSize(so.OutFd, so.InFd)
-		rec, err := CreateRecording(o.Record, RecordingHeader{
+		rec, err := NewRecording(o.Record, RecordingHeader{
 			Width: cols, Height: rows,
 			Title:     "ssmctl session " + NodeLabel(s.Node),
 			Env:       map[string]string{"TERM": o.Term},
 			SessionID: s.SessionID, Target: s.Node.ID, Reason: o.Reason,
 		}, o.RecordInput, o.Start)
+		if err == nil {
+			if cm, ok := o.Record.(interface{ Commit() error }); ok {
+				if err = cm.Commit(); err != nil {
+					o.Record.Close()
+				}
+			}
+		}
 		if err != nil {
 			_ = c.Terminate(context.WithoutCancel(ctx), s.SessionID)
-			return exitcode.Wrap(exitcode.Usage, err)
+			return exitcode.Wrap(exitcode.Other, fmt.Errorf("--record %s: %w", o.RecordName, err))
 		}
 		so.Record = rec
 		defer func() {
 			if err := rec.Close(); err != nil {
-				o.Warn("recording %s: %v", o.Record, err)
+				o.Warn("recording %s: %v", o.RecordName, err)
 			}
 		}()
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -63,7 +65,13 @@ type PortSession struct {
 	notice  func(format string, args ...any)
 	remote  string
 
-	// mux mode
+	// mode is modeUnknown until the handshake has told which mode the
+	// agent speaks; the reader consults it (Ready, payload) while
+	// StartPort sets it, hence atomic. Before it is known nothing is
+	// taken: the agent sends again.
+	mode atomic.Int32
+
+	// mux mode: set before mode
 	mux     *smux.Session
 	muxEnd  net.Conn // our end of the pipe smux speaks over
 	muxOnce sync.Once
@@ -95,12 +103,11 @@ func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) 
 		notice = func(string, ...any) {}
 	}
 	p := &PortSession{Started: s, c: c, notice: notice, remote: r.Remote()}
-	var basic bool
 	ch, err := c.openWith(ctx, s, conn, func(o *ChannelOptions) {
 		o.Port = true
 		o.OnPayload = p.payload
 		o.OnNotice = func(m string) { notice("%s", m) }
-		o.Ready = func() bool { return !basic || p.attached.Load() != nil }
+		o.Ready = p.ready
 	})
 	if err != nil {
 		return nil, s.Failure(ctx, err)
@@ -112,15 +119,36 @@ func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) 
 	ch.mu.Unlock()
 	typ, _ := props["type"].(string)
 	if typ != portForwardingType || !version.DoesAgentSupportTCPMultiplexing(ch.log, agent) {
-		basic = true
 		p.slot = make(chan struct{}, 1)
+		p.mode.Store(modeBasic)
 		return p, nil
 	}
 	if err := p.startMux(agent); err != nil {
 		p.Close()
 		return nil, err
 	}
+	p.mode.Store(modeMux)
 	return p, nil
+}
+
+// The modes of a port session.
+const (
+	modeUnknown int32 = iota
+	modeBasic
+	modeMux
+)
+
+// ready says whether a payload from the node can be taken now (under the
+// channel's lock): in basic mode only while a local connection is
+// attached, as the plugin does.
+func (p *PortSession) ready() bool {
+	switch p.mode.Load() {
+	case modeMux:
+		return true
+	case modeBasic:
+		return p.attached.Load() != nil
+	}
+	return false
 }
 
 // startMux runs an smux client over a pipe whose other end is pumped to
@@ -177,7 +205,7 @@ func (p *PortSession) payload(pl Payload) {
 		}
 		return
 	}
-	if p.mux != nil {
+	if p.mode.Load() == modeMux {
 		_, _ = p.muxEnd.Write(pl.Data)
 		return
 	}
@@ -189,7 +217,7 @@ func (p *PortSession) payload(pl Payload) {
 // Dial opens a stream to the remote port: an smux stream, or in basic
 // mode the session's one connection, once the previous one is closed.
 func (p *PortSession) Dial(ctx context.Context) (net.Conn, error) {
-	if p.mux != nil {
+	if !p.Basic() {
 		s, err := p.mux.OpenStream()
 		if err != nil {
 			select {
@@ -210,7 +238,9 @@ func (p *PortSession) Dial(ctx context.Context) (net.Conn, error) {
 	}
 	local, chEnd := net.Pipe()
 	p.attached.Store(&chEnd)
+	finished := make(chan struct{})
 	go func() {
+		defer close(finished)
 		pump(chEnd, p.ch)
 		// The local side ended: the agent closes its connection to the
 		// destination and dials again on the next data (§8.2).
@@ -220,14 +250,17 @@ func (p *PortSession) Dial(ctx context.Context) (net.Conn, error) {
 		<-p.slot
 	}()
 	go func() {
-		<-p.ch.Done()
-		chEnd.Close()
+		select {
+		case <-p.ch.Done():
+			chEnd.Close()
+		case <-finished:
+		}
 	}()
 	return local, nil
 }
 
 // Basic reports whether the session carries one connection at a time.
-func (p *PortSession) Basic() bool { return p.mux == nil }
+func (p *PortSession) Basic() bool { return p.mode.Load() == modeBasic }
 
 // ID is the session's ID.
 func (p *PortSession) ID() string { return p.Started.SessionID }
@@ -242,7 +275,9 @@ func (p *PortSession) Err() error {
 	if err := p.ch.Err(); err != nil {
 		return err
 	}
-	if r := agentError(p.ch.Reason()); r != "" {
+	if r := p.ch.Reason(); strings.Contains(r, agentErrorTitle) {
+		return &NodeError{Msg: agentError(r)}
+	} else if r := agentError(r); r != "" {
 		return errors.New(r)
 	}
 	return errors.New(portSessionEndedByServiceMessage)
@@ -264,11 +299,99 @@ func (p *PortSession) Close() error {
 	return err
 }
 
-// PortError words a port session's start failure for the user.
-func PortError(r PortRequest, err error) error {
-	var e *exitcode.Error
-	if errors.As(err, &e) {
-		return err
+// Forward is one SPEC of port-forward: a local port (0: any free one) to
+// a remote port on the node, or on Host behind it.
+type Forward struct {
+	Local  int
+	Host   string
+	Remote int
+}
+
+// ParseForward reads REMOTE_PORT, LOCAL:REMOTE_PORT or
+// LOCAL:HOST:REMOTE_PORT; LOCAL empty or 0 is any free port, HOST may be
+// a bracketed IPv6 address. A bad spec is a usage error (exit 252).
+func ParseForward(spec string) (Forward, error) {
+	bad := func(why string) (Forward, error) {
+		return Forward{}, exitcode.Usagef("invalid forward %q: %s (want REMOTE_PORT, LOCAL:REMOTE_PORT or LOCAL:HOST:REMOTE_PORT)", spec, why)
 	}
-	return exitcode.New(exitcode.Other, "%s via %s: %v", r.Remote(), NodeLabel(r.Node), err)
+	var local, host, remote string
+	switch parts := strings.Split(spec, ":"); {
+	case len(parts) == 1:
+		remote = parts[0]
+	case len(parts) == 2:
+		local, remote = parts[0], parts[1]
+	default:
+		var rest string
+		local, rest, _ = strings.Cut(spec, ":")
+		h, p, err := net.SplitHostPort(rest)
+		if err != nil {
+			return bad("HOST:REMOTE_PORT does not parse (an IPv6 address goes in brackets)")
+		}
+		host, remote = h, p
+		if host == "" {
+			return bad("empty HOST")
+		}
+		if strings.ContainsAny(host, " /\t") {
+			return bad("HOST " + strconv.Quote(host) + " is not a host name or address")
+		}
+	}
+	var f Forward
+	var err error
+	if f.Remote, err = portNumber(remote, false); err != nil {
+		return bad("REMOTE_PORT " + err.Error())
+	}
+	if local != "" {
+		if f.Local, err = portNumber(local, true); err != nil {
+			return bad("LOCAL " + err.Error())
+		}
+	}
+	f.Host = host
+	return f, nil
+}
+
+// portNumber reads a TCP port: 1-65535, or 0 when zero is allowed.
+func portNumber(s string, zero bool) (int, error) {
+	n, err := strconv.Atoi(s)
+	low := 1
+	if zero {
+		low = 0
+	}
+	if err != nil || n < low || n > 65535 || strings.HasPrefix(s, "+") {
+		return 0, fmt.Errorf("%q is not a port number (%d-65535)", s, low)
+	}
+	return n, nil
+}
+
+// PortTunnelOptions are what port forwarding adds to its tunnels.
+type PortTunnelOptions struct {
+	// Address is the local address to listen on.
+	Address string
+	// Sessions per forward (1 and up).
+	Sessions int
+	Reason   string
+	// Notice receives what the user should know (a connection the node
+	// could not make, the agent's messages).
+	Notice func(format string, args ...any)
+}
+
+// PortTunnels are the tunnels of forwards to node: each forward listens on
+// its own port and has its own sessions.
+func (c *Client) PortTunnels(node target.Node, forwards []Forward, conn Connection, o PortTunnelOptions) *Tunnels {
+	list := make([]*Tunnel, len(forwards))
+	for i, f := range forwards {
+		r := PortRequest{Node: node, Host: f.Host, Port: f.Remote, Reason: o.Reason, Notice: o.Notice}
+		list[i] = &Tunnel{
+			Address:  net.JoinHostPort(o.Address, strconv.Itoa(f.Local)),
+			Sessions: o.Sessions,
+			Remote:   r.Remote(),
+			Start: func(ctx context.Context) (Forwarder, error) {
+				p, err := c.StartPort(ctx, r, conn)
+				if err != nil {
+					return nil, err
+				}
+				return p, nil
+			},
+		}
+	}
+	return NewTunnels(list...)
 }

@@ -52,27 +52,14 @@ func TestEscaper(t *testing.T) {
 	}
 }
 
-func TestCommandLine(t *testing.T) {
-	for _, tc := range []struct {
-		words []string
-		want  string
-	}{
-		{[]string{"ls | wc -l"}, "ls | wc -l"},
-		{[]string{"ls", "-la", "/tmp"}, "ls -la /tmp"},
-		{[]string{"printf", `%s\n`, "a b"}, `printf '%s\n' 'a b'`},
-		{[]string{"echo", "it's", ""}, `echo 'it'\''s' ''`},
-		{[]string{"echo", "$HOME"}, `echo '$HOME'`},
-	} {
-		if got := CommandLine(tc.words); got != tc.want {
-			t.Errorf("CommandLine(%q) = %q, want %q", tc.words, got, tc.want)
-		}
-	}
-}
-
 func TestRecording(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.cast")
 	t0 := time.Unix(1700000000, 0)
-	r, err := CreateRecording(path, RecordingHeader{Width: 120, Height: 40, SessionID: "s-1", Target: "i-1", Reason: "INC-1"}, false, t0)
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRecording(w, RecordingHeader{Width: 120, Height: 40, SessionID: "s-1", Target: "i-1", Reason: "INC-1"}, false, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,9 +217,22 @@ func TestParseExitCode(t *testing.T) {
 	}
 }
 
-func TestRemoteCommand(t *testing.T) {
-	if got, want := RemoteCommand([]string{"echo it's"}), `sh -c 'echo it'\''s'`; got != want {
-		t.Errorf("RemoteCommand = %q, want %q", got, want)
+// A one-shot command is sh -c LINE on Linux and macOS, and the PowerShell
+// line itself on Windows (the agent hands it to PowerShell).
+func TestForNode(t *testing.T) {
+	r := Request{Command: []string{"echo", "it's", "$HOME"}}
+	for platform, want := range map[string]string{
+		"Linux":   `sh -c 'echo '\''it'\''\'\'''\''s'\'' '\''$HOME'\'''`,
+		"MacOS":   `sh -c 'echo '\''it'\''\'\'''\''s'\'' '\''$HOME'\'''`,
+		"Windows": `echo 'it''s' '$HOME'`,
+	} {
+		got := r.forNode(target.Node{ID: "i-1", PlatformType: platform})
+		if got.Document != NonInteractiveDocument || got.Parameters["command"][0] != want || got.Parameters["separateOutputStream"][0] != "true" {
+			t.Errorf("%s: %s %v, want command %s", platform, got.Document, got.Parameters, want)
+		}
+	}
+	if got := (Request{}).forNode(target.Node{PlatformType: "Windows"}); got.Document != "" || got.Parameters != nil {
+		t.Errorf("no command: %+v", got)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -40,20 +39,6 @@ type RecordingHeader struct {
 	Reason    string            `json:"reason,omitempty"`
 }
 
-// CreateRecording creates (or truncates) path with mode 0600 and writes
-// the header. The mode is also set on an existing file.
-func CreateRecording(path string, h RecordingHeader, input bool, now time.Time) (*Recording, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("--record: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--record: %w", err)
-	}
-	return NewRecording(f, h, input, now)
-}
-
 // NewRecording writes the header to w.
 func NewRecording(w io.WriteCloser, h RecordingHeader, input bool, now time.Time) (*Recording, error) {
 	h.Version = 2
@@ -67,7 +52,7 @@ func NewRecording(w io.WriteCloser, h RecordingHeader, input bool, now time.Time
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("--record: %w", err)
+		return nil, err
 	}
 	return &Recording{w: w, start: now, input: input}, nil
 }

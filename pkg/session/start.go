@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/pkg/cmdline"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
@@ -39,6 +40,30 @@ type Request struct {
 	Reason string
 	// PickAny chooses a random online node among several matches.
 	PickAny bool
+	// Command, when set, is a one-shot command: the words after "--",
+	// run with AWS-StartNonInteractiveCommand in the node's shell
+	// (pkg/cmdline); Document and Parameters are then ssmctl's.
+	Command []string
+}
+
+// forNode fills in a one-shot command's document and parameters for the
+// node's platform: on Linux and macOS the agent splits the command into
+// words and runs them without a shell, so the line goes to "sh -c"; on
+// Windows it hands the command to PowerShell, so the line is PowerShell's.
+// separateOutputStream makes the agent send stderr as StdErr and the exit
+// code as ExitCode payloads.
+func (r Request) forNode(n target.Node) Request {
+	if len(r.Command) == 0 {
+		return r
+	}
+	sh := cmdline.For(n.PlatformType)
+	line := cmdline.Join(r.Command, sh)
+	if sh == cmdline.Sh {
+		line = cmdline.ShC(line)
+	}
+	r.Document = NonInteractiveDocument
+	r.Parameters = map[string][]string{"command": {line}, "separateOutputStream": {"true"}}
+	return r
 }
 
 // Validate checks the request without I/O.
@@ -248,6 +273,7 @@ func (c *Client) Start(ctx context.Context, r Request) (*Started, error) {
 
 // StartOn calls StartSession for a node already resolved.
 func (c *Client) StartOn(ctx context.Context, node target.Node, r Request) (*Started, error) {
+	r = r.forNode(node)
 	in := &ssm.StartSessionInput{Target: aws.String(node.ID)}
 	if r.Document != "" {
 		in.DocumentName = aws.String(r.Document)

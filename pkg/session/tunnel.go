@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -35,6 +36,14 @@ type Forwarder interface {
 	ID() string
 }
 
+// NodeError is a session the node ended with an error (the agent's
+// "----------ERROR-------" reply): in basic mode, a destination it cannot
+// reach. When a tunnel's first session ends so, the tunnel fails at once
+// instead of retrying what would fail the same way.
+type NodeError struct{ Msg string }
+
+func (e *NodeError) Error() string { return "the node ended the session: " + e.Msg }
+
 // Tunnel is one local listener and the sessions behind it.
 type Tunnel struct {
 	// Address is where to listen ("127.0.0.1:0" picks a free port).
@@ -44,6 +53,8 @@ type Tunnel struct {
 	// Sessions is how many sessions carry the listener's connections
 	// (each new connection goes to the one with the fewest); 0 means 1.
 	Sessions int
+	// Remote names the remote end in status lines ("db.internal:5432").
+	Remote string
 
 	ln    net.Listener
 	mu    sync.Mutex
@@ -82,9 +93,29 @@ type Tunnels struct {
 	// Sleep waits for the back-off; nil is the system clock.
 	Sleep func(ctx context.Context, d time.Duration) error
 
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
-	fatal chan error
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	fatal   chan error
+	started []string
+}
+
+// Started is the ID of every session the tunnels started, in order.
+func (ts *Tunnels) Started() []string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]string(nil), ts.started...)
+}
+
+// start starts a session for t and records it.
+func (ts *Tunnels) start(ctx context.Context, t *Tunnel) (Forwarder, error) {
+	fw, err := t.Start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ts.mu.Lock()
+	ts.started = append(ts.started, fw.ID())
+	ts.mu.Unlock()
+	return fw, nil
 }
 
 // NewTunnels returns tunnels with their Ready channel made.
@@ -183,7 +214,7 @@ func (ts *Tunnels) startAll(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				fw, err := t.Start(ctx)
+				fw, err := ts.start(ctx, t)
 				if err != nil {
 					select {
 					case errs <- err:
@@ -217,6 +248,7 @@ func (t *Tunnel) set(i int, fw Forwarder) {
 func (ts *Tunnels) keep(ctx context.Context, t *Tunnel, i int) {
 	delay := ts.MinBackoff
 	started := time.Now()
+	first := true
 	for {
 		t.mu.Lock()
 		fw := t.slots[i].fw
@@ -232,8 +264,14 @@ func (ts *Tunnels) keep(ctx context.Context, t *Tunnel, i int) {
 		t.set(i, nil)
 		why := fw.Err()
 		_ = fw.Close()
+		var nodeErr *NodeError
+		if first && errors.As(why, &nodeErr) {
+			ts.fail(exitcode.Wrap(exitcode.Other, fmt.Errorf("%s: session %s: %w", t.Addr(), fw.ID(), why)))
+			return
+		}
+		first = false
 		if !ts.Reconnect {
-			ts.fail(exitcode.New(exitcode.Other, "%s: session %s ended: %v", t.Addr(), fw.ID(), why))
+			ts.fail(exitcode.Wrap(exitcode.Other, fmt.Errorf("%s: session %s ended: %w", t.Addr(), fw.ID(), why)))
 			return
 		}
 		if time.Since(started) >= ts.MaxBackoff {
@@ -245,7 +283,7 @@ func (ts *Tunnels) keep(ctx context.Context, t *Tunnel, i int) {
 				return
 			}
 			delay = min(delay*2, ts.MaxBackoff)
-			next, err := t.Start(ctx)
+			next, err := ts.start(ctx, t)
 			if ctx.Err() != nil {
 				if next != nil {
 					_ = next.Close()
@@ -337,21 +375,55 @@ func (ts *Tunnels) closeAll() {
 }
 
 // serve carries one local connection through the least busy session,
-// waiting for one while all are being replaced.
+// waiting for one while all are being replaced. A session that has just
+// ended (and is not yet replaced) is passed over for the next.
 func (ts *Tunnels) serve(ctx context.Context, t *Tunnel, local net.Conn) {
-	s, fw, err := t.pick(ctx)
-	if err != nil {
-		return
-	}
-	defer t.release(s)
-	remote, err := fw.Dial(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			ts.Status("%s: connection from %s not carried: %v", t.Addr(), local.RemoteAddr(), err)
+	for attempt := 1; ; attempt++ {
+		s, fw, err := t.pick(ctx)
+		if err != nil {
+			return
 		}
+		remote, err := fw.Dial(ctx)
+		if err != nil {
+			t.release(s)
+			if ctx.Err() != nil {
+				return
+			}
+			select {
+			case <-fw.Done():
+				if attempt < maxDialAttempts {
+					t.await(ctx, s, fw)
+					continue
+				}
+			default:
+			}
+			ts.Status("%s: connection from %s not carried: %v", t.Addr(), local.RemoteAddr(), err)
+			return
+		}
+		splice(local, remote)
+		t.release(s)
 		return
 	}
-	splice(local, remote)
+}
+
+// maxDialAttempts bounds how many ended sessions one connection tries.
+const maxDialAttempts = 3
+
+// await waits until slot s no longer holds fw (keep has noticed its end).
+func (t *Tunnel) await(ctx context.Context, s *slot, fw Forwarder) {
+	for {
+		t.mu.Lock()
+		cur, changed := s.fw, t.changed
+		t.mu.Unlock()
+		if cur != fw {
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // pick takes the live slot with the fewest connections.

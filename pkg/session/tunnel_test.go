@@ -35,21 +35,12 @@ const (
 // echoServer answers every connection with what it reads.
 func echoServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := sandbox.EchoServer(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); _, _ = io.Copy(c, c) }()
-		}
-	}()
-	return ln.Addr().String()
+	t.Cleanup(stop)
+	return addr
 }
 
 type tunnelEnv struct {
@@ -200,19 +191,20 @@ func testBytes(t *testing.T) int {
 func TestTunnelRoundTrip(t *testing.T) {
 	e := newTunnelEnv(t)
 	for _, tc := range []struct {
-		name, node string
-		sessions   int
+		name, node      string
+		sessions, conns int
 	}{
-		{"mux", muxNode, 1},
-		{"basic", basicNode, 1},
-		{"mux two sessions", muxNode, 2},
+		{"mux", muxNode, 1, 2},
+		{"basic", basicNode, 1, 2},
+		{"mux two sessions", muxNode, 2, 2},
+		{"mux 16 connections over 4 sessions", muxNode, 4, 16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := e.start(t, tc.node, tc.sessions)
 			addr := rt.ts.List[0].Addr().String()
-			n := testBytes(t)
+			n := testBytes(t) * 2 / tc.conns
 			var wg sync.WaitGroup
-			for range 2 {
+			for range tc.conns {
 				wg.Add(1)
 				go func() { defer wg.Done(); roundTrip(t, addr, n) }()
 			}
@@ -338,5 +330,87 @@ func TestTunnelSurvivesWebSocketDrops(t *testing.T) {
 	}
 	if ids := rt.sessionIDs(); len(ids) != 1 {
 		t.Errorf("sessions %v: the drops should not have replaced the session", ids)
+	}
+}
+
+// TestPortUnknownRemoteHost: a remote host the node cannot resolve fails
+// a basic-mode session at its start, and in mux mode each connection,
+// with a notice naming the host (ConnectToPortError).
+func TestPortUnknownRemoteHost(t *testing.T) {
+	e := newTunnelEnv(t)
+	req := PortRequest{Node: target.Node{ID: basicNode}, Host: "db.invalid", Port: 7}
+	rt := &runningTunnel{}
+	ts := NewTunnels(&Tunnel{Address: "127.0.0.1:0", Start: func(ctx context.Context) (Forwarder, error) {
+		p, err := e.c.StartPort(ctx, req, e.conn)
+		if err == nil {
+			rt.ids = append(rt.ids, p.ID())
+		}
+		return p, err
+	}})
+	if err := ts.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	err := ts.Run(context.Background())
+	var nodeErr *NodeError
+	if !errors.As(err, &nodeErr) || !strings.Contains(err.Error(), "lookup db.invalid: no such host") {
+		t.Errorf("basic mode: Run returned %v, want the node's failed lookup", err)
+	}
+	if len(rt.ids) != 1 {
+		t.Errorf("sessions %v: want one, not retried", rt.ids)
+	}
+
+	notices := make(chan string, 10)
+	req.Node.ID = muxNode
+	req.Notice = func(format string, args ...any) { notices <- fmt.Sprintf(format, args...) }
+	p, err := e.c.StartPort(context.Background(), req, e.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	s, err := p.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, _ = s.Write([]byte("hello"))
+	_ = s.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if n, err := s.Read(make([]byte, 10)); err == nil {
+		t.Errorf("read %d bytes from a stream to an unknown host", n)
+	}
+	if got, want := <-notices, "the node could not connect to db.invalid:7"; !strings.HasPrefix(got, want) {
+		t.Errorf("notice %q, want %q...", got, want)
+	}
+}
+
+// TestPortSendsBytesExactly: a lone newline, which the plugin's send
+// rewrites to a carriage return for shells, crosses a port session as is
+// (basic mode, where one read is one message).
+func TestPortSendsBytesExactly(t *testing.T) {
+	e := newTunnelEnv(t)
+	p, err := e.c.StartPort(context.Background(), PortRequest{Node: target.Node{ID: basicNode}, Port: 7}, e.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !p.Basic() {
+		t.Fatal("the old agent's session is not in basic mode")
+	}
+	c, err := p.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, b := range []byte{'\n', '\r', 0, 0xff} {
+		if _, err := c.Write([]byte{b}); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, 1)
+		_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if _, err := io.ReadFull(c, got); err != nil {
+			t.Fatal(err)
+		}
+		if got[0] != b {
+			t.Errorf("sent %q, the echo sent back %q", b, got[0])
+		}
 	}
 }

@@ -63,7 +63,8 @@
 // leaves it out; with a ping filter, a left-out ID is not told apart from
 // one filtered out by ping status. IDs are checked before tag constraints. A
 // query with specs that selects nothing is a usage error "no managed node
-// matches ...". A single name or glob that matches nothing is not an error
+// matches ..."; with Query.FilterMayEmpty (a listing), specs that select
+// nodes of which the ping filter keeps none give an empty result instead. A single name or glob that matches nothing is not an error
 // while others match. Other AWS errors are returned wrapped, so their exit
 // code is the AWS one (254).
 //

@@ -58,6 +58,12 @@ type Query struct {
 	// what people call the node even when no spec named it (WithTags
 	// implies it).
 	WithNames bool
+	// FilterMayEmpty is a listing's rule: when the specs select nodes but
+	// the Ping filter leaves none of them, the result is empty, not an
+	// error (a filter matched nothing); specs that select no node at all
+	// are still the usage error (a target matched nothing). Telling the
+	// two apart costs one more listing, only when the result is empty.
+	FilterMayEmpty bool
 }
 
 // Resolver resolves target specs against AWS.
@@ -146,6 +152,13 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) ([]Node, error) {
 	label(nodes, tags, q.WithTags)
 	sortNodes(nodes)
 	if len(nodes) == 0 && len(q.Specs) > 0 {
+		if len(ping) > 0 && q.FilterMayEmpty {
+			// The specs alone: an error if they select nothing.
+			if _, err := r.Resolve(ctx, Query{Specs: q.Specs}); err != nil {
+				return nil, err
+			}
+			return []Node{}, nil
+		}
 		return nil, noMatch(q.Specs, ping)
 	}
 	return nodes, nil
@@ -566,3 +579,7 @@ func nodeFrom(i ssmtypes.InstanceInformation) Node {
 		RegistrationDate: aws.ToTime(i.RegistrationDate),
 	}
 }
+
+// NormalizePing checks ping statuses without I/O and returns AWS's
+// spelling (Online, ConnectionLost, Inactive; any case accepted).
+func NormalizePing(in []string) ([]string, error) { return normalizePing(in) }

@@ -631,3 +631,37 @@ func TestResolveWithNames(t *testing.T) {
 		}
 	}
 }
+
+// A listing's rule: specs that select nodes of which the ping filter keeps
+// none are an empty result; specs that select nothing stay an error.
+func TestResolveFilterMayEmpty(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name    string
+		specs   []string
+		ping    []string
+		wantErr string
+	}{
+		{name: "tag, filtered out by ping", specs: []string{"tag:Env=prod"}, ping: []string{"Inactive"}},
+		{name: "id, filtered out by ping", specs: []string{id(1)}, ping: []string{"Inactive"}},
+		{name: "glob, filtered out by ping", specs: []string{"web-*"}, ping: []string{"Inactive"}},
+		{name: "tag that matches nothing", specs: []string{"tag:Env=qa"}, ping: []string{"Online"}, wantErr: "no managed node matches tag:Env=qa"},
+		{name: "unknown id", specs: []string{"i-0000000000000dead"}, ping: []string{"Online"}, wantErr: "no managed node i-0000000000000dead"},
+		{name: "glob that matches nothing", specs: []string{"nosuch-*"}, ping: []string{"Online"}, wantErr: "no managed node matches nosuch-*"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			nodes, err := smallFleet().resolver().Resolve(ctx, Query{Specs: specs(t, tt.specs...), Ping: tt.ping, FilterMayEmpty: true})
+			if tt.wantErr == "" {
+				if err != nil || nodes == nil || len(nodes) != 0 {
+					t.Errorf("got %v, %v; want an empty list", ids(nodes), err)
+				}
+				return
+			}
+			if exitcode.Code(err) != exitcode.Usage || !strings.Contains(exitcode.Message(err), tt.wantErr) {
+				t.Errorf("err %v (code %d), want 252 %q", err, exitcode.Code(err), tt.wantErr)
+			}
+		})
+	}
+}

@@ -2,27 +2,26 @@
 package doc
 
 import (
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 )
 
 // documentView is a document as `doc ls` prints it. The JSON names are a
 // stable contract (docs/run.md).
 type documentView struct {
-	Name          string     `json:"name"`
-	Owner         string     `json:"owner"`
-	DocumentType  string     `json:"documentType"`
-	Version       string     `json:"documentVersion"`
-	VersionName   string     `json:"versionName,omitempty"`
-	SchemaVersion string     `json:"schemaVersion"`
-	Format        string     `json:"documentFormat"`
-	PlatformTypes []string   `json:"platformTypes"`
-	TargetType    string     `json:"targetType,omitempty"`
-	CreatedDate   *time.Time `json:"createdDate,omitempty"`
+	Name          string       `json:"name"`
+	Owner         string       `json:"owner"`
+	DocumentType  string       `json:"documentType"`
+	Version       string       `json:"documentVersion"`
+	VersionName   string       `json:"versionName,omitempty"`
+	SchemaVersion string       `json:"schemaVersion"`
+	Format        string       `json:"documentFormat"`
+	PlatformTypes []string     `json:"platformTypes"`
+	TargetType    string       `json:"targetType,omitempty"`
+	CreatedDate   *output.Time `json:"createdDate,omitempty"`
 }
 
 func newDocumentView(d runcmd.Document) documentView {
@@ -31,10 +30,7 @@ func newDocumentView(d runcmd.Document) documentView {
 	if v.PlatformTypes == nil {
 		v.PlatformTypes = []string{}
 	}
-	if !d.CreatedDate.IsZero() {
-		t := d.CreatedDate.UTC()
-		v.CreatedDate = &t
-	}
+	v.CreatedDate = output.NewTime(d.CreatedDate)
 	return v
 }
 

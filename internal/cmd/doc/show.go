@@ -3,6 +3,7 @@ package doc
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,30 +15,39 @@ import (
 
 // ShowOptions is what doc show uses.
 type ShowOptions struct {
+	IO      *output.Streams
 	Printer func() *output.Printer
 	Client  func(ctx context.Context) (*runcmd.Client, error)
 
 	Name    string
 	Version string
+	Content bool
 }
 
 // NewCmdShow is `ssmctl doc show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{Printer: f.Printer, Client: f.Clients().RunCommand}
+	opts := &ShowOptions{IO: f.IO, Printer: f.Printer, Client: f.Clients().RunCommand}
 	cmd := &cobra.Command{
 		Use:   "show NAME[:VERSION]",
 		Short: "Show a document's parameters, platforms and steps",
 		Long: `Show an SSM document: its description, platforms, versions, the parameters
 it takes (type, default, allowed values) and its steps. Composite steps
-(aws:runDocument) name the document they run.`,
+(aws:runDocument) name the document they run.
+
+--content prints the document itself instead, as stored (JSON or YAML),
+ready to read or to save and edit; -o does not apply to it.`,
 		Example: `  ssmctl doc show AWS-RunShellScript
   ssmctl doc show MyOrg-Deploy --version 3
-  ssmctl doc show MyOrg-Deploy -o json --query 'parameters[].name'`,
+  ssmctl doc show MyOrg-Deploy -o json --query 'parameters[].name'
+  ssmctl doc show AWS-RunShellScript --content > run-shell-script.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if opts.Version != "" && strings.Contains(strings.TrimPrefix(opts.Name, "arn:"), ":") && !strings.HasPrefix(opts.Name, "arn:") {
 				return cmdutil.FlagErrorf("give the version once: %s or --version", opts.Name)
+			}
+			if opts.Content && cmd.Flags().Changed("query") {
+				return cmdutil.FlagErrorf("--content prints the document as stored; --query does not apply to it")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -47,6 +57,7 @@ it takes (type, default, allowed values) and its steps. Composite steps
 		ValidArgsFunction: cmdutil.CompleteDocuments(f),
 	}
 	cmd.Flags().StringVar(&opts.Version, "version", "", "document `version`: a number, $LATEST or $DEFAULT (default $DEFAULT)")
+	cmd.Flags().BoolVar(&opts.Content, "content", false, "print the document's content as stored (JSON or YAML)")
 	return cmd
 }
 
@@ -58,6 +69,16 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	d, err := client.DescribeDocument(ctx, opts.Name, opts.Version)
 	if err != nil {
 		return err
+	}
+	if opts.Content {
+		content := d.Content
+		if !strings.HasSuffix(content, "\n") {
+			content += "\n"
+		}
+		if _, err := io.WriteString(opts.IO.Out, content); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		return nil
 	}
 	v := documentDetailView{
 		documentView:   newDocumentView(d.Document),

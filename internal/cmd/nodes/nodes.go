@@ -20,7 +20,7 @@ type nodeView struct {
 	ID               string            `json:"id"`
 	Name             string            `json:"name"`
 	PingStatus       string            `json:"pingStatus"`
-	LastPing         *time.Time        `json:"lastPing,omitempty"`
+	LastPing         *output.Time      `json:"lastPing,omitempty"`
 	PlatformType     string            `json:"platformType"`
 	PlatformName     string            `json:"platformName"`
 	PlatformVersion  string            `json:"platformVersion"`
@@ -31,7 +31,7 @@ type nodeView struct {
 	ResourceType     string            `json:"resourceType"`
 	ActivationID     string            `json:"activationId,omitempty"`
 	IAMRole          string            `json:"iamRole,omitempty"`
-	RegistrationDate *time.Time        `json:"registrationDate,omitempty"`
+	RegistrationDate *output.Time      `json:"registrationDate,omitempty"`
 	Tags             map[string]string `json:"tags"`
 }
 
@@ -52,14 +52,8 @@ func newNodeView(n target.Node) nodeView {
 		IAMRole:         n.IAMRole,
 		Tags:            n.Tags,
 	}
-	if !n.LastPing.IsZero() {
-		t := n.LastPing.UTC()
-		v.LastPing = &t
-	}
-	if !n.RegistrationDate.IsZero() {
-		t := n.RegistrationDate.UTC()
-		v.RegistrationDate = &t
-	}
+	v.LastPing = output.NewTime(n.LastPing)
+	v.RegistrationDate = output.NewTime(n.RegistrationDate)
 	if v.Tags == nil {
 		v.Tags = map[string]string{}
 	}
@@ -120,16 +114,11 @@ var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
 func normalizePing(values []string) ([]string, error) {
 	var out []string
 	for _, v := range values {
-		found := ""
-		for _, s := range pingStatuses {
-			if strings.EqualFold(strings.TrimSpace(v), s) {
-				found = s
-			}
+		s, err := cmdutil.OneOf("ping", strings.TrimSpace(v), pingStatuses)
+		if err != nil {
+			return nil, err
 		}
-		if found == "" {
-			return nil, cmdutil.FlagErrorf("invalid --ping %q: want one of %s", v, strings.Join(pingStatuses, ", "))
-		}
-		out = append(out, found)
+		out = append(out, s)
 	}
 	return out, nil
 }
@@ -148,7 +137,9 @@ func nodesRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	opts.IO.StartProgress("Listing managed nodes")
-	nodes, err := resolver.Resolve(ctx, target.Query{Specs: specs, Ping: ping, WithTags: true})
+	// A target that matches no node is an error (252); --ping that keeps
+	// none of the nodes the targets match is an empty list (docs/targets.md).
+	nodes, err := resolver.Resolve(ctx, target.Query{Specs: specs, Ping: ping, WithTags: true, FilterMayEmpty: true})
 	opts.IO.StopProgress()
 	if err != nil {
 		return err

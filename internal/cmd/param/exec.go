@@ -25,12 +25,13 @@ type ExecOptions struct {
 	IO     *output.Streams
 	Client func(ctx context.Context) (*params.Client, error)
 
-	Paths     []string
-	Command   []string
-	Recursive bool
-	environ   func() []string
-	lookPath  func(string) (string, error)
-	exec      func(argv0 string, argv []string, env []string) error
+	Paths      []string
+	Command    []string
+	Recursive  bool
+	AllowEmpty bool
+	environ    func() []string
+	lookPath   func(string) (string, error)
+	exec       func(argv0 string, argv []string, env []string) error
 }
 
 // NewCmdExec is `ssmctl param exec`.
@@ -45,7 +46,9 @@ in upper-snake case (/app/prod/db/url under /app/prod is DB_URL), and
 replace ssmctl with COMMAND.
 
 Later paths override earlier ones, with a warning on stderr naming the
-variable (never the value). The variables override the same names in
+variable (never the value). A PATH with no parameters (a typo, or only
+deeper levels without -r) is an error, exit 254 naming it, and COMMAND is
+not started, unless --allow-empty is given. The variables override the same names in
 ssmctl's own environment. On Unix ssmctl replaces its own process
 (execve), so COMMAND keeps the PID, receives signals directly and its exit
 status is the exit status; values travel only in the environment, never in
@@ -77,6 +80,7 @@ arguments.`,
 		ValidArgsFunction: completeParams(f, true),
 	}
 	cmd.Flags().BoolVarP(&opts.Recursive, "recursive", "r", false, "every level under each PATH (keys joined with _)")
+	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "run COMMAND even when a PATH holds no parameters")
 	return cmd
 }
 
@@ -89,9 +93,15 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	vars, overrides, err := c.Env(ctx, opts.Paths, opts.Recursive)
+	vars, overrides, empty, err := c.Env(ctx, opts.Paths, opts.Recursive)
 	if err != nil {
 		return err
+	}
+	if len(empty) > 0 {
+		if !opts.AllowEmpty {
+			return params.NothingUnder(empty, opts.Recursive, "--allow-empty runs the command without them")
+		}
+		opts.IO.Warnf("no parameters under %s", strings.Join(empty, ", "))
 	}
 	for _, o := range overrides {
 		opts.IO.Warnf("%s from %s overrides %s", o.Name, o.Over, o.From)

@@ -23,6 +23,7 @@ type ExportOptions struct {
 	Format     string
 	Decrypt    bool
 	SkipSecure bool
+	AllowEmpty bool
 	File       string
 }
 
@@ -37,6 +38,10 @@ an application or tool reads. Keys are relative to PATH: db/url in json and
 yaml, DB_URL in dotenv and env (upper-snake: letters upper-cased, / - .
 become _), db_url in tfvars. Two keys that map to one name: the later (in
 name order) wins, with a warning.
+
+A PATH with no parameters (a typo, or only deeper levels without -r) is
+an error, exit 254 naming it, and nothing is written, unless --allow-empty
+is given.
 
 SecureString values are exported only with --decrypt. Without it, export
 refuses (exit 252) when the path holds any, unless --skip-secure leaves them
@@ -75,6 +80,7 @@ export KEY='value' lines; tfvars writes HCL strings. See docs/params.md.`,
 	fl.StringVar(&opts.Format, "format", "dotenv", "file `format`: "+strings.Join(params.Formats, ", "))
 	fl.BoolVar(&opts.Decrypt, "decrypt", false, "export SecureString values decrypted")
 	fl.BoolVar(&opts.SkipSecure, "skip-secure", false, "leave SecureString parameters out")
+	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "export an empty file when PATH holds no parameters")
 	fl.StringVarP(&opts.File, "file", "f", "", "write to `FILE` (a new file gets mode 0600) instead of stdout")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(params.Formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -90,6 +96,9 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 	opts.IO.StopProgress()
 	if err != nil {
 		return err
+	}
+	if len(ps) == 0 && !opts.AllowEmpty {
+		return params.NothingUnder([]string{opts.Path}, opts.Recursive, "--allow-empty exports an empty file")
 	}
 	var entries []params.Entry
 	var secure []string

@@ -68,7 +68,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 			labels = []string{}
 		}
 		views = append(views, versionView{Name: h.Name, Version: h.Version, Type: h.Type, Value: h.Value, Tier: h.Tier, Labels: labels,
-			LastModified: timePtr(h.LastModified), LastModifiedUser: h.LastModifiedUser, Description: h.Description, DataType: h.DataType})
+			LastModified: output.NewTime(h.LastModified), LastModifiedUser: h.LastModifiedUser, Description: h.Description, DataType: h.DataType})
 	}
 	now, p := opts.Now(), opts.Printer()
 	tty := p.TerminalTable()

@@ -25,6 +25,7 @@ type ImportOptions struct {
 	Type      string
 	Overwrite bool
 	DryRun    bool
+	Strict    bool
 	// Entries are the keys and values read from File.
 	Entries []params.Entry
 }
@@ -40,6 +41,14 @@ key db/url becomes PREFIX/db/url, DB_URL becomes PREFIX/DB_URL. The format
 comes from --format or the file's extension (.env, .sh, .json, .yaml,
 .yml, .tfvars; stdin defaults to dotenv); json and yaml take an object of
 strings, nested objects joined with /.
+
+Values are imported as written or not at all: numbers keep their text
+(010, 1.10), a list of scalars becomes StringList text (a,b); a list
+holding objects, lists or null, or a value that is not UTF-8 text, is
+refused (exit 252, naming the key). A key with an empty value (KEY=, "",
+null) is skipped with a warning, since Parameter Store cannot hold an
+empty value, and the rest is imported; --strict refuses the file instead.
+See docs/params.md.
 
 The parameters under the prefix are read first: keys with the same value
 and type are left alone, new ones are created (Overwrite=false, so a
@@ -71,6 +80,7 @@ throttling never fails an import.`,
 	fl.StringVar(&opts.Type, "type", "", "`type` of the parameters: String (default for new), StringList, SecureString")
 	fl.BoolVar(&opts.Overwrite, "overwrite", false, "update parameters that exist with other values")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list what would be created, updated or left unchanged")
+	fl.BoolVar(&opts.Strict, "strict", false, "refuse the file (exit 252, nothing written) when a key has an empty value, instead of skipping it")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(params.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(params.Types, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -118,12 +128,32 @@ func (o *ImportOptions) complete() error {
 	if err != nil {
 		return cmdutil.FlagErrorf("read %s: %w", o.File, err)
 	}
-	entries, err := params.Decode(o.Format, data)
+	decoded, err := params.Decode(o.Format, data)
 	if err != nil {
 		return cmdutil.FlagErrorf("%s: %s", o.File, exitcode.Message(err))
 	}
-	if len(entries) == 0 {
+	if len(decoded) == 0 {
 		return cmdutil.FlagErrorf("%s: no keys", o.File)
+	}
+	// Parameter Store cannot hold an empty value: such keys are left out,
+	// each with a warning, and the rest imported; --strict refuses the file.
+	var entries []params.Entry
+	var empty []string
+	for _, e := range decoded {
+		if e.Value == "" {
+			empty = append(empty, e.Key)
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if len(empty) > 0 && o.Strict {
+		return exitcode.New(exitcode.Usage, "%s: empty values, which Parameter Store cannot hold, for %s; nothing was imported (without --strict they are skipped)", o.File, strings.Join(empty, ", "))
+	}
+	for _, k := range empty {
+		o.IO.Warnf("skipped %s: its value is empty, and Parameter Store cannot hold an empty value", k)
+	}
+	if len(entries) == 0 {
+		return exitcode.New(exitcode.Usage, "%s: every value is empty; nothing to import", o.File)
 	}
 	for _, e := range entries {
 		p := params.Put{Name: params.Join(o.Prefix, e.Key), Value: e.Value, Type: o.Type}

@@ -37,7 +37,10 @@ func NewCmdLs(f *cmdutil.Factory, runF func(*LsOptions) error) *cobra.Command {
 values: name, type, tier, version, last modified, modified by and data
 type (DescribeParameters with the Path filter). Without PATH, every
 parameter of the account and region. --labels reads each parameter's
-labels too (one GetParameterHistory call per parameter).`,
+labels too (one GetParameterHistory call per parameter).
+
+When nothing is directly under PATH but there are parameters deeper, a
+note on stderr says so (use -r or param tree); the exit status is 0.`,
 		Example: `  ssmctl param ls /app/prod
   ssmctl param ls /app -r --labels
   ssmctl param ls /app -r -o json --query '[?type==` + "`SecureString`" + `].name'`,
@@ -71,6 +74,9 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	md, err := c.Describe(ctx, opts.Path, opts.Recursive || opts.Path == "")
 	if err == nil && opts.Labels {
 		err = c.Labels(ctx, md)
+	}
+	if err == nil && len(md) == 0 && opts.Path != "" && !opts.Recursive {
+		err = hintDeeper(ctx, opts.IO, c, opts.Path)
 	}
 	opts.IO.StopProgress()
 	if err != nil {
@@ -112,4 +118,16 @@ func labelList(m map[string]int64) string {
 		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
 	}
 	return strings.Join(parts, ",")
+}
+
+// hintDeeper says on stderr, when nothing is directly under path but
+// parameters lie deeper, how to see them; ls still prints its empty
+// result and exits 0.
+func hintDeeper(ctx context.Context, io *output.Streams, c *params.Client, path string) error {
+	deeper, err := c.AnyUnder(ctx, path)
+	if err != nil || !deeper {
+		return err
+	}
+	io.Infof("No parameters directly under %s; there are some deeper: ssmctl param ls %s -r, or ssmctl param tree %s", path, path, path)
+	return nil
 }

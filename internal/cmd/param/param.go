@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/params"
 )
 
@@ -21,19 +22,19 @@ const masked = "********"
 // parameterView is one parameter with its value, as get prints it. The
 // JSON names are a stable contract (docs/params.md).
 type parameterView struct {
-	Name         string     `json:"name"`
-	Selector     string     `json:"selector"`
-	Type         string     `json:"type"`
-	Value        string     `json:"value"`
-	Version      int64      `json:"version"`
-	DataType     string     `json:"dataType"`
-	LastModified *time.Time `json:"lastModified,omitempty"`
-	ARN          string     `json:"arn"`
+	Name         string       `json:"name"`
+	Selector     string       `json:"selector"`
+	Type         string       `json:"type"`
+	Value        string       `json:"value"`
+	Version      int64        `json:"version"`
+	DataType     string       `json:"dataType"`
+	LastModified *output.Time `json:"lastModified,omitempty"`
+	ARN          string       `json:"arn"`
 }
 
 func newParameterView(p params.Parameter) parameterView {
 	return parameterView{Name: p.Name, Selector: p.Selector, Type: p.Type, Value: p.Value, Version: p.Version,
-		DataType: p.DataType, LastModified: timePtr(p.LastModified), ARN: p.ARN}
+		DataType: p.DataType, LastModified: output.NewTime(p.LastModified), ARN: p.ARN}
 }
 
 // metadataView is one parameter without its value, as ls prints it.
@@ -42,7 +43,7 @@ type metadataView struct {
 	Type             string           `json:"type"`
 	Tier             string           `json:"tier"`
 	Version          int64            `json:"version"`
-	LastModified     *time.Time       `json:"lastModified,omitempty"`
+	LastModified     *output.Time     `json:"lastModified,omitempty"`
 	LastModifiedUser string           `json:"lastModifiedUser"`
 	DataType         string           `json:"dataType"`
 	KeyID            string           `json:"keyId,omitempty"`
@@ -53,31 +54,23 @@ type metadataView struct {
 }
 
 func newMetadataView(m params.Metadata) metadataView {
-	return metadataView{Name: m.Name, Type: m.Type, Tier: m.Tier, Version: m.Version, LastModified: timePtr(m.LastModified),
+	return metadataView{Name: m.Name, Type: m.Type, Tier: m.Tier, Version: m.Version, LastModified: output.NewTime(m.LastModified),
 		LastModifiedUser: m.LastModifiedUser, DataType: m.DataType, KeyID: m.KeyID, Description: m.Description,
 		AllowedPattern: m.AllowedPattern, Policies: m.Policies, Labels: m.Labels}
 }
 
 // versionView is one version of a parameter, as history prints it.
 type versionView struct {
-	Name             string     `json:"name"`
-	Version          int64      `json:"version"`
-	Type             string     `json:"type"`
-	Value            string     `json:"value"`
-	Tier             string     `json:"tier"`
-	Labels           []string   `json:"labels"`
-	LastModified     *time.Time `json:"lastModified,omitempty"`
-	LastModifiedUser string     `json:"lastModifiedUser"`
-	Description      string     `json:"description,omitempty"`
-	DataType         string     `json:"dataType"`
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
+	Name             string       `json:"name"`
+	Version          int64        `json:"version"`
+	Type             string       `json:"type"`
+	Value            string       `json:"value"`
+	Tier             string       `json:"tier"`
+	Labels           []string     `json:"labels"`
+	LastModified     *output.Time `json:"lastModified,omitempty"`
+	LastModifiedUser string       `json:"lastModifiedUser"`
+	Description      string       `json:"description,omitempty"`
+	DataType         string       `json:"dataType"`
 }
 
 // NewCmdParam is `ssmctl param` with its subcommands.

@@ -83,7 +83,7 @@ func TestParamPutFlags(t *testing.T) {
 			}},
 		{"", []string{"param", "put", "/a", "hunter2", "--type", "SecureString"},
 			func(t *testing.T, o *param.PutOptions, stderr string) {
-				if !strings.Contains(stderr, "warning: a SecureString value given as an argument is visible in the process list") || strings.Contains(stderr, "hunter2") {
+				if !strings.Contains(stderr, "ssmctl: a SecureString value given as an argument is visible in the process list") || strings.Contains(stderr, "hunter2") {
 					t.Errorf("stderr %q", stderr)
 				}
 			}},
@@ -348,7 +348,7 @@ func TestParamExecReplacesProcess(t *testing.T) {
 	if contains(env, "LOG=info") {
 		t.Error("the earlier path's LOG survived")
 	}
-	if got := c.ErrOut.String(); got != "warning: LOG from /app/prod/log overrides /app/common/log\n" {
+	if got := c.ErrOut.String(); got != "ssmctl: LOG from /app/prod/log overrides /app/common/log\n" {
 		t.Errorf("stderr %q", got)
 	}
 	for _, a := range append(argv, argv0) {

@@ -17,7 +17,11 @@ func newHelpTopics() []*cobra.Command {
   1    the remote command ran and failed (several targets: at least one failed)
   1-255  one target: the remote exit code is passed through unchanged, as ssh does
   124  the command timed out (execution or delivery) and none failed outright
-  130  interrupted (Ctrl-C), after cancelling what could be cancelled
+  129  interrupted by SIGHUP (the terminal closed), after cancelling the
+       commands and terminating the sessions ssmctl started
+  130  interrupted (Ctrl-C, SIGINT), the same way
+  141  interrupted by SIGPIPE (the reader of ssmctl's output went away)
+  143  interrupted by SIGTERM
   194  a reboot is owed and has not happened (3010 on Windows)
   252  usage error: a bad flag, argument, target spec, name or value, found
        before any AWS call; also a target that matches no node
@@ -25,7 +29,8 @@ func newHelpTopics() []*cobra.Command {
        ssmctl config file
   254  AWS answered with an error (AccessDenied, ParameterNotFound,
        InvalidInstanceId, throttling after all retries)
-  255  anything else (network unreachable, internal error)
+  255  anything else (network unreachable, output that could not be written,
+       internal error)
 
 Several targets aggregate with the precedence 1 > 124 > 194 > 0.
 Every failure prints one line on stderr that starts with "ssmctl: ".`,

@@ -8,17 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssmctl/ssmctl/internal/build"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
+	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
 	sessioncmd "github.com/ssmctl/ssmctl/internal/cmd/session"
@@ -29,16 +30,16 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/session"
 )
 
-// Main builds the root command, executes it with a context that SIGINT
-// and SIGTERM cancel, and returns the process exit code. Nothing else in
-// ssmctl exits the process.
+// Main builds the root command, executes it with a context that SIGINT,
+// SIGTERM, SIGHUP and SIGPIPE cancel (signalContext), and returns the
+// process exit code. Nothing else in ssmctl exits the process.
 func Main() int {
 	// Under the name session-manager-plugin (a symlink), ssmctl is the
 	// official plugin, for the AWS CLI: its code owns signals and exits.
 	if isPluginName(os.Args[0]) {
 		return session.RunPlugin(os.Args, os.Stdout)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
 	return Execute(ctx, cmdutil.New(output.System(), os.Getenv), os.Args[1:])
 }
@@ -59,12 +60,31 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
+	err = f.Blame(err)
 	if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitcode.Error)) {
-		// The user interrupted; whatever the command was doing failed because of it.
-		err = exitcode.Wrap(exitcode.Interrupted, errors.New("interrupted"))
+		// A signal interrupted; whatever the command was doing failed
+		// because of it. The signal says the code and the word.
+		sig := exitcode.SignalOf(ctx)
+		err = exitcode.Wrap(sig.Code(), sig)
+	}
+	if werr := f.IO.OutError(); werr != nil {
+		// Output that did not arrive is a failure whatever the command
+		// said: a command streaming output goes on past a failed write.
+		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
 	}
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)
+}
+
+// bareError is err without the file name an *fs.PathError adds
+// ("write /dev/stdout: no space left on device" is "no space left on
+// device").
+func bareError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // printError is the one place where errors are printed: one line on
@@ -93,14 +113,6 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ssmctl",
 		Short: "AWS Systems Manager from the command line",
-		Long: `ssmctl runs commands on a fleet, opens shells and tunnels to managed nodes,
-and manages parameters, secrets, hybrid activations, OpsItems and patching.
-
-Data goes to stdout; progress, warnings and errors go to stderr. Output is a
-table on a terminal and tab-separated text otherwise; -o json|yaml prints
-stable documents that --query (JMESPath) can shape.
-
-Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 		Example: `  # List the managed nodes of the current account and region
   ssmctl nodes
 
@@ -126,14 +138,12 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return cmdutil.FlagErrorf("%w", err)
-	})
+	root.SetFlagErrorFunc(flagError)
 	addGlobalFlags(root, f.Global)
 
 	root.AddGroup(
 		&cobra.Group{ID: "fleet", Title: "Fleet commands:"},
-		&cobra.Group{ID: "config", Title: "Configuration and secrets:"},
+		&cobra.Group{ID: "config", Title: "Configuration:"},
 		&cobra.Group{ID: "tools", Title: "Tools:"},
 	)
 	add := func(group string, cmds ...*cobra.Command) {
@@ -143,7 +153,7 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
 		}
 	}
 	add("fleet", nodes.NewCmdNodes(f, nil))
-	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), doc.NewCmdDoc(f))
+	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), portforward.NewCmdPortForward(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
 	root.AddCommand(newHelpTopics()...)
@@ -163,6 +173,10 @@ Try it without an AWS account: 'ssmctl sandbox' starts a local emulator.`,
   ssmctl completion fish > ~/.config/fish/completions/ssmctl.fish`
 		}
 	}
+	root.Long = rootIntro(root)
+	root.Version = build.Current().Version
+	root.Flags().BoolP("version", "v", false, "print the version of ssmctl")
+	root.SetVersionTemplate("ssmctl {{.Version}}\n")
 	wrapArgs(root)
 	return root
 }
@@ -195,6 +209,9 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // Cobra's default, which only its own root check applies
+	}
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		msg += fmt.Sprintf("; did you mean %q?", s[0])
 	}
@@ -226,7 +243,7 @@ func wrapArgs(c *cobra.Command) {
 			if errors.As(err, &fe) {
 				return err
 			}
-			return cmdutil.FlagErrorf("%w", err)
+			return argsError(cmd, args, inner, err)
 		}
 		return nil
 	}

@@ -188,3 +188,32 @@ func TestPrintItemErrors(t *testing.T) {
 		t.Errorf("code %d", exitcode.Code(err))
 	}
 }
+
+// Root help and the README's first paragraph promise only what exists:
+// each feature still to come is named only once its command is registered.
+func TestIntroPromisesOnlyWhatExists(t *testing.T) {
+	r := root.NewCmdRoot(cmdtest.New(t, nil).F)
+	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := strings.SplitN(strings.SplitN(string(readme), "\n\n", 3)[1], "\n- ", 2)[0]
+	for cmd, words := range map[string][]string{
+		"port-forward": {"tunnel"},
+		"secret":       {"secrets"},
+		"activation":   {"activation"},
+		"opsitem":      {"OpsItem"},
+		"patch":        {"patching"},
+	} {
+		if c, _, err := r.Find([]string{cmd}); err == nil && c != r {
+			continue
+		}
+		for _, w := range words {
+			for name, text := range map[string]string{"root --help": r.Long, "README's first paragraph": first} {
+				if strings.Contains(strings.ToLower(text), strings.ToLower(w)) {
+					t.Errorf("%s mentions %q but there is no %q command:\n%s", name, w, cmd, text)
+				}
+			}
+		}
+	}
+}

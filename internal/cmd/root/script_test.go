@@ -36,6 +36,8 @@ func TestMain(m *testing.M) {
 		"ssmctl": func() { os.Exit(root.Main()) },
 		// ssmctl linked as the plugin (session conformance tests).
 		"session-manager-plugin": func() { os.Exit(root.Main()) },
+		// A TCP client that checks an echo through a tunnel.
+		"tcpcheck": func() { os.Exit(tcpcheckMain()) },
 	})
 }
 
@@ -133,6 +135,10 @@ func TestScripts(t *testing.T) {
 					ts.Setenv(k, v)
 				}
 			},
+			// echoserver VAR: an echo server for the script; VAR is its
+			// address. freeport VAR: VAR is a free loopback port.
+			"echoserver": echoServerCmd,
+			"freeport":   freePortCmd,
 			// stats OP FIELD: print the sandbox's stats figure for an
 			// operation (0 for one never called): calls, errors, throttled,
 			// lost_replies, stalled or in_flight.

@@ -82,8 +82,8 @@ func historyStatus(t *testing.T, env []string, id string) string {
 
 // --record on a real interactive session: a 0600 asciicast v2 file whose
 // header names the session, the node and the reason, and whose output
-// events hold what the node printed. An existing file is truncated and
-// made 0600.
+// events hold what the node printed. An existing file is replaced and
+// keeps its mode (docs/output.md, "Files ssmctl writes").
 func TestSessionRecordPTY(t *testing.T) {
 	for _, existing := range []bool{false, true} {
 		t.Run(map[bool]string{false: "new file", true: "existing 0644 file"}[existing], func(t *testing.T) {
@@ -111,8 +111,9 @@ func TestSessionRecordPTY(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if mode := fi.Mode().Perm(); mode != 0o600 {
-				t.Errorf("the recording has mode %o, want 600", mode)
+			want := map[bool]os.FileMode{false: 0o600, true: 0o644}[existing]
+			if mode := fi.Mode().Perm(); mode != want {
+				t.Errorf("the recording has mode %o, want %o", mode, want)
 			}
 			f, err := os.Open(path)
 			if err != nil {

@@ -164,7 +164,7 @@ func TestConformanceRunNoWaitWithAWSCLI(t *testing.T) {
 	srv := cmdtest.Fleet(t)
 	c := cmdtest.New(t, srv)
 	if code := c.Run(context.Background(), "run", "web-1", "db-1", "--no-wait", "--comment", "from ssmctl", "--max-concurrency", "1",
-		"--max-errors", "1", "--timeout", "90s", "--", "echo", "on", "$AWS_SSM_INSTANCE_ID;", "exit 4"); code != 0 {
+		"--max-errors", "1", "--timeout", "90s", "--", "echo on $AWS_SSM_INSTANCE_ID; exit 4"); code != 0 {
 		t.Fatalf("ssmctl run --no-wait: exit %d: %s", code, c.ErrOut)
 	}
 	id := strings.TrimSpace(c.Out.String())

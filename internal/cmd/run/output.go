@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -16,15 +17,19 @@ type OutputOptions struct {
 	IO      *output.Streams
 	Printer func() *output.Printer
 	Client  func(ctx context.Context) (*runcmd.Client, error)
+	Aliases func() map[string][]string
 
 	CommandID string
 	Node      string
 	Prefix    bool
+
+	// nodeSpecs is --node parsed.
+	nodeSpecs []target.Spec
 }
 
 // NewCmdOutput is `ssmctl run output`.
 func NewCmdOutput(f *cmdutil.Factory, runF func(*OutputOptions) error) *cobra.Command {
-	opts := &OutputOptions{IO: f.IO, Printer: f.Printer, Client: f.Clients().RunCommand}
+	opts := &OutputOptions{IO: f.IO, Printer: f.Printer, Client: f.Clients().RunCommand, Aliases: f.Aliases}
 	cmd := &cobra.Command{
 		Use:   "output COMMAND_ID",
 		Short: "Print a command's output on each node",
@@ -33,7 +38,7 @@ stdout and 8,000 of stderr per node, which is what AWS keeps. Output that was
 cut says so, and where the full output is when the command sent it to S3 or
 CloudWatch Logs.`,
 		Example: `  ssmctl run output 0b4e3d1c-1234-4d5e-9f00-123456789abc
-  ssmctl run output "$id" --node i-0123456789abcdef0 > web-1.log
+  ssmctl run output "$id" --node web-1 > web-1.log
   ssmctl run output "$id" -o json --query 'invocations[?exitCode!=` + "`0`" + `].name'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -42,9 +47,11 @@ CloudWatch Logs.`,
 			}
 			opts.CommandID = args[0]
 			if opts.Node != "" {
-				if s, err := target.Parse(opts.Node); err != nil || s.Kind != target.KindID {
-					return cmdutil.FlagErrorf("invalid --node %q: want a node ID", opts.Node)
+				specs, err := target.ParseAll([]string{opts.Node}, opts.Aliases())
+				if err != nil {
+					return cmdutil.FlagErrorf("invalid --node %q: %s", opts.Node, exitcode.Message(err))
 				}
+				opts.nodeSpecs = specs
 			}
 			if runF != nil {
 				return runF(opts)
@@ -52,7 +59,7 @@ CloudWatch Logs.`,
 			return outputRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Node, "node", "", "only the output of this node `ID`")
+	cmd.Flags().StringVar(&opts.Node, "node", "", "only the output of these nodes: a `TARGET` as run takes it (ID, name, glob, tag:K=V, @alias)")
 	cmd.Flags().BoolVar(&opts.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
 	return cmd
 }
@@ -66,7 +73,12 @@ func outputRun(ctx context.Context, opts *OutputOptions) error {
 	if err != nil {
 		return err
 	}
-	invs, err := client.Invocations(ctx, opts.CommandID, opts.Node, true)
+	var invs []runcmd.Invocation
+	if len(opts.nodeSpecs) > 0 {
+		invs, err = client.InvocationsOn(ctx, opts.CommandID, opts.nodeSpecs, true)
+	} else {
+		invs, err = client.Invocations(ctx, opts.CommandID, "", true)
+	}
 	if err != nil {
 		return err
 	}

@@ -30,8 +30,8 @@ type invocationView struct {
 	Stderr             string       `json:"stderr"`
 	StdoutTruncated    bool         `json:"stdoutTruncated"`
 	StderrTruncated    bool         `json:"stderrTruncated"`
-	Start              *time.Time   `json:"start,omitempty"`
-	End                *time.Time   `json:"end,omitempty"`
+	Start              *output.Time `json:"start,omitempty"`
+	End                *output.Time `json:"end,omitempty"`
 	DurationSeconds    float64      `json:"durationSeconds"`
 	Rebooted           bool         `json:"rebooted"`
 	StdoutURL          string       `json:"stdoutUrl,omitempty"`
@@ -76,14 +76,8 @@ func newInvocationView(inv runcmd.Invocation) invocationView {
 		Rebooted:           inv.Rebooted,
 		CloudWatchLogGroup: inv.CloudWatchLogGroup,
 	}
-	if !inv.Start.IsZero() {
-		t := inv.Start.UTC()
-		v.Start = &t
-	}
-	if !inv.End.IsZero() {
-		t := inv.End.UTC()
-		v.End = &t
-	}
+	v.Start = output.NewTime(inv.Start)
+	v.End = output.NewTime(inv.End)
 	for _, p := range inv.Plugins {
 		if v.StdoutURL == "" {
 			v.StdoutURL, v.StderrURL = p.StdoutURL, p.StderrURL
@@ -112,7 +106,7 @@ type commandView struct {
 	Comment         string           `json:"comment,omitempty"`
 	Status          string           `json:"status"`
 	StatusDetails   string           `json:"statusDetails"`
-	Requested       *time.Time       `json:"requested,omitempty"`
+	Requested       *output.Time     `json:"requested,omitempty"`
 	TargetCount     int              `json:"targetCount"`
 	CompletedCount  int              `json:"completedCount"`
 	ErrorCount      int              `json:"errorCount"`
@@ -130,10 +124,7 @@ func newCommandView(c runcmd.Command) commandView {
 		CompletedCount: c.CompletedCount, ErrorCount: c.ErrorCount, InstanceIDs: c.InstanceIDs,
 		Targets: c.Targets, MaxConcurrency: c.MaxConcurrency, MaxErrors: c.MaxErrors,
 	}
-	if !c.Requested.IsZero() {
-		t := c.Requested.UTC()
-		v.Requested = &t
-	}
+	v.Requested = output.NewTime(c.Requested)
 	return v
 }
 

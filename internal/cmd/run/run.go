@@ -27,8 +27,9 @@ type RunOptions struct {
 	Printer func() *output.Printer
 	Aliases func() map[string][]string
 	Client  func(ctx context.Context) (*runcmd.Client, error)
-	// Notify and StopNotify subscribe to SIGINT and SIGTERM; tests
-	// replace them to deliver a second interrupt.
+	// Notify and StopNotify subscribe to the signals that interrupt
+	// (SIGINT, SIGTERM, SIGHUP, SIGPIPE); tests replace them to deliver a
+	// second interrupt.
 	Notify     func(c chan<- os.Signal)
 	StopNotify func(c chan<- os.Signal)
 	// CancelWait is how long an interrupted run waits for Cancelled.
@@ -51,6 +52,8 @@ type RunOptions struct {
 	NotificationARN string
 	Prefix          bool
 	NoWait          bool
+	Ping            []string
+	Platform        string
 
 	// Request is built by complete from the flags.
 	Request runcmd.Request
@@ -62,11 +65,13 @@ const cloudWatchDefault = "/aws/ssm/DOCUMENT"
 // NewCmdRun is `ssmctl run` with its subcommands.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{
-		IO:         f.IO,
-		Printer:    f.Printer,
-		Aliases:    f.Aliases,
-		Client:     f.Clients().RunCommand,
-		Notify:     func(c chan<- os.Signal) { signal.Notify(c, os.Interrupt, syscall.SIGTERM) },
+		IO:      f.IO,
+		Printer: f.Printer,
+		Aliases: f.Aliases,
+		Client:  f.Clients().RunCommand,
+		Notify: func(c chan<- os.Signal) {
+			signal.Notify(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+		},
 		StopNotify: func(c chan<- os.Signal) { signal.Stop(c) },
 		CancelWait: 10 * time.Second,
 	}
@@ -77,13 +82,22 @@ func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command 
 with Run Command, print each node's result as soon as it finishes, and exit
 with a code a script can trust.
 
-The command after -- is joined with spaces, as ssh does, and sent as one
-line to AWS-RunShellScript, or AWS-RunPowerShellScript when every target is
-Windows (mixed platforms need --document). --script FILE sends a file, - reads
-it from stdin.
+The command after -- goes to AWS-RunShellScript, or AWS-RunPowerShellScript
+when every target is Windows (mixed platforms need --document or
+--platform). One word is a shell command line as it stands (pipes and $VARS
+work, as with ssh); several words are each quoted for the remote shell, so
+every one reaches the command as one argument (the same rule as session).
+--script FILE sends a file, - reads it from stdin; a script with an
+interpreter line (#!/bin/bash, #!/usr/bin/env python3) runs with that
+interpreter.
 
 Tag and resource-group targets go to AWS as Targets, so AWS resolves them;
 node IDs and names go out in batches of 50 node IDs, waited for as one run.
+--ping Online and --platform keep only some of the nodes the targets match
+(their IDs are sent then). Targets that are not Online are named in a
+warning before sending: AWS holds their command until its delivery timeout,
+and reports them DeliveryTimedOut only when delivery plus execution timeout
+have passed, so the run waits that long for them.
 
 On a terminal, each node's output follows a header line and a summary table
 ends the run on stderr; --prefix prints "NODE | line" instead, for logs.
@@ -91,10 +105,12 @@ ends the run on stderr; --prefix prints "NODE | line" instead, for logs.
 
 Exit status: with one target, the remote exit code; with several, 1 if any
 failed, else 124 if any timed out, else 194 if a reboot is pending, else 0.
-Ctrl-C cancels the command on every node and exits 130 (255, naming what
-may still run, when the cancel cannot be confirmed). A command is never sent
-twice: a send whose answer is lost is looked up by the mark ssmctl adds to
-its comment (ssmctl:RUN.BATCH) before it is sent again.`,
+Ctrl-C cancels the command on every node and exits 130; SIGTERM, SIGHUP and
+SIGPIPE (the reader of the output went away) do the same and exit 143, 129
+and 141. When the cancel cannot be confirmed it exits 255, naming what may
+still run. A command is never sent twice: a send whose answer is lost is
+looked up by the mark ssmctl adds to its comment (ssmctl:RUN.BATCH) before
+it is sent again.`,
 		Example: `  # Uptime of one node; its exit code is ssmctl's
   ssmctl run web-1 -- uptime
 
@@ -146,6 +162,10 @@ its comment (ssmctl:RUN.BATCH) before it is sent again.`,
 	fl.StringVar(&opts.NotificationARN, "notification-arn", "", "SNS topic `ARN` notified of status changes")
 	fl.BoolVar(&opts.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
+	fl.StringSliceVar(&opts.Ping, "ping", nil, "only the targets with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
+	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
+	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions([]string{"Online", "ConnectionLost", "Inactive"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
 	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
 	return cmd
@@ -172,7 +192,19 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	ping, err := target.NormalizePing(o.Ping)
+	if err != nil {
+		return cmdutil.FlagErrorf("invalid --ping: %v", exitcode.Message(err))
+	}
+	platform := o.Platform
+	if platform != "" {
+		if platform, err = runcmd.NormalizePlatform(platform); err != nil {
+			return cmdutil.FlagErrorf("%s", exitcode.Message(err))
+		}
+	}
 	req := runcmd.Request{
+		Ping:               ping,
+		Platform:           platform,
 		Specs:              specs,
 		Document:           o.Document,
 		Parameters:         params,
@@ -199,9 +231,9 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 		if err != nil {
 			return err
 		}
-		req.Commands = []string{script}
+		req.Script = script
 	case len(o.Command) > 0:
-		req.Commands = []string{strings.Join(o.Command, " ")}
+		req.Args = o.Command
 	}
 	o.Request = req
 	return nil

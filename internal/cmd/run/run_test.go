@@ -49,14 +49,14 @@ func TestRunFlags(t *testing.T) {
 		check    func(t *testing.T, r runcmd.Request)
 	}{
 		{[]string{"run", "web-1", "-t", "tag:Env=prod", "--", "echo", "hello world", "|", "wc", "-c"},
-			[]string{"web-1", "tag:Env=prod"}, []string{"echo hello world | wc -c"},
+			[]string{"web-1", "tag:Env=prod"}, []string{"echo", "hello world", "|", "wc", "-c"},
 			func(t *testing.T, r runcmd.Request) {
 				if r.MaxConcurrency != "50" || r.MaxErrors != "0" || r.CloudWatchOutput {
 					t.Errorf("defaults: %q %q %v", r.MaxConcurrency, r.MaxErrors, r.CloudWatchOutput)
 				}
 			}},
 		// Flags after -- belong to the remote command.
-		{[]string{"run", "web-1", "--", "ls", "-la", "--timeout", "5"}, []string{"web-1"}, []string{"ls -la --timeout 5"}, nil},
+		{[]string{"run", "web-1", "--", "ls", "-la", "--timeout", "5"}, []string{"web-1"}, []string{"ls", "-la", "--timeout", "5"}, nil},
 		{[]string{"run", "--script", script, "web-1", "--timeout", "90s", "--delivery-timeout", "2m", "--max-concurrency", "10%", "--max-errors", "2",
 			"--comment", "c", "--output-s3-bucket", "bkt", "--output-s3-prefix", "p", "--cloudwatch-output", "--service-role", "arn:role", "--notification-arn", "arn:sns"},
 			[]string{"web-1"}, []string{"echo from script\n"},
@@ -91,8 +91,14 @@ func TestRunFlags(t *testing.T) {
 			if strings.Join(raws, "|") != strings.Join(tt.targets, "|") {
 				t.Errorf("targets %q, want %q", raws, tt.targets)
 			}
-			if strings.Join(got.Request.Commands, "|") != strings.Join(tt.commands, "|") {
-				t.Errorf("commands %q, want %q", got.Request.Commands, tt.commands)
+			// The words after -- are kept as words, a script as its text;
+			// pkg/runcmd makes the command line for the document's shell.
+			words := got.Request.Args
+			if got.Request.Script != "" {
+				words = append(words, got.Request.Script)
+			}
+			if strings.Join(words, "|") != strings.Join(tt.commands, "|") {
+				t.Errorf("command %q, want %q", words, tt.commands)
 			}
 			if tt.check != nil {
 				tt.check(t, got.Request)

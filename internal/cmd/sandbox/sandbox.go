@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,6 +79,11 @@ in docs/sandbox.md.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Region, opts.Debug = f.Global.Region, f.Global.Debug
+			// --nodes 0 would mean "the default fleet" inside; said on
+			// purpose, it is refused rather than silently ignored.
+			if cmd.Flags().Changed("nodes") && opts.Nodes <= 0 {
+				return cmdutil.FlagValueErrorf("nodes", strconv.Itoa(opts.Nodes), "want a number of nodes from 1 (without --nodes, the default fleet)")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -106,9 +112,6 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 	}
 	if opts.Latency < 0 {
 		return cmdutil.FlagErrorf("invalid --latency %s: want a positive duration", opts.Latency)
-	}
-	if opts.Nodes < 0 {
-		return cmdutil.FlagErrorf("invalid --nodes %d: want a positive number", opts.Nodes)
 	}
 	sopts := sandbox.Options{
 		Listen:    opts.Listen,

@@ -18,30 +18,25 @@ import (
 // sessionRecordView is a session as `session list` prints it. The JSON names
 // are a stable contract (docs/sessions.md).
 type sessionRecordView struct {
-	SessionID          string     `json:"sessionId"`
-	Target             string     `json:"target"`
-	Status             string     `json:"status"`
-	DocumentName       string     `json:"documentName"`
-	Owner              string     `json:"owner"`
-	Reason             string     `json:"reason"`
-	StartDate          *time.Time `json:"startDate"`
-	EndDate            *time.Time `json:"endDate"`
-	MaxSessionDuration string     `json:"maxSessionDuration"`
-	Details            string     `json:"details"`
-	OutputURL          string     `json:"outputUrl"`
+	SessionID          string       `json:"sessionId"`
+	Target             string       `json:"target"`
+	Name               string       `json:"name"`
+	Status             string       `json:"status"`
+	DocumentName       string       `json:"documentName"`
+	Owner              string       `json:"owner"`
+	Reason             string       `json:"reason"`
+	StartDate          *output.Time `json:"startDate"`
+	EndDate            *output.Time `json:"endDate"`
+	MaxSessionDuration string       `json:"maxSessionDuration"`
+	Details            string       `json:"details"`
+	OutputURL          string       `json:"outputUrl"`
 }
 
 func newSessionRecordView(r session.Record) sessionRecordView {
 	v := sessionRecordView{SessionID: r.ID, Target: r.Target, Status: r.Status, DocumentName: r.Document, Owner: r.Owner,
 		Reason: r.Reason, MaxSessionDuration: r.MaxDuration, Details: r.Details, OutputURL: r.OutputURL}
-	if !r.Start.IsZero() {
-		t := r.Start.UTC()
-		v.StartDate = &t
-	}
-	if !r.End.IsZero() {
-		t := r.End.UTC()
-		v.EndDate = &t
-	}
+	v.StartDate = output.NewTime(r.Start)
+	v.EndDate = output.NewTime(r.End)
 	return v
 }
 
@@ -152,8 +147,20 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	views := make([]sessionRecordView, 0, len(records))
+	ids := make([]string, 0, len(records))
 	for _, r := range records {
 		views = append(views, newSessionRecordView(r))
+		ids = append(ids, r.Target)
+	}
+	// The targets' names, as run and nodes show them (best effort: a node
+	// that is gone keeps its ID alone).
+	if len(ids) > 0 {
+		if resolver, err := opts.Resolver(ctx); err == nil {
+			names := target.Names(ctx, resolver, ids)
+			for i := range views {
+				views[i].Name = names[views[i].Target]
+			}
+		}
 	}
 	if len(views) == 0 && opts.IO.IsStdoutTTY() {
 		opts.IO.Infof("No %s sessions.", strings.ToLower(opts.State))
@@ -162,12 +169,12 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	tty := p.TerminalTable()
 	history := opts.State == "History"
 	return p.Print(views, func() output.Table {
-		t := output.Table{Headers: []string{"SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT", "REASON"}, NoTruncate: []int{0, 1, 2}}
+		t := output.Table{Headers: []string{"SESSION", "TARGET", "NAME", "STATUS", "STARTED", "OWNER", "DOCUMENT", "REASON"}, NoTruncate: []int{0, 1, 3}}
 		if history {
-			t.Headers = []string{"SESSION", "TARGET", "STATUS", "STARTED", "ENDED", "OWNER", "DOCUMENT", "REASON"}
+			t.Headers = []string{"SESSION", "TARGET", "NAME", "STATUS", "STARTED", "ENDED", "OWNER", "DOCUMENT", "REASON"}
 		}
 		for _, v := range views {
-			row := []string{v.SessionID, v.Target, v.Status, output.TimeLabel(v.StartDate, now, tty)}
+			row := []string{v.SessionID, v.Target, v.Name, v.Status, output.TimeLabel(v.StartDate, now, tty)}
 			if history {
 				row = append(row, output.TimeLabel(v.EndDate, now, tty))
 			}

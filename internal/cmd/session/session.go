@@ -4,13 +4,9 @@
 package session
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,11 +48,11 @@ type Options struct {
 
 // NewCmdSession is `ssmctl session` with its subcommands.
 func NewCmdSession(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Now: f.Now, Getenv: f.Getenv, Aliases: f.Aliases, Client: sessionClient(f)}
+	opts := &Options{IO: f.IO, Now: f.Now, Getenv: f.Getenv, Aliases: f.Aliases, Client: cmdutil.SessionClient(f)}
 	if fi, ok := f.IO.In.(*os.File); ok {
 		opts.stdinFile = fi
 	}
-	if fo, ok := f.IO.Out.(*os.File); ok {
+	if fo := f.IO.OutFile(); fo != nil {
 		opts.stdoutFile = fo
 	}
 	cmd := &cobra.Command{
@@ -77,8 +73,9 @@ after Enter) to leave a session that hangs; ~~ sends one ~. When stdin is
 not a terminal, it is sent to the remote shell, and its end becomes Ctrl-D.
 
 After --, one word is a shell command line as it stands (pipes and $VARS
-work, as with ssh); several words are each quoted, so every one reaches the
-command as one argument. The command gets no stdin.
+work, as with ssh); several words are each quoted for the node's shell (sh,
+or PowerShell on Windows), so every one reaches the command as one argument
+(the same rule as run). The command gets no stdin.
 
 Status lines go to stderr (--quiet drops them). No session outlives
 ssmctl: one the node or AWS has not ended is terminated. The session token never appears in
@@ -117,7 +114,7 @@ arguments, logs or errors. See docs/sessions.md.`,
 	fl.StringVar(&opts.Interactive, "command", "", "run `CMD` in a terminal (AWS-StartInteractiveCommand) instead of a shell")
 	fl.StringVar(&opts.Reason, "reason", "", "why the session is opened, recorded by AWS (at most 256 characters)")
 	fl.StringVar(&opts.Pick, "pick", "", `"any": take a random online node when TARGET matches several`)
-	fl.StringVar(&opts.Record, "record", "", "record the session to `FILE` in asciicast v2 (mode 0600)")
+	fl.StringVar(&opts.Record, "record", "", "record the session to `FILE` in asciicast v2 (a new file gets mode 0600)")
 	fl.BoolVar(&opts.RecordInput, "record-input", false, "with --record, also record what is typed (passwords too)")
 	_ = cmd.RegisterFlagCompletionFunc("pick", cobra.FixedCompletions([]string{"any"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
@@ -154,10 +151,9 @@ func (o *Options) complete() error {
 		if o.Record != "" {
 			return cmdutil.FlagErrorf("--record records interactive sessions; a command after -- writes to stdout and stderr")
 		}
-		req.Document = session.NonInteractiveDocument
-		// separateOutputStream makes the agent send stderr as StdErr and
-		// the exit code as ExitCode payloads.
-		req.Parameters = map[string][]string{"command": {session.RemoteCommand(o.Command)}, "separateOutputStream": {"true"}}
+		// The command line is built for the node's shell once the node is
+		// known (pkg/cmdline).
+		req.Command = o.Command
 	case o.Interactive != "":
 		if o.Document != "" && o.Document != session.InteractiveCommandDocument {
 			return cmdutil.FlagErrorf("--command runs %s: it cannot be used with --document %s", session.InteractiveCommandDocument, o.Document)
@@ -178,46 +174,19 @@ func (o *Options) complete() error {
 	return nil
 }
 
-// sessionClient is the session client and connection of the command's
-// account, with a node picker when stdin and stderr are a terminal.
-func sessionClient(f *cmdutil.Factory) func(ctx context.Context) (*session.Client, session.Connection, error) {
-	return func(ctx context.Context) (*session.Client, session.Connection, error) {
-		c, conn, err := f.Clients().Sessions(ctx)
-		if err != nil {
-			return nil, conn, err
-		}
-		if f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && f.IO.CanPrompt() {
-			c.Pick = func(nodes []target.Node) (target.Node, error) { return pickNode(f.IO.In, f.IO.ErrOut, nodes) }
-		}
-		return c, conn, nil
-	}
-}
-
-// pickNode asks on stderr which node to open, reading the answer from
-// stdin.
-func pickNode(in io.Reader, out io.Writer, nodes []target.Node) (target.Node, error) {
-	fmt.Fprintf(out, "%d nodes match:\n", len(nodes))
-	for i, n := range nodes {
-		fmt.Fprintf(out, "  %2d) %s [%s]\n", i+1, session.NodeLabel(n), n.PingStatus)
-	}
-	r := bufio.NewReader(in)
-	for {
-		fmt.Fprintf(out, "Open a session on which one? [1-%d] ", len(nodes))
-		line, err := r.ReadString('\n')
-		line = strings.TrimSpace(line)
-		if k, perr := strconv.Atoi(line); perr == nil && k >= 1 && k <= len(nodes) {
-			return nodes[k-1], nil
-		}
-		if err != nil {
-			return target.Node{}, exitcode.New(exitcode.Usage, "no node chosen")
-		}
-		if line != "" {
-			fmt.Fprintf(out, "%q is not a number from 1 to %d\n", line, len(nodes))
-		}
-	}
-}
-
 func openRun(ctx context.Context, opts *Options) error {
+	// The recording file is made before any AWS call, so a path that
+	// cannot be written starts no session; it replaces the file at that
+	// path only once the session has started.
+	var record *cmdutil.File
+	if opts.Record != "" {
+		f, err := cmdutil.CreateFile(opts.Record, 0o600)
+		if err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--record: %w", cmdutil.FileError(opts.Record, err)))
+		}
+		record = f
+		defer record.Discard()
+	}
 	client, conn, err := opts.Client(ctx)
 	if err != nil {
 		return err
@@ -239,10 +208,13 @@ func openRun(ctx context.Context, opts *Options) error {
 	if opts.stdoutFile != nil {
 		so.OutFd = int(opts.stdoutFile.Fd())
 	}
-	return client.Interactive(ctx, started, conn, session.InteractiveOptions{
-		ShellOptions: so,
-		Record:       opts.Record, RecordInput: opts.RecordInput,
+	iopts := session.InteractiveOptions{
+		ShellOptions: so, RecordInput: opts.RecordInput,
 		Reason: opts.Reason, Term: opts.Getenv("TERM"), Start: opts.Now(),
 		Warn: opts.IO.Warnf,
-	})
+	}
+	if record != nil {
+		iopts.Record, iopts.RecordName = record, opts.Record
+	}
+	return client.Interactive(ctx, started, conn, iopts)
 }

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,8 +12,6 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmdtest"
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
-	"github.com/ssmctl/ssmctl/pkg/session"
-	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
 // sessionWithF runs args with the session command's runF capturing the
@@ -36,10 +35,10 @@ func TestSessionFlags(t *testing.T) {
 	}{
 		{[]string{"session", "web-1"}, "", nil, false},
 		{[]string{"session", "web-1", "--reason", "INC-1", "--pick", "any"}, "", nil, false},
-		{[]string{"session", "web-1", "--", "printf", `%s\n`, "a b"}, "AWS-StartNonInteractiveCommand",
-			map[string][]string{"command": {session.RemoteCommand([]string{"printf", `%s\n`, "a b"})}, "separateOutputStream": {"true"}}, true},
-		{[]string{"session", "web-1", "--", "ls | wc -l"}, "AWS-StartNonInteractiveCommand",
-			map[string][]string{"command": {"sh -c 'ls | wc -l'"}, "separateOutputStream": {"true"}}, true},
+		// A one-shot command keeps its words; the line is built for the
+		// node's shell once the node is known (pkg/session forNode).
+		{[]string{"session", "web-1", "--", "printf", `%s\n`, "a b"}, "", nil, true},
+		{[]string{"session", "web-1", "--", "ls | wc -l"}, "", nil, true},
 		{[]string{"session", "web-1", "--command", "top"}, "AWS-StartInteractiveCommand",
 			map[string][]string{"command": {"top"}}, false},
 		{[]string{"session", "web-1", "--document", "MyDoc", "--param", "a=1", "--param", "a=2"}, "MyDoc",
@@ -52,6 +51,9 @@ func TestSessionFlags(t *testing.T) {
 			continue
 		}
 		r := o.Request
+		if tc.oneShot && !slices.Equal(r.Command, tc.args[3:]) {
+			t.Errorf("%q: command %q", tc.args, r.Command)
+		}
 		if r.Document != tc.doc || o.OneShot != tc.oneShot || len(r.Specs) != 1 || r.Specs[0].Raw != "web-1" {
 			t.Errorf("%q: document %q oneShot %v specs %v", tc.args, r.Document, o.OneShot, r.Specs)
 		}
@@ -88,22 +90,5 @@ func TestSessionFlagErrors(t *testing.T) {
 		if code != exitcode.Usage || !strings.Contains(stderr, tc.msg) {
 			t.Errorf("%q: exit %d, stderr %q; want 252 with %q", tc.args, code, stderr, tc.msg)
 		}
-	}
-}
-
-func TestPickNode(t *testing.T) {
-	nodes := []target.Node{{ID: "i-0000000000000000a", Name: "web-1", PingStatus: "Online"}, {ID: "i-0000000000000000b", Name: "web-2", PingStatus: "Online"}}
-	var out strings.Builder
-	n, err := sessioncmd.PickNode(strings.NewReader("x\n9\n2\n"), &out, nodes)
-	if err != nil || n.ID != "i-0000000000000000b" {
-		t.Fatalf("picked %v %v", n, err)
-	}
-	for _, want := range []string{"2 nodes match", "1) web-1 (i-0000000000000000a) [Online]", `"x" is not a number`, "[1-2]"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("prompt lacks %q:\n%s", want, out.String())
-		}
-	}
-	if _, err := sessioncmd.PickNode(strings.NewReader(""), &out, nodes); exitcode.Code(err) != exitcode.Usage {
-		t.Errorf("no answer: %v", err)
 	}
 }

@@ -7,7 +7,9 @@ package router
 import (
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -78,7 +80,10 @@ type Config struct {
 	Seed     int64
 	// Latency is added to every API call after authentication.
 	Latency time.Duration
-	Logf    func(format string, args ...any)
+	// BodyTimeout is how long a client has to send a request's body;
+	// default DefaultBodyTimeout.
+	BodyTimeout time.Duration
+	Logf        func(format string, args ...any)
 }
 
 // Router routes API calls to the operations the areas registered.
@@ -195,8 +200,61 @@ func (r *Router) route(req *http.Request) (svc *Service, op *Operation) {
 	return nil, nil
 }
 
-// maxBody bounds a request body; AWS's own limits are far lower.
-const maxBody = 16 << 20
+// MaxBody bounds a request body. The largest requests AWS accepts for the
+// operations the sandbox serves are a document of 64 KB (CreateDocument,
+// UpdateDocument; SendCommand's parameters count against the same 64 KB)
+// and a secret of 64 KB (65,536 bytes of SecretString, or SecretBinary's
+// 87,384 in base64): in JSON, escaping can make 64 KB at most six times
+// larger (\u00XX), 384 KB. 1 MiB holds any of them with room to spare,
+// and 60 concurrent oversized requests cost 60 MiB, not a gigabyte.
+// docs/sandbox.md gives the reasoning.
+const MaxBody = 1 << 20
+
+// DefaultBodyTimeout is how long a client has to send a request's body
+// once its headers arrived; then the call is answered 408 and the
+// connection closed, so slow senders do not hold connections.
+const DefaultBodyTimeout = 10 * time.Second
+
+// readBody reads a request's body within MaxBody and the body timeout. An
+// oversized body is answered 413 (at once when Content-Length says so), a
+// body that does not arrive in time 408.
+func (r *Router) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *protocol.APIError) {
+	tooLarge := protocol.Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException",
+		"Request must be smaller than %d bytes.", MaxBody)
+	if req.ContentLength > MaxBody {
+		return nil, tooLarge
+	}
+	timeout := r.cfg.BodyTimeout
+	if timeout <= 0 {
+		timeout = DefaultBodyTimeout
+	}
+	// A ResponseWriter that is not a connection's (in tests) has no
+	// deadline; the body is then read as is.
+	rc := http.NewResponseController(w)
+	deadline := rc.SetReadDeadline(time.Now().Add(timeout)) == nil
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case err == nil:
+		if deadline {
+			// The handler may take its time; the next request's headers
+			// get the server's own deadline.
+			rc.SetReadDeadline(time.Time{})
+		}
+		return body, nil
+	case errors.As(err, &tooBig):
+		return nil, tooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		// The connection cannot be used again: the rest of the body may
+		// still come. The deadline, now past, stays, so the server does
+		// not wait for that rest before closing.
+		w.Header().Set("Connection", "close")
+		return nil, protocol.Errorf(http.StatusRequestTimeout, "RequestTimeoutException",
+			"The request body was not received within %s.", timeout)
+	}
+	return nil, protocol.ErrSerialization("The request body could not be read.")
+}
 
 // ServeHTTP answers one API call.
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -206,14 +264,10 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.stats.begin(op.Key())
 		defer r.stats.end(op.Key())
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxBody))
+	body, aerr := r.readBody(w, req)
 	var resp any
-	var aerr *protocol.APIError
 	throttled := false
-	switch {
-	case err != nil:
-		aerr = protocol.ErrSerialization("The request body could not be read.")
-	default:
+	if aerr == nil {
 		signingName := ""
 		if svc != nil {
 			signingName = svc.SigningName

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -338,6 +339,17 @@ func (ls *liveSession) runNonInteractive() {
 		ls.sendStartError(separate, fmt.Sprintf("Failed to parse commands input: %v\n", err))
 		return
 	}
+	if ls.platform == "Windows" {
+		// The Windows agent hands the command to PowerShell, where a POSIX
+		// shell is not a command; the sandbox has no PowerShell, so
+		// anything else runs with /bin/sh as a stand-in
+		// (docs/sandbox-sessions.md).
+		if posixShells[filepath.Base(argv[0])] {
+			ls.sendStartError(separate, notRecognized(argv[0]))
+			return
+		}
+		argv = []string{"/bin/sh", "-c", cfg.Commands}
+	}
 	cmd, err := ls.command(argv...)
 	if err != nil {
 		ls.fail(err.Error())
@@ -409,6 +421,16 @@ func (ls *liveSession) runSeparate(cmd *exec.Cmd, cfg shellConfig) {
 	}
 	ls.dc.send(protocol.PayloadExitCode, []byte("EXIT_CODE: "+strconv.Itoa(code)))
 	ls.end(sessionTerminated, "", true)
+}
+
+// posixShells are the shells a Windows node does not have.
+var posixShells = map[string]bool{"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true}
+
+// notRecognized is PowerShell's error for a command it cannot find
+// (CommandNotFoundException), as a Windows node answers "sh -c ...".
+func notRecognized(name string) string {
+	return fmt.Sprintf("%s : The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program. "+
+		"Check the spelling of the name, or if a path was included, verify that the path is correct and try again.\n", name, name)
 }
 
 // sendStartError reports a command that could not start, as the agent

@@ -23,7 +23,8 @@ import (
 // either smux multiplexing (one smux stream per client connection) or the
 // basic mode (one connection at a time, raw bytes). The node reaches its
 // destination through the fleet's port map: node port "80" goes to the
-// loopback address the fleet file names; a port the map lacks is closed.
+// loopback address the fleet file names; a port the map lacks is closed,
+// and a remote host under .invalid does not resolve.
 
 const (
 	flagDisconnectToPort   uint32 = 1
@@ -84,6 +85,10 @@ func (ls *liveSession) portTarget() (addr string, err error) {
 	if host == "" {
 		host = "localhost"
 	}
+	if unresolvable(host) {
+		// What the agent's dial reports for a name DNS does not know.
+		return "", fmt.Errorf("dial tcp: lookup %s: no such host", host)
+	}
 	var ports map[string]string
 	if n, ok := ls.a.nodes.Get(ls.nodeID); ok {
 		ports = n.Ports
@@ -92,6 +97,14 @@ func (ls *liveSession) portTarget() (addr string, err error) {
 		return a, nil
 	}
 	return "", fmt.Errorf("dial tcp %s: connect: connection refused (the sandbox node's port map has no port %s)", net.JoinHostPort(host, port), port)
+}
+
+// unresolvable reports a host no DNS resolves: names under the reserved
+// top-level domain .invalid (RFC 6761), so tests can name an unknown
+// remote host.
+func unresolvable(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	return h == "invalid" || strings.HasSuffix(h, ".invalid")
 }
 
 func (ls *liveSession) dialTarget() (net.Conn, error) {

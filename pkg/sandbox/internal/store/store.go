@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
@@ -48,6 +49,7 @@ func Open(path string, logf func(format string, args ...any)) (*Store, error) {
 	if path == "" {
 		return s, nil
 	}
+	removeStaleTemps(path, logf)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
@@ -184,9 +186,37 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// tempPrefix begins the names of the temporary files writeFileAtomic
+// writes beside path before renaming one over it.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// removeStaleTemps removes the temporary files a sandbox killed while
+// saving (kill -9, a crash) left beside the state file: at Open no save of
+// this file is under way (one state file serves one sandbox at a time).
+// Failures are logged and otherwise ignored: a stale file costs disk
+// space, not correctness.
+func removeStaleTemps(path string, logf func(format string, args ...any)) {
+	dir, prefix := filepath.Dir(path), tempPrefix(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		stale := filepath.Join(dir, e.Name())
+		if err := os.Remove(stale); err != nil {
+			logf("sandbox: state file: cannot remove the stale %s: %v", stale, err)
+			continue
+		}
+		logf("sandbox: state file: removed %s, left by a sandbox stopped while saving", stale)
+	}
+}
+
 func writeFileAtomic(path string, b []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}

@@ -64,3 +64,43 @@ func TestOpenRefuses(t *testing.T) {
 		t.Errorf("absent file: %v", err)
 	}
 }
+
+// A sandbox killed while saving leaves its temporary file beside the state
+// file; the next Open removes it (and only it).
+func TestOpenRemovesStaleTemps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	os.WriteFile(path, []byte(`{"version": 1}`), 0o600)
+	stale := []string{".state.json.tmp-123456", ".state.json.tmp-9"}
+	keep := []string{"state.json.tmp-1", ".other.json.tmp-1", ".state.json.bak"}
+	for _, name := range append(append([]string{}, stale...), keep...) {
+		os.WriteFile(filepath.Join(dir, name), []byte("{"), 0o600)
+	}
+	var logged []string
+	if _, err := Open(path, func(format string, args ...any) { logged = append(logged, format) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range stale {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s is still there (%v)", name, err)
+		}
+	}
+	for _, name := range keep {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s was removed: %v", name, err)
+		}
+	}
+	if len(logged) != len(stale) {
+		t.Errorf("logged %d lines, want one per removed file: %q", len(logged), logged)
+	}
+	// With no state file yet, a stale temporary file goes too.
+	fresh := filepath.Join(dir, "new.json")
+	os.WriteFile(filepath.Join(dir, ".new.json.tmp-1"), []byte("{"), 0o600)
+	if _, err := Open(fresh, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".new.json.tmp-1")); !os.IsNotExist(err) {
+		t.Errorf(".new.json.tmp-1 is still there (%v)", err)
+	}
+}

@@ -1,0 +1,116 @@
+package root_test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox"
+)
+
+// The scripts' network helpers, for port forwarding.
+
+// echoServerCmd is `echoserver VAR`: start an echo server on a free
+// loopback port for the rest of the script and set VAR to its address
+// (for a fleet's port map).
+func echoServerCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: echoserver VAR")
+	}
+	addr, stop, err := sandbox.EchoServer(0)
+	ts.Check(err)
+	ts.Defer(stop)
+	ts.Setenv(args[0], addr)
+}
+
+// freePortCmd is `freeport VAR`: set VAR to a loopback TCP port that is
+// free now.
+func freePortCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// tcpcheckMain is the program `tcpcheck ADDR BYTES`: connect to ADDR,
+// send BYTES random bytes while reading, and exit 0 when exactly those
+// bytes come back (an echo at the far end), 1 otherwise. ADDR may be
+// @FILE:N, the first word of line N of FILE (a --ready-file).
+func tcpcheckMain() int {
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(os.Stderr, "tcpcheck: "+format+"\n", args...)
+		return 1
+	}
+	if len(os.Args) != 3 {
+		return fail("usage: tcpcheck ADDR|@FILE:LINE BYTES")
+	}
+	addr := os.Args[1]
+	if ref, ok := strings.CutPrefix(addr, "@"); ok {
+		a, err := addrFromFile(ref)
+		if err != nil {
+			return fail("%v", err)
+		}
+		addr = a
+	}
+	n, err := strconv.Atoi(os.Args[2])
+	if err != nil || n <= 0 {
+		return fail("BYTES %q: want a positive number", os.Args[2])
+	}
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(60 * time.Second))
+	want := make([]byte, n)
+	_, _ = rand.Read(want)
+	go func() { _, _ = c.Write(want) }()
+	got := make([]byte, n)
+	if k, err := io.ReadFull(c, got); err != nil {
+		return fail("%d of %d bytes came back: %v", k, n, err)
+	}
+	if !bytes.Equal(got, want) {
+		return fail("the %d bytes that came back differ from those sent", n)
+	}
+	fmt.Printf("%d bytes round trip through %s\n", n, addr)
+	return 0
+}
+
+// addrFromFile reads "FILE:N": the first word of line N (from 1) of FILE.
+func addrFromFile(ref string) (string, error) {
+	i := strings.LastIndex(ref, ":")
+	if i < 0 {
+		return "", fmt.Errorf("%q: want @FILE:LINE", ref)
+	}
+	line, err := strconv.Atoi(ref[i+1:])
+	if err != nil || line < 1 {
+		return "", fmt.Errorf("%q: want @FILE:LINE", ref)
+	}
+	f, err := os.Open(ref[:i])
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for k := 1; sc.Scan(); k++ {
+		if k == line {
+			if w := strings.Fields(sc.Text()); len(w) > 0 {
+				return w[0], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%s has no line %d", ref[:i], line)
+}
