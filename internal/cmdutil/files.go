@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -39,8 +40,9 @@ type File struct {
 }
 
 // CreateFile opens path for writing as File describes; perm is the mode of
-// a new file.
-func CreateFile(path string, perm os.FileMode) (*File, error) {
+// a new file. Opening a FIFO waits for its reader, as a shell's > does,
+// until ctx is cancelled (then the error is ctx's).
+func CreateFile(ctx context.Context, path string, perm os.FileMode) (*File, error) {
 	if path == "" {
 		return nil, errors.New("no file name")
 	}
@@ -55,6 +57,13 @@ func CreateFile(path string, perm os.FileMode) (*File, error) {
 		return nil, err
 	}
 	if through {
+		if fi != nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+			f, err := openFIFO(ctx, path)
+			if err != nil {
+				return nil, err
+			}
+			return &File{f: f, name: path}, nil
+		}
 		flag := os.O_WRONLY
 		if fi != nil && fi.Mode().IsRegular() {
 			flag |= os.O_TRUNC
@@ -133,8 +142,8 @@ func resolveTarget(path string) (real string, fi fs.FileInfo, through bool, err 
 
 // WriteFile writes data to path as File describes, with mode perm if the
 // file is new.
-func WriteFile(path string, data []byte, perm os.FileMode) error {
-	f, err := CreateFile(path, perm)
+func WriteFile(ctx context.Context, path string, data []byte, perm os.FileMode) error {
+	f, err := CreateFile(ctx, path, perm)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@
 package cmdutil
 
 import (
+	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -49,7 +51,7 @@ func noLeftovers(t *testing.T, dir string, want ...string) {
 func TestWriteFileNewIs0600(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "app.env")
-	if err := WriteFile(p, []byte("A='1'\n"), 0o600); err != nil {
+	if err := WriteFile(context.Background(), p, []byte("A='1'\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got := readFile(t, p); got != "A='1'\n" {
@@ -70,7 +72,7 @@ func TestWriteFileKeepsMode(t *testing.T) {
 	if err := os.Chmod(p, 0o640); err != nil { // past the umask
 		t.Fatal(err)
 	}
-	if err := WriteFile(p, []byte("new\n"), 0o600); err != nil {
+	if err := WriteFile(context.Background(), p, []byte("new\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got := readFile(t, p); got != "new\n" {
@@ -104,7 +106,7 @@ func TestWriteFileFollowsSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{link, link2} {
-		if err := WriteFile(p, []byte("via "+filepath.Base(p)+"\n"), 0o600); err != nil {
+		if err := WriteFile(context.Background(), p, []byte("via "+filepath.Base(p)+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if fi, err := os.Lstat(p); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
@@ -126,7 +128,7 @@ func TestWriteFileDanglingSymlinkCreatesTarget(t *testing.T) {
 	if err := os.Symlink("new.env", link); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(link, []byte("x\n"), 0o600); err != nil {
+	if err := WriteFile(context.Background(), link, []byte("x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got := readFile(t, filepath.Join(dir, "new.env")); got != "x\n" {
@@ -154,7 +156,7 @@ func TestWriteFileFIFO(t *testing.T) {
 		b, _ := io.ReadAll(f)
 		got <- string(b)
 	}()
-	if err := WriteFile(p, []byte("through the fifo\n"), 0o600); err != nil {
+	if err := WriteFile(context.Background(), p, []byte("through the fifo\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if s := <-got; s != "through the fifo\n" {
@@ -167,7 +169,7 @@ func TestWriteFileFIFO(t *testing.T) {
 }
 
 func TestWriteFileDevNull(t *testing.T) {
-	if err := WriteFile("/dev/null", []byte("x"), 0o600); err != nil {
+	if err := WriteFile(context.Background(), "/dev/null", []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
@@ -187,7 +189,7 @@ func TestWriteFileDescriptorNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := dir + strconv.Itoa(int(w.Fd()))
-		if err := WriteFile(p, []byte("via "+dir+"\n"), 0o600); err != nil {
+		if err := WriteFile(context.Background(), p, []byte("via "+dir+"\n"), 0o600); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
 		w.Close()
@@ -214,7 +216,7 @@ func TestWriteFileDevStdoutKeepsOffset(t *testing.T) {
 	}
 	// Point a spare descriptor's /dev/fd name at the file, as a shell's
 	// "> out" does for 1.
-	if err := WriteFile("/dev/fd/"+strconv.Itoa(int(f.Fd())), []byte("after\n"), 0o600); err != nil {
+	if err := WriteFile(context.Background(), "/dev/fd/"+strconv.Itoa(int(f.Fd())), []byte("after\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got := readFile(t, out); got != "before\nafter\n" {
@@ -229,7 +231,7 @@ func TestWriteFileFailedWriteLeavesTarget(t *testing.T) {
 	if err := os.WriteFile(p, []byte("old\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f, err := CreateFile(p, 0o600)
+	f, err := CreateFile(context.Background(), p, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +248,7 @@ func TestWriteFileFailedWriteLeavesTarget(t *testing.T) {
 func TestCreateFileCommitWritesOnInPlace(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "web.cast")
-	f, err := CreateFile(p, 0o600)
+	f, err := CreateFile(context.Background(), p, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,17 +271,17 @@ func TestCreateFileCommitWritesOnInPlace(t *testing.T) {
 
 func TestWriteFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteFile(filepath.Join(dir, "no", "such", "x"), nil, 0o600); err == nil {
+	if err := WriteFile(context.Background(), filepath.Join(dir, "no", "such", "x"), nil, 0o600); err == nil {
 		t.Error("a missing directory: no error")
 	}
 	loop := filepath.Join(dir, "loop")
 	if err := os.Symlink("loop", loop); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(loop, nil, 0o600); err == nil {
+	if err := WriteFile(context.Background(), loop, nil, 0o600); err == nil {
 		t.Error("a symlink loop: no error")
 	}
-	if err := WriteFile("/dev/full", []byte("x"), 0o600); err == nil {
+	if err := WriteFile(context.Background(), "/dev/full", []byte("x"), 0o600); err == nil {
 		if _, serr := os.Stat("/dev/full"); serr == nil {
 			t.Error("/dev/full: no error")
 		}
@@ -300,7 +302,7 @@ func TestWriteFileReadOnlyDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.Chmod(dir, 0o700)
-	if err := WriteFile(p, []byte("new\n"), 0o600); err != nil {
+	if err := WriteFile(context.Background(), p, []byte("new\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got := readFile(t, p); got != "new\n" {
@@ -311,8 +313,24 @@ func TestWriteFileReadOnlyDirectory(t *testing.T) {
 func TestFileErrorNamesThePathGiven(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "no", "x.env")
-	err := WriteFile(p, nil, 0o600)
+	err := WriteFile(context.Background(), p, nil, 0o600)
 	if got, want := FileError(p, err).Error(), "write "+p+": no such file or directory"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// A FIFO without a reader is waited for, and the wait ends with ctx.
+func TestCreateFileFIFOWithoutReaderEndsWithContext(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- WriteFile(ctx, p, []byte("x"), 0o600) }()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }

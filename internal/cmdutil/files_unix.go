@@ -3,12 +3,15 @@
 package cmdutil
 
 import (
+	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -51,5 +54,30 @@ func openDescriptor(path string) (f *os.File, ok bool, err error) {
 func keepOwner(f *os.File, fi fs.FileInfo) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		_ = f.Chown(int(st.Uid), int(st.Gid))
+	}
+}
+
+// openFIFO opens a FIFO for writing once it has a reader. A plain open
+// would block in the kernel, where neither a signal (ssmctl catches them)
+// nor ctx could end the wait; so it tries without blocking (ENXIO: no
+// reader yet) every 20 ms until a reader comes or ctx is cancelled.
+func openFIFO(ctx context.Context, path string) (*os.File, error) {
+	for {
+		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+		if err == nil {
+			if err := unix.SetNonblock(fd, false); err != nil {
+				unix.Close(fd)
+				return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+			}
+			return os.NewFile(uintptr(fd), path), nil
+		}
+		if !errors.Is(err, unix.ENXIO) && !errors.Is(err, unix.EINTR) {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }

@@ -29,6 +29,10 @@ type fakeSSM struct {
 	putFault func(n int, name string) (err error, apply bool)
 	putCalls int
 
+	// noSelector leaves Selector out of GetParameters' answers, as
+	// LocalStack and other emulators do.
+	noSelector bool
+
 	calls map[string]int
 	// batches records the Names of GetParameters and DeleteParameters.
 	batches map[string][][]string
@@ -132,6 +136,9 @@ func (f *fakeSSM) GetParameters(ctx context.Context, in *ssm.GetParametersInput,
 		if v == nil {
 			out.InvalidParameters = append(out.InvalidParameters, s)
 			continue
+		}
+		if f.noSelector {
+			sel = ""
 		}
 		out.Parameters = append(out.Parameters, f.sdkParam(name, v, aws.ToBool(in.WithDecryption), sel))
 	}

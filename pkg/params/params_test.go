@@ -196,6 +196,69 @@ func TestGetBatchesOfTenKeepsOrderAndReportsMissing(t *testing.T) {
 	}
 }
 
+// Get matches what comes back to what was asked by name, so an answer
+// without the optional Selector field (LocalStack) is still found, even
+// when one name is asked with several selectors at once.
+func TestGetWithoutSelectorInTheAnswer(t *testing.T) {
+	for _, noSelector := range []bool{false, true} {
+		f := newFake()
+		f.noSelector = noSelector
+		f.seed("/app/host", "String", "one")
+		f.seed("/app/host", "String", "two")
+		f.seed("/app/port", "String", "5432")
+		f.mu.Lock()
+		f.params["/app/host"][0].labels = []string{"stable"}
+		f.mu.Unlock()
+		c, _ := newTestClient(f)
+		ask := []string{"/app/host:stable", "/app/host:1", "/app/host", "/app/host:2", "/app/port", "/app/host:nope", "/app/host:stable"}
+		found, missing, err := c.Get(context.Background(), ask, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range found {
+			got = append(got, p.Selector+"="+p.Value)
+		}
+		want := []string{"/app/host:stable=one", "/app/host:1=one", "/app/host=two", "/app/host:2=two", "/app/port=5432", "/app/host:stable=one"}
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(missing, []string{"/app/host:nope"}) {
+			t.Errorf("noSelector=%v: found %q, missing %q; want %q, [/app/host:nope]", noSelector, got, missing, want)
+		}
+		for _, b := range f.batches["GetParameters"] {
+			seen := map[string]bool{}
+			for _, s := range b {
+				name, _, _ := strings.Cut(s, ":")
+				if seen[name] {
+					t.Errorf("batch %q asks for %s twice", b, name)
+				}
+				seen[name] = true
+			}
+		}
+	}
+}
+
+func TestSelectorBatches(t *testing.T) {
+	var sels []string
+	names := map[string]string{}
+	for i := range 25 {
+		s := fmt.Sprintf("/p/%02d", i)
+		sels = append(sels, s)
+		names[s] = s
+	}
+	for _, s := range []string{"/p/00:1", "/p/00:2"} {
+		sels = append(sels, s)
+		names[s] = "/p/00"
+	}
+	var sizes []int
+	for _, b := range selectorBatches(sels, names) {
+		sizes = append(sizes, len(b))
+	}
+	// /p/00:1 joins the third batch, which has room; /p/00:2 cannot join
+	// the first (full) nor the third (it holds /p/00:1): a fourth.
+	if !reflect.DeepEqual(sizes, []int{10, 10, 6, 1}) {
+		t.Errorf("sizes %v", sizes)
+	}
+}
+
 func TestByPathFollowsShortPages(t *testing.T) {
 	for _, page := range []int{1, 3, 10} {
 		f := newFake()

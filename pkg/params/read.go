@@ -69,14 +69,22 @@ func fromSDK(p types.Parameter) Parameter {
 // Get reads parameters by selector (NAME, NAME:VERSION, NAME:LABEL), 10
 // per GetParameters call, in the order asked. Selectors AWS does not know
 // come back in missing, in the order asked; they are not an error.
+//
+// A batch never holds two selectors of one name, so each parameter that
+// comes back is matched to what was asked by its name alone: the answer's
+// Selector field, which AWS fills and some emulators (LocalStack) leave
+// out, is not needed.
 func (c *Client) Get(ctx context.Context, selectors []string, decrypt bool) (found []Parameter, missing []string, err error) {
+	names := map[string]string{} // selector -> name
 	for _, s := range selectors {
-		if _, err := ParseSelector(s); err != nil {
+		sel, err := ParseSelector(s)
+		if err != nil {
 			return nil, nil, err
 		}
+		names[s] = sel.Name
 	}
 	bySel := map[string]Parameter{}
-	for _, batch := range chunks(unique(selectors), BatchSize) {
+	for _, batch := range selectorBatches(unique(selectors), names) {
 		var out *ssm.GetParametersOutput
 		err := c.read(ctx, func(ctx context.Context, opt func(*ssm.Options)) error {
 			var err error
@@ -86,12 +94,18 @@ func (c *Client) Get(ctx context.Context, selectors []string, decrypt bool) (fou
 		if err != nil {
 			return nil, nil, err
 		}
+		asked := map[string]string{} // name -> the batch's one selector of it
+		for _, s := range batch {
+			asked[names[s]] = s
+		}
 		for _, p := range out.Parameters {
 			v := fromSDK(p)
-			sel := aws.ToString(p.Selector)
-			key := v.Name + sel
-			v.Selector = key
-			bySel[key] = v
+			s, ok := asked[v.Name]
+			if !ok {
+				continue
+			}
+			v.Selector = s
+			bySel[s] = v
 		}
 	}
 	for _, s := range selectors {
@@ -103,6 +117,29 @@ func (c *Client) Get(ctx context.Context, selectors []string, decrypt bool) (fou
 		found = append(found, p)
 	}
 	return found, missing, nil
+}
+
+// selectorBatches cuts selectors into GetParameters batches of at most
+// BatchSize, in order, placing each in the first batch that has room and
+// holds no other selector of its name (names maps a selector to its name).
+func selectorBatches(selectors []string, names map[string]string) [][]string {
+	var batches [][]string
+	var has []map[string]bool
+	for _, s := range selectors {
+		i := 0
+		for ; i < len(batches); i++ {
+			if len(batches[i]) < BatchSize && !has[i][names[s]] {
+				break
+			}
+		}
+		if i == len(batches) {
+			batches = append(batches, nil)
+			has = append(has, map[string]bool{})
+		}
+		batches[i] = append(batches[i], s)
+		has[i][names[s]] = true
+	}
+	return batches
 }
 
 // GetOne reads one parameter by selector with GetParameter.

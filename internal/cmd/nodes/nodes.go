@@ -86,7 +86,11 @@ A TARGET is a node ID (i-..., mi-...), a tag (tag:Key=Value[,Value...]), a
 name or glob matched against the Name tag, the managed node's name and its
 computer name (web-*), an alias from the config file (@db), or a resource
 group (group:NAME). IDs and names add nodes; tags and groups narrow the
-result (several of them AND together, as in AWS Targets).`,
+result (several of them AND together, as in AWS Targets).
+
+Targets that match no node are an error (exit 252, nothing printed);
+--ping that keeps none of the nodes they match is an empty list (exit 0,
+[] with -o json). See docs/targets.md.`,
 		Example: `  ssmctl nodes
   ssmctl nodes web-* --ping Online
   ssmctl nodes tag:Environment=Prod tag:Role=web,db

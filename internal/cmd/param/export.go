@@ -130,7 +130,10 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		return nil
 	}
 	// A new file is 0600 from the first byte: it may hold secrets.
-	if err := cmdutil.WriteFile(opts.File, data, 0o600); err != nil {
+	if err := cmdutil.WriteFile(ctx, opts.File, data, 0o600); err != nil {
+		if ctx.Err() != nil {
+			return err // interrupted while a FIFO waited for its reader
+		}
 		return exitcode.Wrap(exitcode.Other, cmdutil.FileError(opts.File, err))
 	}
 	opts.IO.Infof("Wrote %d parameters to %s.", len(keyed), opts.File)

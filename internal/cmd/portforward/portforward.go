@@ -181,7 +181,7 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 			return
 		}
 		if opts.ReadyFile != "" {
-			if err := cmdutil.WriteFile(opts.ReadyFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			if err := cmdutil.WriteFile(ctx, opts.ReadyFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 				readyErr <- cmdutil.FileError(opts.ReadyFile, err)
 			}
 		}

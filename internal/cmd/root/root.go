@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -67,10 +68,30 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 		sig := exitcode.SignalOf(ctx)
 		err = exitcode.Wrap(sig.Code(), sig)
 	}
-	if werr := f.IO.OutError(); werr != nil {
+	switch werr := f.IO.OutError(); {
+	case werr == nil:
+	case errors.Is(werr, syscall.EPIPE):
+		// The reader went away (| head): SIGPIPE, which ssmctl catches,
+		// ends it with 141 as it ends cat, silently unless the signal
+		// already said what it stopped.
+		if exitcode.Code(err) != exitcode.BrokenPipe {
+			err = exitcode.Silent(exitcode.BrokenPipe)
+		}
+	default:
 		// Output that did not arrive is a failure whatever the command
 		// said: a command streaming output goes on past a failed write.
-		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
+		// A reader that went away (EPIPE: SIGPIPE is caught, so writes
+		// return it) is the SIGPIPE interruption, 141, as signalContext
+		// words it; anything else (a full disk, /dev/full) is 255.
+		switch {
+		case errors.Is(werr, syscall.EPIPE):
+			if exitcode.Code(err) != exitcode.BrokenPipe {
+				sig := &exitcode.Signal{Signal: syscall.SIGPIPE}
+				err = exitcode.Wrap(sig.Code(), sig)
+			}
+		default:
+			err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
+		}
 	}
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)

@@ -168,7 +168,11 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(&env, "export %s=%s\n", k, shellQuote(v))
 	}
 	if opts.EnvFile != "" {
-		if err := cmdutil.WriteFile(opts.EnvFile, []byte(env.String()), 0o600); err != nil {
+		if err := cmdutil.WriteFile(ctx, opts.EnvFile, []byte(env.String()), 0o600); err != nil {
+			if ctx.Err() != nil {
+				// Stopped while a FIFO waited for its reader.
+				return nil
+			}
 			return exitcode.Wrap(exitcode.Other, fmt.Errorf("--env-file: %w", cmdutil.FileError(opts.EnvFile, err)))
 		}
 	}

@@ -180,8 +180,11 @@ func openRun(ctx context.Context, opts *Options) error {
 	// path only once the session has started.
 	var record *cmdutil.File
 	if opts.Record != "" {
-		f, err := cmdutil.CreateFile(opts.Record, 0o600)
+		f, err := cmdutil.CreateFile(ctx, opts.Record, 0o600)
 		if err != nil {
+			if ctx.Err() != nil {
+				return err // interrupted while a FIFO waited for its reader
+			}
 			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--record: %w", cmdutil.FileError(opts.Record, err)))
 		}
 		record = f
