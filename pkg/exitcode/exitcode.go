@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // The exit-code table (docs/exit-codes.md). One target passes its remote exit
@@ -81,6 +82,29 @@ func Wrap(code int, err error) error {
 // Usagef is shorthand for New(Usage, ...).
 func Usagef(format string, args ...any) error { return New(Usage, format, args...) }
 
+// AWSErrorf is an answer of AWS that ssmctl words itself (a name missing
+// from a list AWS returned, say), in the one form AWS errors are printed
+// in, "Operation: Code: message", with exit code 254.
+func AWSErrorf(operation, code, format string, args ...any) error {
+	return &Error{Code: AWS, Err: fmt.Errorf("%s: %s: %s", operation, code, fmt.Sprintf(format, args...))}
+}
+
+// Reword replaces the message of err, an AWS error, with ssmctl's own
+// words and keeps its operation and code: "Operation: Code: message", exit
+// 254. Anything but an AWS error comes back unchanged.
+func Reword(err error, format string, args ...any) error {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return err
+	}
+	msg := api.ErrorCode() + ": " + fmt.Sprintf(format, args...)
+	var op *smithy.OperationError
+	if errors.As(err, &op) {
+		msg = op.Operation() + ": " + msg
+	}
+	return &Error{Code: AWS, Err: errors.New(msg)}
+}
+
 // Silent returns an error that exits with code and prints nothing: the
 // command has already said what went wrong (or, for a passed-through remote
 // exit code, nothing needs saying).
@@ -110,11 +134,48 @@ func Code(err error) int {
 	if errors.As(err, &region) || errors.As(err, &profile) || errors.As(err, &profilePtr) {
 		return Config
 	}
+	if _, ok := notAWS(err); ok {
+		return Other
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		return AWS
 	}
 	return Other
+}
+
+// notAWS is the message for an answer that did not come from AWS: the SDK
+// could not read it (an HTML page, garbage) or it named no error code (the
+// SDK's "UnknownError"), as when --endpoint-url points at some other HTTP
+// server. It names the endpoint and the HTTP status. ok is false for
+// anything else.
+func notAWS(err error) (msg string, ok bool) {
+	var de *smithy.DeserializationError
+	var api smithy.APIError
+	switch {
+	case errors.As(err, &de):
+	case errors.As(err, &api) && api.ErrorCode() == "UnknownError":
+	default:
+		return "", false
+	}
+	endpoint, answer := "the endpoint", "something"
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
+		r := re.Response.Response
+		if r.Request != nil && r.Request.URL != nil {
+			endpoint = r.Request.URL.Scheme + "://" + r.Request.URL.Host
+		}
+		answer = fmt.Sprintf("HTTP %d", r.StatusCode)
+		if ct := r.Header.Get("Content-Type"); ct != "" {
+			answer += " (" + ct + ")"
+		}
+	}
+	msg = fmt.Sprintf("%s answered %s that is not an AWS API response: is --endpoint-url (or AWS_ENDPOINT_URL) an AWS endpoint?", endpoint, answer)
+	var op *smithy.OperationError
+	if errors.As(err, &op) {
+		msg = op.Operation() + ": " + msg
+	}
+	return msg, true
 }
 
 // Message is the one line printed on stderr for err. AWS errors read
@@ -132,6 +193,9 @@ func Message(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return oneLine(e.Error())
+	}
+	if msg, ok := notAWS(err); ok {
+		return msg
 	}
 	var api smithy.APIError
 	var op *smithy.OperationError

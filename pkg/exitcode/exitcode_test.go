@@ -41,6 +41,8 @@ func TestCode(t *testing.T) {
 		{"coded beats aws", Wrap(Usage, apiErr("InvalidInstanceId", "x")), Usage},
 		{"network", &net.OpError{Op: "dial", Err: errors.New("refused")}, Other},
 		{"anything else", errors.New("boom"), Other},
+		{"no error code: not AWS", apiErr("UnknownError", "UnknownError"), Other},
+		{"unreadable answer: not AWS", fmt.Errorf("op: %w", &smithy.DeserializationError{Err: errors.New("invalid character '<'")}), Other},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,5 +108,28 @@ func TestSilent(t *testing.T) {
 	}
 	if Wrap(1, nil) != nil {
 		t.Error("Wrap(nil) should be nil")
+	}
+}
+
+// Errors ssmctl words itself keep AWS's "Operation: Code: message" form.
+func TestAWSErrorForms(t *testing.T) {
+	err := AWSErrorf("GetParameters", "ParameterNotFound", "%s does not exist", "/x")
+	if Message(err) != "GetParameters: ParameterNotFound: /x does not exist" || Code(err) != AWS {
+		t.Errorf("AWSErrorf: %q, code %d", Message(err), Code(err))
+	}
+	err = Reword(fmt.Errorf("wrapped: %w", apiErr("InvalidCommandId", "")), "no command %s", "c-1")
+	if Message(err) != "DescribeInstanceInformation: InvalidCommandId: no command c-1" || Code(err) != AWS {
+		t.Errorf("Reword: %q, code %d", Message(err), Code(err))
+	}
+	plain := errors.New("boom")
+	if Reword(plain, "x") != plain {
+		t.Errorf("Reword changed a non-AWS error")
+	}
+}
+
+func TestNotAWSMessage(t *testing.T) {
+	got := Message(apiErr("UnknownError", "UnknownError"))
+	if got != "DescribeInstanceInformation: the endpoint answered something that is not an AWS API response: is --endpoint-url (or AWS_ENDPOINT_URL) an AWS endpoint?" {
+		t.Errorf("Message = %q", got)
 	}
 }

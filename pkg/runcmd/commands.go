@@ -145,7 +145,7 @@ func (c *Client) Describe(ctx context.Context, commandID string) (*Command, erro
 	cmd, err := c.command(ctx, time.Time{}, commandID)
 	if err != nil {
 		if notThereYet(err) {
-			return nil, notFound("no command %s", commandID)
+			return nil, notFound(err, commandID)
 		}
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (c *Client) invocations(ctx context.Context, commandID, nodeID string, keep
 	list, err := c.listInvocations(ctx, time.Time{}, commandID, nodeID)
 	if err != nil {
 		if notThereYet(err) {
-			return nil, notFound("no command %s", commandID)
+			return nil, notFound(err, commandID)
 		}
 		return nil, err
 	}
@@ -232,15 +232,16 @@ func (c *Client) CancelCommand(ctx context.Context, commandID string, nodeIDs []
 	})
 	if err != nil {
 		if notThereYet(err) {
-			return notFound("no command %s", commandID)
+			return notFound(err, commandID)
 		}
 		return fmt.Errorf("cancel %s: %w", commandID, err)
 	}
 	return nil
 }
 
-// notFound is AWS saying that a named thing does not exist: exit 254, with
-// a message in the user's words.
-func notFound(format string, args ...any) error {
-	return exitcode.New(exitcode.AWS, format, args...)
+// notFound is AWS saying that a command does not exist (err, its
+// InvalidCommandId or InvocationDoesNotExist), in the user's words: exit
+// 254, "Operation: Code: no command ID".
+func notFound(err error, commandID string) error {
+	return exitcode.Reword(err, "no command %s", commandID)
 }

@@ -575,9 +575,9 @@ func documentError(name, version string, err error) error {
 	var badVersion *types.InvalidDocumentVersion
 	switch {
 	case errors.As(err, &invalid):
-		return &exitcode.Error{Code: exitcode.AWS, Err: fmt.Errorf("document %s not found (DescribeDocument: InvalidDocument)", name)}
+		return exitcode.Reword(err, "document %s not found", name)
 	case errors.As(err, &badVersion):
-		return &exitcode.Error{Code: exitcode.AWS, Err: fmt.Errorf("document %s has no version %s (DescribeDocument: InvalidDocumentVersion)", name, version)}
+		return exitcode.Reword(err, "document %s has no version %s", name, version)
 	}
 	return err
 }

@@ -510,7 +510,10 @@ func (c *Client) command(ctx context.Context, deadline time.Time, commandID stri
 		return nil, err
 	}
 	if len(out.Commands) == 0 {
-		return nil, &types.InvalidCommandId{Message: aws.String("no command " + commandID)}
+		// AWS answers an unknown ID with an empty list; said as the error
+		// of that operation, it prints as "ListCommands: InvalidCommandId: ...".
+		return nil, &smithy.OperationError{ServiceID: "SSM", OperationName: "ListCommands",
+			Err: &types.InvalidCommandId{Message: aws.String("no command " + commandID)}}
 	}
 	return &out.Commands[0], nil
 }

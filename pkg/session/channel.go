@@ -171,6 +171,9 @@ func OpenChannel(ctx context.Context, o ChannelOptions) (*Channel, error) {
 		if c.endErr != nil {
 			return nil, c.endErr
 		}
+		if strings.Contains(c.endReason, agentErrorTitle) {
+			return nil, fmt.Errorf("the session ended before it started: %w", &NodeError{Msg: agentError(c.endReason)})
+		}
 		return nil, fmt.Errorf("the session ended before it started: %s", orDefault(agentError(c.endReason), "channel closed"))
 	case <-ctx.Done():
 		c.Close()

@@ -123,3 +123,20 @@ func TestSendWindowBoundsUnacked(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeErrorBeforeStart: a session the node fails before the client
+// knows its type (an agent in basic mode that cannot reach the
+// destination) is a NodeError, whichever message comes first.
+func TestNodeErrorBeforeStart(t *testing.T) {
+	_, srv := newFakeAgent(t, "", func(a *fakeAgent) {
+		a.closeChannel("\n----------ERROR-------\nUnable to start port forwarding: dial tcp: lookup db.invalid: no such host")
+	})
+	_, err := OpenChannel(context.Background(), ChannelOptions{SessionID: "s-1", StreamURL: wsURL(srv), Token: "secret-token-1", TargetID: "i-0123456789abcdef0", Port: true})
+	var nodeErr *NodeError
+	if !errors.As(err, &nodeErr) {
+		t.Fatalf("error %v, want a NodeError", err)
+	}
+	if want := "the session ended before it started: Unable to start port forwarding: dial tcp: lookup db.invalid: no such host"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+}

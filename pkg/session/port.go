@@ -40,9 +40,9 @@ type PortRequest struct {
 	Port int
 	// Reason is StartSession's Reason.
 	Reason string
-	// Notice receives what the user should know while the session runs:
-	// the agent's CustomerMessage, a connection the node could not make.
-	Notice func(format string, args ...any)
+	// Warn receives a connection the node could not make
+	// (ConnectToPortError); Notice the agent's CustomerMessage.
+	Warn, Notice func(format string, args ...any)
 }
 
 // Remote is "host:port" as the user sees it ("localhost" for the node).
@@ -62,7 +62,7 @@ type PortSession struct {
 	Started *Started
 	c       *Client
 	ch      *Channel
-	notice  func(format string, args ...any)
+	warn    func(format string, args ...any)
 	remote  string
 
 	// mode is modeUnknown until the handshake has told which mode the
@@ -98,11 +98,8 @@ func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) 
 	if err != nil {
 		return nil, err
 	}
-	notice := r.Notice
-	if notice == nil {
-		notice = func(string, ...any) {}
-	}
-	p := &PortSession{Started: s, c: c, notice: notice, remote: r.Remote()}
+	p := &PortSession{Started: s, c: c, warn: orDiscard(r.Warn), remote: r.Remote()}
+	notice := orDiscard(r.Notice)
 	ch, err := c.openWith(ctx, s, conn, func(o *ChannelOptions) {
 		o.Port = true
 		o.OnPayload = p.payload
@@ -110,6 +107,12 @@ func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) 
 		o.Ready = p.ready
 	})
 	if err != nil {
+		// The node's own refusal (basic mode dials at once) keeps its
+		// type, so a tunnel does not retry it; the agent's text holds no
+		// token.
+		if errors.As(err, new(*NodeError)) && ctx.Err() == nil {
+			return nil, exitcode.Wrap(exitcode.Other, fmt.Errorf("session %s: %w", s.SessionID, err))
+		}
 		return nil, s.Failure(ctx, err)
 	}
 	p.ch = ch
@@ -201,7 +204,7 @@ func pump(r io.Reader, ch *Channel) {
 func (p *PortSession) payload(pl Payload) {
 	if pl.Type == message.Flag {
 		if len(pl.Data) == 4 && message.PayloadTypeFlag(binary.BigEndian.Uint32(pl.Data)) == message.ConnectToPortError {
-			p.notice(connectToPortErrorNotice, p.remote)
+			p.warn(connectToPortErrorNotice, p.remote)
 		}
 		return
 	}
@@ -276,7 +279,7 @@ func (p *PortSession) Err() error {
 		return err
 	}
 	if r := p.ch.Reason(); strings.Contains(r, agentErrorTitle) {
-		return &NodeError{Msg: agentError(r)}
+		return fmt.Errorf("the node ended the session: %w", &NodeError{Msg: agentError(r)})
 	} else if r := agentError(r); r != "" {
 		return errors.New(r)
 	}
@@ -369,9 +372,8 @@ type PortTunnelOptions struct {
 	// Sessions per forward (1 and up).
 	Sessions int
 	Reason   string
-	// Notice receives what the user should know (a connection the node
-	// could not make, the agent's messages).
-	Notice func(format string, args ...any)
+	// Warn and Notice are PortRequest's.
+	Warn, Notice func(format string, args ...any)
 }
 
 // PortTunnels are the tunnels of forwards to node: each forward listens on
@@ -379,7 +381,7 @@ type PortTunnelOptions struct {
 func (c *Client) PortTunnels(node target.Node, forwards []Forward, conn Connection, o PortTunnelOptions) *Tunnels {
 	list := make([]*Tunnel, len(forwards))
 	for i, f := range forwards {
-		r := PortRequest{Node: node, Host: f.Host, Port: f.Remote, Reason: o.Reason, Notice: o.Notice}
+		r := PortRequest{Node: node, Host: f.Host, Port: f.Remote, Reason: o.Reason, Warn: o.Warn, Notice: o.Notice}
 		list[i] = &Tunnel{
 			Address:  net.JoinHostPort(o.Address, strconv.Itoa(f.Local)),
 			Sessions: o.Sessions,
@@ -394,4 +396,12 @@ func (c *Client) PortTunnels(node target.Node, forwards []Forward, conn Connecti
 		}
 	}
 	return NewTunnels(list...)
+}
+
+// orDiscard is f, or a function that drops its arguments.
+func orDiscard(f func(format string, args ...any)) func(format string, args ...any) {
+	if f == nil {
+		return func(string, ...any) {}
+	}
+	return f
 }

@@ -210,7 +210,7 @@ func (c *Client) CheckDocument(ctx context.Context, name string, params map[stri
 	if err != nil {
 		var invalid *types.InvalidDocument
 		if errors.As(err, &invalid) {
-			return &exitcode.Error{Code: exitcode.AWS, Err: fmt.Errorf("document %s not found (DescribeDocument: InvalidDocument)", name)}
+			return exitcode.Reword(err, "document %s not found", name)
 		}
 		return err
 	}
@@ -288,7 +288,7 @@ func (c *Client) StartOn(ctx context.Context, node target.Node, r Request) (*Sta
 	if err != nil {
 		var nc *types.TargetNotConnected
 		if errors.As(err, &nc) {
-			return nil, &exitcode.Error{Code: exitcode.AWS, Err: fmt.Errorf("%s is not connected to Session Manager (StartSession: TargetNotConnected)", NodeLabel(node))}
+			return nil, exitcode.Reword(err, "%s is not connected to Session Manager", NodeLabel(node))
 		}
 		return nil, err
 	}

@@ -39,10 +39,11 @@ type Forwarder interface {
 // NodeError is a session the node ended with an error (the agent's
 // "----------ERROR-------" reply): in basic mode, a destination it cannot
 // reach. When a tunnel's first session ends so, the tunnel fails at once
-// instead of retrying what would fail the same way.
+// instead of retrying what would fail the same way. Msg is the agent's
+// text on one line.
 type NodeError struct{ Msg string }
 
-func (e *NodeError) Error() string { return "the node ended the session: " + e.Msg }
+func (e *NodeError) Error() string { return e.Msg }
 
 // Tunnel is one local listener and the sessions behind it.
 type Tunnel struct {

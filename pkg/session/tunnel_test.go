@@ -361,7 +361,7 @@ func TestPortUnknownRemoteHost(t *testing.T) {
 
 	notices := make(chan string, 10)
 	req.Node.ID = muxNode
-	req.Notice = func(format string, args ...any) { notices <- fmt.Sprintf(format, args...) }
+	req.Warn = func(format string, args ...any) { notices <- fmt.Sprintf(format, args...) }
 	p, err := e.c.StartPort(context.Background(), req, e.conn)
 	if err != nil {
 		t.Fatal(err)

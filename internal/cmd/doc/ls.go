@@ -87,7 +87,10 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 		views = append(views, newDocumentView(d))
 	}
 	return opts.Printer().Print(views, func() output.Table {
-		t := output.Table{Headers: []string{"NAME", "OWNER", "TYPE", "VERSION", "PLATFORMS", "SCHEMA"}, NoTruncate: []int{0}}
+		// Narrow: the schema version, then the document version, then the
+		// type are left out; only the owner is ever cut.
+		t := output.Table{Headers: []string{"NAME", "OWNER", "TYPE", "VERSION", "PLATFORMS", "SCHEMA"},
+			NoTruncate: []int{0, 2, 3, 4, 5}, DropOrder: []int{5, 3, 2}}
 		for _, v := range views {
 			t.Rows = append(t.Rows, []string{v.Name, v.Owner, v.DocumentType, v.Version, strings.Join(v.PlatformTypes, ","), v.SchemaVersion})
 		}

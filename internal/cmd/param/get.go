@@ -102,15 +102,17 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 			return err
 		}
 	}
-	return notFound(missing)
+	return notFound("GetParameters", missing)
 }
 
-// notFound is the exit error for the parameters that do not exist: one
-// line each, exit 254.
-func notFound(missing []string) error {
+// notFound is the exit error for the parameters that do not exist, which
+// operation (GetParameters, DeleteParameters) listed as invalid: one line
+// each in AWS's form, "Operation: ParameterNotFound: NAME does not exist",
+// exit 254.
+func notFound(operation string, missing []string) error {
 	failures := make([]cmdutil.Failure, 0, len(missing))
 	for _, m := range missing {
-		failures = append(failures, cmdutil.Failure{Err: exitcode.New(exitcode.AWS, "parameter not found: %s", m)})
+		failures = append(failures, cmdutil.Failure{Err: exitcode.AWSErrorf(operation, "ParameterNotFound", "%s does not exist", m)})
 	}
 	return cmdutil.ItemsError(failures, "")
 }

@@ -311,7 +311,7 @@ func TestParamGetMissing(t *testing.T) {
 	if code != exitcode.AWS || c.Out.String() != "postgres://db:5432/app\n" {
 		t.Errorf("exit %d, stdout %q", code, c.Out.String())
 	}
-	if c.ErrOut.String() != "ssmctl: parameter not found: /nope\nssmctl: parameter not found: /app/prod/db/url:9\n" {
+	if c.ErrOut.String() != "ssmctl: GetParameters: ParameterNotFound: /nope does not exist\nssmctl: GetParameters: ParameterNotFound: /app/prod/db/url:9 does not exist\n" {
 		t.Errorf("stderr %q", c.ErrOut.String())
 	}
 }

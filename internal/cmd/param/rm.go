@@ -124,5 +124,5 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 		return err
 	}
 	opts.IO.Infof("%d deleted", len(deleted))
-	return notFound(missing)
+	return notFound("DeleteParameters", missing)
 }

@@ -128,10 +128,10 @@ func (o *Options) complete(args []string) error {
 		return cmdutil.FlagErrorf("invalid --sessions %d: 1 to %d", o.Sessions, MaxSessions)
 	}
 	if o.Pick != "" && o.Pick != "any" {
-		return cmdutil.FlagErrorf("invalid --pick %q: the only choice is any", o.Pick)
+		return cmdutil.FlagValueErrorf("pick", o.Pick, "the only choice is any")
 	}
 	if o.Address == "" || strings.ContainsAny(o.Address, " /[]") || strings.Contains(o.Address, ":") && net.ParseIP(o.Address) == nil {
-		return cmdutil.FlagErrorf("invalid --address %q: give a host name or an IP address, without a port", o.Address)
+		return cmdutil.FlagValueErrorf("address", o.Address, "give a host name or an IP address, without a port")
 	}
 	o.Forwards = o.Forwards[:0]
 	for _, s := range o.Specs {
@@ -160,7 +160,7 @@ func portForwardRun(ctx context.Context, opts *Options) error {
 	}
 	ts := client.PortTunnels(node, opts.Forwards, conn, session.PortTunnelOptions{
 		Address: opts.Address, Sessions: opts.Sessions, Reason: opts.Reason,
-		Notice: opts.IO.Warnf,
+		Warn: opts.IO.Warnf, Notice: opts.IO.Infof,
 	})
 	ts.Reconnect = opts.Reconnect
 	ts.Status = opts.IO.Infof

@@ -60,6 +60,7 @@ AWS variables, read as the AWS SDK reads them
 
 Output
   NO_COLOR              any value turns colour off (https://no-color.org)
+  COLUMNS               the width tables are fitted to (a pipe too); -o wide never fits
 
 The config file (YAML)
   region: eu-west-1             # any global flag: profile, region, endpoint-url, ca-bundle,

@@ -72,26 +72,16 @@ func ExecuteCmd(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, ar
 	case werr == nil:
 	case errors.Is(werr, syscall.EPIPE):
 		// The reader went away (| head): SIGPIPE, which ssmctl catches,
-		// ends it with 141 as it ends cat, silently unless the signal
-		// already said what it stopped.
-		if exitcode.Code(err) != exitcode.BrokenPipe {
+		// ends it with 141 as it ends cat, silently unless the command
+		// says what the signal stopped (a session it terminated).
+		var sig *exitcode.Signal
+		if exitcode.Code(err) != exitcode.BrokenPipe || errors.As(err, &sig) && exitcode.Message(err) == sig.Error() {
 			err = exitcode.Silent(exitcode.BrokenPipe)
 		}
 	default:
 		// Output that did not arrive is a failure whatever the command
 		// said: a command streaming output goes on past a failed write.
-		// A reader that went away (EPIPE: SIGPIPE is caught, so writes
-		// return it) is the SIGPIPE interruption, 141, as signalContext
-		// words it; anything else (a full disk, /dev/full) is 255.
-		switch {
-		case errors.Is(werr, syscall.EPIPE):
-			if exitcode.Code(err) != exitcode.BrokenPipe {
-				sig := &exitcode.Signal{Signal: syscall.SIGPIPE}
-				err = exitcode.Wrap(sig.Code(), sig)
-			}
-		default:
-			err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
-		}
+		err = exitcode.Wrap(exitcode.Other, fmt.Errorf("writing output: %w", bareError(werr)))
 	}
 	printError(f.IO.ErrOut, cmd, err)
 	return exitcode.Code(err)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,6 +209,23 @@ func TestScripts(t *testing.T) {
 					return
 				}
 				ts.Check(err)
+			},
+			// notaws VAR STATUS BODY: start an HTTP server that answers every
+			// request with STATUS and BODY as text/html (a server that is not
+			// AWS, for --endpoint-url), and set VAR to its URL.
+			"notaws": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 3 {
+					ts.Fatalf("usage: notaws VAR STATUS BODY")
+				}
+				status, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/html")
+					w.WriteHeader(status)
+					fmt.Fprint(w, args[2])
+				}))
+				ts.Defer(srv.Close)
+				ts.Setenv(args[0], srv.URL)
 			},
 			// waitcall OPERATION: wait up to 10 s until a call to OPERATION
 			// (e.g. ssm.DescribeInstanceInformation) has reached the sandbox:

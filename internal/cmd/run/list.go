@@ -49,7 +49,7 @@ status, or sent in the last DURATION.`,
 					}
 				}
 				if found == "" {
-					return cmdutil.FlagErrorf("invalid --status %q: want one of %s", opts.Status, strings.Join(runcmd.CommandStatuses, ", "))
+					return cmdutil.FlagValueErrorf("status", opts.Status, "want one of %s", strings.Join(runcmd.CommandStatuses, ", "))
 				}
 				opts.Status = found
 			}

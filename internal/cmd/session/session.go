@@ -137,7 +137,7 @@ func (o *Options) complete() error {
 		return err
 	}
 	if o.Pick != "" && o.Pick != "any" {
-		return cmdutil.FlagErrorf("invalid --pick %q: the only choice is any", o.Pick)
+		return cmdutil.FlagValueErrorf("pick", o.Pick, "the only choice is any")
 	}
 	req := session.Request{Specs: specs, Document: o.Document, Parameters: params, Reason: o.Reason, PickAny: o.Pick == "any"}
 	switch {
