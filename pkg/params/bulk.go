@@ -231,17 +231,16 @@ func (c *Client) writeOne(ctx context.Context, p Put, st *Stats) WriteResult {
 	}
 	in := p.input()
 	var out *ssm.PutParameterOutput
-	var check landedCheck
-	if p.Overwrite {
-		// An overwrite that AWS carried out but whose answer was lost
-		// must not be made again (it would add a version): look first.
-		check = func(ctx context.Context) (bool, error) {
-			v, landed, err := c.overwriteLanded(ctx, p)
-			if landed {
-				r.Version, r.Verified = v, true
-			}
-			return landed, err
+	// A write that AWS carried out but whose answer was lost must not be
+	// made again (an overwrite would add a version; a create would meet
+	// ParameterAlreadyExists, each answer of which may be lost too): look
+	// first.
+	check := func(ctx context.Context) (bool, error) {
+		v, landed, err := c.writeLanded(ctx, p)
+		if landed {
+			r.Version, r.Verified = v, true
 		}
+		return landed, err
 	}
 	_, err := c.callWith(ctx, c.limiter(false), st, check, func(ctx context.Context, opt func(*ssm.Options)) error {
 		var err error
@@ -285,11 +284,11 @@ func (c *Client) writeOne(ctx context.Context, p Put, st *Stats) WriteResult {
 // overwrite's PrevVersion are read back to find its value.
 const maxVersionsChecked = 10
 
-// overwriteLanded reads p's parameter back after a failure that may have
-// landed: the write landed when a version after p.PrevVersion holds its
-// value (PrevVersion+1, unless someone else wrote since). It returns that
-// version.
-func (c *Client) overwriteLanded(ctx context.Context, p Put) (int64, bool, error) {
+// writeLanded reads p's parameter back after a failure that may have
+// landed: the write landed when a version after p.PrevVersion (0 for a
+// create) holds its value (PrevVersion+1, unless someone else wrote
+// since). It returns that version.
+func (c *Client) writeLanded(ctx context.Context, p Put) (int64, bool, error) {
 	get := func(selector string) (*types.Parameter, error) {
 		var got *ssm.GetParameterOutput
 		err := c.read(ctx, func(ctx context.Context, opt func(*ssm.Options)) error {

@@ -11,8 +11,12 @@
 // switched off for these calls (they would spend the retry quota and hide
 // throttling from the limiter); this package retries throttling and
 // transient errors itself, telling the limiter, which slows down on
-// throttling and speeds up again on success. New parameters are created
-// with Overwrite=false: a create whose earlier attempt may have landed
-// comes back ParameterAlreadyExists and is then verified by reading the
-// value back, so it is neither counted as a failure nor written twice.
+// throttling and speeds up again on success. No write is made twice: after
+// a failure that may have landed (awsretry.Classify), the parameter is read
+// back and a version after the one the write replaces (Put.PrevVersion; 0
+// for a create) holding its value means it landed. New parameters are
+// created with Overwrite=false, so a create that meets
+// ParameterAlreadyExists is verified the same way. A circuit breaker
+// (awsretry.Breaker) fails the rest of a bulk run at once when the endpoint
+// stops answering.
 package params

@@ -253,9 +253,16 @@ func (f *fakeSSM) GetParameterHistory(ctx context.Context, in *ssm.GetParameterH
 	return out, nil
 }
 
-func (f *fakeSSM) PutParameter(ctx context.Context, in *ssm.PutParameterInput, _ ...func(*ssm.Options)) (*ssm.PutParameterOutput, error) {
+func (f *fakeSSM) PutParameter(ctx context.Context, in *ssm.PutParameterInput, optFns ...func(*ssm.Options)) (*ssm.PutParameterOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	var o ssm.Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Retryer == nil || o.Retryer.MaxAttempts() != 1 {
+		return nil, apiErr("TestFailure", "PutParameter called with the SDK's retries on")
+	}
 	f.calls["PutParameter"]++
 	f.putCalls++
 	name := aws.ToString(in.Name)

@@ -24,8 +24,19 @@
 // truncation marker. Only for a cut stream is GetCommandInvocation called,
 // which returns up to 24,000 characters of stdout and 8,000 of stderr.
 // "No such command" and InvocationDoesNotExist within 30 s of sending mean
-// "not yet". Wait gives up only 2 minutes after the command's own timeouts
-// (delivery plus execution) have passed.
+// "not yet". Every read of a wait retries passing failures (awsretry) until
+// the run's deadline, each call with its own timeout: 2 minutes after the
+// command's own timeouts (delivery plus execution) have passed, or 10 s
+// after them when AWS has not answered since. Giving up exits 124 naming
+// the command IDs.
+//
+// # Exactly once
+//
+// SendCommand is never resent blindly: each send is marked in its Comment
+// (ssmctl:<run>.<batch>) and, after a failure that may have landed, looked
+// up by its mark before it is sent again (exactly.go,
+// docs/reliability.md). An interrupt while sending lets the send under way
+// finish and returns the run so far for Interrupt to cancel.
 //
 // # Exit codes
 //

@@ -282,7 +282,8 @@ func TestWaitGivesUpAtDeadline(t *testing.T) {
 	api.listErr = func(string, time.Duration) error { return awsError("ServiceUnavailable", 503) }
 	api.states = pending
 	nodes := linuxNodes(1)
-	c := &Client{API: api, Nodes: &fakeNodes{nodes: nodes}, Clock: clock}
+	var warnings []string
+	c := &Client{API: api, Nodes: &fakeNodes{nodes: nodes}, Clock: clock, Warn: func(m string) { warnings = append(warnings, m) }}
 	run, err := c.Start(context.Background(), Request{Specs: idSpecs(nodes), Commands: []string{"true"},
 		ExecutionTimeout: 5 * time.Second, DeliveryTimeout: 30 * time.Second})
 	if err != nil {
@@ -292,6 +293,9 @@ func TestWaitGivesUpAtDeadline(t *testing.T) {
 	msg := exitcode.Message(err)
 	if exitcode.Code(err) != exitcode.Timeout || !strings.Contains(msg, "ssmctl run status "+commandID(1)) {
 		t.Errorf("Wait = %q (exit %d), want 124 naming `ssmctl run status %s`", msg, exitcode.Code(err), commandID(1))
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "ServiceUnavailable") || !strings.Contains(warnings[0], "retrying until") {
+		t.Errorf("warnings %q, want one saying AWS is not answering and until when ssmctl retries", warnings)
 	}
 	if limit := fakeEpoch.Add(45 * time.Second); clock.Now().After(limit) {
 		t.Errorf("gave up at %s, after the deadline %s", clock.Now().Sub(fakeEpoch), limit.Sub(fakeEpoch))

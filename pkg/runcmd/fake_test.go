@@ -78,10 +78,17 @@ func (f *fakeAPI) elapsed() time.Duration {
 	return f.clock.Now().Sub(fakeEpoch)
 }
 
-func (f *fakeAPI) SendCommand(ctx context.Context, in *ssm.SendCommandInput, _ ...func(*ssm.Options)) (*ssm.SendCommandOutput, error) {
+func (f *fakeAPI) SendCommand(ctx context.Context, in *ssm.SendCommandInput, optFns ...func(*ssm.Options)) (*ssm.SendCommandOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sendAttempts++
+	var o ssm.Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Retryer == nil || o.Retryer.MaxAttempts() != 1 {
+		return nil, errors.New("SendCommand called with the SDK's retries on")
+	}
 	if f.onSend != nil {
 		f.onSend(f.sendAttempts)
 	}

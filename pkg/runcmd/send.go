@@ -438,7 +438,13 @@ func (c *Client) buildInput(ctx context.Context, req Request, nodes []target.Nod
 		}
 		declared = shellParams
 	} else {
-		out, err := c.API.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String(name), DocumentVersion: optional(version)})
+		// Retried like every read before sending (docs/reliability.md).
+		var out *ssm.DescribeDocumentOutput
+		err := c.retry(ctx, time.Time{}, func(ctx context.Context) error {
+			var err error
+			out, err = c.API.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String(name), DocumentVersion: optional(version)}, noSDKRetries)
+			return err
+		})
 		if err != nil {
 			return nil, documentError(name, version, err)
 		}

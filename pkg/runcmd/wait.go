@@ -630,9 +630,24 @@ func (c *Client) cancelAll(ctx context.Context, ids []string, deadline time.Time
 // retry runs a read (or a call safe to repeat) with the run's retry rule
 // (awsretry): passing failures retried until deadline (zero: the budget
 // of a read nothing waits on), each attempt with its own timeout.
+//
+// A read of a wait that keeps failing says so once on stderr (at its third
+// attempt), so a user watching a spinner knows why nothing moves and until
+// when ssmctl will try.
 func (c *Client) retry(ctx context.Context, deadline time.Time, fn func(ctx context.Context) error) error {
-	return awsretry.Do(ctx, c.readPolicy(deadline), fn)
+	p := c.readPolicy(deadline)
+	if !deadline.IsZero() {
+		p.OnRetry = func(err error, attempt int) {
+			if attempt == retryWarnAttempt {
+				c.warn("AWS is not answering as it should (%s); retrying until %s", exitcode.Message(err), deadline.Local().Format("15:04:05"))
+			}
+		}
+	}
+	return awsretry.Do(ctx, p, fn)
 }
+
+// retryWarnAttempt is the failed attempt of a wait's read that warns.
+const retryWarnAttempt = 3
 
 func (c *Client) expiryGrace() time.Duration {
 	if c.ExpiryGrace > 0 {

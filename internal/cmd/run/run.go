@@ -107,7 +107,10 @@ Exit status: with one target, the remote exit code; with several, 1 if any
 failed, else 124 if any timed out, else 194 if a reboot is pending, else 0.
 Ctrl-C cancels the command on every node and exits 130; SIGTERM, SIGHUP and
 SIGPIPE (the reader of the output went away) do the same and exit 143, 129
-and 141.`,
+and 141. When the cancel cannot be confirmed it exits 255, naming what may
+still run. A command is never sent twice: a send whose answer is lost is
+looked up by the mark ssmctl adds to its comment (ssmctl:RUN.BATCH) before
+it is sent again.`,
 		Example: `  # Uptime of one node; its exit code is ssmctl's
   ssmctl run web-1 -- uptime
 
