@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"syscall"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -28,6 +29,11 @@ func (c *Client) SSHProxy(ctx context.Context, node target.Node, port int, reaso
 		err = cerr
 	}
 	if ctx.Err() != nil {
+		if exitcode.SignalOf(ctx).Signal == syscall.SIGHUP {
+			// OpenSSH ends its ProxyCommand with SIGHUP when it is done:
+			// a normal end, once the session is terminated.
+			return nil
+		}
 		return exitcode.Interruptedf(ctx, "session %s terminated", p.ID())
 	}
 	return err

@@ -10,9 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
+	sshcmd "github.com/ssmctl/ssmctl/internal/cmd/ssh"
 	"github.com/ssmctl/ssmctl/internal/cmdtest"
+	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/sandbox"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/sshtest"
 )
@@ -32,6 +35,7 @@ func sshFleet(t *testing.T) (*sandbox.Server, *sshtest.Server) {
 		{ID: nodeID, Name: "web-1", Ports: map[string]string{"22": ss.Addr}},
 		{ID: "i-0000000000000c002", Name: "web-2"},
 		{ID: "i-0000000000000c003", Name: "web-2"},
+		{ID: "i-0000000000000c004", Name: "bare-1"},
 	}}})
 	return srv, ss
 }
@@ -115,5 +119,58 @@ func TestSSHProxyTargets(t *testing.T) {
 		if c.Out.Len() != 0 {
 			t.Errorf("%v: stdout %q", tc.args, c.Out.String())
 		}
+	}
+}
+
+// TestSSHProxyNothingListens: a node with nothing on the port ends the
+// session with the agent's error while ssh still waits (stdin open): exit
+// 255 with that error on stderr, nothing on stdout.
+func TestSSHProxyNothingListens(t *testing.T) {
+	srv, _ := sshFleet(t)
+	c := cmdtest.New(t, srv)
+	in, w := net.Pipe()
+	defer w.Close()
+	c.Streams.In = in
+	if got := c.Run(context.Background(), "ssh-proxy", "bare-1", "22"); got != 255 {
+		t.Fatalf("exit %d, want 255; stderr %q", got, c.ErrOut.String())
+	}
+	if !strings.Contains(c.ErrOut.String(), "connection refused") || c.Out.Len() != 0 {
+		t.Errorf("stderr %q, stdout %q", c.ErrOut.String(), c.Out.String())
+	}
+}
+
+// TestSSHNotInstalled: without ssh in PATH, ssmctl ssh is one clear line
+// and exit 255.
+func TestSSHNotInstalled(t *testing.T) {
+	srv, _ := sshFleet(t)
+	t.Setenv("PATH", t.TempDir())
+	c := cmdtest.New(t, srv)
+	if got := c.Run(context.Background(), "ssh", "web-1"); got != 255 {
+		t.Fatalf("exit %d, want 255; stderr %q", got, c.ErrOut.String())
+	}
+	if want := "ssmctl: ssh not found in PATH: install an OpenSSH client"; !strings.HasPrefix(c.ErrOut.String(), want) {
+		t.Errorf("stderr %q, want %q...", c.ErrOut.String(), want)
+	}
+}
+
+// TestSSHArgs: ssh gets ProxyCommand, USER@ID and the words after TARGET
+// as given; its exit code is ssmctl's.
+func TestSSHArgs(t *testing.T) {
+	srv, _ := sshFleet(t)
+	c := cmdtest.New(t, srv)
+	var got []string
+	code := c.RunWith(context.Background(), func(f *cmdutil.Factory) *cobra.Command {
+		return sshcmd.NewCmdSSH(f, func(o *sshcmd.Options) error {
+			o.Proxy = func() (string, error) { return "/bin/ssmctl ssh-proxy %h %p", nil }
+			o.Exec = func(_ context.Context, args []string) (int, error) { got = args; return 5, nil }
+			return sshcmd.SSHRun(context.Background(), o)
+		})
+	}, nil, "ssh", "ops@web-1", "--", "-p", "22", "uptime")
+	if code != 5 {
+		t.Fatalf("exit %d, want ssh's 5; stderr %q", code, c.ErrOut.String())
+	}
+	want := []string{"-o", "ProxyCommand=/bin/ssmctl ssh-proxy %h %p", "ops@" + nodeID, "-p", "22", "uptime"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("ssh args %q, want %q", got, want)
 	}
 }
