@@ -38,6 +38,9 @@ type PortRequest struct {
 	// AWS-StartPortForwardingSessionToRemoteHost.
 	Host string
 	Port int
+	// SSH starts AWS-StartSSHSession (Host must be empty): the document
+	// ssh's ProxyCommand uses, whose one connection is the session.
+	SSH bool
 	// Reason is StartSession's Reason.
 	Reason string
 	// Warn receives a connection the node could not make
@@ -90,7 +93,11 @@ var _ Forwarder = (*PortSession)(nil)
 func (c *Client) StartPort(ctx context.Context, r PortRequest, conn Connection) (*PortSession, error) {
 	req := Request{Document: PortForwardingDocument, Reason: r.Reason,
 		Parameters: map[string][]string{"portNumber": {strconv.Itoa(r.Port)}, "localPortNumber": {"0"}}}
-	if r.Host != "" {
+	switch {
+	case r.SSH:
+		req.Document = SSHDocument
+		req.Parameters = map[string][]string{"portNumber": {strconv.Itoa(r.Port)}}
+	case r.Host != "":
 		req.Document = PortForwardingToRemoteDocument
 		req.Parameters["host"] = []string{r.Host}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
 	sessioncmd "github.com/ssmctl/ssmctl/internal/cmd/session"
+	sshcmd "github.com/ssmctl/ssmctl/internal/cmd/ssh"
 	"github.com/ssmctl/ssmctl/internal/cmd/version"
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
@@ -158,7 +159,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		}
 	}
 	add("fleet", nodes.NewCmdNodes(f, nil))
-	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), portforward.NewCmdPortForward(f, nil), doc.NewCmdDoc(f))
+	add("fleet", run.NewCmdRun(f, nil), sessioncmd.NewCmdSession(f, nil), portforward.NewCmdPortForward(f, nil),
+		sshcmd.NewCmdSSH(f, nil), sshcmd.NewCmdProxy(f, nil), sshcmd.NewCmdConfig(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
 	root.AddCommand(newHelpTopics()...)

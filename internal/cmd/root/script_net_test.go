@@ -15,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/sshtest"
 )
 
 // The scripts' network helpers, for port forwarding.
@@ -30,6 +31,23 @@ func echoServerCmd(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Defer(stop)
 	ts.Setenv(args[0], addr)
+}
+
+// sshServerCmd is `sshserver VAR KEYFILE`: start a test SSH server on a
+// free loopback port for the rest of the script, set VAR to its address
+// (for a fleet's port map as port 22) and write the one client key it
+// accepts to KEYFILE, mode 0600, for ssh -i.
+func sshServerCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sshserver VAR KEYFILE")
+	}
+	s, err := sshtest.Start()
+	ts.Check(err)
+	ts.Defer(func() { s.Close() })
+	key, err := s.PrivateKey()
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), key, 0o600))
+	ts.Setenv(args[0], s.Addr)
 }
 
 // freePortCmd is `freeport VAR`: set VAR to a loopback TCP port that is

@@ -139,7 +139,10 @@ func TestScripts(t *testing.T) {
 			// echoserver VAR: an echo server for the script; VAR is its
 			// address. freeport VAR: VAR is a free loopback port.
 			"echoserver": echoServerCmd,
-			"freeport":   freePortCmd,
+			// sshserver VAR KEYFILE: a test SSH server (pkg/sandbox/sshtest);
+			// VAR is its address, KEYFILE (0600) the client key it accepts.
+			"sshserver": sshServerCmd,
+			"freeport":  freePortCmd,
 			// stats OP FIELD: print the sandbox's stats figure for an
 			// operation (0 for one never called): calls, errors, throttled,
 			// lost_replies, stalled or in_flight.

@@ -1,0 +1,4 @@
+package ssh
+
+// SSHRun is sshRun, for tests that replace Options.Exec.
+var SSHRun = sshRun

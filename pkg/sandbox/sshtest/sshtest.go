@@ -1,0 +1,181 @@
+// Package sshtest is a test-only SSH server for the sandbox: put its
+// address in a fleet's port map as port 22 and AWS-StartSSHSession (and
+// so `ssmctl ssh-proxy` and `ssmctl ssh`) reaches it through a node.
+//
+// It accepts one client key, made when the server starts, for any user,
+// and answers "exec" requests by running the command with sh -c (stdin,
+// stdout and stderr on the channel, the exit status as "exit-status").
+// Shells, terminals and forwarding are refused. It is a separate package
+// so that the ssmctl binary does not carry an SSH server.
+package sshtest
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Server is a running test SSH server.
+type Server struct {
+	// Addr is where it listens (127.0.0.1 and a free port).
+	Addr string
+
+	ln        net.Listener
+	config    *ssh.ServerConfig
+	clientKey ed25519.PrivateKey
+	client    ssh.Signer
+	hostKey   ssh.PublicKey
+	wg        sync.WaitGroup
+}
+
+// Start listens on a free loopback port and serves until Close.
+func Start() (*Server, error) {
+	_, hostPriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	host, err := ssh.NewSignerFromKey(hostPriv)
+	if err != nil {
+		return nil, err
+	}
+	_, clientPriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	client, err := ssh.NewSignerFromKey(clientPriv)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{clientKey: clientPriv, client: client, hostKey: host.PublicKey()}
+	s.config = &ssh.ServerConfig{
+		PublicKeyCallback: func(_ ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+			if bytes.Equal(key.Marshal(), client.PublicKey().Marshal()) {
+				return nil, nil
+			}
+			return nil, errors.New("unknown key")
+		},
+	}
+	s.config.AddHostKey(host)
+	s.ln, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s.Addr = s.ln.Addr().String()
+	s.wg.Add(1)
+	go s.serve()
+	return s, nil
+}
+
+// Close stops listening; connections being served end with their
+// commands.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	s.wg.Wait()
+	return err
+}
+
+// Signer is the client key the server accepts (for an x/crypto/ssh client).
+func (s *Server) Signer() ssh.Signer { return s.client }
+
+// HostKey is the server's host key (for a client's HostKeyCallback).
+func (s *Server) HostKey() ssh.PublicKey { return s.hostKey }
+
+// PrivateKey is the client key in OpenSSH's format, for ssh -i (write it
+// to a 0600 file).
+func (s *Server) PrivateKey() ([]byte, error) {
+	b, err := ssh.MarshalPrivateKey(s.clientKey, "sshtest")
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(b), nil
+}
+
+func (s *Server) serve() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		go s.handle(c)
+	}
+}
+
+func (s *Server) handle(c net.Conn) {
+	defer c.Close()
+	_, chans, reqs, err := ssh.NewServerConn(c, s.config)
+	if err != nil {
+		return
+	}
+	go ssh.DiscardRequests(reqs)
+	for nc := range chans {
+		if nc.ChannelType() != "session" {
+			_ = nc.Reject(ssh.UnknownChannelType, "only session channels")
+			continue
+		}
+		ch, creqs, err := nc.Accept()
+		if err != nil {
+			continue
+		}
+		go session(ch, creqs)
+	}
+}
+
+// session answers a session channel's requests: the first exec runs.
+func session(ch ssh.Channel, reqs <-chan *ssh.Request) {
+	defer ch.Close()
+	for r := range reqs {
+		if r.Type != "exec" {
+			_ = r.Reply(false, nil)
+			continue
+		}
+		var p struct{ Command string }
+		if err := ssh.Unmarshal(r.Payload, &p); err != nil {
+			_ = r.Reply(false, nil)
+			continue
+		}
+		_ = r.Reply(true, nil)
+		go ssh.DiscardRequests(reqs)
+		status := run(ch, p.Command)
+		_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{status}))
+		return
+	}
+}
+
+// run runs command with sh -c on the channel and returns its exit status.
+func run(ch ssh.Channel, command string) uint32 {
+	cmd := exec.Command("sh", "-c", command)
+	cmd.Stdout = ch
+	cmd.Stderr = ch.Stderr()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return 255
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(ch.Stderr(), "sshtest: %v\n", err)
+		return 127
+	}
+	go func() {
+		_, _ = io.Copy(stdin, ch)
+		stdin.Close()
+	}()
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		return uint32(ee.ExitCode())
+	default:
+		return 255
+	}
+}
