@@ -29,6 +29,11 @@ type Faults struct {
 	// message is kept and sent on the new WebSocket with everything else
 	// unacked; retransmissions are never dropped.
 	WSDrop float64
+	// WSCloseEvery closes each data channel WebSocket this long after it
+	// was attached, with a close frame (1000, "Bye"), as the service does
+	// about hourly (aws/session-manager-plugin#135); the client must call
+	// ResumeSession and reconnect. Zero: never.
+	WSCloseEvery time.Duration
 	// LostReply carries a call out and then loses its answer: the client
 	// gets the service's internal error (LostReplyAs "error", the default)
 	// or a connection closed without an answer (LostReplyAs "close"), so
@@ -82,6 +87,14 @@ var faultSettings = []struct {
 		f.StallFor = d
 		return nil
 	}, "how long a stalled call waits before it is handled (default 60s)"},
+	{"ws-close-every", func(f *Faults, raw string) error {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("fault ws-close-every=%s: want a positive duration, e.g. 1h", raw)
+		}
+		f.WSCloseEvery = d
+		return nil
+	}, "close each session data-channel WebSocket this long after it opened (close 1000 \"Bye\"), as the service does about hourly"},
 }
 
 // faultKinds is the one list of fault names: ParseFault, Set and the
