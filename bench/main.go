@@ -44,6 +44,9 @@ type config struct {
 	// Params is the number of parameters the Parameter Store import and
 	// export scenarios write and read.
 	Params int
+	// TunnelMiB is the size of tunnel-transfer's single transfer; its 16
+	// parallel ones are an eighth of it each.
+	TunnelMiB int
 	// Commit is the commit of the checkout the harness runs from (`git
 	// rev-parse --short HEAD`, "-dirty" when tracked files differ from it),
 	// printed with every report; empty when unknown.
@@ -147,11 +150,12 @@ func main() {
 	flag.IntVar(&cfg.Runs, "runs", 5, "measured runs per command, after one warm-up")
 	flag.IntVar(&cfg.Nodes, "nodes", 1000, "managed nodes in generated fleets")
 	flag.IntVar(&cfg.Params, "params", 2000, "parameters in the param-import and param-export scenarios")
+	flag.IntVar(&cfg.TunnelMiB, "tunnel-mib", 64, "MiB of tunnel-transfer's one transfer (its 16 parallel ones are an eighth each)")
 	flag.DurationVar(&cfg.Latency, "latency", 0, "`latency` the sandbox adds to every API call (e.g. 50ms, as a distant region)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./bench [flags] [scenario...]\n\nscenarios:")
 		for _, f := range registry {
-			fmt.Fprintf(os.Stderr, " %s", f(config{Nodes: 1, Params: 1}).Name)
+			fmt.Fprintf(os.Stderr, " %s", f(config{Nodes: 1, Params: 1, TunnelMiB: 1}).Name)
 		}
 		fmt.Fprintf(os.Stderr, "\n\nflags:\n")
 		flag.PrintDefaults()
@@ -164,8 +168,8 @@ func main() {
 }
 
 func run(cfg config, names []string) error {
-	if cfg.Runs < 1 || cfg.Nodes < 1 || cfg.Params < 1 || cfg.Latency < 0 {
-		return errors.New("-runs, -nodes and -params must be at least 1, -latency not negative")
+	if cfg.Runs < 1 || cfg.Nodes < 1 || cfg.Params < 1 || cfg.TunnelMiB < 1 || cfg.Latency < 0 {
+		return errors.New("-runs, -nodes, -params and -tunnel-mib must be at least 1, -latency not negative")
 	}
 	var err error
 	if cfg.SSMCTL, err = findBinary(cfg.SSMCTL); err != nil {

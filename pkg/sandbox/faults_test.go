@@ -60,7 +60,7 @@ func TestParseFault(t *testing.T) {
 	if err := (&Faults{}).Set("bogus", 0.1); err == nil {
 		t.Error("Set(bogus) succeeded")
 	}
-	if len(FaultNames()) != 7 {
+	if len(FaultNames()) != 8 {
 		t.Errorf("FaultNames: %v", FaultNames())
 	}
 }
@@ -68,18 +68,19 @@ func TestParseFault(t *testing.T) {
 func TestFaultSettings(t *testing.T) {
 	t.Parallel()
 	var f Faults
-	for _, spec := range []string{"lost-reply=0.5", "lost-reply-as=close", "stall=1", "stall-for=250ms"} {
+	for _, spec := range []string{"lost-reply=0.5", "lost-reply-as=close", "stall=1", "stall-for=250ms", "ws-close-every=1h"} {
 		if err := f.Add(spec); err != nil {
 			t.Fatalf("Add(%q): %v", spec, err)
 		}
 	}
-	if f.LostReply != 0.5 || f.LostReplyAs != LostReplyAsClose || f.Stall != 1 || f.StallFor != 250*time.Millisecond {
+	if f.LostReply != 0.5 || f.LostReplyAs != LostReplyAsClose || f.Stall != 1 || f.StallFor != 250*time.Millisecond || f.WSCloseEvery != time.Hour {
 		t.Errorf("faults %+v", f)
 	}
 	for spec, want := range map[string]string{
 		"lost-reply-as=drop": "want error or close",
 		"stall-for=soon":     "positive duration",
 		"stall-for=-1s":      "positive duration",
+		"ws-close-every=0":   "positive duration",
 		"lost-reply=2":       "between 0 and 1",
 		"stall-fro=1s":       `unknown fault "stall-fro"`,
 	} {

@@ -29,6 +29,11 @@ type Faults struct {
 	// message is kept and sent on the new WebSocket with everything else
 	// unacked; retransmissions are never dropped.
 	WSDrop float64
+	// WSCloseEvery closes each data channel WebSocket this long after it
+	// was attached, with a close frame (1000, "Bye"), as the service does
+	// about hourly (aws/session-manager-plugin#135); the client must call
+	// ResumeSession and reconnect. Zero: never.
+	WSCloseEvery time.Duration
 	// LostReply carries a call out and then loses its answer: the client
 	// gets the service's internal error (LostReplyAs "error", the default)
 	// or a connection closed without an answer (LostReplyAs "close"), so
@@ -74,14 +79,21 @@ var faultSettings = []struct {
 		f.LostReplyAs = raw
 		return nil
 	}, "how lost-reply loses an answer: error (the service's internal error, the default) or close (the connection is closed)"},
-	{"stall-for", func(f *Faults, raw string) error {
+	{"stall-for", durationSetting("stall-for", "30s", func(f *Faults) *time.Duration { return &f.StallFor }),
+		"how long a stalled call waits before it is handled (default 60s)"},
+	{"ws-close-every", durationSetting("ws-close-every", "1h", func(f *Faults) *time.Duration { return &f.WSCloseEvery }), "close each session data-channel WebSocket this long after it opened (close 1000 \"Bye\"), as the service does about hourly"},
+}
+
+// durationSetting parses a positive duration into field.
+func durationSetting(name, example string, field func(*Faults) *time.Duration) func(*Faults, string) error {
+	return func(f *Faults, raw string) error {
 		d, err := time.ParseDuration(raw)
 		if err != nil || d <= 0 {
-			return fmt.Errorf("fault stall-for=%s: want a positive duration, e.g. 30s", raw)
+			return fmt.Errorf("fault %s=%s: want a positive duration, e.g. %s", name, raw, example)
 		}
-		f.StallFor = d
+		*field(f) = d
 		return nil
-	}, "how long a stalled call waits before it is handled (default 60s)"},
+	}
 }
 
 // faultKinds is the one list of fault names: ParseFault, Set and the

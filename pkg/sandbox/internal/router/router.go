@@ -409,6 +409,10 @@ func (r *Router) ResetStats() { r.stats.reset() }
 // WebSocket (Faults.WSDrop).
 func (r *Router) DrawWSDrop() bool { return r.faults.drawWSDrop() }
 
+// WSCloseEvery is how long a data channel WebSocket lives before the
+// sandbox closes it (Faults.WSCloseEvery; 0: never).
+func (r *Router) WSCloseEvery() time.Duration { return r.faults.faults.WSCloseEvery }
+
 // SetQuotas resolves the quotas against the registered operations; call
 // it once every area has registered.
 func (r *Router) SetQuotas(q Quotas) error {

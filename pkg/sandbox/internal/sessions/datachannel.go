@@ -76,6 +76,9 @@ type dataChannel struct {
 	// whether the ws-drop fault closes the WebSocket instead (never before
 	// a retransmission, so a session always makes progress).
 	drop func() bool
+	// closeEvery, when set, is how long a WebSocket stays attached before
+	// the sandbox closes it (the ws-close-every fault).
+	closeEvery time.Duration
 
 	// sendMu orders sequence numbers with writes: output goes out in
 	// sequence order, and a re-attached WebSocket gets every unacked
@@ -157,6 +160,9 @@ func (dc *dataChannel) attach(conn *websocket.Conn) {
 	if old != nil {
 		old.Close()
 	}
+	if dc.closeEvery > 0 {
+		time.AfterFunc(dc.closeEvery, func() { dc.closeWebSocket(conn) })
+	}
 	now := dc.clock()
 	for _, m := range pending {
 		if !dc.writeFrame(conn, m.frame, false) {
@@ -177,6 +183,25 @@ func (dc *dataChannel) detach(conn *websocket.Conn) {
 	}
 	dc.mu.Unlock()
 	conn.Close()
+}
+
+// closeWebSocket ends conn, if it is still the channel's WebSocket, as
+// the service ends a data channel WebSocket about hourly: a close frame
+// 1000 "Bye" (aws/session-manager-plugin#135 quotes the plugin's log,
+// `websocket: close 1000 (normal): Bye`), then the connection closes.
+// The session lives on; the client resumes it.
+func (dc *dataChannel) closeWebSocket(conn *websocket.Conn) {
+	dc.mu.Lock()
+	current := dc.conn == conn
+	dc.mu.Unlock()
+	if !current {
+		return
+	}
+	dc.logf("sandbox: session %s: fault ws-close-every: closing the data channel WebSocket", dc.sessionID)
+	dc.writeMu.Lock()
+	conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "Bye"), time.Now().Add(time.Second))
+	dc.writeMu.Unlock()
+	dc.detach(conn)
 }
 
 // writeFrame writes one binary frame; on failure (or an injected drop) the

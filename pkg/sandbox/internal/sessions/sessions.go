@@ -588,6 +588,7 @@ func (ls *liveSession) init() {
 	ls.done = make(chan struct{})
 	ls.abort = make(chan struct{})
 	ls.dc = newDataChannel(ls.id, ls.a.h.Clock, ls.a.h.Log, ls.a.h.Router.DrawWSDrop)
+	ls.dc.closeEvery = ls.a.h.Router.WSCloseEvery()
 }
 
 func (ls *liveSession) issueToken() string {
