@@ -272,8 +272,8 @@ func (c *Client) History(ctx context.Context, id string) ([]Version, error) {
 
 // Password asks Secrets Manager for a random password.
 type Password struct {
-	Length                                                                  int64
-	Exclude                                                                 string
+	Length                                                                 int64
+	Exclude                                                                string
 	NoNumbers, NoPunctuation, NoUppercase, NoLowercase, Space, NotEachType bool
 }
 
@@ -303,4 +303,3 @@ func (c *Client) RandomPassword(ctx context.Context, p Password) (string, error)
 	}
 	return aws.ToString(out.RandomPassword), nil
 }
-
