@@ -136,11 +136,6 @@ type Replica struct {
 	Region, Status, Message string
 }
 
-// DeletionDate is when a secret scheduled for deletion is gone: AWS
-// reports the date it was deleted (DeletedDate) in DescribeSecret; the
-// recovery window is not reported, so the caller passes what DeleteSecret
-// answered when it has it.
-
 // Filter is one ListSecrets filter: name, description, tag-key,
 // tag-value, primary-region, owning-service or all; a value starting with
 // ! negates.
