@@ -102,6 +102,23 @@ func OverrideWarnings(over []Override) []string {
 	return out
 }
 
+// Warner is where Start reports overrides (output.Streams).
+type Warner interface {
+	Warnf(format string, args ...any)
+	StopProgress()
+}
+
+// Start warns of each override (names only), stops any progress display
+// and runs Run: what param exec and secret exec do once their variables
+// are read.
+func Start(w Warner, prog string, argv, base []string, vars []Var, over []Override, run func(argv0 string, argv []string, env []string) error) error {
+	for _, line := range OverrideWarnings(over) {
+		w.Warnf("%s", line)
+	}
+	w.StopProgress()
+	return Run(prog, argv, base, vars, run)
+}
+
 // Run replaces ssmctl with prog (run: Replace unless a test captures the
 // call), its environment base with vars set. It returns only on failure:
 // an exit code the program passed through (where the platform cannot

@@ -102,13 +102,9 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 		}
 		opts.IO.Warnf("no parameters under %s", strings.Join(empty, ", "))
 	}
-	for _, w := range envexec.OverrideWarnings(overrides) {
-		opts.IO.Warnf("%s", w)
-	}
-	opts.IO.StopProgress()
 	run := opts.exec
 	if run == nil {
 		run = execProcess
 	}
-	return envexec.Run(prog, opts.Command, opts.environ(), vars, run)
+	return envexec.Start(opts.IO, prog, opts.Command, opts.environ(), vars, overrides, run)
 }

@@ -86,9 +86,5 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range envexec.OverrideWarnings(overrides) {
-		opts.IO.Warnf("%s", w)
-	}
-	opts.IO.StopProgress()
-	return envexec.Run(prog, opts.Command, opts.environ(), vars, execProcess)
+	return envexec.Start(opts.IO, prog, opts.Command, opts.environ(), vars, overrides, execProcess)
 }

@@ -26,11 +26,7 @@ func (a *Area) describeSecret(in *secretIDInput) (*describeSecretOutput, error) 
 	a.view(func(st *state) {
 		if s := st.find(*in.SecretId); s != nil {
 			e := a.entry(s)
-			out = describeSecretOutput{ARN: e.ARN, Name: e.Name, Description: e.Description, KmsKeyId: e.KmsKeyId,
-				RotationEnabled: e.RotationEnabled, RotationLambdaARN: e.RotationLambdaARN, RotationRules: e.RotationRules,
-				LastRotatedDate: e.LastRotatedDate, LastChangedDate: e.LastChangedDate, LastAccessedDate: e.LastAccessedDate,
-				DeletedDate: e.DeletedDate, NextRotationDate: e.NextRotationDate, Tags: e.Tags,
-				VersionIdsToStages: e.SecretVersionsToStages, CreatedDate: e.CreatedDate, PrimaryRegion: e.PrimaryRegion}
+			out = describeSecretOutput{secretFields: e.secretFields, VersionIdsToStages: e.SecretVersionsToStages}
 			err = nil
 		}
 	})
@@ -43,8 +39,8 @@ func (a *Area) describeSecret(in *secretIDInput) (*describeSecretOutput, error) 
 // entry is a secret as DescribeSecret and ListSecrets show it: never the
 // value; only the versions that have staging labels.
 func (a *Area) entry(s *secret) secretListEntry {
-	e := secretListEntry{ARN: s.ARN, Name: s.Name, Description: s.Description, KmsKeyId: s.KmsKeyID,
-		LastChangedDate: protocol.Epoch(s.Changed), CreatedDate: protocol.Epoch(s.Created), PrimaryRegion: a.h.Region}
+	e := secretListEntry{secretFields: secretFields{ARN: s.ARN, Name: s.Name, Description: s.Description, KmsKeyId: s.KmsKeyID,
+		LastChangedDate: protocol.Epoch(s.Changed), CreatedDate: protocol.Epoch(s.Created), PrimaryRegion: a.h.Region}}
 	if len(s.Tags) > 0 {
 		e.Tags = slices.Clone(s.Tags)
 	}

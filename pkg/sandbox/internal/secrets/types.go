@@ -113,23 +113,30 @@ type rotationRulesWire struct {
 	ScheduleExpression     *string `json:",omitempty"`
 }
 
+// secretFields are the members DescribeSecret and ListSecrets' entries
+// share: never the value.
+type secretFields struct {
+	ARN               string
+	Name              string
+	Description       string              `json:",omitempty"`
+	KmsKeyId          string              `json:",omitempty"`
+	RotationEnabled   *bool               `json:",omitempty"`
+	RotationLambdaARN string              `json:",omitempty"`
+	RotationRules     *rotationRulesWire  `json:",omitempty"`
+	LastRotatedDate   *protocol.EpochTime `json:",omitempty"`
+	LastChangedDate   *protocol.EpochTime `json:",omitempty"`
+	LastAccessedDate  *protocol.EpochTime `json:",omitempty"`
+	DeletedDate       *protocol.EpochTime `json:",omitempty"`
+	NextRotationDate  *protocol.EpochTime `json:",omitempty"`
+	Tags              []tag               `json:",omitempty"`
+	CreatedDate       *protocol.EpochTime `json:",omitempty"`
+	PrimaryRegion     string              `json:",omitempty"`
+}
+
+// describeSecretOutput is DescribeSecret's answer.
 type describeSecretOutput struct {
-	ARN                string
-	Name               string
-	Description        string              `json:",omitempty"`
-	KmsKeyId           string              `json:",omitempty"`
-	RotationEnabled    *bool               `json:",omitempty"`
-	RotationLambdaARN  string              `json:",omitempty"`
-	RotationRules      *rotationRulesWire  `json:",omitempty"`
-	LastRotatedDate    *protocol.EpochTime `json:",omitempty"`
-	LastChangedDate    *protocol.EpochTime `json:",omitempty"`
-	LastAccessedDate   *protocol.EpochTime `json:",omitempty"`
-	DeletedDate        *protocol.EpochTime `json:",omitempty"`
-	NextRotationDate   *protocol.EpochTime `json:",omitempty"`
-	Tags               []tag               `json:",omitempty"`
+	secretFields
 	VersionIdsToStages map[string][]string `json:",omitempty"`
-	CreatedDate        *protocol.EpochTime `json:",omitempty"`
-	PrimaryRegion      string              `json:",omitempty"`
 }
 
 type filterWire struct {
@@ -149,22 +156,8 @@ type listSecretsInput struct {
 // secretListEntry is ListSecrets' entry: DescribeSecret's members with
 // SecretVersionsToStages for VersionIdsToStages.
 type secretListEntry struct {
-	ARN                    string
-	Name                   string
-	Description            string              `json:",omitempty"`
-	KmsKeyId               string              `json:",omitempty"`
-	RotationEnabled        *bool               `json:",omitempty"`
-	RotationLambdaARN      string              `json:",omitempty"`
-	RotationRules          *rotationRulesWire  `json:",omitempty"`
-	LastRotatedDate        *protocol.EpochTime `json:",omitempty"`
-	LastChangedDate        *protocol.EpochTime `json:",omitempty"`
-	LastAccessedDate       *protocol.EpochTime `json:",omitempty"`
-	DeletedDate            *protocol.EpochTime `json:",omitempty"`
-	NextRotationDate       *protocol.EpochTime `json:",omitempty"`
-	Tags                   []tag               `json:",omitempty"`
+	secretFields
 	SecretVersionsToStages map[string][]string `json:",omitempty"`
-	CreatedDate            *protocol.EpochTime `json:",omitempty"`
-	PrimaryRegion          string              `json:",omitempty"`
 }
 
 type listSecretsOutput struct {

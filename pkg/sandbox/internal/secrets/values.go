@@ -330,7 +330,7 @@ func (s *secret) value(id, stage *string, now time.Time) (*secretValue, error) {
 	case id != nil:
 		ver = s.version(*id)
 		if ver == nil {
-			return nil, protocol.Errorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: %s", *id)
+			return nil, errVersionNotFound(*id)
 		}
 		if stage != nil && !slices.Contains(ver.Stages, *stage) {
 			return nil, errInvalidRequest("You provided a VersionStage that is not associated to the provided VersionId.")
@@ -448,7 +448,7 @@ func (a *Area) updateSecretVersionStage(in *updateSecretVersionStageInput) (*arn
 		if in.RemoveFromVersionId != nil {
 			from := s.version(*in.RemoveFromVersionId)
 			if from == nil {
-				return protocol.Errorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: %s", *in.RemoveFromVersionId)
+				return errVersionNotFound(*in.RemoveFromVersionId)
 			}
 			if from != holder {
 				return errInvalidParameter("The staging label %s is not attached to version %s, so it can't be removed from it.", stage, from.ID)
@@ -458,7 +458,7 @@ func (a *Area) updateSecretVersionStage(in *updateSecretVersionStageInput) (*arn
 		if in.MoveToVersionId != nil {
 			to = s.version(*in.MoveToVersionId)
 			if to == nil {
-				return protocol.Errorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: %s", *in.MoveToVersionId)
+				return errVersionNotFound(*in.MoveToVersionId)
 			}
 		}
 		switch {
@@ -485,4 +485,8 @@ func (a *Area) updateSecretVersionStage(in *updateSecretVersionStageInput) (*arn
 		return nil, err
 	}
 	return &out, nil
+}
+
+func errVersionNotFound(id string) *protocol.APIError {
+	return protocol.Errorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: %s", id)
 }
