@@ -60,7 +60,7 @@ func TestParseFault(t *testing.T) {
 	if err := (&Faults{}).Set("bogus", 0.1); err == nil {
 		t.Error("Set(bogus) succeeded")
 	}
-	if len(FaultNames()) != 8 {
+	if len(FaultNames()) != 9 {
 		t.Errorf("FaultNames: %v", FaultNames())
 	}
 }
