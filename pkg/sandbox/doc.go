@@ -3,8 +3,8 @@
 // unchanged. It listens on loopback only.
 //
 // It speaks AWS's wire protocols: JSON 1.1 (POST /, X-Amz-Target) for SSM
-// ("AmazonSSM.<Op>"), Secrets Manager ("secretsmanager.<Op>", no operations
-// yet) and the Resource Groups Tagging API
+// ("AmazonSSM.<Op>"), Secrets Manager ("secretsmanager.<Op>", the
+// internal/secrets area) and the Resource Groups Tagging API
 // ("ResourceGroupsTaggingAPI_20170126.<Op>"), REST-JSON for Resource
 // Groups (POST /list-group-resources), and the Session Manager data
 // channel (WebSocket) under /v1/data-channel/. Every API request must be
