@@ -29,7 +29,7 @@ func secretGetScenario(cfg config) scenario {
 	}
 	notes := []string{"Each iteration starts a process (two for the AWS CLI row: aws and jq): what is measured is mostly start-up."}
 	if _, err := exec.LookPath("jq"); err == nil {
-		commands = append(commands, command{Label: "aws CLI get-secret-value | jq -r .password",
+		commands = append(commands, command{Label: "aws CLI get-secret-value piped to jq -r .password",
 			Argv: loop("aws secretsmanager get-secret-value --secret-id bench/db --query SecretString --output text | jq -r .password"),
 			Env:  cliRetries, Result: sameLines("s3cr3t-pw", loops)})
 	} else {
