@@ -4,6 +4,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -178,14 +179,12 @@ var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
 // complete reads the script and builds the request.
 func (o *RunOptions) complete(cmd *cobra.Command) error {
 	// A zero timeout in the request is the default; typed, it is checked.
-	if cmd.Flags().Changed("timeout") {
-		if err := runcmd.CheckExecutionTimeout(o.Timeout); err != nil {
-			return err
-		}
-	}
-	if cmd.Flags().Changed("delivery-timeout") {
-		if err := runcmd.CheckDeliveryTimeout(o.DeliveryTimeout); err != nil {
-			return err
+	// A value out of range is the flag's, or the config file's when it
+	// came from there (Factory.Blame: exit 253 naming file and key).
+	for _, err := range []error{runcmd.CheckExecutionTimeout(o.Timeout), runcmd.CheckDeliveryTimeout(o.DeliveryTimeout)} {
+		var re *runcmd.RangeError
+		if errors.As(err, &re) && cmd.Flags().Changed(re.Flag) {
+			return cmdutil.FlagValueErrorf(re.Flag, cmd.Flags().Lookup(re.Flag).Value.String(), "%s", re.Reason)
 		}
 	}
 	specs, err := target.ParseAll(o.Targets, o.Aliases())
