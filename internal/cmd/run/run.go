@@ -163,18 +163,13 @@ it is sent again.`,
 	fl.StringVar(&opts.NotificationARN, "notification-arn", "", "SNS topic `ARN` notified of status changes")
 	fl.BoolVar(&opts.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
-	fl.StringSliceVar(&opts.Ping, "ping", nil, "only the targets with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
+	cmdutil.AddPingFlag(cmd, &opts.Ping, "the targets")
 	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
-	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions(pingStatuses, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
 	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
 	return cmd
 }
-
-// pingStatuses are the values of --ping (DescribeInstanceInformation's
-// PingStatus).
-var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
 
 // complete reads the script and builds the request.
 func (o *RunOptions) complete(cmd *cobra.Command) error {
@@ -196,13 +191,9 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 		return err
 	}
 	// --ping and --platform as nodes takes them: any case, AWS's spelling.
-	var ping []string
-	for _, p := range o.Ping {
-		v, err := cmdutil.OneOf("ping", strings.TrimSpace(p), pingStatuses)
-		if err != nil {
-			return err
-		}
-		ping = append(ping, v)
+	ping, err := cmdutil.Ping(o.Ping)
+	if err != nil {
+		return err
 	}
 	platform := o.Platform
 	if platform != "" {
