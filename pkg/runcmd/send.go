@@ -196,7 +196,9 @@ func (e *RangeError) Error() string {
 }
 
 // Unwrap gives the exit code: a usage error.
-func (e *RangeError) Unwrap() error { return &exitcode.Error{Code: exitcode.Usage, Err: errors.New(e.Error())} }
+func (e *RangeError) Unwrap() error {
+	return &exitcode.Error{Code: exitcode.Usage, Err: errors.New(e.Error())}
+}
 
 // CheckExecutionTimeout checks a --timeout the user gave: zero is not the
 // default there, it is out of range.
