@@ -7,8 +7,11 @@ import (
 
 // Horizon is how far ahead State looks for the next transition: a
 // calendar whose state does not change within it has no
-// NextTransitionTime.
-const Horizon = 5 * 365 * 24 * time.Hour
+// NextTransitionTime. It looks a year ahead first (cheap for recurring
+// events), then the rest of the way.
+const Horizon = 100 * 365 * 24 * time.Hour
+
+const firstLook = 366 * 24 * time.Hour
 
 type interval struct{ start, end time.Time }
 
@@ -52,7 +55,14 @@ func (c *Calendar) openAt(busy []interval, t time.Time) bool {
 // one is open, and the first time after at when that changes (zero when
 // it does not change within Horizon).
 func State(cals []*Calendar, at time.Time) (open bool, next time.Time) {
-	to := at.Add(Horizon)
+	open, next = state(cals, at, at.Add(firstLook))
+	if next.IsZero() {
+		open, next = state(cals, at, at.Add(Horizon))
+	}
+	return open, next
+}
+
+func state(cals []*Calendar, at, to time.Time) (open bool, next time.Time) {
 	busy := make([][]interval, len(cals))
 	var edges []time.Time
 	for i, c := range cals {
