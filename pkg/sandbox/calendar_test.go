@@ -155,3 +155,29 @@ func TestChangeCalendarAWSCLI(t *testing.T) {
 		t.Errorf("list-documents: %+v", list)
 	}
 }
+
+// TestChangeCalendarPersists: a calendar in the state file is parsed again
+// on restart and GetCalendarState reads it.
+func TestChangeCalendarPersists(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1, err := New(Options{StatePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.Start()
+	if _, err := ssmClient(s1).CreateDocument(ctx(), &ssm.CreateDocumentInput{
+		Name: aws.String("prod-freeze"), Content: aws.String(freezeCalendar),
+		DocumentType: types.DocumentTypeChangeCalendar, DocumentFormat: types.DocumentFormatText,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := Start(t, Options{StatePath: path})
+	out, err := ssmClient(s2).GetCalendarState(ctx(), &ssm.GetCalendarStateInput{CalendarNames: []string{"prod-freeze"}, AtTime: aws.String("2026-12-05T12:00:00Z")})
+	if err != nil || out.State != types.CalendarStateClosed || aws.ToString(out.NextTransitionTime) != "2026-12-07T05:00:00Z" {
+		t.Errorf("after restart: %v %+v", err, out)
+	}
+}
