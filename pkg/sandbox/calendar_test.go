@@ -149,9 +149,21 @@ func TestChangeCalendarAWSCLI(t *testing.T) {
 	if state.State != "CLOSED" || state.AtTime != "2026-12-05T12:00:00Z" || state.NextTransitionTime != "2026-12-07T05:00:00Z" {
 		t.Errorf("get-calendar-state: %+v", state)
 	}
+	awsCLI(t, s, &created, "ssm", "create-document", "--name", "window", "--content", closedCalendar,
+		"--document-type", "ChangeCalendar", "--document-format", "TEXT")
+	awsCLI(t, s, &state, "ssm", "get-calendar-state", "--calendar-names", "prod-freeze", "window", "--at-time", "2026-12-10T09:30:00Z")
+	if state.State != "OPEN" || state.NextTransitionTime != "2026-12-10T11:00:00Z" {
+		t.Errorf("get-calendar-state of two calendars: %+v", state)
+	}
+	var doc struct{ Content, DocumentFormat, DocumentType string }
+	awsCLI(t, s, &doc, "ssm", "get-document", "--name", "prod-freeze")
+	// The AWS CLI reads file:// content as text: CRLF arrives as LF.
+	if doc.Content != strings.ReplaceAll(freezeCalendar, "\r\n", "\n") || doc.DocumentFormat != "TEXT" || doc.DocumentType != "ChangeCalendar" {
+		t.Errorf("get-document: %+v", doc)
+	}
 	var list struct{ DocumentIdentifiers []struct{ Name string } }
 	awsCLI(t, s, &list, "ssm", "list-documents", "--filters", "Key=DocumentType,Values=ChangeCalendar")
-	if len(list.DocumentIdentifiers) != 1 || list.DocumentIdentifiers[0].Name != "prod-freeze" {
+	if len(list.DocumentIdentifiers) != 2 || list.DocumentIdentifiers[0].Name != "prod-freeze" {
 		t.Errorf("list-documents: %+v", list)
 	}
 }
