@@ -266,7 +266,8 @@ func readScript(path string, stdin io.Reader) (string, error) {
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
-	// The change calendars first: nothing is resolved or sent while one is closed.
+	// The change calendars first: nothing is resolved or sent while one is
+	// closed. 100 is Run Command's Comment limit (the SSM API model).
 	var err error
 	if opts.Request.Comment, err = opts.Gate.Check(ctx, opts.Request.Comment, 100); err != nil {
 		return err
