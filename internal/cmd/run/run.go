@@ -55,6 +55,7 @@ type RunOptions struct {
 	NoWait          bool
 	Ping            []string
 	Platform        string
+	Gate            *cmdutil.CalendarGate
 
 	// Request is built by complete from the flags.
 	Request runcmd.Request
@@ -167,6 +168,7 @@ it is sent again.`,
 	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
+	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
 	return cmd
 }
@@ -264,6 +266,12 @@ func readScript(path string, stdin io.Reader) (string, error) {
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
+	// The change calendars first: nothing is resolved or sent while one is
+	// closed. 100 is Run Command's Comment limit (the SSM API model).
+	var err error
+	if opts.Request.Comment, err = opts.Gate.Check(ctx, opts.Request.Comment, 100); err != nil {
+		return err
+	}
 	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
