@@ -23,6 +23,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
+	"github.com/ssmctl/ssmctl/internal/cmd/secret"
 	sessioncmd "github.com/ssmctl/ssmctl/internal/cmd/session"
 	sshcmd "github.com/ssmctl/ssmctl/internal/cmd/ssh"
 	"github.com/ssmctl/ssmctl/internal/cmd/version"
@@ -165,6 +166,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
 	add("fleet", calendarcmd.NewCmdCalendar(f))
+	add("config", secret.NewCmdSecret(f))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")
