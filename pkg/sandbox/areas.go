@@ -5,6 +5,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sessions"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
@@ -25,6 +26,7 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() error { tagging.New(h, s.nodes, prm); return nil },
 		func() (err error) { _, err = commands.New(h, s.nodes, s.documents, timing); return err },
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
+		func() (err error) { _, err = opsitems.New(h); return err },
 	} {
 		if err := open(); err != nil {
 			return err
