@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/params"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/session"
@@ -140,4 +141,13 @@ func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connec
 		conn.Debug = c.f.IO.ErrOut
 	}
 	return &session.Client{API: s, Nodes: r}, conn, nil
+}
+
+// OpsItems is the OpsCenter client.
+func (c *Clients) OpsItems(ctx context.Context) (*opsitems.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &opsitems.Client{API: s}, nil
 }
