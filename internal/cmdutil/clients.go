@@ -11,6 +11,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/calendar"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/params"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/secrets"
@@ -163,4 +164,13 @@ func (c *Clients) Secrets(ctx context.Context) (*secrets.Client, error) {
 		return nil, err
 	}
 	return &secrets.Client{API: s}, nil
+}
+
+// OpsItems is the OpsCenter client.
+func (c *Clients) OpsItems(ctx context.Context) (*opsitems.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &opsitems.Client{API: s}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/secrets"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sessions"
@@ -29,6 +30,7 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
 		func() error { calendar.New(h, s.documents); return nil },
 		func() (err error) { _, err = secrets.New(h); return err },
+		func() (err error) { _, err = opsitems.New(h); return err },
 	} {
 		if err := open(); err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
+	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
 	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
@@ -167,6 +168,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
 	add("fleet", calendarcmd.NewCmdCalendar(f))
 	add("config", secret.NewCmdSecret(f))
+	add("fleet", opsitem.NewCmdOpsItem(f))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")

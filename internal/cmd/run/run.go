@@ -17,6 +17,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -28,6 +29,8 @@ type RunOptions struct {
 	Printer func() *output.Printer
 	Aliases func() map[string][]string
 	Client  func(ctx context.Context) (*runcmd.Client, error)
+	// OpsItems opens the OpsItem of --opsitem-on-failure.
+	OpsItems func(ctx context.Context) (*opsitems.Client, error)
 	// Notify and StopNotify subscribe to the signals that interrupt
 	// (SIGINT, SIGTERM, SIGHUP, SIGPIPE); tests replace them to deliver a
 	// second interrupt.
@@ -56,6 +59,8 @@ type RunOptions struct {
 	Ping            []string
 	Platform        string
 	Gate            *cmdutil.CalendarGate
+	// OpsItemOnFailure opens an OpsItem when nodes failed.
+	OpsItemOnFailure bool
 
 	// Request is built by complete from the flags.
 	Request runcmd.Request
@@ -77,6 +82,7 @@ func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command 
 		StopNotify: func(c chan<- os.Signal) { signal.Stop(c) },
 		CancelWait: 10 * time.Second,
 	}
+	opts.OpsItems = f.Clients().OpsItems
 	cmd := &cobra.Command{
 		Use:   "run [TARGET...] [--target SPEC]... -- COMMAND [ARGS...]",
 		Short: "Run a command on managed nodes and wait for every result",
@@ -166,6 +172,7 @@ it is sent again.`,
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
 	cmdutil.AddPingFlag(cmd, &opts.Ping, "the targets")
 	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
+	fl.BoolVar(&opts.OpsItemOnFailure, "opsitem-on-failure", false, "when nodes fail, open one OpsCenter OpsItem for the run (source ssmctl)")
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
 	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
@@ -249,6 +256,9 @@ func (o *RunOptions) validate() error {
 		// One line, no pointer to --help: the line says what to give.
 		return exitcode.New(exitcode.Usage, "no command: give one after --, or --script FILE, or --document")
 	}
+	if o.OpsItemOnFailure && o.NoWait {
+		return cmdutil.FlagErrorf("--opsitem-on-failure needs the run's results: drop --no-wait")
+	}
 	return o.Request.Validate()
 }
 
@@ -308,6 +318,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return err
 		}
 		return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
+	}
+	if opts.OpsItemOnFailure {
+		openOpsItem(ctx, opts.IO, opts.OpsItems, run.CommandIDs, run.Document, res)
 	}
 	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
 }
