@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/activations"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
@@ -18,6 +19,8 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 	var prm *params.Area
 	timing := commands.Timing{InvocationDelay: opts.InvocationDelay, RebootDelay: opts.RebootDelay, TimeoutScale: opts.TimeoutScale}
 	sessCfg := sessions.Config{Addr: func() string { return s.ln.Addr().String() }, NoPacing: opts.NoPacing, TimeoutScale: opts.TimeoutScale}
+	var act *activations.Area // opened last; sessions ask it about the tier once running
+	sessCfg.Allow = func(id string) error { return act.SessionAllowed(id) }
 	for _, open := range []func() error{
 		func() (err error) { s.nodes, err = nodes.New(h, fleet); return err },
 		func() (err error) { s.documents, err = documents.New(h); return err },
@@ -25,6 +28,7 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() error { tagging.New(h, s.nodes, prm); return nil },
 		func() (err error) { _, err = commands.New(h, s.nodes, s.documents, timing); return err },
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
+		func() (err error) { act, err = activations.New(h, s.nodes); return err },
 	} {
 		if err := open(); err != nil {
 			return err
