@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmctl/ssmctl/pkg/activations"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/params"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
@@ -140,4 +141,18 @@ func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connec
 		conn.Debug = c.f.IO.ErrOut
 	}
 	return &session.Client{API: s, Nodes: r}, conn, nil
+}
+
+// Activations is the hybrid activations client (its region fills in the
+// registration commands).
+func (c *Clients) Activations(ctx context.Context) (*activations.Client, error) {
+	cfg, err := c.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &activations.Client{API: s, Region: cfg.Region}, nil
 }
