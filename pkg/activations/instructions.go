@@ -1,6 +1,10 @@
 package activations
 
-import "github.com/ssmctl/ssmctl/pkg/cmdline"
+import (
+	"strings"
+
+	"github.com/ssmctl/ssmctl/pkg/cmdline"
+)
 
 // Install is one way to install the agent and register a node: a title
 // and the lines to paste, as AWS's hybrid set-up documentation gives them
@@ -19,7 +23,8 @@ const Secret = `$ACTIVATION_CODE`
 // region filled in. code may be Secret, for a code kept in a file.
 func Instructions(id, code, region string) []Install {
 	sh := func(w string) string { return cmdline.Quote(w, cmdline.Sh) }
-	ps := func(w string) string { return cmdline.Quote(w, cmdline.PowerShell) }
+	// A PowerShell assignment needs a quoted string, plain or not.
+	ps := func(w string) string { return "'" + strings.ReplaceAll(w, "'", "''") + "'" }
 	q := func(s string) string {
 		if s == Secret {
 			return `"` + s + `"`
