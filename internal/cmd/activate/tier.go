@@ -52,10 +52,11 @@ set changes it.`,
 		RunE: run,
 	}
 	get := &cobra.Command{
-		Use:   "get",
-		Short: "Show the managed-instance activation tier",
-		Args:  cmdutil.NoArgs,
-		RunE:  run,
+		Use:     "get",
+		Short:   "Show the managed-instance activation tier",
+		Example: `  ssmctl activate tier get -o json --query tier`,
+		Args:    cmdutil.NoArgs,
+		RunE:    run,
 	}
 	cmd.AddCommand(get, NewCmdTierSet(f, nil))
 	return cmd
