@@ -365,3 +365,50 @@ func awsCLIQuiet(t *testing.T, s *Server, line string) {
 		t.Fatalf("aws %s: %v\n%s", line, err, out)
 	}
 }
+
+func TestActivationsStatePersists(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1, err := New(Options{StatePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.Start()
+	c1 := ssm.NewFromConfig(s1.AWSConfig())
+	id, code := createActivation(t, c1, &ssm.CreateActivationInput{IamRole: aws.String("SSMServiceRole"), RegistrationLimit: aws.Int32(3)})
+	r := register(t, s1, id, code, nil)
+	if r.Status != 200 {
+		t.Fatalf("register: %v", r.Body)
+	}
+	if _, err := c1.UpdateServiceSetting(ctx(), &ssm.UpdateServiceSettingInput{SettingId: aws.String("/ssm/managed-instance/activation-tier"), SettingValue: aws.String("advanced")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), code) {
+		t.Error("the state file holds the activation code")
+	}
+
+	// Restarted: the activation (and its code), its node and the tier.
+	s2 := Start(t, Options{StatePath: path})
+	c2 := ssm.NewFromConfig(s2.AWSConfig())
+	if r := register(t, s2, id, code, nil); r.Status != 200 {
+		t.Errorf("register after restart: %v", r.Body)
+	}
+	if _, ok := s2.nodes.Get(r.Body["InstanceId"].(string)); !ok {
+		t.Error("the registered node is gone after restart")
+	}
+	acts, err := c2.DescribeActivations(ctx(), &ssm.DescribeActivationsInput{})
+	if err != nil || len(acts.ActivationList) != 1 || *acts.ActivationList[0].RegistrationsCount != 2 {
+		t.Errorf("activations after restart: %v %v", acts, err)
+	}
+	got, err := c2.GetServiceSetting(ctx(), &ssm.GetServiceSettingInput{SettingId: aws.String("/ssm/managed-instance/activation-tier")})
+	if err != nil || *got.ServiceSetting.SettingValue != "advanced" {
+		t.Errorf("tier after restart: %v %v", got, err)
+	}
+}
