@@ -84,10 +84,20 @@ func (a *Area) settingPath(id string) (string, settingRule, error) {
 	return path, rule, nil
 }
 
-func validateSettingID(v *protocol.Validator, id *string) {
+// lookup validates a request's SettingId (and, for an update, its
+// SettingValue) and finds the setting.
+func (a *Area) lookup(id, value *string, update bool) (string, settingRule, error) {
+	var v protocol.Validator
 	if v.Required("settingId", id != nil) {
 		v.Length("settingId", *id, 1, 1000)
 	}
+	if update && v.Required("settingValue", value != nil) {
+		v.Length("settingValue", *value, 1, 4096)
+	}
+	if err := v.Err(); err != nil {
+		return "", settingRule{}, err
+	}
+	return a.settingPath(*id)
 }
 
 func (a *Area) settingWire(st *state, path string, rule settingRule) settingWire {
@@ -102,12 +112,7 @@ func (a *Area) settingWire(st *state, path string, rule settingRule) settingWire
 }
 
 func (a *Area) getServiceSetting(in *settingIDInput) (*settingOutput, error) {
-	var v protocol.Validator
-	validateSettingID(&v, in.SettingId)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	path, rule, err := a.settingPath(*in.SettingId)
+	path, rule, err := a.lookup(in.SettingId, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -117,15 +122,7 @@ func (a *Area) getServiceSetting(in *settingIDInput) (*settingOutput, error) {
 }
 
 func (a *Area) updateServiceSetting(in *updateSettingInput) (*protocol.Empty, error) {
-	var v protocol.Validator
-	validateSettingID(&v, in.SettingId)
-	if v.Required("settingValue", in.SettingValue != nil) {
-		v.Length("settingValue", *in.SettingValue, 1, 4096)
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	path, rule, err := a.settingPath(*in.SettingId)
+	path, rule, err := a.lookup(in.SettingId, in.SettingValue, true)
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +140,7 @@ func (a *Area) updateServiceSetting(in *updateSettingInput) (*protocol.Empty, er
 }
 
 func (a *Area) resetServiceSetting(in *settingIDInput) (*settingOutput, error) {
-	var v protocol.Validator
-	validateSettingID(&v, in.SettingId)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	path, rule, err := a.settingPath(*in.SettingId)
+	path, rule, err := a.lookup(in.SettingId, nil, false)
 	if err != nil {
 		return nil, err
 	}
