@@ -75,7 +75,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			NoTruncate: []int{0, 3, 4, 5}, DropOrder: []int{4, 2}}
 		for _, v := range views {
 			t.Rows = append(t.Rows, []string{v.ActivationID, v.Name, v.Role, fmt.Sprintf("%d/%d", v.Registrations, v.Limit),
-				output.TimeLabel(v.Created, now, tty), output.TimeLabel(v.Expires, now, tty), yesNo(v.Expired)})
+				output.TimeLabel(v.Created, now, tty), output.DueLabel(v.Expires, now, tty), yesNo(v.Expired)})
 		}
 		return t
 	})

@@ -75,7 +75,7 @@ func nodesRun(ctx context.Context, opts *NodesOptions) error {
 	now, tty := opts.Now(), printer.TerminalTable()
 	return printer.Print(views, func() output.Table {
 		t := output.Table{Headers: []string{"NODE", "NAME", "PING", "PLATFORM", "AGENT", "IP", "REGISTERED", "ACTIVATION"},
-			NoTruncate: []int{0, 4, 5, 6, 7}, DropOrder: []int{7, 4, 6}}
+			NoTruncate: []int{0, 2, 4, 5, 6, 7}, DropOrder: []int{7, 4, 6}}
 		for _, v := range views {
 			platform := v.PlatformName
 			if platform == "" {
