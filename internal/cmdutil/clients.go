@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmctl/ssmctl/pkg/activations"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/calendar"
 	"github.com/ssmctl/ssmctl/pkg/opsitems"
@@ -173,4 +174,18 @@ func (c *Clients) OpsItems(ctx context.Context) (*opsitems.Client, error) {
 		return nil, err
 	}
 	return &opsitems.Client{API: s}, nil
+}
+
+// Activations is the hybrid activations client (its region fills in the
+// registration commands).
+func (c *Clients) Activations(ctx context.Context) (*activations.Client, error) {
+	cfg, err := c.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &activations.Client{API: s, Region: cfg.Region}, nil
 }

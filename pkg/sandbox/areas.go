@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/activations"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/calendar"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
@@ -21,6 +22,8 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 	var prm *params.Area
 	timing := commands.Timing{InvocationDelay: opts.InvocationDelay, RebootDelay: opts.RebootDelay, TimeoutScale: opts.TimeoutScale}
 	sessCfg := sessions.Config{Addr: func() string { return s.ln.Addr().String() }, NoPacing: opts.NoPacing, TimeoutScale: opts.TimeoutScale}
+	var act *activations.Area // opened last; sessions ask it about the tier once running
+	sessCfg.Allow = func(id string) error { return act.SessionAllowed(id) }
 	for _, open := range []func() error{
 		func() (err error) { s.nodes, err = nodes.New(h, fleet); return err },
 		func() (err error) { s.documents, err = documents.New(h); return err },
@@ -31,6 +34,7 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() error { calendar.New(h, s.documents); return nil },
 		func() (err error) { _, err = secrets.New(h); return err },
 		func() (err error) { _, err = opsitems.New(h); return err },
+		func() (err error) { act, err = activations.New(h, s.nodes); return err },
 	} {
 		if err := open(); err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/build"
+	"github.com/ssmctl/ssmctl/internal/cmd/activate"
 	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
@@ -169,6 +170,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("fleet", calendarcmd.NewCmdCalendar(f))
 	add("config", secret.NewCmdSecret(f))
 	add("fleet", opsitem.NewCmdOpsItem(f))
+	add("fleet", activate.NewCmdActivate(f))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")
