@@ -4,7 +4,6 @@ package run
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -303,8 +302,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		})
 	}
 
-	w := newResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
-	res, err := waitRun(ctx, opts.IO, run, w)
+	w := cmdutil.NewResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
+	res, err := cmdutil.WaitRun(ctx, opts.IO, run, w)
 	if err != nil {
 		if ctx.Err() == nil {
 			return err
@@ -312,27 +311,4 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
 	}
 	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
-}
-
-// waitRun waits with a spinner that counts nodes, printing each result as
-// it arrives.
-func waitRun(ctx context.Context, streams *output.Streams, run *runcmd.Run, w *resultWriter) (*runcmd.Result, error) {
-	label := func(p runcmd.Progress) string {
-		s := fmt.Sprintf("%d/%d done", p.Done, p.Total)
-		if p.Failed > 0 {
-			s += fmt.Sprintf(", %d failed", p.Failed)
-		}
-		return s
-	}
-	streams.StartProgress(label(runcmd.Progress{Total: len(run.Nodes)}))
-	defer streams.StopProgress()
-	opts := runcmd.WaitOptions{
-		OnProgress: func(p runcmd.Progress) { w.lastLabel = label(p); streams.StartProgress(w.lastLabel) },
-	}
-	if !w.structured {
-		// -o json|yaml prints one document at the end: no node's result is
-		// needed sooner, and a large run is then listed once (docs/run.md).
-		opts.OnResult = w.write
-	}
-	return run.Wait(ctx, opts)
 }
