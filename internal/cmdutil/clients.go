@@ -10,6 +10,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/params"
+	"github.com/ssmctl/ssmctl/pkg/patch"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/session"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -140,4 +141,13 @@ func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connec
 		conn.Debug = c.f.IO.ErrOut
 	}
 	return &session.Client{API: s, Nodes: r}, conn, nil
+}
+
+// Patch is the Patch Manager client.
+func (c *Clients) Patch(ctx context.Context) (*patch.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &patch.Client{API: s}, nil
 }

@@ -5,7 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
@@ -252,3 +255,40 @@ func NewCollector(streams *output.Streams) *ResultWriter {
 // Structured says whether the results are printed as one document at the
 // end (-o json|yaml) rather than as they arrive.
 func (w *ResultWriter) Structured() bool { return w.structured }
+
+// NotifyInterrupts subscribes c to the signals that interrupt a run:
+// SIGINT, SIGTERM, SIGHUP and SIGPIPE.
+func NotifyInterrupts(c chan<- os.Signal) {
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+}
+
+// StopInterrupts ends NotifyInterrupts' subscription.
+func StopInterrupts(c chan<- os.Signal) { signal.Stop(c) }
+
+// StartRun sends req with a spinner. An interrupt (on sig) while sending
+// stops it and cancels what was sent (runcmd.Run.Interrupt).
+func StartRun(ctx context.Context, streams *output.Streams, client *runcmd.Client, req runcmd.Request, sig <-chan os.Signal, cancelWait time.Duration) (*runcmd.Run, error) {
+	streams.StartProgress("Sending command")
+	run, err := client.Start(ctx, req)
+	streams.StopProgress()
+	if err != nil {
+		if run != nil && ctx.Err() != nil {
+			return nil, run.Interrupt(ctx, sig, cancelWait, streams.Infof)
+		}
+		return nil, err
+	}
+	return run, nil
+}
+
+// WaitResults waits for every node's result, printing each with w as it
+// arrives; an interrupt cancels the command.
+func WaitResults(ctx context.Context, streams *output.Streams, run *runcmd.Run, w *ResultWriter, sig <-chan os.Signal, cancelWait time.Duration) (*runcmd.Result, error) {
+	res, err := WaitRun(ctx, streams, run, w)
+	if err != nil {
+		if ctx.Err() == nil {
+			return nil, err
+		}
+		return nil, run.Interrupt(ctx, sig, cancelWait, streams.Infof)
+	}
+	return res, nil
+}

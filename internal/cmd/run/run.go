@@ -6,9 +6,7 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -64,14 +62,12 @@ const cloudWatchDefault = "/aws/ssm/DOCUMENT"
 // NewCmdRun is `ssmctl run` with its subcommands.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{
-		IO:      f.IO,
-		Printer: f.Printer,
-		Aliases: f.Aliases,
-		Client:  f.Clients().RunCommand,
-		Notify: func(c chan<- os.Signal) {
-			signal.Notify(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
-		},
-		StopNotify: func(c chan<- os.Signal) { signal.Stop(c) },
+		IO:         f.IO,
+		Printer:    f.Printer,
+		Aliases:    f.Aliases,
+		Client:     f.Clients().RunCommand,
+		Notify:     cmdutil.NotifyInterrupts,
+		StopNotify: cmdutil.StopInterrupts,
 		CancelWait: 10 * time.Second,
 	}
 	cmd := &cobra.Command{
@@ -283,13 +279,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	opts.Notify(sig)
 	defer opts.StopNotify(sig)
 
-	opts.IO.StartProgress("Sending command")
-	run, err := client.Start(ctx, opts.Request)
-	opts.IO.StopProgress()
+	run, err := cmdutil.StartRun(ctx, opts.IO, client, opts.Request, sig, opts.CancelWait)
 	if err != nil {
-		if run != nil && ctx.Err() != nil {
-			return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
-		}
 		return err
 	}
 	if opts.NoWait {
@@ -303,12 +294,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 
 	w := cmdutil.NewResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
-	res, err := cmdutil.WaitRun(ctx, opts.IO, run, w)
+	res, err := cmdutil.WaitResults(ctx, opts.IO, run, w, sig, opts.CancelWait)
 	if err != nil {
-		if ctx.Err() == nil {
-			return err
-		}
-		return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
+		return err
 	}
 	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
 }
