@@ -15,8 +15,9 @@ import (
 // NewCmdBaseline is the `ssmctl patch baseline` group.
 func NewCmdBaseline(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "baseline",
-		Short: "Show one patch baseline",
+		Use:     "baseline",
+		Short:   "Show one patch baseline",
+		Example: `  ssmctl patch baseline show AWS-UbuntuDefaultPatchBaseline`,
 	}
 	cmd.AddCommand(NewCmdBaselineShow(f, nil))
 	return cmd

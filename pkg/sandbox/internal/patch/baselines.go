@@ -679,8 +679,9 @@ func (a *Area) createPatchBaseline(in *createPatchBaselineInput) (*baselineIDOut
 	return &out, nil
 }
 
-// maxBaselines is the "Patch baselines per AWS account" quota of Patch
-// Manager's service quotas (Systems Manager endpoints and quotas).
+// maxBaselines bounds the account's own baselines. AWS has such a quota
+// ("Systems Manager service quotas"); its value was not checked here, so
+// this is the sandbox's own bound (docs/sandbox-patch.md).
 const maxBaselines = 50
 
 func (a *Area) updatePatchBaseline(in *updatePatchBaselineInput) (*baselineWire, error) {

@@ -59,8 +59,9 @@ type defaultBaselineOutput struct {
 	OperatingSystem string `json:"OperatingSystem"`
 }
 
-// maxPatchGroups is the "Patch groups per patch baseline" quota the
-// sandbox applies to each baseline (docs/sandbox-patch.md).
+// maxPatchGroups bounds the patch groups of one baseline: the sandbox's
+// own bound, standing for AWS's quota, whose value was not checked here
+// (docs/sandbox-patch.md).
 const maxPatchGroups = 25
 
 func validatePatchGroup(v *protocol.Validator, g *string) {
