@@ -45,15 +45,8 @@ const baselinesPage = 100
 
 // Baselines lists the baselines the filter selects, in AWS's order.
 func (c *Client) Baselines(ctx context.Context, f BaselineFilter) ([]Baseline, error) {
-	in := &ssm.DescribePatchBaselinesInput{MaxResults: aws.Int32(baselinesPage)}
-	add := func(k, v string) {
-		if v != "" {
-			in.Filters = append(in.Filters, types.PatchOrchestratorFilter{Key: aws.String(k), Values: []string{v}})
-		}
-	}
-	add("OPERATING_SYSTEM", f.OS)
-	add("OWNER", f.Owner)
-	add("NAME_PREFIX", f.NamePrefix)
+	in := &ssm.DescribePatchBaselinesInput{MaxResults: aws.Int32(baselinesPage),
+		Filters: filters("OPERATING_SYSTEM", f.OS, "OWNER", f.Owner, "NAME_PREFIX", f.NamePrefix)}
 	var out []Baseline
 	p := ssm.NewDescribePatchBaselinesPaginator(c.API, in)
 	for p.HasMorePages() {
@@ -66,6 +59,18 @@ func (c *Client) Baselines(ctx context.Context, f BaselineFilter) ([]Baseline, e
 		}
 	}
 	return out, nil
+}
+
+// filters are the orchestrator filters of the key, value pairs given
+// whose value is not empty.
+func filters(kv ...string) []types.PatchOrchestratorFilter {
+	var out []types.PatchOrchestratorFilter
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			out = append(out, types.PatchOrchestratorFilter{Key: aws.String(kv[i]), Values: []string{kv[i+1]}})
+		}
+	}
+	return out
 }
 
 func baselineFrom(b types.PatchBaselineIdentity) Baseline {

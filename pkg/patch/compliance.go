@@ -95,15 +95,8 @@ type PatchFilter struct {
 
 // Patches lists a node's patches from its last operation.
 func (c *Client) Patches(ctx context.Context, nodeID string, f PatchFilter) ([]Patch, error) {
-	in := &ssm.DescribeInstancePatchesInput{InstanceId: aws.String(nodeID), MaxResults: aws.Int32(100)}
-	add := func(k, v string) {
-		if v != "" {
-			in.Filters = append(in.Filters, types.PatchOrchestratorFilter{Key: aws.String(k), Values: []string{v}})
-		}
-	}
-	add("State", f.State)
-	add("Severity", f.Severity)
-	add("Classification", f.Classification)
+	in := &ssm.DescribeInstancePatchesInput{InstanceId: aws.String(nodeID), MaxResults: aws.Int32(100),
+		Filters: filters("State", f.State, "Severity", f.Severity, "Classification", f.Classification)}
 	var out []Patch
 	p := ssm.NewDescribeInstancePatchesPaginator(c.API, in)
 	for p.HasMorePages() {

@@ -150,6 +150,19 @@ func pageSize(n *int32) int {
 	return int(*n)
 }
 
+// page answers the page of list that token points at.
+func (out *instancePatchStatesOutput) page(list []idState, token *string, fp uint64, size *int32) error {
+	var ok bool
+	out.InstancePatchStates, out.NextToken, ok = protocol.PageOf(list, protocol.Deref(token), fp, pageSize(size), func(s idState) instancePatchState { return stateWire(s.id, s.op) })
+	if !ok {
+		return protocol.ErrInvalidNextToken()
+	}
+	if out.InstancePatchStates == nil {
+		out.InstancePatchStates = []instancePatchState{}
+	}
+	return nil
+}
+
 func (a *Area) describeInstancePatchStates(in *describeInstancePatchStatesInput) (*instancePatchStatesOutput, error) {
 	var v protocol.Validator
 	if v.Required("instanceIds", in.InstanceIds != nil) {
@@ -174,16 +187,10 @@ func (a *Area) describeInstancePatchStates(in *describeInstancePatchStatesInput)
 				list = append(list, idState{id, ns.Last})
 			}
 		}
-		var ok bool
-		if out.InstancePatchStates, out.NextToken, ok = protocol.PageOf(list, protocol.Deref(in.NextToken), fp, pageSize(in.MaxResults), func(s idState) instancePatchState { return stateWire(s.id, s.op) }); !ok {
-			err = protocol.ErrInvalidNextToken()
-		}
+		err = out.page(list, in.NextToken, fp, in.MaxResults)
 	})
 	if err != nil {
 		return nil, err
-	}
-	if out.InstancePatchStates == nil {
-		out.InstancePatchStates = []instancePatchState{}
 	}
 	return &out, nil
 }
@@ -252,16 +259,10 @@ func (a *Area) describeInstancePatchStatesForPatchGroup(in *statesForGroupInput)
 				list = append(list, idState{n.ID, ns.Last})
 			}
 		}
-		var ok bool
-		if out.InstancePatchStates, out.NextToken, ok = protocol.PageOf(list, protocol.Deref(in.NextToken), fp, pageSize(in.MaxResults), func(s idState) instancePatchState { return stateWire(s.id, s.op) }); !ok {
-			err = protocol.ErrInvalidNextToken()
-		}
+		err = out.page(list, in.NextToken, fp, in.MaxResults)
 	})
 	if err != nil {
 		return nil, err
-	}
-	if out.InstancePatchStates == nil {
-		out.InstancePatchStates = []instancePatchState{}
 	}
 	return &out, nil
 }
