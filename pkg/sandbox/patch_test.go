@@ -212,3 +212,39 @@ func TestAWSCLIPatch(t *testing.T) {
 		t.Errorf("describe-instance-patch-states: %+v", states)
 	}
 }
+
+// Baselines, registrations and the nodes' patches survive a restart with
+// a state file.
+func TestPatchStatePersists(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1, err := New(Options{StatePath: path, Fleet: patchFleet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.Start()
+	c := ssmClient(s1)
+	created, err := c.CreatePatchBaseline(ctx(), &ssm.CreatePatchBaselineInput{Name: aws.String("kept"), OperatingSystem: types.OperatingSystemAmazonLinux2023, ApprovedPatches: []string{"curl.x86_64"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RegisterPatchBaselineForPatchGroup(ctx(), &ssm.RegisterPatchBaselineForPatchGroupInput{BaselineId: created.BaselineId, PatchGroup: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	runPatch(t, c, map[string][]string{"Operation": {"Install"}, "RebootOption": {"NoReboot"}}, patchNode1)
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s2 := Start(t, Options{StatePath: path})
+	c = ssmClient(s2)
+	st := patchState(t, c, patchNode1)
+	if aws.ToString(st.BaselineId) != aws.ToString(created.BaselineId) || aws.ToInt32(st.InstalledPendingRebootCount) != 1 {
+		t.Errorf("state after restart: %+v", st)
+	}
+	// The inventory kept the install: a scan finds curl still pending.
+	runPatch(t, c, map[string][]string{"Operation": {"Scan"}}, patchNode1)
+	if st := patchState(t, c, patchNode1); aws.ToInt32(st.InstalledPendingRebootCount) != 1 || st.Operation != types.PatchOperationTypeScan {
+		t.Errorf("scan after restart: %+v", st)
+	}
+}
