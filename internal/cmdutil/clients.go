@@ -14,6 +14,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/calendar"
 	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/params"
+	"github.com/ssmctl/ssmctl/pkg/patch"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/secrets"
 	"github.com/ssmctl/ssmctl/pkg/session"
@@ -188,4 +189,13 @@ func (c *Clients) Activations(ctx context.Context) (*activations.Client, error) 
 		return nil, err
 	}
 	return &activations.Client{API: s, Region: cfg.Region}, nil
+}
+
+// Patch is the Patch Manager client.
+func (c *Clients) Patch(ctx context.Context) (*patch.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &patch.Client{API: s}, nil
 }

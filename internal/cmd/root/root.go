@@ -22,6 +22,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
+	"github.com/ssmctl/ssmctl/internal/cmd/patch"
 	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
@@ -171,6 +172,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("config", secret.NewCmdSecret(f))
 	add("fleet", opsitem.NewCmdOpsItem(f))
 	add("fleet", activate.NewCmdActivate(f))
+	add("fleet", patch.NewCmdPatch(f))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")
