@@ -9,8 +9,8 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/secrets"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/patch"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/secrets"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sessions"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
 )
