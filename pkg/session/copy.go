@@ -177,6 +177,10 @@ func (c *Client) startCopy(ctx context.Context, o CopyOptions, script string, co
 	}, func(string) {})
 	if err != nil {
 		pw.Close()
+		if ctx.Err() != nil {
+			// open terminated the session.
+			return nil, s.Failure(ctx, err)
+		}
 		return nil, err
 	}
 	cs.ch = ch
