@@ -238,6 +238,16 @@ func (cs *copySession) other(l string) {
 	}
 }
 
+// next reads the next line; the node's SSMCTL-CP-ERROR line about path
+// is the error.
+func (cs *copySession) next(path string) (string, error) {
+	l, err := cs.line()
+	if err == nil && strings.HasPrefix(l, cpError+" ") {
+		return "", cs.remoteError(l, path)
+	}
+	return l, err
+}
+
 // remoteError reads an SSMCTL-CP-ERROR line.
 func (cs *copySession) remoteError(l, p string) error {
 	rest := strings.TrimPrefix(l, cpError+" ")
@@ -256,15 +266,20 @@ func (c *Client) Download(ctx context.Context, o CopyOptions, conn Connection, w
 	if err != nil {
 		return res, err
 	}
+	return cs.run(ctx, func() (CopyResult, error) { return cs.download(o, w) })
+}
+
+// run runs the copy f until it ends or ctx does (then the session is
+// terminated and the error is the interruption's), and ends the session.
+func (cs *copySession) run(ctx context.Context, f func() (CopyResult, error)) (CopyResult, error) {
 	defer cs.close(ctx)
-	res.Path = o.Path
 	type result struct {
 		res CopyResult
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		r, err := cs.download(o, w)
+		r, err := f()
 		done <- result{r, err}
 	}()
 	select {
@@ -272,19 +287,16 @@ func (c *Client) Download(ctx context.Context, o CopyOptions, conn Connection, w
 		return r.res, r.err
 	case <-ctx.Done():
 		cs.close(ctx)
-		return res, cs.s.Failure(ctx, ctx.Err())
+		return CopyResult{}, cs.s.Failure(ctx, ctx.Err())
 	}
 }
 
 func (cs *copySession) download(o CopyOptions, w io.Writer) (res CopyResult, err error) {
 	res.Path = o.Path
 	for {
-		l, err := cs.line()
+		l, err := cs.next(o.Path)
 		if err != nil {
 			return res, err
-		}
-		if strings.HasPrefix(l, cpError+" ") {
-			return res, cs.remoteError(l, o.Path)
 		}
 		if s, ok := strings.CutPrefix(l, cpBegin+" "); ok {
 			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
@@ -303,12 +315,9 @@ func (cs *copySession) download(o CopyOptions, w io.Writer) (res CopyResult, err
 		o.Progress(0, res.Size)
 	}
 	for {
-		l, err := cs.line()
+		l, err := cs.next(o.Path)
 		if err != nil {
 			return res, err
-		}
-		if strings.HasPrefix(l, cpError+" ") {
-			return res, cs.remoteError(l, o.Path)
 		}
 		if s, ok := strings.CutPrefix(l, cpEnd+" "); ok {
 			res.SHA256 = strings.TrimSpace(s)
@@ -361,34 +370,15 @@ func (c *Client) Upload(ctx context.Context, o CopyOptions, conn Connection, r i
 	if err != nil {
 		return res, err
 	}
-	defer cs.close(ctx)
-	type result struct {
-		res CopyResult
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		r, err := cs.upload(o, r, size, sum)
-		done <- result{r, err}
-	}()
-	select {
-	case r := <-done:
-		return r.res, r.err
-	case <-ctx.Done():
-		cs.close(ctx)
-		return res, cs.s.Failure(ctx, ctx.Err())
-	}
+	return cs.run(ctx, func() (CopyResult, error) { return cs.upload(o, r, size, sum) })
 }
 
 func (cs *copySession) upload(o CopyOptions, r io.Reader, size int64, sum string) (res CopyResult, err error) {
 	res.Size, res.SHA256, res.Path = size, sum, o.Path
 	for {
-		l, err := cs.line()
+		l, err := cs.next(o.Path)
 		if err != nil {
 			return res, err
-		}
-		if strings.HasPrefix(l, cpError+" ") {
-			return res, cs.remoteError(l, o.Path)
 		}
 		if l == cpReady {
 			break
