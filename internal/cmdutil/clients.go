@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
+	"github.com/ssmctl/ssmctl/pkg/calendar"
 	"github.com/ssmctl/ssmctl/pkg/params"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/session"
@@ -140,4 +141,13 @@ func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connec
 		conn.Debug = c.f.IO.ErrOut
 	}
 	return &session.Client{API: s, Nodes: r}, conn, nil
+}
+
+// Calendar is the Change Calendar client.
+func (c *Clients) Calendar(ctx context.Context) (*calendar.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &calendar.Client{API: s}, nil
 }

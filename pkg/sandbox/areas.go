@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/calendar"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
@@ -25,6 +26,7 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() error { tagging.New(h, s.nodes, prm); return nil },
 		func() (err error) { _, err = commands.New(h, s.nodes, s.documents, timing); return err },
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
+		func() error { calendar.New(h, s.documents); return nil },
 	} {
 		if err := open(); err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/build"
+	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
 	"github.com/ssmctl/ssmctl/internal/cmd/cp"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
@@ -164,6 +165,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		sshcmd.NewCmdSSH(f, nil), sshcmd.NewCmdProxy(f, nil), sshcmd.NewCmdConfig(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
+	add("fleet", calendarcmd.NewCmdCalendar(f))
 	add("fleet", cp.NewCmdCp(f, nil))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
