@@ -9,8 +9,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmctl/ssmctl/pkg/activations"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
+	"github.com/ssmctl/ssmctl/pkg/calendar"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/params"
+	"github.com/ssmctl/ssmctl/pkg/patch"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/secrets"
 	"github.com/ssmctl/ssmctl/pkg/session"
@@ -146,6 +150,15 @@ func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connec
 	return &session.Client{API: s, Nodes: r}, conn, nil
 }
 
+// Calendar is the Change Calendar client.
+func (c *Clients) Calendar(ctx context.Context) (*calendar.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &calendar.Client{API: s}, nil
+}
+
 // Secrets is the Secrets Manager client.
 func (c *Clients) Secrets(ctx context.Context) (*secrets.Client, error) {
 	s, err := c.secrets(ctx)
@@ -153,4 +166,36 @@ func (c *Clients) Secrets(ctx context.Context) (*secrets.Client, error) {
 		return nil, err
 	}
 	return &secrets.Client{API: s}, nil
+}
+
+// OpsItems is the OpsCenter client.
+func (c *Clients) OpsItems(ctx context.Context) (*opsitems.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &opsitems.Client{API: s}, nil
+}
+
+// Activations is the hybrid activations client (its region fills in the
+// registration commands).
+func (c *Clients) Activations(ctx context.Context) (*activations.Client, error) {
+	cfg, err := c.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &activations.Client{API: s, Region: cfg.Region}, nil
+}
+
+// Patch is the Patch Manager client.
+func (c *Clients) Patch(ctx context.Context) (*patch.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &patch.Client{API: s}, nil
 }

@@ -16,9 +16,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/build"
+	"github.com/ssmctl/ssmctl/internal/cmd/activate"
+	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
+	"github.com/ssmctl/ssmctl/internal/cmd/cp"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
+	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
+	"github.com/ssmctl/ssmctl/internal/cmd/patch"
 	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
@@ -164,7 +169,12 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		sshcmd.NewCmdSSH(f, nil), sshcmd.NewCmdProxy(f, nil), sshcmd.NewCmdConfig(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
+	add("fleet", calendarcmd.NewCmdCalendar(f))
 	add("config", secret.NewCmdSecret(f))
+	add("fleet", opsitem.NewCmdOpsItem(f))
+	add("fleet", activate.NewCmdActivate(f))
+	add("fleet", patch.NewCmdPatch(f))
+	add("fleet", cp.NewCmdCp(f, nil))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")
