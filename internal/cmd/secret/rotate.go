@@ -187,8 +187,8 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 			}
 		}
 		state := fmt.Sprintf("AWSPENDING is on version %s, AWSCURRENT still on %s", r.VersionID, cur)
-		if r.VersionID == "" {
-			state = "AWSCURRENT still on " + cur
+		if !r.Pending {
+			state = "no version has AWSPENDING, AWSCURRENT still on " + cur
 		}
 		return exitcode.New(exitcode.Failed, "rotation of %s failed or did not finish within %s: %s; see the rotation function's logs, then rotate again (Secrets Manager reattempts it) or cancel with --cancel", r.Name, opts.Rotate.Wait, strings.TrimSpace(state))
 	}
