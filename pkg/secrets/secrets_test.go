@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -84,5 +85,48 @@ func TestWritesCarryAToken(t *testing.T) {
 	}
 	if f.values["s"] != `{"a":"1","b":"2"}` {
 		t.Errorf("set-field stored %s", f.values["s"])
+	}
+}
+
+// rotateAPI answers RotateSecret with a version and DescribeSecret with
+// AWSPENDING on it until done describes have passed.
+type rotateAPI struct {
+	API
+	describes, done int
+}
+
+func (f *rotateAPI) RotateSecret(_ context.Context, in *secretsmanager.RotateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.RotateSecretOutput, error) {
+	return &secretsmanager.RotateSecretOutput{Name: in.SecretId, VersionId: aws.String("new-version")}, nil
+}
+
+func (f *rotateAPI) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	f.describes++
+	stages := map[string][]string{"old": {"AWSCURRENT"}, "new-version": {"AWSPENDING"}}
+	if f.done > 0 && f.describes >= f.done {
+		stages = map[string][]string{"old": {"AWSPREVIOUS"}, "new-version": {"AWSCURRENT"}}
+	}
+	return &secretsmanager.DescribeSecretOutput{Name: in.SecretId, VersionIdsToStages: stages}, nil
+}
+
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
+	c.now = c.now.Add(d)
+	return nil
+}
+
+func TestRotateWaits(t *testing.T) {
+	f := &rotateAPI{done: 3}
+	c := &Client{API: f}
+	r, err := c.Rotate(context.Background(), Rotate{ID: "s", Wait: time.Minute, Poll: time.Second, Clock: &fakeClock{now: time.Unix(0, 0)}})
+	if err != nil || !r.Done || r.Pending || r.VersionID != "new-version" || f.describes != 3 {
+		t.Errorf("finished rotation: %+v %v (%d describes)", r, err, f.describes)
+	}
+	f = &rotateAPI{}
+	c = &Client{API: f}
+	r, err = c.Rotate(context.Background(), Rotate{ID: "s", Wait: 5 * time.Second, Poll: time.Second, Clock: &fakeClock{now: time.Unix(0, 0)}})
+	if err != nil || r.Done || !r.Pending || f.describes != 6 {
+		t.Errorf("unfinished rotation: %+v %v (%d describes)", r, err, f.describes)
 	}
 }
