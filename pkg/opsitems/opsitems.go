@@ -147,18 +147,7 @@ func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 		Title: aws.String(n.Title), Source: aws.String(n.Source), Description: aws.String(n.Description),
 		OperationalData: dataWire(data), Notifications: notificationsWire(n.Notify), RelatedOpsItems: relatedWire(n.Related),
 	}
-	if n.Priority != 0 {
-		in.Priority = aws.Int32(int32(n.Priority))
-	}
-	if n.Severity != 0 {
-		in.Severity = aws.String(Severity(n.Severity))
-	}
-	if n.Category != "" {
-		in.Category = aws.String(n.Category)
-	}
-	if n.Type != "" {
-		in.OpsItemType = aws.String(n.Type)
-	}
+	in.Priority, in.Severity, in.Category, in.OpsItemType = priority(n.Priority), severity(n.Severity), optional(n.Category), optional(n.Type)
 	for _, t := range n.Tags {
 		in.Tags = append(in.Tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
 	}
@@ -336,23 +325,32 @@ func (c *Client) Update(ctx context.Context, id string, ch Change) error {
 	if ch.Status != "" {
 		in.Status = types.OpsItemStatus(ch.Status)
 	}
-	if ch.Priority != 0 {
-		in.Priority = aws.Int32(int32(ch.Priority))
-	}
-	if ch.Severity != 0 {
-		in.Severity = aws.String(Severity(ch.Severity))
-	}
-	if ch.Title != "" {
-		in.Title = aws.String(ch.Title)
-	}
-	if ch.Description != "" {
-		in.Description = aws.String(ch.Description)
-	}
-	if ch.Category != "" {
-		in.Category = aws.String(ch.Category)
-	}
+	in.Priority, in.Severity, in.Category = priority(ch.Priority), severity(ch.Severity), optional(ch.Category)
+	in.Title, in.Description = optional(ch.Title), optional(ch.Description)
 	_, err := c.API.UpdateOpsItem(ctx, in)
 	return err
+}
+
+// optional, priority and severity are request members: nil when not set.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+func priority(n int) *int32 {
+	if n == 0 {
+		return nil
+	}
+	return aws.Int32(int32(n))
+}
+
+func severity(n int) *string {
+	if n == 0 {
+		return nil
+	}
+	return aws.String(Severity(n))
 }
 
 // union is a followed by the elements of b it does not hold.

@@ -319,7 +319,8 @@ func TestOpsItemRelatedItems(t *testing.T) {
 	}
 	list, err := c.ListOpsItemRelatedItems(ctx(), &ssm.ListOpsItemRelatedItemsInput{OpsItemId: &id})
 	if err != nil || len(list.Summaries) != 1 || aws.ToString(list.Summaries[0].AssociationId) != assoc ||
-		aws.ToString(list.Summaries[0].ResourceUri) != doc || list.Summaries[0].CreatedBy == nil {
+		aws.ToString(list.Summaries[0].ResourceUri) != doc || list.Summaries[0].CreatedBy == nil ||
+		aws.ToString(list.Summaries[0].AssociationType) != "RelatesTo" || aws.ToString(list.Summaries[0].ResourceType) != "AWS::SSM::Document" {
 		t.Fatalf("ListOpsItemRelatedItems: %+v %v", list, err)
 	}
 	if _, err := c.DisassociateOpsItemRelatedItem(ctx(), &ssm.DisassociateOpsItemRelatedItemInput{OpsItemId: &id, AssociationId: &assoc}); err != nil {

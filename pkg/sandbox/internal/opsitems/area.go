@@ -109,14 +109,6 @@ func newOpsItemID() string {
 	return "oi-" + hex.EncodeToString(b)
 }
 
-func newAssociationID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
 func (a *Area) arn(id string) string { return a.h.ARN("ssm", a.h.Region, "opsitem/"+id) }
 
 func (a *Area) view(fn func(st *state)) { a.sec.View(func() { fn(a.st) }) }
