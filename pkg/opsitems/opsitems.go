@@ -169,6 +169,7 @@ type Item struct {
 	RelatedOpsItems                                   []string
 	Resources                                         []string // /aws/resources
 	RelatedItems                                      []RelatedItem
+	Tags                                              []Tag // sorted by key
 	CreatedBy, LastModifiedBy                         string
 	Created, LastModified                             time.Time
 }
@@ -200,6 +201,14 @@ func (c *Client) Get(ctx context.Context, id string) (*Item, error) {
 	if it.RelatedItems, err = c.Related(ctx, id); err != nil {
 		return nil, err
 	}
+	tags, err := c.API.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem, ResourceId: aws.String(id)})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tags.TagList {
+		it.Tags = append(it.Tags, Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+	}
+	sort.Slice(it.Tags, func(i, j int) bool { return it.Tags[i].Key < it.Tags[j].Key })
 	return it, nil
 }
 

@@ -72,6 +72,19 @@ func TestOpsItemCreateGet(t *testing.T) {
 		it.OperationalData["EC2"].Type != types.OpsItemDataTypeSearchableString || aws.ToString(it.OperationalData["note"].Value) != "private" {
 		t.Errorf("GetOpsItem: %+v", it)
 	}
+	// Tags given at create, and the tag operations with ResourceType OpsItem.
+	if _, err := c.AddTagsToResource(ctx(), &ssm.AddTagsToResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem, ResourceId: &id,
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ops")}}}); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := c.ListTagsForResource(ctx(), &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem, ResourceId: &id})
+	if err != nil || len(tl.TagList) != 2 || aws.ToString(tl.TagList[0].Key) != "EC2" || aws.ToString(tl.TagList[1].Value) != "ops" {
+		t.Errorf("ListTagsForResource OpsItem: %+v %v", tl, err)
+	}
+	if _, err := c.ListTagsForResource(ctx(), &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem,
+		ResourceId: aws.String("oi-000000000000")}); errorCode(err) != "InvalidResourceId" {
+		t.Errorf("ListTagsForResource of a missing OpsItem: %v", err)
+	}
 	if _, err := c.GetOpsItem(ctx(), &ssm.GetOpsItemInput{OpsItemId: aws.String("oi-000000000000")}); errorCode(err) != "OpsItemNotFoundException" {
 		t.Errorf("GetOpsItem of a missing ID: %v", err)
 	}
@@ -365,6 +378,11 @@ func TestAWSCLIOpsItems(t *testing.T) {
 	if got.OpsItem.Title != "EC2 instance disk full" || got.OpsItem.Priority != 2 || got.OpsItem.Status != "Open" ||
 		got.OpsItem.OperationalData["EC2"].Type != "SearchableString" || len(got.OpsItem.Notifications) != 1 || got.OpsItem.CreatedTime == nil {
 		t.Errorf("get-ops-item: %+v", got.OpsItem)
+	}
+	var tagged struct{ TagList []struct{ Key, Value string } }
+	awsCLI(t, s, &tagged, "ssm", "list-tags-for-resource", "--resource-type", "OpsItem", "--resource-id", created.OpsItemId)
+	if len(tagged.TagList) != 1 || tagged.TagList[0].Key != "EC2" || tagged.TagList[0].Value != "Prod" {
+		t.Errorf("list-tags-for-resource: %+v", tagged)
 	}
 	awsCLI(t, s, nil, "ssm", "update-ops-item", "--ops-item-id", created.OpsItemId, "--status", "InProgress")
 	var described struct {
