@@ -13,7 +13,8 @@ import (
 // Conformance with a client nobody here wrote: the AWS CLI.
 
 // awsCLI runs `aws ARGS... --output json` against s, with an environment
-// that keeps the machine's own AWS configuration out, and decodes stdout.
+// that keeps the machine's own AWS configuration out, and decodes stdout
+// into out (nil: the command prints nothing).
 func awsCLI(t *testing.T, s *Server, out any, args ...string) {
 	t.Helper()
 	aws, err := exec.LookPath("aws")

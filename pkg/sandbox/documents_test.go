@@ -204,7 +204,7 @@ func TestDocumentLifecycle(t *testing.T) {
 	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Self")}}); strings.Join(got, ",") != "Greet" {
 		t.Errorf("Owner Self: %v", got)
 	}
-	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Amazon"), kv("PlatformTypes", "Windows"), kv("DocumentType", "Command")}}); strings.Join(got, ",") != "AWS-RunPowerShellScript" {
+	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Amazon"), kv("PlatformTypes", "Windows"), kv("DocumentType", "Command")}}); strings.Join(got, ",") != "AWS-RunPatchBaseline,AWS-RunPowerShellScript" {
 		t.Errorf("Amazon Windows: %v", got)
 	}
 	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("tag:team", "ops")}}); strings.Join(got, ",") != "Greet" {
@@ -213,9 +213,9 @@ func TestDocumentLifecycle(t *testing.T) {
 	if got := list(&ssm.ListDocumentsInput{DocumentFilterList: []types.DocumentFilter{{Key: types.DocumentFilterKeyName, Value: aws.String("AWS-RunShell")}}}); strings.Join(got, ",") != "AWS-RunShellScript" {
 		t.Errorf("legacy Name filter: %v", got)
 	}
-	// The two AWS-owned Command documents, the five AWS-owned Session
+	// The three AWS-owned Command documents, the five AWS-owned Session
 	// documents and Greet.
-	if got := list(&ssm.ListDocumentsInput{MaxResults: aws.Int32(1)}); len(got) != 8 {
+	if got := list(&ssm.ListDocumentsInput{MaxResults: aws.Int32(1)}); len(got) != 9 {
 		t.Errorf("all documents one per page: %v", got)
 	}
 	if _, err := c.ListDocuments(ctx(), &ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Nobody")}}); errorCode(err) != "InvalidFilterKey" {

@@ -16,11 +16,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/build"
+	"github.com/ssmctl/ssmctl/internal/cmd/activate"
 	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
+	"github.com/ssmctl/ssmctl/internal/cmd/patch"
 	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
@@ -169,6 +171,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("fleet", calendarcmd.NewCmdCalendar(f))
 	add("config", secret.NewCmdSecret(f))
 	add("fleet", opsitem.NewCmdOpsItem(f))
+	add("fleet", activate.NewCmdActivate(f))
+	add("fleet", patch.NewCmdPatch(f))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")

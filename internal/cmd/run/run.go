@@ -5,12 +5,9 @@ package run
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,14 +69,12 @@ const cloudWatchDefault = "/aws/ssm/DOCUMENT"
 // NewCmdRun is `ssmctl run` with its subcommands.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{
-		IO:      f.IO,
-		Printer: f.Printer,
-		Aliases: f.Aliases,
-		Client:  f.Clients().RunCommand,
-		Notify: func(c chan<- os.Signal) {
-			signal.Notify(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
-		},
-		StopNotify: func(c chan<- os.Signal) { signal.Stop(c) },
+		IO:         f.IO,
+		Printer:    f.Printer,
+		Aliases:    f.Aliases,
+		Client:     f.Clients().RunCommand,
+		Notify:     cmdutil.NotifyInterrupts,
+		StopNotify: cmdutil.StopInterrupts,
 		CancelWait: 10 * time.Second,
 	}
 	opts.OpsItems = f.Clients().OpsItems
@@ -292,13 +287,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	opts.Notify(sig)
 	defer opts.StopNotify(sig)
 
-	opts.IO.StartProgress("Sending command")
-	run, err := client.Start(ctx, opts.Request)
-	opts.IO.StopProgress()
+	run, err := cmdutil.StartRun(ctx, opts.IO, client, opts.Request, sig, opts.CancelWait)
 	if err != nil {
-		if run != nil && ctx.Err() != nil {
-			return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
-		}
 		return err
 	}
 	if opts.NoWait {
@@ -311,39 +301,13 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		})
 	}
 
-	w := newResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
-	res, err := waitRun(ctx, opts.IO, run, w)
+	w := cmdutil.NewResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
+	res, err := cmdutil.WaitResults(ctx, opts.IO, run, w, sig, opts.CancelWait)
 	if err != nil {
-		if ctx.Err() == nil {
-			return err
-		}
-		return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
+		return err
 	}
 	if opts.OpsItemOnFailure {
 		openOpsItem(ctx, opts.IO, opts.OpsItems, run.CommandIDs, run.Document, res)
 	}
 	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
-}
-
-// waitRun waits with a spinner that counts nodes, printing each result as
-// it arrives.
-func waitRun(ctx context.Context, streams *output.Streams, run *runcmd.Run, w *resultWriter) (*runcmd.Result, error) {
-	label := func(p runcmd.Progress) string {
-		s := fmt.Sprintf("%d/%d done", p.Done, p.Total)
-		if p.Failed > 0 {
-			s += fmt.Sprintf(", %d failed", p.Failed)
-		}
-		return s
-	}
-	streams.StartProgress(label(runcmd.Progress{Total: len(run.Nodes)}))
-	defer streams.StopProgress()
-	opts := runcmd.WaitOptions{
-		OnProgress: func(p runcmd.Progress) { w.lastLabel = label(p); streams.StartProgress(w.lastLabel) },
-	}
-	if !w.structured {
-		// -o json|yaml prints one document at the end: no node's result is
-		// needed sooner, and a large run is then listed once (docs/run.md).
-		opts.OnResult = w.write
-	}
-	return run.Wait(ctx, opts)
 }
