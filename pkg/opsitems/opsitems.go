@@ -87,6 +87,10 @@ func checkLists(notify, related, resources []string) error {
 type Created struct {
 	ID, ARN  string
 	Existing bool
+	// Unchecked is why Existing could not be told (the listing of the open
+	// OpsItems with the deduplication string failed); AWS deduplicated
+	// all the same.
+	Unchecked error
 }
 
 func dataWire(data map[string]Data) map[string]types.OpsItemDataValue {
@@ -123,7 +127,9 @@ func relatedWire(ids []string) []types.RelatedOpsItem {
 // Create creates an OpsItem. With a deduplication string, AWS answers
 // with the ID of an Open or InProgress OpsItem of the same string instead
 // of creating one; Create finds those first, so it can tell which
-// happened.
+// happened (when that listing fails, Create goes on and says why in
+// Created.Unchecked: a caller allowed to create but not to list still
+// gets its OpsItem, deduplicated by AWS).
 func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 	data := map[string]Data{}
 	for k, d := range n.Data {
@@ -133,11 +139,12 @@ func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 		data[ResourcesKey] = Data{Value: resourcesValue(n.Resources), Searchable: true}
 	}
 	var open []string
+	var unchecked error
 	if n.Dedup != "" {
 		data[DedupKey] = Data{Value: dedupValue(n.Dedup), Searchable: true}
 		sums, err := c.List(ctx, Filter{Statuses: []string{"Open", "InProgress"}, Data: []KeyValue{{DedupKey, dedupValue(n.Dedup)}}})
 		if err != nil {
-			return Created{}, err
+			unchecked = err
 		}
 		for _, s := range sums {
 			open = append(open, s.ID)
@@ -156,7 +163,7 @@ func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 		return Created{}, err
 	}
 	id := aws.ToString(out.OpsItemId)
-	return Created{ID: id, ARN: aws.ToString(out.OpsItemArn), Existing: slices.Contains(open, id)}, nil
+	return Created{ID: id, ARN: aws.ToString(out.OpsItemArn), Existing: slices.Contains(open, id), Unchecked: unchecked}, nil
 }
 
 // Item is an OpsItem as GetOpsItem answers it, with its related items.

@@ -117,6 +117,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	if created.Unchecked != nil {
+		opts.IO.Warnf("could not tell whether %s was already open with deduplication string %q: %v", created.ID, n.Dedup, created.Unchecked)
+	}
 	if created.Existing {
 		opts.IO.Warnf("%s is already open with deduplication string %q; no OpsItem was created", created.ID, n.Dedup)
 	}
