@@ -18,6 +18,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/build"
 	"github.com/ssmctl/ssmctl/internal/cmd/activate"
 	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
+	"github.com/ssmctl/ssmctl/internal/cmd/cp"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
@@ -173,6 +174,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("fleet", opsitem.NewCmdOpsItem(f))
 	add("fleet", activate.NewCmdActivate(f))
 	add("fleet", patch.NewCmdPatch(f))
+	add("fleet", cp.NewCmdCp(f, nil))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")
