@@ -87,6 +87,10 @@ func checkLists(notify, related, resources []string) error {
 type Created struct {
 	ID, ARN  string
 	Existing bool
+	// Unchecked is why Existing could not be told (the listing of the open
+	// OpsItems with the deduplication string failed); AWS deduplicated
+	// all the same.
+	Unchecked error
 }
 
 func dataWire(data map[string]Data) map[string]types.OpsItemDataValue {
@@ -123,7 +127,9 @@ func relatedWire(ids []string) []types.RelatedOpsItem {
 // Create creates an OpsItem. With a deduplication string, AWS answers
 // with the ID of an Open or InProgress OpsItem of the same string instead
 // of creating one; Create finds those first, so it can tell which
-// happened.
+// happened (when that listing fails, Create goes on and says why in
+// Created.Unchecked: a caller allowed to create but not to list still
+// gets its OpsItem, deduplicated by AWS).
 func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 	data := map[string]Data{}
 	for k, d := range n.Data {
@@ -133,11 +139,12 @@ func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 		data[ResourcesKey] = Data{Value: resourcesValue(n.Resources), Searchable: true}
 	}
 	var open []string
+	var unchecked error
 	if n.Dedup != "" {
 		data[DedupKey] = Data{Value: dedupValue(n.Dedup), Searchable: true}
 		sums, err := c.List(ctx, Filter{Statuses: []string{"Open", "InProgress"}, Data: []KeyValue{{DedupKey, dedupValue(n.Dedup)}}})
 		if err != nil {
-			return Created{}, err
+			unchecked = err
 		}
 		for _, s := range sums {
 			open = append(open, s.ID)
@@ -147,18 +154,7 @@ func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 		Title: aws.String(n.Title), Source: aws.String(n.Source), Description: aws.String(n.Description),
 		OperationalData: dataWire(data), Notifications: notificationsWire(n.Notify), RelatedOpsItems: relatedWire(n.Related),
 	}
-	if n.Priority != 0 {
-		in.Priority = aws.Int32(int32(n.Priority))
-	}
-	if n.Severity != 0 {
-		in.Severity = aws.String(Severity(n.Severity))
-	}
-	if n.Category != "" {
-		in.Category = aws.String(n.Category)
-	}
-	if n.Type != "" {
-		in.OpsItemType = aws.String(n.Type)
-	}
+	in.Priority, in.Severity, in.Category, in.OpsItemType = priority(n.Priority), severity(n.Severity), optional(n.Category), optional(n.Type)
 	for _, t := range n.Tags {
 		in.Tags = append(in.Tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
 	}
@@ -167,7 +163,7 @@ func (c *Client) Create(ctx context.Context, n NewItem) (Created, error) {
 		return Created{}, err
 	}
 	id := aws.ToString(out.OpsItemId)
-	return Created{ID: id, ARN: aws.ToString(out.OpsItemArn), Existing: slices.Contains(open, id)}, nil
+	return Created{ID: id, ARN: aws.ToString(out.OpsItemArn), Existing: slices.Contains(open, id), Unchecked: unchecked}, nil
 }
 
 // Item is an OpsItem as GetOpsItem answers it, with its related items.
@@ -180,6 +176,7 @@ type Item struct {
 	RelatedOpsItems                                   []string
 	Resources                                         []string // /aws/resources
 	RelatedItems                                      []RelatedItem
+	Tags                                              []Tag // sorted by key
 	CreatedBy, LastModifiedBy                         string
 	Created, LastModified                             time.Time
 }
@@ -211,6 +208,14 @@ func (c *Client) Get(ctx context.Context, id string) (*Item, error) {
 	if it.RelatedItems, err = c.Related(ctx, id); err != nil {
 		return nil, err
 	}
+	tags, err := c.API.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem, ResourceId: aws.String(id)})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tags.TagList {
+		it.Tags = append(it.Tags, Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+	}
+	sort.Slice(it.Tags, func(i, j int) bool { return it.Tags[i].Key < it.Tags[j].Key })
 	return it, nil
 }
 
@@ -336,23 +341,32 @@ func (c *Client) Update(ctx context.Context, id string, ch Change) error {
 	if ch.Status != "" {
 		in.Status = types.OpsItemStatus(ch.Status)
 	}
-	if ch.Priority != 0 {
-		in.Priority = aws.Int32(int32(ch.Priority))
-	}
-	if ch.Severity != 0 {
-		in.Severity = aws.String(Severity(ch.Severity))
-	}
-	if ch.Title != "" {
-		in.Title = aws.String(ch.Title)
-	}
-	if ch.Description != "" {
-		in.Description = aws.String(ch.Description)
-	}
-	if ch.Category != "" {
-		in.Category = aws.String(ch.Category)
-	}
+	in.Priority, in.Severity, in.Category = priority(ch.Priority), severity(ch.Severity), optional(ch.Category)
+	in.Title, in.Description = optional(ch.Title), optional(ch.Description)
 	_, err := c.API.UpdateOpsItem(ctx, in)
 	return err
+}
+
+// optional, priority and severity are request members: nil when not set.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+func priority(n int) *int32 {
+	if n == 0 {
+		return nil
+	}
+	return aws.Int32(int32(n))
+}
+
+func severity(n int) *string {
+	if n == 0 {
+		return nil
+	}
+	return aws.String(Severity(n))
 }
 
 // union is a followed by the elements of b it does not hold.

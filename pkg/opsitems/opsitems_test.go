@@ -2,6 +2,7 @@ package opsitems
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -65,9 +66,13 @@ type fake struct {
 	updated *ssm.UpdateOpsItemInput
 	item    types.OpsItem
 	answer  string
+	listErr error
 }
 
 func (f *fake) DescribeOpsItems(_ context.Context, in *ssm.DescribeOpsItemsInput, _ ...func(*ssm.Options)) (*ssm.DescribeOpsItemsOutput, error) {
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
 	out := &ssm.DescribeOpsItemsOutput{}
 	for _, id := range f.open {
 		out.OpsItemSummaries = append(out.OpsItemSummaries, types.OpsItemSummary{OpsItemId: aws.String(id)})
@@ -103,6 +108,12 @@ func TestCreateTellsExisting(t *testing.T) {
 	f.answer = "oi-000000000002"
 	if got, _ := c.Create(ctx, NewItem{Title: "t", Source: "s", Description: "d", Dedup: "x"}); got.Existing {
 		t.Error("a new ID reported as existing")
+	}
+	// A listing that fails does not stop the create; it is said.
+	f.listErr = errors.New("AccessDeniedException")
+	got, err = c.Create(ctx, NewItem{Title: "t", Source: "s", Description: "d", Dedup: "x"})
+	if err != nil || got.ID != "oi-000000000002" || got.Existing || got.Unchecked == nil {
+		t.Errorf("listing failed: %+v %v", got, err)
 	}
 }
 

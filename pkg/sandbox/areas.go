@@ -21,6 +21,7 @@ import (
 // host. A new service is one line here.
 func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 	var prm *params.Area
+	var tg *tagging.Area
 	var cmds *commands.Area
 	timing := commands.Timing{InvocationDelay: opts.InvocationDelay, RebootDelay: opts.RebootDelay, TimeoutScale: opts.TimeoutScale}
 	sessCfg := sessions.Config{Addr: func() string { return s.ln.Addr().String() }, NoPacing: opts.NoPacing, TimeoutScale: opts.TimeoutScale}
@@ -30,12 +31,12 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() (err error) { s.nodes, err = nodes.New(h, fleet); return err },
 		func() (err error) { s.documents, err = documents.New(h); return err },
 		func() (err error) { prm, err = params.New(h, opts.KMSKeys); return err },
-		func() error { tagging.New(h, s.nodes, prm); return nil },
+		func() error { tg = tagging.New(h, s.nodes, prm); return nil },
 		func() (err error) { cmds, err = commands.New(h, s.nodes, s.documents, timing); return err },
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
 		func() error { calendar.New(h, s.documents); return nil },
 		func() (err error) { _, err = secrets.New(h); return err },
-		func() (err error) { _, err = opsitems.New(h); return err },
+		func() error { oi, err := opsitems.New(h); tg.Serve("OpsItem", oi); return err },
 		func() (err error) { act, err = activations.New(h, s.nodes); return err },
 		func() (err error) { _, err = patch.New(h, s.nodes, cmds); return err },
 	} {

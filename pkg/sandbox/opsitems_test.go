@@ -72,6 +72,19 @@ func TestOpsItemCreateGet(t *testing.T) {
 		it.OperationalData["EC2"].Type != types.OpsItemDataTypeSearchableString || aws.ToString(it.OperationalData["note"].Value) != "private" {
 		t.Errorf("GetOpsItem: %+v", it)
 	}
+	// Tags given at create, and the tag operations with ResourceType OpsItem.
+	if _, err := c.AddTagsToResource(ctx(), &ssm.AddTagsToResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem, ResourceId: &id,
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ops")}}}); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := c.ListTagsForResource(ctx(), &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem, ResourceId: &id})
+	if err != nil || len(tl.TagList) != 2 || aws.ToString(tl.TagList[0].Key) != "EC2" || aws.ToString(tl.TagList[1].Value) != "ops" {
+		t.Errorf("ListTagsForResource OpsItem: %+v %v", tl, err)
+	}
+	if _, err := c.ListTagsForResource(ctx(), &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingOpsItem,
+		ResourceId: aws.String("oi-000000000000")}); errorCode(err) != "InvalidResourceId" {
+		t.Errorf("ListTagsForResource of a missing OpsItem: %v", err)
+	}
 	if _, err := c.GetOpsItem(ctx(), &ssm.GetOpsItemInput{OpsItemId: aws.String("oi-000000000000")}); errorCode(err) != "OpsItemNotFoundException" {
 		t.Errorf("GetOpsItem of a missing ID: %v", err)
 	}
@@ -319,7 +332,8 @@ func TestOpsItemRelatedItems(t *testing.T) {
 	}
 	list, err := c.ListOpsItemRelatedItems(ctx(), &ssm.ListOpsItemRelatedItemsInput{OpsItemId: &id})
 	if err != nil || len(list.Summaries) != 1 || aws.ToString(list.Summaries[0].AssociationId) != assoc ||
-		aws.ToString(list.Summaries[0].ResourceUri) != doc || list.Summaries[0].CreatedBy == nil {
+		aws.ToString(list.Summaries[0].ResourceUri) != doc || list.Summaries[0].CreatedBy == nil ||
+		aws.ToString(list.Summaries[0].AssociationType) != "RelatesTo" || aws.ToString(list.Summaries[0].ResourceType) != "AWS::SSM::Document" {
 		t.Fatalf("ListOpsItemRelatedItems: %+v %v", list, err)
 	}
 	if _, err := c.DisassociateOpsItemRelatedItem(ctx(), &ssm.DisassociateOpsItemRelatedItemInput{OpsItemId: &id, AssociationId: &assoc}); err != nil {
@@ -378,11 +392,7 @@ func TestAWSCLIOpsItems(t *testing.T) {
 	awsCLI(t, s, &assoc, "ssm", "associate-ops-item-related-item", "--ops-item-id", created.OpsItemId,
 		"--association-type", "RelatesTo", "--resource-type", "AWS::SSM::Document",
 		"--resource-uri", "arn:aws:ssm:us-east-1:123456789012:document/Restart")
-	var related struct {
-		Summaries []struct{ AssociationId, ResourceUri string }
-	}
-	awsCLI(t, s, &related, "ssm", "list-ops-item-related-items", "--ops-item-id", created.OpsItemId)
-	if len(related.Summaries) != 1 || related.Summaries[0].AssociationId != assoc.AssociationId {
-		t.Errorf("list-ops-item-related-items: %+v", related)
+	if assoc.AssociationId == "" {
+		t.Errorf("associate-ops-item-related-item: no AssociationId")
 	}
 }

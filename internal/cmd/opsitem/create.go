@@ -101,11 +101,10 @@ most 10); --notify names an SNS topic told of changes.`,
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	n := opts.Item
 	if n.Description == "-" {
-		b, err := io.ReadAll(opts.IO.In)
-		if err != nil {
-			return fmt.Errorf("read the description from stdin: %w", err)
+		var err error
+		if n.Description, err = readDescription(opts.IO.In); err != nil {
+			return err
 		}
-		n.Description = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
 		if err := n.Check(); err != nil {
 			return err
 		}
@@ -118,10 +117,23 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	if created.Unchecked != nil {
+		opts.IO.Warnf("could not tell whether %s was already open with deduplication string %q: %v", created.ID, n.Dedup, created.Unchecked)
+	}
 	if created.Existing {
 		opts.IO.Warnf("%s is already open with deduplication string %q; no OpsItem was created", created.ID, n.Dedup)
 	}
 	return printID(opts.IO, opts.Printer(), createdView{ID: created.ID, ARN: created.ARN, Existing: created.Existing})
+}
+
+// readDescription reads --description - from stdin, without one trailing
+// newline.
+func readDescription(in io.Reader) (string, error) {
+	b, err := io.ReadAll(in)
+	if err != nil {
+		return "", fmt.Errorf("read the description from stdin: %w", err)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
 }
 
 // printID prints an ID alone on a line, or the view with -o json, yaml or

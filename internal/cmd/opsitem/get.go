@@ -31,7 +31,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 		Short: "Print an OpsItem with every field",
 		Long: `Print an OpsItem: every field, its operational data (searchable keys
 marked), related OpsItems, related resources (/aws/resources), related
-items (documents, incidents), notifications, and who created and last
+items (documents, incidents), notifications, tags, and who created and last
 modified it, when.`,
 		Example: `  ssmctl opsitem get oi-1a2b3c4d5e6f
   ssmctl opsitem get oi-1a2b3c4d5e6f -o json --query status`,
@@ -61,7 +61,10 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		Version: it.Version, OperationalData: newDataViews(it.Data), Notifications: orEmpty(it.Notifications),
 		RelatedOpsItems: orEmpty(it.RelatedOpsItems), Resources: orEmpty(it.Resources),
 		RelatedItems: newRelatedViews(it.RelatedItems), CreatedBy: it.CreatedBy, Created: output.NewTime(it.Created),
-		LastModifiedBy: it.LastModifiedBy, LastModified: output.NewTime(it.LastModified)}
+		LastModifiedBy: it.LastModifiedBy, LastModified: output.NewTime(it.LastModified), Tags: []tagView{}}
+	for _, t := range it.Tags {
+		v.Tags = append(v.Tags, tagView(t))
+	}
 	p := opts.Printer()
 	return p.Print(v, func() output.Table {
 		t := output.Table{}
@@ -105,6 +108,9 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		}
 		for _, r := range v.Resources {
 			add("Resource", r)
+		}
+		for _, tg := range v.Tags {
+			add("Tag", tg.Key+"="+tg.Value)
 		}
 		for _, r := range v.RelatedItems {
 			add("Related item", fmt.Sprintf("%s %s %s (%s)", r.AssociationID, r.AssociationType, r.ResourceURI, r.ResourceType))

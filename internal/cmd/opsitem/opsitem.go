@@ -94,6 +94,12 @@ func newRelatedViews(items []opsitems.RelatedItem) []relatedView {
 	return out
 }
 
+// tagView is one tag.
+type tagView struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
 // itemView is one OpsItem as get prints it.
 type itemView struct {
 	ID              string        `json:"id"`
@@ -112,6 +118,7 @@ type itemView struct {
 	RelatedOpsItems []string      `json:"relatedOpsItems"`
 	Resources       []string      `json:"resources"`
 	RelatedItems    []relatedView `json:"relatedItems"`
+	Tags            []tagView     `json:"tags"`
 	CreatedBy       string        `json:"createdBy"`
 	Created         *output.Time  `json:"created,omitempty"`
 	LastModifiedBy  string        `json:"lastModifiedBy"`

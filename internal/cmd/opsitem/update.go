@@ -2,9 +2,6 @@ package opsitem
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -89,11 +86,10 @@ add to what the OpsItem has (at most 10 related OpsItems). Prints nothing.`,
 func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	ch := opts.Change
 	if ch.Description == "-" {
-		b, err := io.ReadAll(opts.IO.In)
-		if err != nil {
-			return fmt.Errorf("read the description from stdin: %w", err)
+		var err error
+		if ch.Description, err = readDescription(opts.IO.In); err != nil {
+			return err
 		}
-		ch.Description = strings.TrimSuffix(string(b), "\n")
 		if err := opsitems.CheckDescription(ch.Description); err != nil {
 			return err
 		}

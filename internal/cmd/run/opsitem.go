@@ -31,6 +31,10 @@ func openOpsItem(ctx context.Context, streams *output.Streams, client func(conte
 		var created opsitems.Created
 		created, err = c.OpenForRun(ctx, opsitems.RunFailure{CommandIDs: ids, Document: doc, FailedNodes: failed})
 		if err == nil {
+			if created.Unchecked != nil {
+				streams.Warnf("OpsItem %s for command %s (new or already open: %v)", created.ID, ids[0], created.Unchecked)
+				return
+			}
 			if created.Existing {
 				streams.Warnf("OpsItem %s is already open for command %s", created.ID, ids[0])
 			} else {

@@ -8,10 +8,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"regexp"
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/store"
 )
@@ -109,18 +111,53 @@ func newOpsItemID() string {
 	return "oi-" + hex.EncodeToString(b)
 }
 
-func newAssociationID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
 func (a *Area) arn(id string) string { return a.h.ARN("ssm", a.h.Region, "opsitem/"+id) }
 
 func (a *Area) view(fn func(st *state)) { a.sec.View(func() { fn(a.st) }) }
 
 func (a *Area) mutate(fn func(st *state) error) error {
 	return a.sec.Mutate(func() error { return fn(a.st) })
+}
+
+// AddTags runs merge on an OpsItem's tags (the tag operations'
+// ResourceId is the OpsItem's ID) and saves what it returns. An unknown
+// ID is InvalidResourceId.
+func (a *Area) AddTags(id string, merge func(tags map[string]string) (map[string]string, error)) error {
+	return a.mutate(func(st *state) error {
+		it := st.byID[id]
+		if it == nil {
+			return protocol.ErrInvalidResourceID()
+		}
+		t, err := merge(it.Tags)
+		if err != nil {
+			return err
+		}
+		it.Tags = t
+		return nil
+	})
+}
+
+// RemoveTags deletes an OpsItem's tags by key and saves.
+func (a *Area) RemoveTags(id string, keys []string) error {
+	return a.AddTags(id, func(t map[string]string) (map[string]string, error) {
+		for _, k := range keys {
+			delete(t, k)
+		}
+		return t, nil
+	})
+}
+
+// Tags are an OpsItem's tags (a copy).
+func (a *Area) Tags(id string) (map[string]string, error) {
+	var out map[string]string
+	err := protocol.ErrInvalidResourceID()
+	a.view(func(st *state) {
+		if it := st.byID[id]; it != nil {
+			out, err = maps.Clone(it.Tags), nil
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -65,7 +65,8 @@ func (a *Area) associateRelatedItem(in *associateInput) (*associateOutput, error
 					"The resource %s is already associated with the OpsItem %s.", *in.ResourceUri, it.ID)
 			}
 		}
-		r := &relatedItem{AssociationID: newAssociationID(), AssociationType: *in.AssociationType,
+		// The association ID is a UUID, as AWS answers.
+		r := &relatedItem{AssociationID: protocol.NewRequestID(), AssociationType: *in.AssociationType,
 			ResourceType: *in.ResourceType, ResourceURI: *in.ResourceUri, CreatedBy: a.h.CallerARN(), Created: now}
 		it.Related = append(it.Related, r)
 		out.AssociationId = r.AssociationID

@@ -1,6 +1,6 @@
 // Package tagging serves the tag APIs: SSM's AddTagsToResource,
-// RemoveTagsFromResource and ListTagsForResource (ManagedInstance and
-// Parameter), the Resource Groups Tagging API (GetResources) and Resource
+// RemoveTagsFromResource and ListTagsForResource (ManagedInstance,
+// Parameter, and the types other areas serve through Serve: OpsItem), the Resource Groups Tagging API (GetResources) and Resource
 // Groups (ListGroupResources). It has no state of its own: tags belong to
 // the areas that own the resources.
 package tagging
@@ -20,6 +20,7 @@ type Area struct {
 	h      *area.Host
 	nodes  *nodes.Area
 	params *params.Area
+	served map[string]taggable // more resource types (Serve)
 }
 
 var (

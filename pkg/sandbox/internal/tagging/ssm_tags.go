@@ -46,7 +46,7 @@ func (a *Area) validateTagTarget(v *protocol.Validator, resourceType, resourceID
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if *resourceType != "ManagedInstance" && *resourceType != "Parameter" {
+	if _, ok := a.served[*resourceType]; !ok && *resourceType != "ManagedInstance" && *resourceType != "Parameter" {
 		return protocol.ErrInvalidResourceType()
 	}
 	return nil
@@ -69,6 +69,9 @@ type taggable interface {
 func (a *Area) tagTarget(resourceType string) taggable {
 	if resourceType == "Parameter" {
 		return a.params
+	}
+	if t, ok := a.served[resourceType]; ok {
+		return t
 	}
 	return a.nodes
 }
