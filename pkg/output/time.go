@@ -65,6 +65,15 @@ func FirstLine(s string) string {
 	return s
 }
 
+// Count is n and the noun, plural unless n is 1: "1 parameter", "2
+// parameters".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // FewNames lists names in a message: all of them up to five, else the
 // first five "and N more".
 func FewNames(names []string) string {

@@ -59,3 +59,11 @@ func TestRawTimesRefused(t *testing.T) {
 		t.Errorf("*Time refused: %v", err)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 parameters", 1: "1 parameter", 2: "2 parameters"} {
+		if got := Count(n, "parameter"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

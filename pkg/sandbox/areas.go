@@ -2,11 +2,13 @@ package sandbox
 
 import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/calendar"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/patch"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/secrets"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sessions"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
 )
@@ -27,6 +29,8 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() error { tagging.New(h, s.nodes, prm); return nil },
 		func() (err error) { cmds, err = commands.New(h, s.nodes, s.documents, timing); return err },
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
+		func() error { calendar.New(h, s.documents); return nil },
+		func() (err error) { _, err = secrets.New(h); return err },
 		func() (err error) { _, err = patch.New(h, s.nodes, cmds); return err },
 	} {
 		if err := open(); err != nil {

@@ -4,6 +4,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -51,6 +52,7 @@ type RunOptions struct {
 	NoWait          bool
 	Ping            []string
 	Platform        string
+	Gate            *cmdutil.CalendarGate
 
 	// Request is built by complete from the flags.
 	Request runcmd.Request
@@ -157,30 +159,24 @@ it is sent again.`,
 	fl.StringVar(&opts.NotificationARN, "notification-arn", "", "SNS topic `ARN` notified of status changes")
 	fl.BoolVar(&opts.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
-	fl.StringSliceVar(&opts.Ping, "ping", nil, "only the targets with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
+	cmdutil.AddPingFlag(cmd, &opts.Ping, "the targets")
 	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
-	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions(pingStatuses, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
+	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
 	return cmd
 }
 
-// pingStatuses are the values of --ping (DescribeInstanceInformation's
-// PingStatus).
-var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
-
 // complete reads the script and builds the request.
 func (o *RunOptions) complete(cmd *cobra.Command) error {
 	// A zero timeout in the request is the default; typed, it is checked.
-	if cmd.Flags().Changed("timeout") {
-		if err := runcmd.CheckExecutionTimeout(o.Timeout); err != nil {
-			return err
-		}
-	}
-	if cmd.Flags().Changed("delivery-timeout") {
-		if err := runcmd.CheckDeliveryTimeout(o.DeliveryTimeout); err != nil {
-			return err
+	// A value out of range is the flag's, or the config file's when it
+	// came from there (Factory.Blame: exit 253 naming file and key).
+	for _, err := range []error{runcmd.CheckExecutionTimeout(o.Timeout), runcmd.CheckDeliveryTimeout(o.DeliveryTimeout)} {
+		var re *runcmd.RangeError
+		if errors.As(err, &re) && cmd.Flags().Changed(re.Flag) {
+			return cmdutil.FlagValueErrorf(re.Flag, cmd.Flags().Lookup(re.Flag).Value.String(), "%s", re.Reason)
 		}
 	}
 	specs, err := target.ParseAll(o.Targets, o.Aliases())
@@ -192,13 +188,9 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 		return err
 	}
 	// --ping and --platform as nodes takes them: any case, AWS's spelling.
-	var ping []string
-	for _, p := range o.Ping {
-		v, err := cmdutil.OneOf("ping", strings.TrimSpace(p), pingStatuses)
-		if err != nil {
-			return err
-		}
-		ping = append(ping, v)
+	ping, err := cmdutil.Ping(o.Ping)
+	if err != nil {
+		return err
 	}
 	platform := o.Platform
 	if platform != "" {
@@ -269,6 +261,12 @@ func readScript(path string, stdin io.Reader) (string, error) {
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
+	// The change calendars first: nothing is resolved or sent while one is
+	// closed. 100 is Run Command's Comment limit (the SSM API model).
+	var err error
+	if opts.Request.Comment, err = opts.Gate.Check(ctx, opts.Request.Comment, 100); err != nil {
+		return err
+	}
 	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
