@@ -37,6 +37,9 @@ type execOptions struct {
 	MaxConcurrency string
 	MaxErrors      string
 	Prefix         bool
+	// Gate is install's --change-calendar (nil for scan, which changes
+	// nothing).
+	Gate *cmdutil.CalendarGate
 
 	// Request is built from the flags.
 	Request patch.RunRequest
@@ -97,6 +100,11 @@ type execView struct {
 func execRun(ctx context.Context, o *execOptions) error {
 	req, err := o.Request.Request()
 	if err != nil {
+		return err
+	}
+	// The change calendars first, as run checks them: nothing is sent
+	// while one is closed. 100 is Run Command's Comment limit.
+	if req.Comment, err = o.Gate.Check(ctx, req.Comment, 100); err != nil {
 		return err
 	}
 	client, err := o.RunCmd(ctx)

@@ -38,10 +38,14 @@ BaselineOverride JSON: a list of baselines, one per operating system)
 instead of the nodes' own; a file that is not one is refused (exit 252).
 An s3:// or https:// URL is passed to AWS as is; a local FILE is passed as
 a file:/// URL, which the sandbox reads and AWS does not (upload it to S3
-for AWS).`,
+for AWS).
+
+--change-calendar NAME refuses to start while that change calendar is
+CLOSED (exit 1), as 'ssmctl run --change-calendar' does.`,
 		Example: `  ssmctl patch install tag:Env=staging
   ssmctl patch install tag:Env=prod --reboot NoReboot --max-concurrency 10% --max-errors 1
-  ssmctl patch install web-1 --baseline-override ./emergency.json`,
+  ssmctl patch install web-1 --baseline-override ./emergency.json
+  ssmctl patch install tag:Env=prod --change-calendar prod-freeze`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reboot, err := cmdutil.OneOf("reboot", opts.Reboot, patch.RebootOptions)
@@ -68,6 +72,7 @@ for AWS).`,
 	opts.addFlags(cmd, f)
 	cmd.Flags().StringVar(&opts.Reboot, "reboot", "RebootIfNeeded", "`RebootIfNeeded` reboots nodes that installed patches; NoReboot leaves them pending (exit 194)")
 	cmd.Flags().StringVar(&opts.Override, "baseline-override", "", "install by the baselines in `FILE` (or an s3:// or https:// URL) instead of the nodes' own")
+	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	_ = cmd.RegisterFlagCompletionFunc("reboot", cobra.FixedCompletions(patch.RebootOptions, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
