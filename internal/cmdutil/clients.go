@@ -9,8 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmctl/ssmctl/pkg/activations"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/calendar"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/params"
 	"github.com/ssmctl/ssmctl/pkg/patch"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
@@ -164,6 +166,29 @@ func (c *Clients) Secrets(ctx context.Context) (*secrets.Client, error) {
 		return nil, err
 	}
 	return &secrets.Client{API: s}, nil
+}
+
+// OpsItems is the OpsCenter client.
+func (c *Clients) OpsItems(ctx context.Context) (*opsitems.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &opsitems.Client{API: s}, nil
+}
+
+// Activations is the hybrid activations client (its region fills in the
+// registration commands).
+func (c *Clients) Activations(ctx context.Context) (*activations.Client, error) {
+	cfg, err := c.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &activations.Client{API: s, Region: cfg.Region}, nil
 }
 
 // Patch is the Patch Manager client.

@@ -42,6 +42,15 @@ func TimeLabel(t *Time, now time.Time, tty bool) string {
 	return ago(now.Sub(t.Time))
 }
 
+// DueLabel is TimeLabel for a time that may be ahead, such as an expiry:
+// "in 22h" at a terminal until then, as TimeLabel after.
+func DueLabel(t *Time, now time.Time, tty bool) string {
+	if t == nil || !tty || !t.After(now) {
+		return TimeLabel(t, now, tty)
+	}
+	return "in " + strings.TrimSuffix(ago(t.Sub(now)), " ago")
+}
+
 func ago(d time.Duration) string {
 	switch {
 	case d < 0:

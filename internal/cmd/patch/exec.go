@@ -32,14 +32,14 @@ type execOptions struct {
 	Notify     func(c chan<- os.Signal)
 	StopNotify func(c chan<- os.Signal)
 	CancelWait time.Duration
+	// Gate is install's --change-calendar (nil for scan, which changes
+	// nothing on the nodes).
+	Gate *cmdutil.CalendarGate
 
 	Targets        []string
 	MaxConcurrency string
 	MaxErrors      string
 	Prefix         bool
-	// Gate is install's --change-calendar (nil for scan, which changes
-	// nothing).
-	Gate *cmdutil.CalendarGate
 
 	// Request is built from the flags.
 	Request patch.RunRequest
@@ -102,8 +102,8 @@ func execRun(ctx context.Context, o *execOptions) error {
 	if err != nil {
 		return err
 	}
-	// The change calendars first, as run checks them: nothing is sent
-	// while one is closed. 100 is Run Command's Comment limit.
+	// The change calendars first: nothing is resolved or sent while one is
+	// closed. 100 is Run Command's Comment limit (the SSM API model).
 	if req.Comment, err = o.Gate.Check(ctx, req.Comment, 100); err != nil {
 		return err
 	}

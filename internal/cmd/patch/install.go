@@ -33,15 +33,17 @@ patches; NoReboot leaves them pending a reboot: AWS reports the command a
 success, and ssmctl then exits 194 (3010 on Windows) when any node still
 owes a reboot, so a pipeline knows.
 
+--change-calendar NAME refuses to start while the change calendar is
+CLOSED (exit 1, naming it and when it opens); --ignore-change-calendar
+REASON overrides it and records the reason in the command's comment, as
+with 'ssmctl run'.
+
 --baseline-override FILE installs by the baselines in FILE (AWS's
 BaselineOverride JSON: a list of baselines, one per operating system)
 instead of the nodes' own; a file that is not one is refused (exit 252).
 An s3:// or https:// URL is passed to AWS as is; a local FILE is passed as
 a file:/// URL, which the sandbox reads and AWS does not (upload it to S3
-for AWS).
-
---change-calendar NAME refuses to start while that change calendar is
-CLOSED (exit 1), as 'ssmctl run --change-calendar' does.`,
+for AWS).`,
 		Example: `  ssmctl patch install tag:Env=staging
   ssmctl patch install tag:Env=prod --reboot NoReboot --max-concurrency 10% --max-errors 1
   ssmctl patch install web-1 --baseline-override ./emergency.json
@@ -70,9 +72,9 @@ CLOSED (exit 1), as 'ssmctl run --change-calendar' does.`,
 		ValidArgsFunction: cmdutil.CompleteTargets(f),
 	}
 	opts.addFlags(cmd, f)
+	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	cmd.Flags().StringVar(&opts.Reboot, "reboot", "RebootIfNeeded", "`RebootIfNeeded` reboots nodes that installed patches; NoReboot leaves them pending (exit 194)")
 	cmd.Flags().StringVar(&opts.Override, "baseline-override", "", "install by the baselines in `FILE` (or an s3:// or https:// URL) instead of the nodes' own")
-	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	_ = cmd.RegisterFlagCompletionFunc("reboot", cobra.FixedCompletions(patch.RebootOptions, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -16,9 +16,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/build"
+	"github.com/ssmctl/ssmctl/internal/cmd/activate"
 	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
+	"github.com/ssmctl/ssmctl/internal/cmd/cp"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
+	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
 	"github.com/ssmctl/ssmctl/internal/cmd/patch"
 	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
@@ -168,7 +171,10 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
 	add("fleet", calendarcmd.NewCmdCalendar(f))
 	add("config", secret.NewCmdSecret(f))
+	add("fleet", opsitem.NewCmdOpsItem(f))
+	add("fleet", activate.NewCmdActivate(f))
 	add("fleet", patch.NewCmdPatch(f))
+	add("fleet", cp.NewCmdCp(f, nil))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -25,6 +26,8 @@ type RunOptions struct {
 	Printer func() *output.Printer
 	Aliases func() map[string][]string
 	Client  func(ctx context.Context) (*runcmd.Client, error)
+	// OpsItems opens the OpsItem of --opsitem-on-failure.
+	OpsItems func(ctx context.Context) (*opsitems.Client, error)
 	// Notify and StopNotify subscribe to the signals that interrupt
 	// (SIGINT, SIGTERM, SIGHUP, SIGPIPE); tests replace them to deliver a
 	// second interrupt.
@@ -53,6 +56,8 @@ type RunOptions struct {
 	Ping            []string
 	Platform        string
 	Gate            *cmdutil.CalendarGate
+	// OpsItemOnFailure opens an OpsItem when nodes failed.
+	OpsItemOnFailure bool
 
 	// Request is built by complete from the flags.
 	Request runcmd.Request
@@ -72,6 +77,7 @@ func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command 
 		StopNotify: cmdutil.StopInterrupts,
 		CancelWait: 10 * time.Second,
 	}
+	opts.OpsItems = f.Clients().OpsItems
 	cmd := &cobra.Command{
 		Use:   "run [TARGET...] [--target SPEC]... -- COMMAND [ARGS...]",
 		Short: "Run a command on managed nodes and wait for every result",
@@ -161,6 +167,7 @@ it is sent again.`,
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
 	cmdutil.AddPingFlag(cmd, &opts.Ping, "the targets")
 	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
+	fl.BoolVar(&opts.OpsItemOnFailure, "opsitem-on-failure", false, "when nodes fail, open one OpsCenter OpsItem for the run (source ssmctl)")
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
 	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
@@ -244,6 +251,9 @@ func (o *RunOptions) validate() error {
 		// One line, no pointer to --help: the line says what to give.
 		return exitcode.New(exitcode.Usage, "no command: give one after --, or --script FILE, or --document")
 	}
+	if o.OpsItemOnFailure && o.NoWait {
+		return cmdutil.FlagErrorf("--opsitem-on-failure needs the run's results: drop --no-wait")
+	}
 	return o.Request.Validate()
 }
 
@@ -295,6 +305,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	res, err := cmdutil.WaitResults(ctx, opts.IO, run, w, sig, opts.CancelWait)
 	if err != nil {
 		return err
+	}
+	if opts.OpsItemOnFailure {
+		openOpsItem(ctx, opts.IO, opts.OpsItems, run.CommandIDs, run.Document, res)
 	}
 	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
 }

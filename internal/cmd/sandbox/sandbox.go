@@ -104,6 +104,7 @@ in docs/sandbox.md.`,
 	fl.BoolVar(&opts.NoPacing, "no-pacing", false, "send session output as fast as possible instead of at the SSM Agent's pace (1024-byte messages 1 ms apart)")
 	fl.Int64Var(&opts.Seed, "seed", 1, "seed for fault injection and generated fleets, for reproducible runs")
 	_ = cmd.MarkFlagFilename("fleet", "yaml", "yml")
+	cmd.AddCommand(NewCmdRegister(f, nil))
 	return cmd
 }
 
