@@ -171,12 +171,18 @@ func TestPatchScanInstall(t *testing.T) {
 		t.Errorf("failed invocation: %v %+v", err, inv)
 	}
 
-	// A baseline override from a file approves nothing but one patch.
+	// A baseline override from a file approves nothing but one patch; as
+	// on AWS, the node's compliance is left as it was and the output names
+	// the non-compliant packages.
 	override := filepath.Join(t.TempDir(), "override.json")
-	os.WriteFile(override, []byte(`[{"OperatingSystem":"WINDOWS","ApprovedPatches":["KB2"],"ApprovalRules":{"PatchRules":[]}}]`), 0o600)
-	runPatch(t, c, map[string][]string{"Operation": {"Scan"}, "BaselineOverride": {"file://" + override}}, patchWin)
-	if w := patchState(t, c, patchWin); w.MissingCount != 0 || w.InstalledCount != 1 {
-		t.Errorf("override scan: %+v", w)
+	os.WriteFile(override, []byte(`[{"OperatingSystem":"WINDOWS","ApprovedPatches":["KB1","KB2"],"ApprovalRules":{"PatchRules":[]}}]`), 0o600)
+	cmd = runPatch(t, c, map[string][]string{"Operation": {"Scan"}, "BaselineOverride": {"file://" + override}}, patchWin)
+	if w := patchState(t, c, patchWin); w.MissingCount != 1 || w.InstalledOtherCount != 1 {
+		t.Errorf("override scan changed compliance: %+v", w)
+	}
+	inv, err = c.GetCommandInvocation(ctx(), &ssm.GetCommandInvocationInput{CommandId: cmd.CommandId, InstanceId: aws.String(patchWin), PluginName: aws.String("PatchWindows")})
+	if err != nil || !strings.Contains(aws.ToString(inv.StandardOutputContent), "non-compliant: KB1 (MISSING)") {
+		t.Errorf("override scan output: %v %q", err, aws.ToString(inv.StandardOutputContent))
 	}
 
 	groups, err := c.DescribeInstancePatchStatesForPatchGroup(ctx(), &ssm.DescribeInstancePatchStatesForPatchGroupInput{PatchGroup: aws.String("prod"),

@@ -12,7 +12,8 @@ import "time"
 // which the sandbox's agent runs in Go against the patch area (AWS's
 // steps are scripts that call the agent's patching modules), and
 // BaselineOverride also takes a file:/// URL, since the sandbox's nodes
-// share the caller's file system.
+// share the caller's file system. Its hash is of this content and its
+// created date is not AWS's (neither was looked up).
 const runPatchBaselineContent = `{
   "schemaVersion": "2.2",
   "description": "Scans for or installs patches from a patch baseline to a Linux, Windows or macOS operating system.",

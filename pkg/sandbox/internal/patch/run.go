@@ -88,6 +88,7 @@ func (a *Area) runPatchBaseline(ctx context.Context, run commands.PluginRun) com
 		rebooted = true
 	}
 	var op operation
+	var nonCompliant []string
 	err := a.mutate(func(st *state) error {
 		ns := a.nodeStateLocked(st, n)
 		b := a.baselineFor(st, override, group, osName)
@@ -108,18 +109,55 @@ func (a *Area) runPatchBaseline(ctx context.Context, run commands.PluginRun) com
 		if opName == "Install" && reboot == "NoReboot" {
 			op.LastNoRebootInstall = end
 		}
-		scan(ns, b, product(n), end, &op)
-		ns.Last = &op
+		// With a BaselineOverride, AWS leaves the node's compliance as it
+		// was and only prints the non-compliant packages ("Using the
+		// BaselineOverride parameter").
+		target := ns
+		if override != nil {
+			target = &nodeState{Patches: ns.Patches}
+		}
+		scan(target, b, product(n), end, &op)
+		if override == nil {
+			ns.Last = &op
+		} else {
+			nonCompliant = nonCompliantOf(target.Records)
+		}
 		return nil
 	})
 	if err != nil {
 		return fail("%v", err)
 	}
+	if override != nil {
+		baselineID = "override " + in("BaselineOverride")
+	}
 	out := summary(run.InstanceID, baselineID, &op, installed, failed, rebooted)
+	if override != nil {
+		out += "BaselineOverride: compliance not recorded; non-compliant: " + orNone(nonCompliant) + "\n"
+	}
 	if len(failed) > 0 {
 		return commands.PluginResult{Status: "Failed", Code: 1, Stdout: out, Stderr: fmt.Sprintf("failed to install %d patches: %s", len(failed), strings.Join(failed, ", "))}
 	}
 	return commands.PluginResult{Status: "Success", Stdout: out}
+}
+
+// nonCompliantOf names the records that are Missing, Failed,
+// InstalledRejected or InstalledPendingReboot, with their state.
+func nonCompliantOf(records []record) []string {
+	var out []string
+	for _, r := range records {
+		switch r.State {
+		case stMissing, stFailed, stInstalledRejected, stPendingReboot:
+			out = append(out, r.ID+" ("+r.State+")")
+		}
+	}
+	return out
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
 }
 
 // update changes the state under the lock without saving it (the
