@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ssmctl/ssmctl/pkg/calendar"
 )
@@ -17,13 +18,14 @@ type CalendarGate struct {
 	calendar.Gate
 	client func(ctx context.Context) (*calendar.Client, error)
 	warnf  func(format string, args ...any)
+	flags  *pflag.FlagSet
 }
 
 // AddCalendarGateFlags adds --change-calendar NAME (repeatable) and
 // --ignore-change-calendar REASON to cmd.
 func AddCalendarGateFlags(cmd *cobra.Command, f *Factory) *CalendarGate {
-	g := &CalendarGate{client: f.Clients().Calendar, warnf: f.IO.Warnf}
 	fl := cmd.Flags()
+	g := &CalendarGate{client: f.Clients().Calendar, warnf: f.IO.Warnf, flags: fl}
 	fl.StringArrayVar(&g.Calendars, "change-calendar", nil, "refuse to start while this change calendar `NAME` (or ARN) is CLOSED (repeatable)")
 	fl.StringVar(&g.Override, "ignore-change-calendar", "", "start even if a change calendar is closed, for this `REASON` (recorded in the command's comment)")
 	_ = cmd.RegisterFlagCompletionFunc("change-calendar", CompleteCalendars(f))
@@ -38,6 +40,7 @@ func (g *CalendarGate) Check(ctx context.Context, comment string, max int) (stri
 	if g == nil {
 		return comment, nil
 	}
+	g.OverrideGiven = g.flags != nil && g.flags.Changed("ignore-change-calendar")
 	if err := g.Validate(); err != nil || len(g.Calendars) == 0 {
 		return comment, err
 	}

@@ -82,6 +82,8 @@ func TestGate(t *testing.T) {
 	for _, bad := range []Gate{
 		{Override: "why"},
 		{Calendars: []string{"freeze"}, Override: "  "},
+		{Calendars: []string{"freeze"}, OverrideGiven: true},
+		{OverrideGiven: true},
 		{Calendars: []string{"freeze"}, Override: strings.Repeat("r", MaxOverrideLen+1)},
 		{Calendars: []string{""}},
 	} {

@@ -63,9 +63,13 @@ func (c *Client) Get(ctx context.Context, name string) (*ICS, error) {
 // Create creates a calendar from iCalendar content, of type typ
 // (DefaultOpen or DefaultClosed; empty keeps the content's own).
 func (c *Client) Create(ctx context.Context, name, typ, content string) (string, error) {
-	content, err := WithType(content, typ)
-	if err != nil {
-		return "", err
+	if typ != "" {
+		// Without a type the content goes as it is: one that is not
+		// iCalendar at all is AWS's to refuse, with its reason.
+		var err error
+		if content, err = WithType(content, typ); err != nil {
+			return "", err
+		}
 	}
 	out, err := c.API.CreateDocument(ctx, &ssm.CreateDocumentInput{
 		Name: aws.String(name), Content: aws.String(content),

@@ -15,6 +15,9 @@ import (
 type Gate struct {
 	Calendars []string
 	Override  string
+	// OverrideGiven says --ignore-change-calendar was given, even as an
+	// empty REASON (which is refused, not taken as no override).
+	OverrideGiven bool
 }
 
 // MaxOverrideLen bounds --ignore-change-calendar's reason, so that the
@@ -34,7 +37,7 @@ func (g Gate) Validate() error {
 	}
 	o := strings.TrimSpace(g.Override)
 	switch {
-	case g.Override != "" && o == "":
+	case (g.OverrideGiven || g.Override != "") && o == "":
 		return exitcode.Usagef("--ignore-change-calendar needs a reason")
 	case o != "" && len(g.Calendars) == 0:
 		return exitcode.Usagef("--ignore-change-calendar needs --change-calendar: there is no calendar to ignore")

@@ -74,3 +74,44 @@ func TestCreateFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestShowTerminal: on an 80-column terminal no event line is cut (how it
+// repeats and what it skips come last), and a calendar with no change
+// scheduled says so rather than "until -".
+func TestShowTerminal(t *testing.T) {
+	srv := cmdtest.Fleet(t)
+	ics := filepath.Join(t.TempDir(), "f.ics")
+	content := "BEGIN:VCALENDAR\nPRODID:-//t//EN\nVERSION:2.0\nBEGIN:VEVENT\nUID:1\nSUMMARY:Weekly Friday freeze\n" +
+		"DTSTART;TZID=Europe/Berlin:20260102T160000\nDTEND;TZID=Europe/Berlin:20260102T235959\n" +
+		"RRULE:FREQ=WEEKLY;BYDAY=FR\nEXDATE;TZID=Europe/Berlin:20260109T160000\nEND:VEVENT\nEND:VCALENDAR\n"
+	if err := os.WriteFile(ics, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(t.TempDir(), "e.ics")
+	if err := os.WriteFile(empty, []byte("BEGIN:VCALENDAR\nPRODID:-//t//EN\nVERSION:2.0\nEND:VCALENDAR\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := cmdtest.New(t, srv)
+	for _, args := range [][]string{{"freeze", "--ics", ics}, {"never", "--ics", empty}} {
+		if code := c.Run(ctx, append([]string{"calendar", "create", "--default", "open"}, args...)...); code != 0 {
+			t.Fatalf("create %v: exit %d: %s", args, code, c.ErrOut)
+		}
+	}
+	c = cmdtest.New(t, srv)
+	c.Streams.SetStdoutTTY(true)
+	c.Streams.SetTerminalWidth(80)
+	if code := c.Run(ctx, "calendar", "show", "freeze"); code != 0 {
+		t.Fatalf("show: exit %d: %s", code, c.ErrOut)
+	}
+	if !strings.Contains(c.Out.String(), "weekly on FR (1 skipped)\n") || strings.Contains(c.Out.String(), "…") {
+		t.Errorf("show cut an event line at 80 columns:\n%s", c.Out)
+	}
+	c.Out.Reset()
+	if code := c.Run(ctx, "calendar", "show", "never"); code != 0 {
+		t.Fatalf("show never: exit %d: %s", code, c.ErrOut)
+	}
+	if !strings.Contains(c.Out.String(), "OPEN, no change scheduled\n") {
+		t.Errorf("show of a calendar with no transition:\n%s", c.Out)
+	}
+}

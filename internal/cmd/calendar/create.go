@@ -74,7 +74,7 @@ AWS checks the content: a malformed file is refused with its reason
 			return createRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Default, "default", "", "the calendar's state outside its events: `open` or closed (required unless the file has X-CALENDAR-TYPE)")
+	cmd.Flags().StringVar(&opts.Default, "default", "", "`open|closed`: the calendar's state outside its events (required unless the file has X-CALENDAR-TYPE)")
 	cmd.Flags().StringVar(&opts.ICS, "ics", "", "the iCalendar (.ics) `FILE` (- reads stdin)")
 	_ = cmd.RegisterFlagCompletionFunc("default", cobra.FixedCompletions(defaults, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

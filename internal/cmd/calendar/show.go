@@ -51,10 +51,13 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		return err
 	}
 	opts.IO.StartProgress("Reading calendar")
-	ics, err := client.Get(ctx, opts.Name)
-	var states []calendar.State
+	// The state first: GetCalendarState names a document that is not a
+	// calendar as such (InvalidDocumentType), where GetDocument in the TEXT
+	// format refuses it for its format.
+	states, err := client.States(ctx, []string{opts.Name}, time.Time{})
+	var ics *calendar.ICS
 	if err == nil {
-		states, err = client.States(ctx, []string{opts.Name}, time.Time{})
+		ics, err = client.Get(ctx, opts.Name)
 	}
 	opts.IO.StopProgress()
 	if err != nil {
@@ -66,7 +69,8 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		v.Events = append(v.Events, eventView{Summary: e.Summary, Start: e.Start, End: e.End, Repeats: e.Repeats, Exceptions: e.Except})
 	}
 	return opts.Printer().Print(v, func() output.Table {
-		t := output.Table{}
+		// Neither column is cut: an event's line ends with how it repeats.
+		t := output.Table{NoTruncate: []int{0, 1}}
 		add := func(k, val string) { t.Rows = append(t.Rows, []string{k, val}) }
 		add("Name", v.Name)
 		if v.Description != "" {
@@ -77,7 +81,11 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 			add("Time zone", v.TimeZone)
 		}
 		add("Version", v.Version)
-		add("State", v.State+" until "+timeCell(v.NextTransitionTime))
+		if v.NextTransitionTime == nil {
+			add("State", v.State+", no change scheduled")
+		} else {
+			add("State", v.State+" until "+timeCell(v.NextTransitionTime))
+		}
 		for i, e := range v.Events {
 			val := e.Start
 			if e.End != "" {
