@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/automation"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
@@ -16,6 +17,7 @@ import (
 // host. A new service is one line here.
 func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 	var prm *params.Area
+	var cmds *commands.Area
 	timing := commands.Timing{InvocationDelay: opts.InvocationDelay, RebootDelay: opts.RebootDelay, TimeoutScale: opts.TimeoutScale}
 	sessCfg := sessions.Config{Addr: func() string { return s.ln.Addr().String() }, NoPacing: opts.NoPacing, TimeoutScale: opts.TimeoutScale}
 	for _, open := range []func() error{
@@ -23,8 +25,12 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() (err error) { s.documents, err = documents.New(h); return err },
 		func() (err error) { prm, err = params.New(h, opts.KMSKeys); return err },
 		func() error { tagging.New(h, s.nodes, prm); return nil },
-		func() (err error) { _, err = commands.New(h, s.nodes, s.documents, timing); return err },
+		func() (err error) { cmds, err = commands.New(h, s.nodes, s.documents, timing); return err },
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
+		func() (err error) {
+			_, err = automation.New(h, s.nodes, s.documents, cmds, opts.TimeoutScale)
+			return err
+		},
 	} {
 		if err := open(); err != nil {
 			return err

@@ -22,6 +22,9 @@ type Content struct {
 	SessionType string
 	Inputs      map[string]any
 	Properties  any
+
+	// Automation runbooks (automation_documents.go).
+	Automation *AutomationContent
 }
 
 func (c *Content) Param(name string) *Param {
@@ -80,8 +83,9 @@ func pluginPlatforms(action string) []string {
 }
 
 func (c *Content) PlatformTypes() []string {
-	if c.SessionType != "" {
-		// Session documents run on every platform the agent supports.
+	if c.SessionType != "" || c.Automation != nil {
+		// Session documents run on every platform the agent supports,
+		// and so do runbooks (AWS lists all three for them).
 		return slices.Clone(protocol.PlatformTypes)
 	}
 	var out []string

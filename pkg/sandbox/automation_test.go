@@ -1,0 +1,341 @@
+package sandbox
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// Automation through the SDK: the engine, the built-in runbooks,
+// approvals, rate control, stop, and the validation of the operations.
+
+func startAutomation(t *testing.T, c *ssm.Client, in *ssm.StartAutomationExecutionInput) string {
+	t.Helper()
+	out, err := c.StartAutomationExecution(ctx(), in)
+	if err != nil {
+		t.Fatalf("StartAutomationExecution: %v", err)
+	}
+	return *out.AutomationExecutionId
+}
+
+// waitAutomation polls until the execution's status is one of want (or
+// terminal when want is empty).
+func waitAutomation(t *testing.T, c *ssm.Client, id string, want ...types.AutomationExecutionStatus) *types.AutomationExecution {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		out, err := c.GetAutomationExecution(ctx(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: &id})
+		if err != nil {
+			t.Fatalf("GetAutomationExecution: %v", err)
+		}
+		e := out.AutomationExecution
+		s := e.AutomationExecutionStatus
+		if len(want) == 0 {
+			switch s {
+			case types.AutomationExecutionStatusSuccess, types.AutomationExecutionStatusFailed, types.AutomationExecutionStatusCancelled, types.AutomationExecutionStatusTimedout:
+				return e
+			}
+		}
+		for _, w := range want {
+			if s == w {
+				return e
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("execution %s never reached %v", id, want)
+	return nil
+}
+
+func createRunbook(t *testing.T, c *ssm.Client, name, content string) {
+	t.Helper()
+	_, err := c.CreateDocument(ctx(), &ssm.CreateDocumentInput{Name: &name, Content: &content, DocumentType: types.DocumentTypeAutomation, DocumentFormat: types.DocumentFormatYaml})
+	if err != nil {
+		t.Fatalf("CreateDocument %s: %v", name, err)
+	}
+}
+
+func stepStatuses(e *types.AutomationExecution) string {
+	var parts []string
+	for _, s := range e.StepExecutions {
+		parts = append(parts, *s.StepName+"="+string(s.StepStatus))
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestAutomationRestartAndApproval(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: testFleet()})
+	c := ssm.NewFromConfig(s.AWSConfig())
+
+	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance"),
+		Parameters: map[string][]string{"InstanceId": {linux1}}})
+	e := waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepStatuses(e) != "stopInstances=Success startInstances=Success" {
+		t.Fatalf("restart: %s %s %s", e.AutomationExecutionStatus, stepStatuses(e), aws.ToString(e.FailureMessage))
+	}
+	if n, _ := s.nodes.Get(linux1); n.Ping != "Online" {
+		t.Fatalf("after a restart the node is %s", n.Ping)
+	}
+
+	approval := func() string {
+		return startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StopEC2InstanceWithApproval"),
+			Parameters: map[string][]string{"InstanceId": {linux2}, "Approvers": {"sandbox-user"}, "SNSTopicArn": {"arn:aws:sns:us-east-1:123456789012:Automation-approvals"}}})
+	}
+	// Rejected: Failed, the node untouched.
+	id = approval()
+	waitAutomation(t, c, id, types.AutomationExecutionStatusWaiting)
+	if _, err := c.SendAutomationSignal(ctx(), &ssm.SendAutomationSignalInput{AutomationExecutionId: &id, SignalType: types.SignalTypeResume}); err == nil || !strings.Contains(err.Error(), "InvalidAutomationSignalException") {
+		t.Fatalf("Resume of an approval: %v", err)
+	}
+	if _, err := c.SendAutomationSignal(ctx(), &ssm.SendAutomationSignalInput{AutomationExecutionId: &id, SignalType: types.SignalTypeReject, Payload: map[string][]string{"Comment": {"not now"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e = waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || stepStatuses(e) != "approve=Failed" {
+		t.Fatalf("rejected: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if n, _ := s.nodes.Get(linux2); n.Ping != "Online" {
+		t.Fatalf("after a rejection the node is %s", n.Ping)
+	}
+	// Approved: the node stops, its ping status follows.
+	id = approval()
+	waitAutomation(t, c, id, types.AutomationExecutionStatusWaiting)
+	if _, err := c.SendAutomationSignal(ctx(), &ssm.SendAutomationSignalInput{AutomationExecutionId: &id, SignalType: types.SignalTypeApprove}); err != nil {
+		t.Fatal(err)
+	}
+	e = waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
+		t.Fatalf("approved: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if n, _ := s.nodes.Get(linux2); n.Ping != "ConnectionLost" || n.InstanceState() != "stopped" {
+		t.Fatalf("after the stop the node is %s %s", n.Ping, n.InstanceState())
+	}
+	if got := e.StepExecutions[0].Outputs["ApprovalStatus"]; len(got) != 1 || got[0] != "Approved" {
+		t.Fatalf("ApprovalStatus %v", got)
+	}
+}
+
+const branchRunbook = `
+schemaVersion: '0.3'
+parameters:
+  Node:
+    type: String
+  Code:
+    type: Integer
+    default: 0
+outputs:
+  - run.Status
+mainSteps:
+  - name: run
+    action: aws:runCommand
+    onFailure: step:cleanup
+    inputs:
+      DocumentName: AWS-RunShellScript
+      InstanceIds: ['{{ Node }}']
+      Parameters:
+        commands: ['echo hello; exit {{ Code }}']
+  - name: choose
+    action: aws:branch
+    inputs:
+      Choices:
+        - NextStep: good
+          Variable: '{{ run.Output }}'
+          StartsWith: hello
+      Default: cleanup
+  - name: good
+    action: aws:sleep
+    isEnd: true
+    inputs:
+      Duration: PT0.01S
+  - name: cleanup
+    action: aws:sleep
+    inputs:
+      Duration: PT0S
+`
+
+func TestAutomationBranchRunCommandOnFailure(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: testFleet()})
+	c := ssm.NewFromConfig(s.AWSConfig())
+	createRunbook(t, c, "Branchy", branchRunbook)
+
+	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Branchy"), Parameters: map[string][]string{"Node": {linux1}}})
+	e := waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepStatuses(e) != "run=Success choose=Success good=Success" {
+		t.Fatalf("ok path: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if out := e.StepExecutions[0].Outputs["Output"]; len(out) != 1 || out[0] != "hello\n" {
+		t.Fatalf("run's Output %q", out)
+	}
+	if out := e.Outputs["run.Status"]; len(out) != 1 || out[0] != "Success" {
+		t.Fatalf("document outputs %v", e.Outputs)
+	}
+
+	id = startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Branchy"), Parameters: map[string][]string{"Node": {linux1}, "Code": {"3"}}})
+	e = waitAutomation(t, c, id)
+	// The failed step is critical: the execution fails after its cleanup.
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || stepStatuses(e) != "run=Failed cleanup=Success" {
+		t.Fatalf("failure path: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if msg := aws.ToString(e.StepExecutions[0].FailureMessage); !strings.Contains(msg, "ResponseCode=[3]") {
+		t.Fatalf("failure message %q", msg)
+	}
+}
+
+func TestAutomationTimeoutAttemptsCancel(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: testFleet()})
+	c := ssm.NewFromConfig(s.AWSConfig())
+	createRunbook(t, c, "Slow", `
+schemaVersion: '0.3'
+mainSteps:
+  - name: nap
+    action: aws:sleep
+    timeoutSeconds: 1
+    maxAttempts: 2
+    inputs:
+      Duration: PT60S
+`)
+	createRunbook(t, c, "Paused", `
+schemaVersion: '0.3'
+mainSteps:
+  - name: hold
+    action: aws:pause
+    onCancel: step:undo
+    inputs: {}
+  - name: after
+    action: aws:sleep
+    inputs:
+      Duration: PT0S
+  - name: undo
+    action: aws:sleep
+    inputs:
+      Duration: PT0S
+`)
+	start := time.Now()
+	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Slow")})
+	e := waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusTimedout || e.StepExecutions[0].StepStatus != types.AutomationExecutionStatusTimedout {
+		t.Fatalf("timeout: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if d := time.Since(start); d < 2*time.Second {
+		t.Fatalf("two attempts of 1 s took %s", d)
+	}
+
+	id = startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Paused")})
+	waitAutomation(t, c, id, types.AutomationExecutionStatusWaiting)
+	if _, err := c.StopAutomationExecution(ctx(), &ssm.StopAutomationExecutionInput{AutomationExecutionId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	e = waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled || stepStatuses(e) != "hold=Cancelled undo=Success" {
+		t.Fatalf("cancel: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if _, err := c.StopAutomationExecution(ctx(), &ssm.StopAutomationExecutionInput{AutomationExecutionId: &id}); err == nil || !strings.Contains(err.Error(), "InvalidAutomationStatusUpdateException") {
+		t.Fatalf("stop of an ended execution: %v", err)
+	}
+
+	// Resume lets a pause go on.
+	id = startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Paused")})
+	waitAutomation(t, c, id, types.AutomationExecutionStatusWaiting)
+	if _, err := c.SendAutomationSignal(ctx(), &ssm.SendAutomationSignalInput{AutomationExecutionId: &id, SignalType: types.SignalTypeResume, Payload: map[string][]string{"StepName": {"hold"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e = waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepStatuses(e) != "hold=Success after=Success undo=Success" {
+		t.Fatalf("resume: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+}
+
+func TestAutomationRateControl(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: linuxFleet(20)})
+	c := ssm.NewFromConfig(s.AWSConfig())
+	createRunbook(t, c, "FailOdd", `
+schemaVersion: '0.3'
+parameters:
+  InstanceId:
+    type: String
+mainSteps:
+  - name: check
+    action: aws:branch
+    inputs:
+      Choices:
+        - NextStep: bad
+          Variable: '{{ InstanceId }}'
+          EndsWith: '3'
+      Default: good
+  - name: good
+    action: aws:sleep
+    isEnd: true
+    inputs:
+      Duration: PT0S
+  - name: bad
+    action: aws:assertAwsResourceProperty
+    inputs:
+      Service: ec2
+      Api: DescribeInstances
+      InstanceIds: ['{{ InstanceId }}']
+      PropertySelector: $.Reservations[0].Instances[0].State.Name
+      DesiredValues: [stopped]
+`)
+	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("FailOdd"), TargetParameterName: aws.String("InstanceId"),
+		Targets: []types.Target{{Key: aws.String("tag:Fleet"), Values: []string{"big"}}}, MaxConcurrency: aws.String("5"), MaxErrors: aws.String("0")})
+	e := waitAutomation(t, c, id)
+	// i-…03 fails in the first batch of 5: beyond MaxErrors 0, no more start.
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || len(e.ResolvedTargets.ParameterValues) != 20 {
+		t.Fatalf("rate control: %s %v", e.AutomationExecutionStatus, e.ResolvedTargets)
+	}
+	if len(e.StepExecutions) != 5 {
+		t.Fatalf("more than the first batch started despite MaxErrors: %s", stepStatuses(e))
+	}
+	children, err := c.DescribeAutomationExecutions(ctx(), &ssm.DescribeAutomationExecutionsInput{Filters: []types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(children.AutomationExecutionMetadataList) != len(e.StepExecutions) {
+		t.Fatalf("%d children, %d steps", len(children.AutomationExecutionMetadataList), len(e.StepExecutions))
+	}
+
+	id = startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("FailOdd"), TargetParameterName: aws.String("InstanceId"),
+		Targets: []types.Target{{Key: aws.String("tag:Fleet"), Values: []string{"big"}}}, MaxConcurrency: aws.String("50%"), MaxErrors: aws.String("10%")})
+	e = waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || len(e.StepExecutions) != 20 || e.ProgressCounters.FailedSteps != 2 {
+		t.Fatalf("within MaxErrors: %s %d steps %+v", e.AutomationExecutionStatus, len(e.StepExecutions), e.ProgressCounters)
+	}
+}
+
+func TestAutomationValidation(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: testFleet()})
+	c := ssm.NewFromConfig(s.AWSConfig())
+	for _, tc := range []struct {
+		in   ssm.StartAutomationExecutionInput
+		want string
+	}{
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("No-Such-Runbook")}, "AutomationDefinitionNotFoundException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RunShellScript")}, "AutomationDefinitionNotFoundException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance")}, "InvalidAutomationExecutionParametersException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance"), Parameters: map[string][]string{"Nope": {"x"}}}, "InvalidAutomationExecutionParametersException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance"), DocumentVersion: aws.String("9")}, "AutomationDefinitionVersionNotFoundException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance"), MaxConcurrency: aws.String("0")}, "ValidationException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance"), Mode: "Sometimes"}, "ValidationException"},
+	} {
+		_, err := c.StartAutomationExecution(ctx(), &tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %s", aws.ToString(tc.in.DocumentName), err, tc.want)
+		}
+	}
+	if _, err := c.GetAutomationExecution(ctx(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: aws.String("00000000-0000-4000-8000-000000000000")}); err == nil || !strings.Contains(err.Error(), "AutomationExecutionNotFoundException") {
+		t.Errorf("unknown execution: %v", err)
+	}
+	out, err := c.DescribeAutomationExecutions(ctx(), &ssm.DescribeAutomationExecutionsInput{})
+	if err != nil || len(out.AutomationExecutionMetadataList) != 0 {
+		t.Fatalf("nothing started: %v %v", out, err)
+	}
+}
