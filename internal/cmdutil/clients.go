@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmctl/ssmctl/pkg/automation"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/params"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
@@ -140,4 +141,17 @@ func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connec
 		conn.Debug = c.f.IO.ErrOut
 	}
 	return &session.Client{API: s, Nodes: r}, conn, nil
+}
+
+// Automation is the Automation client.
+func (c *Clients) Automation(ctx context.Context) (*automation.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Resolver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &automation.Client{API: s, Nodes: r, Warn: c.warnf}, nil
 }

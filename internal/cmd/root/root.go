@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/build"
+	automationcmd "github.com/ssmctl/ssmctl/internal/cmd/automation"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
@@ -163,6 +164,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		sshcmd.NewCmdSSH(f, nil), sshcmd.NewCmdProxy(f, nil), sshcmd.NewCmdConfig(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
+	add("fleet", automationcmd.NewCmdAutomation(f, doc.NewCmdDocOfType(f, "Automation")))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")
