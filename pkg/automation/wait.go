@@ -22,6 +22,9 @@ import (
 const (
 	PollStart = 250 * time.Millisecond
 	PollMax   = time.Second
+	// maxSleepPoll is the longest the wait goes without a poll while a
+	// step sleeps.
+	maxSleepPoll = 10 * time.Second
 	// warnAttempt is the failed attempt in a row at which the wait says
 	// once that AWS is not answering as it should.
 	warnAttempt = 3
@@ -78,6 +81,9 @@ func (c *Client) Wait(ctx context.Context, id string, opts WaitOptions) (Executi
 					opts.OnStep(StepStarted, s)
 				}
 				if d, ok := sleepDuration(s); ok && !Done(s.Status) {
+					if s.TimeoutSeconds > 0 {
+						d = min(d, time.Duration(s.TimeoutSeconds)*time.Second)
+					}
 					sleepUntil[s.ID] = clk.Now().Add(d)
 				}
 			}
@@ -107,8 +113,11 @@ func (c *Client) Wait(ctx context.Context, id string, opts WaitOptions) (Executi
 		if n := len(e.Steps); n > 0 {
 			s := e.Steps[n-1]
 			if until, ok := sleepUntil[s.ID]; ok && !Done(s.Status) {
-				wait = max(until.Sub(clk.Now()), PollStart)
-				delete(sleepUntil, s.ID) // once; then poll as usual
+				// Asleep until then, looking in at least every
+				// maxSleepPoll (someone may stop the execution).
+				if left := until.Sub(clk.Now()); left > PollStart {
+					wait = min(left, maxSleepPoll)
+				}
 			}
 		}
 		if err := clk.Sleep(ctx, wait); err != nil {

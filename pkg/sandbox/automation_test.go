@@ -274,7 +274,7 @@ mainSteps:
     action: aws:sleep
     isEnd: true
     inputs:
-      Duration: PT0S
+      Duration: PT0.3S
   - name: bad
     action: aws:assertAwsResourceProperty
     inputs:
