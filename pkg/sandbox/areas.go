@@ -8,6 +8,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sessions"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sts"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
 )
 
@@ -31,6 +32,7 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 			_, err = automation.New(h, s.nodes, s.documents, cmds, opts.TimeoutScale)
 			return err
 		},
+		func() error { sts.New(h); return nil },
 	} {
 		if err := open(); err != nil {
 			return err

@@ -151,7 +151,7 @@ func (r *Router) add(op *Operation) {
 	defer r.mu.Unlock()
 	r.addService(op.Service)
 	r.ops = append(r.ops, op)
-	if op.Service.Protocol == protocol.RESTJSON {
+	if op.Service.Protocol != protocol.JSON11 { // REST-JSON and Query (STS)
 		r.byPath[op.Method+" "+op.Path] = op
 	} else {
 		r.byTarget[op.Service.TargetPrefix+"."+op.Name] = op
