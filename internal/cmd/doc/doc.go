@@ -84,7 +84,8 @@ can see what 'ssmctl run --document NAME --param key=value' takes.`,
 }
 
 // NewCmdDocOfType is `doc` for one document type, as another group shows
-// it (`ssmctl automation doc`): ls lists that type only.
+// it: `ssmctl automation doc` (its examples are that group's); ls lists
+// that type only.
 func NewCmdDocOfType(f *cmdutil.Factory, docType string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doc",
@@ -97,9 +98,9 @@ parameters and steps: 'ssmctl doc ls --type ` + docType + `' and 'ssmctl doc sho
 	ls := NewCmdLs(f, nil)
 	_ = ls.Flags().Set("type", docType)
 	_ = ls.Flags().MarkHidden("type")
-	ls.Example = ""
+	ls.Example = "  ssmctl automation doc ls --owner Self\n  ssmctl automation doc ls -o json --query '[].name'"
 	show := NewCmdShow(f, nil)
-	show.Example = ""
+	show.Example = "  ssmctl automation doc show AWS-StopEC2InstanceWithApproval\n  ssmctl automation doc show MyRunbook --content"
 	cmd.AddCommand(ls, show)
 	return cmd
 }
