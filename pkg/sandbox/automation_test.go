@@ -339,3 +339,102 @@ func TestAutomationValidation(t *testing.T) {
 		t.Fatalf("nothing started: %v %v", out, err)
 	}
 }
+
+func TestAutomationChildApiInteractive(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: testFleet()})
+	c := ssm.NewFromConfig(s.AWSConfig())
+	if _, err := c.PutParameter(ctx(), &ssm.PutParameterInput{Name: aws.String("/app/color"), Value: aws.String("blue"), Type: types.ParameterTypeString}); err != nil {
+		t.Fatal(err)
+	}
+	createRunbook(t, c, "Parent", `
+schemaVersion: '0.3'
+outputs: [read.Color]
+mainSteps:
+  - name: read
+    action: aws:executeAwsApi
+    inputs:
+      Service: ssm
+      Api: GetParameter
+      Name: /app/color
+    outputs:
+      - Name: Color
+        Selector: $.Parameter.Value
+        Type: String
+  - name: child
+    action: aws:executeAutomation
+    inputs:
+      DocumentName: AWS-StopEC2Instance
+      RuntimeParameters:
+        InstanceId: ['`+linux3+`']
+  - name: check
+    action: aws:waitForAwsResourceProperty
+    timeoutSeconds: 5
+    inputs:
+      Service: ec2
+      Api: DescribeInstanceStatus
+      InstanceIds: ['`+linux3+`']
+      PropertySelector: $.InstanceStatuses[0].InstanceState.Name
+      DesiredValues: [stopped]
+  - name: unsupported
+    action: aws:createImage
+    onFailure: Continue
+    inputs:
+      InstanceId: `+linux3+`
+      ImageName: x
+`)
+	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Parent")})
+	e := waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepStatuses(e) != "read=Success child=Success check=Success unsupported=Failed" {
+		t.Fatalf("parent: %s %s %s", e.AutomationExecutionStatus, stepStatuses(e), aws.ToString(e.FailureMessage))
+	}
+	if got := e.Outputs["read.Color"]; len(got) != 1 || got[0] != "blue" {
+		t.Fatalf("outputs %v", e.Outputs)
+	}
+	if msg := aws.ToString(e.StepExecutions[3].FailureMessage); !strings.Contains(msg, "does not run aws:createImage") {
+		t.Fatalf("unsupported action: %q", msg)
+	}
+	children, err := c.DescribeAutomationExecutions(ctx(), &ssm.DescribeAutomationExecutionsInput{Filters: []types.AutomationExecutionFilter{{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}}})
+	if err != nil || len(children.AutomationExecutionMetadataList) != 1 || aws.ToString(children.AutomationExecutionMetadataList[0].DocumentName) != "AWS-StopEC2Instance" {
+		t.Fatalf("child: %+v %v", children, err)
+	}
+
+	// Interactive: nothing runs until StartStep; Complete ends it Success.
+	id = startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-RestartEC2Instance"), Mode: types.ExecutionModeInteractive,
+		Parameters: map[string][]string{"InstanceId": {linux1}}})
+	waitAutomation(t, c, id, types.AutomationExecutionStatusWaiting)
+	if _, err := c.SendAutomationSignal(ctx(), &ssm.SendAutomationSignalInput{AutomationExecutionId: &id, SignalType: types.SignalTypeStartStep, Payload: map[string][]string{"StepName": {"nope"}}}); err == nil || !strings.Contains(err.Error(), "AutomationStepNotFoundException") {
+		t.Fatalf("unknown step: %v", err)
+	}
+	if _, err := c.SendAutomationSignal(ctx(), &ssm.SendAutomationSignalInput{AutomationExecutionId: &id, SignalType: types.SignalTypeStartStep, Payload: map[string][]string{"StepName": {"stopInstances"}}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := c.GetAutomationExecution(ctx(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: &id})
+		if e := out.AutomationExecution; len(e.StepExecutions) == 1 && e.StepExecutions[0].StepStatus == types.AutomationExecutionStatusSuccess && e.AutomationExecutionStatus == types.AutomationExecutionStatusWaiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("stopInstances never ran")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := c.StopAutomationExecution(ctx(), &ssm.StopAutomationExecutionInput{AutomationExecutionId: &id, Type: types.StopTypeComplete}); err != nil {
+		t.Fatal(err)
+	}
+	if e := waitAutomation(t, c, id); e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepStatuses(e) != "stopInstances=Success" {
+		t.Fatalf("interactive: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+
+	// The same client token is the same execution.
+	token := "0f0e0d0c-0b0a-4909-8807-060504030201"
+	a := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StartEC2Instance"), ClientToken: &token, Parameters: map[string][]string{"InstanceId": {linux1}}})
+	b := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StartEC2Instance"), ClientToken: &token, Parameters: map[string][]string{"InstanceId": {linux1}}})
+	if a != b {
+		t.Fatalf("token: %s then %s", a, b)
+	}
+	if _, err := c.StartAutomationExecution(ctx(), &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StartEC2Instance"), ClientToken: &token, Parameters: map[string][]string{"InstanceId": {linux2}}}); err == nil || !strings.Contains(err.Error(), "IdempotentParameterMismatch") {
+		t.Fatalf("token reused: %v", err)
+	}
+}

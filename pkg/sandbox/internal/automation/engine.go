@@ -219,7 +219,7 @@ func (a *Area) runStep(e *execution, st *documents.AutomationStep) string {
 				se.Outputs[k] = strings_(v)
 			}
 			for k, v := range declared {
-				se.Outputs[st.Name+"."+k] = strings_(v)
+				se.Outputs[k] = strings_(v)
 			}
 		}
 		return nil
