@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -124,19 +122,7 @@ func ssmctlAutomationEnd(out []byte) (time.Time, error) {
 }
 
 func cliAutomationLines(out []byte) ([][]string, error) {
-	var lines [][]string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		if sc.Text() == "" {
-			continue
-		}
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 3 {
-			return nil, fmt.Errorf("line %q: want step, status and end", sc.Text())
-		}
-		lines = append(lines, f)
-	}
-	return lines, sc.Err()
+	return tabLines(out, "step", "status", "end")
 }
 
 func cliAutomationResult(want []string) func([]byte) ([]string, error) {

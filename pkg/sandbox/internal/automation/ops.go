@@ -128,22 +128,12 @@ func (a *Area) describeAutomationExecutions(in *describeAutomationExecutionsInpu
 	var out describeAutomationExecutionsOutput
 	var apiErr error
 	a.view(func(st *state) {
-		var match []*execution
 		// Newest first.
-		for i := len(st.Executions) - 1; i >= 0; i-- {
-			e := st.Executions[i]
-			ok := true
-			for _, f := range in.Filters {
-				m, err := executionMatches(e, *f.Key, f.Values)
-				if err != nil {
-					apiErr = err
-					return
-				}
-				ok = ok && m
-			}
-			if ok {
-				match = append(match, e)
-			}
+		all := slices.Clone(st.Executions)
+		slices.Reverse(all)
+		var match []*execution
+		if match, apiErr = filtered(all, in.Filters, executionMatches); apiErr != nil {
+			return
 		}
 		var ok bool
 		if out.AutomationExecutionMetadataList, out.NextToken, ok = protocol.PageOf(match, protocol.Deref(in.NextToken), fp, size, (*execution).metadata); !ok {
@@ -203,19 +193,8 @@ func (a *Area) describeAutomationStepExecutions(in *describeAutomationStepExecut
 			return
 		}
 		var match []*stepExec
-		for _, s := range e.Steps {
-			ok := true
-			for _, f := range in.Filters {
-				m, err := stepMatches(s, *f.Key, f.Values)
-				if err != nil {
-					apiErr = err
-					return
-				}
-				ok = ok && m
-			}
-			if ok {
-				match = append(match, s)
-			}
+		if match, apiErr = filtered(e.Steps, in.Filters, stepMatches); apiErr != nil {
+			return
 		}
 		if reverse {
 			slices.Reverse(match)
@@ -229,6 +208,26 @@ func (a *Area) describeAutomationStepExecutions(in *describeAutomationStepExecut
 		return nil, apiErr
 	}
 	return &out, nil
+}
+
+// filtered keeps the items every filter matches (a filter's values are
+// ORed by match).
+func filtered[T any](items []T, filters []filterWire, match func(T, string, []string) (bool, error)) ([]T, error) {
+	var out []T
+	for _, it := range items {
+		ok := true
+		for _, f := range filters {
+			m, err := match(it, *f.Key, f.Values)
+			if err != nil {
+				return nil, err
+			}
+			ok = ok && m
+		}
+		if ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
 }
 
 // stopAutomationExecution: Cancel cancels the running step and ends the
