@@ -6,12 +6,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroups"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ssmctl/ssmctl/pkg/activations"
 	"github.com/ssmctl/ssmctl/pkg/automation"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
+	"github.com/ssmctl/ssmctl/pkg/calendar"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/params"
+	"github.com/ssmctl/ssmctl/pkg/patch"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
+	"github.com/ssmctl/ssmctl/pkg/secrets"
 	"github.com/ssmctl/ssmctl/pkg/session"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
@@ -26,6 +32,7 @@ type Clients struct {
 	ssm     func(ctx context.Context) (*ssm.Client, error)
 	tagging func(ctx context.Context) (*resourcegroupstaggingapi.Client, error)
 	groups  func(ctx context.Context) (*resourcegroups.Client, error)
+	secrets func(ctx context.Context) (*secretsmanager.Client, error)
 
 	f *Factory
 }
@@ -37,6 +44,7 @@ func (f *Factory) newClients(cfg func(ctx context.Context) (aws.Config, error)) 
 		return resourcegroupstaggingapi.NewFromConfig(cfg)
 	})
 	c.groups = sdkClient(cfg, func(cfg aws.Config) *resourcegroups.Client { return resourcegroups.NewFromConfig(cfg) })
+	c.secrets = sdkClient(cfg, func(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) })
 	return c
 }
 
@@ -141,6 +149,56 @@ func (c *Clients) Sessions(ctx context.Context) (*session.Client, session.Connec
 		conn.Debug = c.f.IO.ErrOut
 	}
 	return &session.Client{API: s, Nodes: r}, conn, nil
+}
+
+// Calendar is the Change Calendar client.
+func (c *Clients) Calendar(ctx context.Context) (*calendar.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &calendar.Client{API: s}, nil
+}
+
+// Secrets is the Secrets Manager client.
+func (c *Clients) Secrets(ctx context.Context) (*secrets.Client, error) {
+	s, err := c.secrets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &secrets.Client{API: s}, nil
+}
+
+// OpsItems is the OpsCenter client.
+func (c *Clients) OpsItems(ctx context.Context) (*opsitems.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &opsitems.Client{API: s}, nil
+}
+
+// Activations is the hybrid activations client (its region fills in the
+// registration commands).
+func (c *Clients) Activations(ctx context.Context) (*activations.Client, error) {
+	cfg, err := c.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &activations.Client{API: s, Region: cfg.Region}, nil
+}
+
+// Patch is the Patch Manager client.
+func (c *Clients) Patch(ctx context.Context) (*patch.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &patch.Client{API: s}, nil
 }
 
 // Automation is the Automation client.

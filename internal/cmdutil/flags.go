@@ -44,3 +44,23 @@ func SplitAtDash(cmd *cobra.Command, args []string) (targets, command []string, 
 	}
 	return slices.Clone(args), nil, false
 }
+
+// KeyValues reads a repeated --flag key=value (tags, metadata) into a map;
+// a key given twice is refused.
+func KeyValues(flag string, raw []string) (map[string]string, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, kv := range raw {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, FlagErrorf("invalid --%s %q: want key=value", flag, kv)
+		}
+		if _, dup := out[k]; dup {
+			return nil, FlagErrorf("invalid --%s %q: key %s given twice", flag, kv, k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

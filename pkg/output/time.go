@@ -42,6 +42,15 @@ func TimeLabel(t *Time, now time.Time, tty bool) string {
 	return ago(now.Sub(t.Time))
 }
 
+// DueLabel is TimeLabel for a time that may be ahead, such as an expiry:
+// "in 22h" at a terminal until then, as TimeLabel after.
+func DueLabel(t *Time, now time.Time, tty bool) string {
+	if t == nil || !tty || !t.After(now) {
+		return TimeLabel(t, now, tty)
+	}
+	return "in " + strings.TrimSuffix(ago(t.Sub(now)), " ago")
+}
+
 func ago(d time.Duration) string {
 	switch {
 	case d < 0:
@@ -63,6 +72,15 @@ func FirstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// Count is n and the noun, plural unless n is 1: "1 parameter", "2
+// parameters".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // FewNames lists names in a message: all of them up to five, else the

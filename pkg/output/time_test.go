@@ -59,3 +59,34 @@ func TestRawTimesRefused(t *testing.T) {
 		t.Errorf("*Time refused: %v", err)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 parameters", 1: "1 parameter", 2: "2 parameters"} {
+		if got := Count(n, "parameter"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// An expiry reads "in 22h" until it passes, then as any past time.
+func TestDueLabel(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{
+		22 * time.Hour:       "in 22h",
+		90 * time.Second:     "in 1m",
+		-time.Hour:           "1h ago",
+		72 * time.Hour:       "in 3d",
+		-30 * 24 * time.Hour: "30d ago",
+	} {
+		if got := DueLabel(NewTime(now.Add(d)), now, true); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+	if got := DueLabel(NewTime(now.Add(time.Hour)), now, false); got != "2026-11-01T13:00:00Z" {
+		t.Errorf("text label %q", got)
+	}
+	if DueLabel(nil, now, true) != "" {
+		t.Error("nil is not empty")
+	}
+}

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ssmctl/ssmctl/pkg/envexec"
 )
 
 // Formats export writes and import reads.
@@ -36,24 +37,7 @@ func NormalizeFormat(f string) (string, error) {
 // upper-cased, every other character but digits and underscores (/, -, .)
 // an underscore, and a leading digit preceded by an underscore:
 // "db/url" -> DB_URL, "api-key.v2" -> API_KEY_V2.
-func EnvName(key string) string {
-	var b strings.Builder
-	for _, r := range strings.Trim(key, "/") {
-		switch {
-		case r >= 'a' && r <= 'z':
-			b.WriteRune(unicode.ToUpper(r))
-		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	s := b.String()
-	if s != "" && s[0] >= '0' && s[0] <= '9' {
-		s = "_" + s
-	}
-	return s
-}
+func EnvName(key string) string { return envexec.Name(key) }
 
 // TerraformName maps a relative key to a Terraform variable name: EnvName
 // in lower case.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/pkg/envexec"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -253,17 +254,10 @@ func Diff(pathA string, a []Parameter, pathB string, b []Parameter) []Change {
 }
 
 // EnvVar is one variable exec sets.
-type EnvVar struct {
-	Name  string
-	Value string
-	From  string // parameter name
-}
+type EnvVar = envexec.Var
 
 // Override is a variable a later path set again.
-type Override struct {
-	Name       string
-	From, Over string // parameter names: the earlier and the later
-}
+type Override = envexec.Override
 
 // Env reads the parameters under each path (decrypted) and maps them to
 // environment variables by EnvName of their key relative to the path.
@@ -276,7 +270,7 @@ func (c *Client) Env(ctx context.Context, paths []string, recursive bool) (vars 
 			return nil, nil, nil, err
 		}
 	}
-	index := map[string]int{}
+	var set envexec.Set
 	for _, path := range paths {
 		ps, err := c.ByPath(ctx, path, recursive, true)
 		if err != nil {
@@ -290,19 +284,13 @@ func (c *Client) Env(ctx context.Context, paths []string, recursive bool) (vars 
 				continue
 			}
 			found = true
-			if i, ok := index[name]; ok {
-				over = append(over, Override{Name: name, From: vars[i].From, Over: p.Name})
-				vars[i] = EnvVar{Name: name, Value: p.Value, From: p.Name}
-				continue
-			}
-			index[name] = len(vars)
-			vars = append(vars, EnvVar{Name: name, Value: p.Value, From: p.Name})
+			set.Add(name, p.Value, p.Name)
 		}
 		if !found {
 			empty = append(empty, clean)
 		}
 	}
-	return vars, over, empty, nil
+	return set.Vars, set.Overrides, empty, nil
 }
 
 // NothingUnder is the error of a read that found no parameter under

@@ -269,8 +269,10 @@ func (inv *Invocation) summarize() {
 	code, failedCode := -1, 0
 	haveFailed := false
 	for _, p := range inv.Plugins {
-		stdout.WriteString(p.Stdout)
-		stderr.WriteString(p.Stderr)
+		// One step's output ends its line before the next step's begins
+		// (a skipped step's message has no newline of its own).
+		joinLine(&stdout, p.Stdout)
+		joinLine(&stderr, p.Stderr)
 		inv.StdoutTruncated = inv.StdoutTruncated || p.StdoutTruncated
 		inv.StderrTruncated = inv.StderrTruncated || p.StderrTruncated
 		if !p.Start.IsZero() && (inv.Start.IsZero() || p.Start.Before(inv.Start)) {
@@ -291,6 +293,17 @@ func (inv *Invocation) summarize() {
 	}
 	inv.ResponseCode = code
 	inv.Stdout, inv.Stderr = stdout.String(), stderr.String()
+}
+
+// joinLine appends s to b, on a line of its own when b does not end one.
+func joinLine(b *strings.Builder, s string) {
+	if s == "" {
+		return
+	}
+	if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+		b.WriteByte('\n')
+	}
+	b.WriteString(s)
 }
 
 // applyFull puts the output of GetCommandInvocation into plugin i.

@@ -182,11 +182,29 @@ func (r *Request) validateLimits() error {
 	return nil
 }
 
+// RangeError is a timeout out of the range AWS accepts. Reason says the
+// range, so a caller can blame the value on where it came from (a flag or
+// the config file); it is a usage error.
+type RangeError struct {
+	Flag   string        // "timeout" or "delivery-timeout"
+	Value  time.Duration // what was given
+	Reason string        // the range, e.g. "want whole seconds from 5s to 48h (...)"
+}
+
+func (e *RangeError) Error() string {
+	return fmt.Sprintf("invalid --%s %s: %s", e.Flag, e.Value, e.Reason)
+}
+
+// Unwrap gives the exit code: a usage error.
+func (e *RangeError) Unwrap() error {
+	return &exitcode.Error{Code: exitcode.Usage, Err: errors.New(e.Error())}
+}
+
 // CheckExecutionTimeout checks a --timeout the user gave: zero is not the
 // default there, it is out of range.
 func CheckExecutionTimeout(d time.Duration) error {
 	if d < minExecution || d > maxExecution || d%time.Second != 0 {
-		return exitcode.Usagef("invalid --timeout %s: want whole seconds from 5s to 48h (the agent's executionTimeout)", d)
+		return &RangeError{Flag: "timeout", Value: d, Reason: "want whole seconds from 5s to 48h (the agent's executionTimeout)"}
 	}
 	return nil
 }
@@ -194,7 +212,7 @@ func CheckExecutionTimeout(d time.Duration) error {
 // CheckDeliveryTimeout checks a --delivery-timeout the user gave.
 func CheckDeliveryTimeout(d time.Duration) error {
 	if d < minDelivery || d > maxDelivery || d%time.Second != 0 {
-		return exitcode.Usagef("invalid --delivery-timeout %s: want whole seconds from 30s to 720h (SendCommand TimeoutSeconds)", d)
+		return &RangeError{Flag: "delivery-timeout", Value: d, Reason: "want whole seconds from 30s to 720h (SendCommand TimeoutSeconds)"}
 	}
 	return nil
 }

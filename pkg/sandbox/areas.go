@@ -1,12 +1,17 @@
 package sandbox
 
 import (
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/activations"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/automation"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/calendar"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/patch"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/secrets"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sessions"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sts"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
@@ -21,6 +26,8 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 	var cmds *commands.Area
 	timing := commands.Timing{InvocationDelay: opts.InvocationDelay, RebootDelay: opts.RebootDelay, TimeoutScale: opts.TimeoutScale}
 	sessCfg := sessions.Config{Addr: func() string { return s.ln.Addr().String() }, NoPacing: opts.NoPacing, TimeoutScale: opts.TimeoutScale}
+	var act *activations.Area // opened last; sessions ask it about the tier once running
+	sessCfg.Allow = func(id string) error { return act.SessionAllowed(id) }
 	for _, open := range []func() error{
 		func() (err error) { s.nodes, err = nodes.New(h, fleet); return err },
 		func() (err error) { s.documents, err = documents.New(h); return err },
@@ -28,6 +35,11 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() error { tagging.New(h, s.nodes, prm); return nil },
 		func() (err error) { cmds, err = commands.New(h, s.nodes, s.documents, timing); return err },
 		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
+		func() error { calendar.New(h, s.documents); return nil },
+		func() (err error) { _, err = secrets.New(h); return err },
+		func() (err error) { _, err = opsitems.New(h); return err },
+		func() (err error) { act, err = activations.New(h, s.nodes); return err },
+		func() (err error) { _, err = patch.New(h, s.nodes, cmds); return err },
 		func() (err error) {
 			_, err = automation.New(h, s.nodes, s.documents, cmds, opts.TimeoutScale)
 			return err

@@ -13,7 +13,8 @@ import (
 // Conformance with a client nobody here wrote: the AWS CLI.
 
 // awsCLI runs `aws ARGS... --output json` against s, with an environment
-// that keeps the machine's own AWS configuration out, and decodes stdout.
+// that keeps the machine's own AWS configuration out, and decodes stdout
+// into out (nil: the command prints nothing).
 func awsCLI(t *testing.T, s *Server, out any, args ...string) {
 	t.Helper()
 	aws, err := exec.LookPath("aws")
@@ -43,6 +44,9 @@ func awsCLI(t *testing.T, s *Server, out any, args ...string) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("aws %v: %v\n%s", args, err, stderr.String())
+	}
+	if out == nil { // an operation that answers nothing
+		return
 	}
 	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
 		t.Fatalf("aws %v: output is not JSON: %v\n%s", args, err, stdout.String())

@@ -33,6 +33,10 @@
 //   - Session Manager: StartSession, ResumeSession, TerminateSession,
 //     DescribeSessions and the data channel (shells in a PTY, commands,
 //     port forwarding, SSH)
+//   - hybrid activations: CreateActivation, DescribeActivations,
+//     DeleteActivation, DeregisterManagedInstance, the agent's
+//     RegisterManagedInstance; GetServiceSetting, UpdateServiceSetting,
+//     ResetServiceSetting (docs/sandbox-activations.md)
 //
 // Nodes really execute: a simulated SSM Agent runs aws:runShellScript steps
 // with /bin/sh in a per-node working directory (under a temporary directory

@@ -206,7 +206,7 @@ func TestDocumentLifecycle(t *testing.T) {
 	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Self")}}); strings.Join(got, ",") != "Greet" {
 		t.Errorf("Owner Self: %v", got)
 	}
-	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Amazon"), kv("PlatformTypes", "Windows"), kv("DocumentType", "Command")}}); strings.Join(got, ",") != "AWS-RunPowerShellScript" {
+	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Amazon"), kv("PlatformTypes", "Windows"), kv("DocumentType", "Command")}}); strings.Join(got, ",") != "AWS-RunPatchBaseline,AWS-RunPowerShellScript" {
 		t.Errorf("Amazon Windows: %v", got)
 	}
 	if got := list(&ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("tag:team", "ops")}}); strings.Join(got, ",") != "Greet" {

@@ -524,7 +524,8 @@ func TestResumeAfterDroppedWebSocket(t *testing.T) {
 func TestTerminateSession(t *testing.T) {
 	t.Parallel()
 	s := Start(t, Options{NoPacing: true})
-	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("mi-0a1b2c3d4e5f60004")})
+	// An EC2 node: a hybrid one needs the advanced-instances tier.
+	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0a1b2c3d4e5f60001")})
 	c.typeLine("echo up-$((1+1))\r")
 	c.waitOutput("up-2")
 	for i := 0; i < 2; i++ { // idempotent

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ssmctl/ssmctl/pkg/cmdline"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
@@ -350,6 +351,11 @@ func (c *Client) StartOn(ctx context.Context, node target.Node, r Request) (*Sta
 		var nc *types.TargetNotConnected
 		if errors.As(err, &nc) {
 			return nil, exitcode.Reword(err, "%s is not connected to Session Manager", NodeLabel(node))
+		}
+		// An on-premises node in the standard tier: say how to switch.
+		var api smithy.APIError
+		if errors.As(err, &api) && api.ErrorCode() == "BadRequest" && strings.HasPrefix(node.ID, "mi-") {
+			return nil, exitcode.Reword(err, "%s (ssmctl activate tier set advanced)", api.ErrorMessage())
 		}
 		return nil, err
 	}

@@ -108,7 +108,9 @@ const (
 	maxNodesByARN = 1000
 )
 
-var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
+// PingStatuses are the values of DescribeInstanceInformation's PingStatus,
+// the ones --ping takes.
+var PingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
 
 // Resolve returns the managed nodes the query selects, sorted by display
 // name and then ID. See the package documentation for the semantics.
@@ -477,12 +479,12 @@ func (r *Resolver) warn(format string, args ...any) {
 func normalizePing(in []string) ([]string, error) {
 	var out []string
 	for _, p := range in {
-		i := slices.IndexFunc(pingStatuses, func(s string) bool { return strings.EqualFold(s, p) })
+		i := slices.IndexFunc(PingStatuses, func(s string) bool { return strings.EqualFold(s, p) })
 		if i < 0 {
-			return nil, exitcode.Usagef("unknown ping status %q: want %s", p, strings.Join(pingStatuses, ", "))
+			return nil, exitcode.Usagef("unknown ping status %q: want %s", p, strings.Join(PingStatuses, ", "))
 		}
-		if !slices.Contains(out, pingStatuses[i]) {
-			out = append(out, pingStatuses[i])
+		if !slices.Contains(out, PingStatuses[i]) {
+			out = append(out, PingStatuses[i])
 		}
 	}
 	return out, nil

@@ -107,24 +107,8 @@ Targets that match no node are an error (exit 252, nothing printed);
 		ValidArgsFunction: cmdutil.CompleteTargets(f),
 	}
 	cmdutil.AddTargetFlag(cmd, f, &opts.Targets)
-	cmd.Flags().StringSliceVar(&opts.Ping, "ping", nil, "only nodes with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
-	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions(pingStatuses, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.AddPingFlag(cmd, &opts.Ping, "nodes")
 	return cmd
-}
-
-var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
-
-// normalizePing accepts ping statuses in any case and returns AWS's spelling.
-func normalizePing(values []string) ([]string, error) {
-	var out []string
-	for _, v := range values {
-		s, err := cmdutil.OneOf("ping", strings.TrimSpace(v), pingStatuses)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
 }
 
 func nodesRun(ctx context.Context, opts *Options) error {
@@ -132,7 +116,7 @@ func nodesRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	ping, err := normalizePing(opts.Ping)
+	ping, err := cmdutil.Ping(opts.Ping)
 	if err != nil {
 		return err
 	}

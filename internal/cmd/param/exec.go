@@ -2,7 +2,6 @@ package param
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -10,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
-	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/envexec"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/params"
 )
@@ -18,7 +17,7 @@ import (
 // execProcess replaces ssmctl with the program (execve on Unix; on Windows
 // it runs the program as a child and passes its exit status through). It
 // is a variable so in-process tests can capture the call instead.
-var execProcess = replaceProcess
+var execProcess = envexec.Replace
 
 // ExecOptions is what param exec uses.
 type ExecOptions struct {
@@ -103,48 +102,13 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 		}
 		opts.IO.Warnf("no parameters under %s", strings.Join(empty, ", "))
 	}
-	for _, o := range overrides {
-		opts.IO.Warnf("%s from %s overrides %s", o.Name, o.Over, o.From)
+	for _, w := range envexec.OverrideWarnings(overrides) {
+		opts.IO.Warnf("%s", w)
 	}
-	env := buildEnv(opts.environ(), vars)
 	opts.IO.StopProgress()
 	run := opts.exec
 	if run == nil {
 		run = execProcess
 	}
-	if err := run(prog, opts.Command, env); err != nil {
-		var code *exitcode.Error
-		if ok := asExit(err, &code); ok {
-			return err
-		}
-		return exitcode.Wrap(exitcode.Other, fmt.Errorf("exec %s: %w", opts.Command[0], err))
-	}
-	return nil
-}
-
-func asExit(err error, target **exitcode.Error) bool {
-	e, ok := err.(*exitcode.Error)
-	if ok {
-		*target = e
-	}
-	return ok
-}
-
-// buildEnv returns base with vars set, replacing variables of the same name.
-func buildEnv(base []string, vars []params.EnvVar) []string {
-	set := map[string]bool{}
-	for _, v := range vars {
-		set[v.Name] = true
-	}
-	env := make([]string, 0, len(base)+len(vars))
-	for _, kv := range base {
-		k, _, _ := strings.Cut(kv, "=")
-		if !set[k] {
-			env = append(env, kv)
-		}
-	}
-	for _, v := range vars {
-		env = append(env, v.Name+"="+v.Value)
-	}
-	return env
+	return envexec.Run(prog, opts.Command, opts.environ(), vars, run)
 }

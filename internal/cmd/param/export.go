@@ -136,6 +136,6 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		}
 		return exitcode.Wrap(exitcode.Other, cmdutil.FileError(opts.File, err))
 	}
-	opts.IO.Infof("Wrote %d parameters to %s.", len(keyed), opts.File)
+	opts.IO.Infof("Wrote %s to %s.", output.Count(len(keyed), "parameter"), opts.File)
 	return nil
 }

@@ -16,13 +16,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/build"
+	"github.com/ssmctl/ssmctl/internal/cmd/activate"
 	automationcmd "github.com/ssmctl/ssmctl/internal/cmd/automation"
+	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
+	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
 	"github.com/ssmctl/ssmctl/internal/cmd/param"
+	"github.com/ssmctl/ssmctl/internal/cmd/patch"
 	"github.com/ssmctl/ssmctl/internal/cmd/portforward"
 	"github.com/ssmctl/ssmctl/internal/cmd/run"
 	"github.com/ssmctl/ssmctl/internal/cmd/sandbox"
+	"github.com/ssmctl/ssmctl/internal/cmd/secret"
 	sessioncmd "github.com/ssmctl/ssmctl/internal/cmd/session"
 	sshcmd "github.com/ssmctl/ssmctl/internal/cmd/ssh"
 	"github.com/ssmctl/ssmctl/internal/cmd/version"
@@ -164,6 +169,11 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		sshcmd.NewCmdSSH(f, nil), sshcmd.NewCmdProxy(f, nil), sshcmd.NewCmdConfig(f, nil), doc.NewCmdDoc(f))
 	add("config", param.NewCmdParam(f))
 	add("tools", sandbox.NewCmdSandbox(f, nil), version.NewCmdVersion(f))
+	add("fleet", calendarcmd.NewCmdCalendar(f))
+	add("config", secret.NewCmdSecret(f))
+	add("fleet", opsitem.NewCmdOpsItem(f))
+	add("fleet", activate.NewCmdActivate(f))
+	add("fleet", patch.NewCmdPatch(f))
 	add("fleet", automationcmd.NewCmdAutomation(f, doc.NewCmdDocOfType(f, "Automation")))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())

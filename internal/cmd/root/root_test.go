@@ -201,7 +201,7 @@ func TestIntroPromisesOnlyWhatExists(t *testing.T) {
 	for cmd, words := range map[string][]string{
 		"port-forward": {"tunnel"},
 		"secret":       {"secrets"},
-		"activation":   {"activation"},
+		"activate":     {"activation"},
 		"opsitem":      {"OpsItem"},
 		"patch":        {"patching"},
 	} {

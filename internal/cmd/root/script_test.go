@@ -213,6 +213,27 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(err)
 			},
+			// createbaseline FILE [GROUP]: create the patch baseline FILE
+			// describes (CreatePatchBaseline's JSON input) and register it for
+			// the patch group GROUP.
+			"createbaseline": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 1 || len(args) > 2 {
+					ts.Fatalf("usage: createbaseline FILE [GROUP]")
+				}
+				v, ok := servers.Load(ts)
+				if !ok {
+					ts.Fatalf("createbaseline: no sandbox started")
+				}
+				var in ssm.CreatePatchBaselineInput
+				ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &in))
+				c := ssm.NewFromConfig(v.(*sandbox.Server).AWSConfig())
+				out, err := c.CreatePatchBaseline(context.Background(), &in)
+				ts.Check(err)
+				if len(args) == 2 {
+					_, err = c.RegisterPatchBaselineForPatchGroup(context.Background(), &ssm.RegisterPatchBaselineForPatchGroupInput{BaselineId: out.BaselineId, PatchGroup: aws.String(args[1])})
+					ts.Check(err)
+				}
+			},
 			// notaws VAR STATUS BODY: start an HTTP server that answers every
 			// request with STATUS and BODY as text/html (a server that is not
 			// AWS, for --endpoint-url), and set VAR to its URL.

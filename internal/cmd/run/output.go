@@ -82,20 +82,20 @@ func outputRun(ctx context.Context, opts *OutputOptions) error {
 	if err != nil {
 		return err
 	}
-	w := newResultWriter(opts.IO, opts.Printer(), opts.Prefix, nil)
+	w := cmdutil.NewResultWriter(opts.IO, opts.Printer(), opts.Prefix, nil)
 	for _, inv := range invs {
 		if inv.Done() {
-			w.write(inv)
+			w.Write(inv)
 		}
 		if inv.StdoutTruncated || inv.StderrTruncated {
 			if where := runcmd.OutputLocation(*c, inv); where != "" {
-				opts.IO.Infof("%s: full output: %s", nodeLabel(inv), where)
+				opts.IO.Infof("%s: full output: %s", cmdutil.NodeLabel(inv), where)
 			} else {
-				opts.IO.Infof("%s: the full output was not kept (send with --output-s3-bucket or --cloudwatch-output to keep it)", nodeLabel(inv))
+				opts.IO.Infof("%s: the full output was not kept (send with --output-s3-bucket or --cloudwatch-output to keep it)", cmdutil.NodeLabel(inv))
 			}
 		}
 	}
-	if w.structured {
+	if w.Structured() {
 		res := &runcmd.Result{Invocations: invs, ExitCode: runcmd.ExitCode(invs)}
 		return finishRunDocument(opts.Printer(), []string{c.ID}, c.Document, c.DocumentVersion, res)
 	}

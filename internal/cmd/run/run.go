@@ -4,18 +4,17 @@ package run
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -27,6 +26,8 @@ type RunOptions struct {
 	Printer func() *output.Printer
 	Aliases func() map[string][]string
 	Client  func(ctx context.Context) (*runcmd.Client, error)
+	// OpsItems opens the OpsItem of --opsitem-on-failure.
+	OpsItems func(ctx context.Context) (*opsitems.Client, error)
 	// Notify and StopNotify subscribe to the signals that interrupt
 	// (SIGINT, SIGTERM, SIGHUP, SIGPIPE); tests replace them to deliver a
 	// second interrupt.
@@ -54,6 +55,9 @@ type RunOptions struct {
 	NoWait          bool
 	Ping            []string
 	Platform        string
+	Gate            *cmdutil.CalendarGate
+	// OpsItemOnFailure opens an OpsItem when nodes failed.
+	OpsItemOnFailure bool
 
 	// Request is built by complete from the flags.
 	Request runcmd.Request
@@ -65,16 +69,15 @@ const cloudWatchDefault = "/aws/ssm/DOCUMENT"
 // NewCmdRun is `ssmctl run` with its subcommands.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{
-		IO:      f.IO,
-		Printer: f.Printer,
-		Aliases: f.Aliases,
-		Client:  f.Clients().RunCommand,
-		Notify: func(c chan<- os.Signal) {
-			signal.Notify(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
-		},
-		StopNotify: func(c chan<- os.Signal) { signal.Stop(c) },
+		IO:         f.IO,
+		Printer:    f.Printer,
+		Aliases:    f.Aliases,
+		Client:     f.Clients().RunCommand,
+		Notify:     cmdutil.NotifyInterrupts,
+		StopNotify: cmdutil.StopInterrupts,
 		CancelWait: 10 * time.Second,
 	}
+	opts.OpsItems = f.Clients().OpsItems
 	cmd := &cobra.Command{
 		Use:   "run [TARGET...] [--target SPEC]... -- COMMAND [ARGS...]",
 		Short: "Run a command on managed nodes and wait for every result",
@@ -162,30 +165,25 @@ it is sent again.`,
 	fl.StringVar(&opts.NotificationARN, "notification-arn", "", "SNS topic `ARN` notified of status changes")
 	fl.BoolVar(&opts.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the command ID(s) and exit without waiting")
-	fl.StringSliceVar(&opts.Ping, "ping", nil, "only the targets with this ping `status`: Online, ConnectionLost, Inactive (repeatable)")
+	cmdutil.AddPingFlag(cmd, &opts.Ping, "the targets")
 	fl.StringVar(&opts.Platform, "platform", "", "only the targets of this `platform`: Linux, Windows or MacOS")
-	_ = cmd.RegisterFlagCompletionFunc("ping", cobra.FixedCompletions(pingStatuses, cobra.ShellCompDirectiveNoFileComp))
+	fl.BoolVar(&opts.OpsItemOnFailure, "opsitem-on-failure", false, "when nodes fail, open one OpsCenter OpsItem for the run (source ssmctl)")
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(runcmd.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("document", cmdutil.CompleteDocuments(f))
+	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	cmd.AddCommand(NewCmdStatus(f, nil), NewCmdList(f, nil), NewCmdOutput(f, nil), NewCmdCancel(f, nil))
 	return cmd
 }
 
-// pingStatuses are the values of --ping (DescribeInstanceInformation's
-// PingStatus).
-var pingStatuses = []string{"Online", "ConnectionLost", "Inactive"}
-
 // complete reads the script and builds the request.
 func (o *RunOptions) complete(cmd *cobra.Command) error {
 	// A zero timeout in the request is the default; typed, it is checked.
-	if cmd.Flags().Changed("timeout") {
-		if err := runcmd.CheckExecutionTimeout(o.Timeout); err != nil {
-			return err
-		}
-	}
-	if cmd.Flags().Changed("delivery-timeout") {
-		if err := runcmd.CheckDeliveryTimeout(o.DeliveryTimeout); err != nil {
-			return err
+	// A value out of range is the flag's, or the config file's when it
+	// came from there (Factory.Blame: exit 253 naming file and key).
+	for _, err := range []error{runcmd.CheckExecutionTimeout(o.Timeout), runcmd.CheckDeliveryTimeout(o.DeliveryTimeout)} {
+		var re *runcmd.RangeError
+		if errors.As(err, &re) && cmd.Flags().Changed(re.Flag) {
+			return cmdutil.FlagValueErrorf(re.Flag, cmd.Flags().Lookup(re.Flag).Value.String(), "%s", re.Reason)
 		}
 	}
 	specs, err := target.ParseAll(o.Targets, o.Aliases())
@@ -197,13 +195,9 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 		return err
 	}
 	// --ping and --platform as nodes takes them: any case, AWS's spelling.
-	var ping []string
-	for _, p := range o.Ping {
-		v, err := cmdutil.OneOf("ping", strings.TrimSpace(p), pingStatuses)
-		if err != nil {
-			return err
-		}
-		ping = append(ping, v)
+	ping, err := cmdutil.Ping(o.Ping)
+	if err != nil {
+		return err
 	}
 	platform := o.Platform
 	if platform != "" {
@@ -257,6 +251,9 @@ func (o *RunOptions) validate() error {
 		// One line, no pointer to --help: the line says what to give.
 		return exitcode.New(exitcode.Usage, "no command: give one after --, or --script FILE, or --document")
 	}
+	if o.OpsItemOnFailure && o.NoWait {
+		return cmdutil.FlagErrorf("--opsitem-on-failure needs the run's results: drop --no-wait")
+	}
 	return o.Request.Validate()
 }
 
@@ -274,6 +271,12 @@ func readScript(path string, stdin io.Reader) (string, error) {
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
+	// The change calendars first: nothing is resolved or sent while one is
+	// closed. 100 is Run Command's Comment limit (the SSM API model).
+	var err error
+	if opts.Request.Comment, err = opts.Gate.Check(ctx, opts.Request.Comment, 100); err != nil {
+		return err
+	}
 	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
@@ -284,13 +287,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	opts.Notify(sig)
 	defer opts.StopNotify(sig)
 
-	opts.IO.StartProgress("Sending command")
-	run, err := client.Start(ctx, opts.Request)
-	opts.IO.StopProgress()
+	run, err := cmdutil.StartRun(ctx, opts.IO, client, opts.Request, sig, opts.CancelWait)
 	if err != nil {
-		if run != nil && ctx.Err() != nil {
-			return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
-		}
 		return err
 	}
 	if opts.NoWait {
@@ -303,36 +301,13 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		})
 	}
 
-	w := newResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
-	res, err := waitRun(ctx, opts.IO, run, w)
+	w := cmdutil.NewResultWriter(opts.IO, opts.Printer(), opts.Prefix, run.Nodes)
+	res, err := cmdutil.WaitResults(ctx, opts.IO, run, w, sig, opts.CancelWait)
 	if err != nil {
-		if ctx.Err() == nil {
-			return err
-		}
-		return run.Interrupt(ctx, sig, opts.CancelWait, opts.IO.Infof)
+		return err
+	}
+	if opts.OpsItemOnFailure {
+		openOpsItem(ctx, opts.IO, opts.OpsItems, run.CommandIDs, run.Document, res)
 	}
 	return finishRun(opts.IO, opts.Printer(), w, run.CommandIDs, run.Document, run.DocumentVersion, res)
-}
-
-// waitRun waits with a spinner that counts nodes, printing each result as
-// it arrives.
-func waitRun(ctx context.Context, streams *output.Streams, run *runcmd.Run, w *resultWriter) (*runcmd.Result, error) {
-	label := func(p runcmd.Progress) string {
-		s := fmt.Sprintf("%d/%d done", p.Done, p.Total)
-		if p.Failed > 0 {
-			s += fmt.Sprintf(", %d failed", p.Failed)
-		}
-		return s
-	}
-	streams.StartProgress(label(runcmd.Progress{Total: len(run.Nodes)}))
-	defer streams.StopProgress()
-	opts := runcmd.WaitOptions{
-		OnProgress: func(p runcmd.Progress) { w.lastLabel = label(p); streams.StartProgress(w.lastLabel) },
-	}
-	if !w.structured {
-		// -o json|yaml prints one document at the end: no node's result is
-		// needed sooner, and a large run is then listed once (docs/run.md).
-		opts.OnResult = w.write
-	}
-	return run.Wait(ctx, opts)
 }

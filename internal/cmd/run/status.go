@@ -65,8 +65,8 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		if err != nil {
 			return err
 		}
-		w := &resultWriter{io: opts.IO, structured: true}
-		if res, err = waitRun(ctx, opts.IO, run, w); err != nil {
+		w := cmdutil.NewCollector(opts.IO)
+		if res, err = cmdutil.WaitRun(ctx, opts.IO, run, w); err != nil {
 			return err
 		}
 		invs = res.Invocations
@@ -96,12 +96,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			if inv.Duration() > 0 {
 				d = inv.Duration().Round(10 * time.Millisecond).String()
 			}
-			t.Rows = append(t.Rows, []string{inv.NodeID, inv.Name, statusLabel(inv), exit, start, d})
+			t.Rows = append(t.Rows, []string{inv.NodeID, inv.Name, cmdutil.StatusLabel(inv), exit, start, d})
 		}
 		return t
 	})
 	if err != nil || res == nil {
 		return err
 	}
-	return runExit(res)
+	return cmdutil.RunExit(res)
 }

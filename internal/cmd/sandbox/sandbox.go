@@ -97,13 +97,14 @@ in docs/sandbox.md.`,
 	fl.IntVar(&opts.Nodes, "nodes", 0, "generate a fleet of `N` nodes (for benchmarks) instead of the default one")
 	fl.StringVar(&opts.EnvFile, "env-file", "", "also write the environment to this `file` (mode 0600)")
 	fl.StringVar(&opts.State, "state", "", "keep state in this `file` across restarts (written atomically)")
-	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError), ws-drop=0.01 (drop a session's WebSocket before an output message), ws-close-every=1h (close each session WebSocket that long after it opened, as the service does), lost-reply=0.1 (carry a call out, then answer InternalServerError; lost-reply-as=close closes the connection instead), stall=0.1 (hold a call unanswered for stall-for=60s before handling it)")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject faults, `NAME=P` (repeatable): throttle=0.2 (ThrottlingException), error=0.05 (InternalServerError), ws-drop=0.01 (drop a session's WebSocket before an output message), ws-close-every=1h (close each session WebSocket that long after it opened, as the service does), lost-reply=0.1 (carry a call out, then answer InternalServerError; lost-reply-as=close closes the connection instead), stall=0.1 (hold a call unanswered for stall-for=60s before handling it), rotation-fail=1 (a secret rotation fails at testSecret, AWSPENDING left behind)")
 	fl.StringSliceVar(&opts.FaultOps, "fault-ops", nil, "apply throttle, error, lost-reply and stall only to these `operations` (comma-separated, e.g. SendCommand,PutParameter)")
 	fl.StringArrayVar(&opts.Quotas, "quota", nil, "limit request rates (repeatable): `aws` for AWS's published Parameter Store quotas, or OPERATION=TPS to set one (GetParameter+GetParameters=40 shares one quota)")
 	fl.DurationVar(&opts.Latency, "latency", 0, "add this much `latency` to every API call, as a distant region would (e.g. 80ms)")
 	fl.BoolVar(&opts.NoPacing, "no-pacing", false, "send session output as fast as possible instead of at the SSM Agent's pace (1024-byte messages 1 ms apart)")
 	fl.Int64Var(&opts.Seed, "seed", 1, "seed for fault injection and generated fleets, for reproducible runs")
 	_ = cmd.MarkFlagFilename("fleet", "yaml", "yml")
+	cmd.AddCommand(NewCmdRegister(f, nil))
 	return cmd
 }
 

@@ -30,6 +30,7 @@ type Area struct {
 	documents *documents.Area
 	timing    Timing
 	agent     *fleetAgent
+	hooks     map[string]PluginFunc // plugins other areas run (hooks.go)
 
 	sec *store.Section // guards st and every command's progress
 	st  *state

@@ -143,6 +143,9 @@ func (r *runner) runStep(step documents.Step, p *pluginRun, depth int) stepResul
 	case "aws:runDocument":
 		return r.runDocumentStep(step, depth)
 	}
+	if fn := r.a.area.hooks[step.Action]; fn != nil {
+		return r.runHookStep(step, fn)
+	}
 	return stepResult{status: "Failed", code: 1, message: fmt.Sprintf("Plugin %s is not emulated by the sandbox. Step name: %s", step.Action, step.Name)}
 }
 

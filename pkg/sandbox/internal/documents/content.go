@@ -3,6 +3,8 @@ package documents
 import (
 	"slices"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/ical"
+
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -22,6 +24,9 @@ type Content struct {
 	SessionType string
 	Inputs      map[string]any
 	Properties  any
+
+	// ChangeCalendar documents (calendar.go): the parsed iCalendar.
+	Calendar *ical.Calendar
 
 	// Automation runbooks (automation_documents.go).
 	Automation *AutomationContent

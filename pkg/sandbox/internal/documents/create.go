@@ -53,7 +53,7 @@ func newVersion(docType, content string, format *string, now time.Time) (*docume
 	if format != nil {
 		f = *format
 	}
-	if f == "TEXT" {
+	if f == "TEXT" && docType != ChangeCalendar {
 		return nil, errInvalidDocumentContent(fmt.Sprintf("TEXT is not a format for %s documents: use JSON or YAML.", docType))
 	}
 	if len(content) > maxDocumentSize {
@@ -103,8 +103,8 @@ func (a *Area) createDocument(in *createDocumentInput) (*documentDescriptionOutp
 	if in.DocumentType != nil {
 		docType = *in.DocumentType
 	}
-	if docType != "Command" && docType != "Session" && docType != "Automation" {
-		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command, Session and Automation documents only, not %s documents.", docType))
+	if docType != "Command" && docType != "Session" && docType != ChangeCalendar && docType != "Automation" {
+		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command, Session, ChangeCalendar and Automation documents only, not %s documents.", docType))
 	}
 	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, a.h.Clock())
 	if aerr != nil {

@@ -51,11 +51,14 @@ func (a *Area) getDocument(in *getDocumentInput) (*getDocumentOutput, error) {
 			return
 		}
 		format := "JSON"
+		if ver.Format == "TEXT" {
+			format = "TEXT"
+		}
 		if in.DocumentFormat != nil {
 			format = *in.DocumentFormat
 		}
-		if format == "TEXT" {
-			err = errInvalidDocumentOperation("Command documents can't be returned as TEXT: use JSON or YAML.")
+		if ferr := formatError(d.DocumentType, ver.Format, format); ferr != nil {
+			err = ferr
 			return
 		}
 		content, cerr := convertContent(ver.Content, ver.Format, format)

@@ -212,6 +212,9 @@ func parseContent(docType, content, format string) (*Content, *protocol.APIError
 	if docType == "Session" {
 		return parseSessionContent(content, format)
 	}
+	if docType == ChangeCalendar {
+		return parseCalendarContent(content, format)
+	}
 	if docType == "Automation" {
 		return parseAutomationContent(content, format)
 	}

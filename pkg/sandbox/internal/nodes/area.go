@@ -6,8 +6,10 @@
 package nodes
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,4 +131,39 @@ func (a *Area) removeDirs() error {
 		return os.RemoveAll(a.root)
 	}
 	return nil
+}
+
+// Register adds a node, as an agent's registration does (a hybrid node
+// registered through an activation). The node is validated as a fleet
+// file's nodes are; its ID must be new.
+func (a *Area) Register(n *Node) error {
+	n = n.clone()
+	if err := n.validate(); err != nil {
+		return err
+	}
+	return a.mutate(func(st *state) error {
+		if st.byID[n.ID] != nil {
+			return fmt.Errorf("node %s already exists", n.ID)
+		}
+		st.Nodes = append(st.Nodes, n)
+		st.byID[n.ID] = n
+		return nil
+	})
+}
+
+// Deregister removes a hybrid (mi-) node; false when there is none by
+// that ID.
+func (a *Area) Deregister(id string) bool {
+	found := false
+	_ = a.mutate(func(st *state) error {
+		n := st.byID[id]
+		if n == nil || !n.Hybrid() {
+			return nil
+		}
+		found = true
+		delete(st.byID, id)
+		st.Nodes = slices.DeleteFunc(st.Nodes, func(x *Node) bool { return x == n })
+		return nil
+	})
+	return found
 }

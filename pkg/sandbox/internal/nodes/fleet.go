@@ -45,6 +45,10 @@ type Node struct {
 	ActivationID      string            `yaml:"activationId,omitempty" json:"activationId,omitempty"`
 	IAMRole           string            `yaml:"iamRole,omitempty" json:"iamRole,omitempty"`
 	RegistrationDate  *time.Time        `yaml:"registrationDate,omitempty" json:"registrationDate,omitempty"`
+	// Patches replaces the generated patch inventory; FailPatches are the
+	// patches an install fails on (patches.go).
+	Patches     []Patch  `yaml:"patches,omitempty" json:"patches,omitempty"`
+	FailPatches []string `yaml:"failPatches,omitempty" json:"failPatches,omitempty"`
 
 	// TaggedOnce records that SSM tags were added to the node, so that
 	// GetResources still lists it (with no tags) after they are removed.
@@ -227,6 +231,9 @@ func (n *Node) validate() error {
 			return fmt.Errorf("ports: %q: target %q is not on loopback (nodes forward only to 127.0.0.0/8, ::1 or localhost)", port, addr)
 		}
 	}
+	if err := n.validatePatches(); err != nil {
+		return err
+	}
 	if n.Hybrid() {
 		if n.ActivationID != "" && !activationIDPattern.MatchString(n.ActivationID) {
 			return fmt.Errorf("activationId %q is not an activation ID (8-4-4-4-12 hex digits)", n.ActivationID)
@@ -393,6 +400,8 @@ func (n *Node) clone() *Node {
 		c.Tags[k] = v
 	}
 	c.Groups = append([]string(nil), n.Groups...)
+	c.Patches = append([]Patch(nil), n.Patches...)
+	c.FailPatches = append([]string(nil), n.FailPatches...)
 	if n.Ports != nil {
 		c.Ports = make(map[string]string, len(n.Ports))
 		for k, v := range n.Ports {

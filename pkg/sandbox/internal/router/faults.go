@@ -48,6 +48,10 @@ type Faults struct {
 	Stall float64
 	// StallFor is how long a stalled call waits.
 	StallFor time.Duration
+	// RotationFail is the probability that a Secrets Manager rotation the
+	// sandbox performs fails at its testSecret step, leaving AWSPENDING
+	// on the new version as a failed rotation does.
+	RotationFail float64
 	// Ops restricts Throttle, Error, LostReply and Stall to these
 	// operations ("SendCommand", or "secretsmanager.GetSecretValue" for
 	// another service than SSM); empty means every operation. WSDrop is a
@@ -109,6 +113,7 @@ var faultKinds = []struct {
 	{"ws-drop", func(f *Faults) *float64 { return &f.WSDrop }, "probability per session output frame that the data-channel WebSocket is dropped"},
 	{"lost-reply", func(f *Faults) *float64 { return &f.LostReply }, "fraction of API calls carried out whose answer is then lost (an internal error, or the connection closed)"},
 	{"stall", func(f *Faults) *float64 { return &f.Stall }, "fraction of API calls held without an answer for stall-for before they are handled"},
+	{"rotation-fail", func(f *Faults) *float64 { return &f.RotationFail }, "probability that a secret rotation fails at testSecret, leaving AWSPENDING behind"},
 }
 
 // FaultNames lists the fault names Add accepts (the probabilities
@@ -309,6 +314,16 @@ func (fi *faultInjector) drawLostReply(op string) string {
 		return LostReplyAsClose
 	}
 	return LostReplyAsError
+}
+
+// drawRotationFail decides whether a secret rotation fails.
+func (fi *faultInjector) drawRotationFail() bool {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if fi.faults.RotationFail == 0 {
+		return false
+	}
+	return fi.rng("rotation-fail").Float64() < fi.faults.RotationFail
 }
 
 // drawWSDrop decides whether the next session output frame drops its

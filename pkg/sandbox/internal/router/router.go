@@ -409,6 +409,10 @@ func (r *Router) ResetStats() { r.stats.reset() }
 // WebSocket (Faults.WSDrop).
 func (r *Router) DrawWSDrop() bool { return r.faults.drawWSDrop() }
 
+// DrawRotationFail decides whether the secret rotation being performed
+// fails (Faults.RotationFail).
+func (r *Router) DrawRotationFail() bool { return r.faults.drawRotationFail() }
+
 // WSCloseEvery is how long a data channel WebSocket lives before the
 // sandbox closes it (Faults.WSCloseEvery; 0: never).
 func (r *Router) WSCloseEvery() time.Duration { return r.faults.faults.WSCloseEvery }

@@ -27,6 +27,9 @@ type Config struct {
 	// TimeoutScale multiplies the idle timeout and the maximum session
 	// duration when positive (sandbox.Options.TimeoutScale).
 	TimeoutScale float64
+	// Allow, when set, may refuse a session to a node before it starts
+	// (the activations area's tier check); its error is the answer.
+	Allow func(nodeID string) error
 }
 
 // Area is Session Manager.

@@ -280,6 +280,11 @@ func (a *Area) startSession(in *startSessionInput) (*startSessionOutput, error) 
 	if !ok || n.Ping == "ConnectionLost" || n.Ping == "Inactive" {
 		return nil, protocol.Errorf(http.StatusBadRequest, "TargetNotConnected", "%s is not connected.", *in.Target)
 	}
+	if a.cfg.Allow != nil {
+		if err := a.cfg.Allow(n.ID); err != nil {
+			return nil, err
+		}
+	}
 	idle, maxD := a.documents.SessionLimits(content)
 	err := a.mutate(func(st *state) error {
 		rec = &sessionRecord{

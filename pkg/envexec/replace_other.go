@@ -1,6 +1,6 @@
 //go:build !unix
 
-package param
+package envexec
 
 import (
 	"errors"
@@ -10,9 +10,9 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
-// replaceProcess runs argv0 as a child with ssmctl's stdio, where the
+// Replace runs argv0 as a child with ssmctl's stdio, where the
 // platform cannot replace a process, and passes its exit status through.
-func replaceProcess(argv0 string, argv []string, env []string) error {
+func Replace(argv0 string, argv []string, env []string) error {
 	cmd := exec.Command(argv0, argv[1:]...)
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
