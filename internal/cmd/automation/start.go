@@ -29,6 +29,8 @@ type StartOptions struct {
 	MaxErrors      string
 	Mode           string
 	NoWait         bool
+	// Gate is --change-calendar and --ignore-change-calendar.
+	Gate *cmdutil.CalendarGate
 
 	// Request is built from the flags.
 	Request automation.StartRequest
@@ -62,7 +64,10 @@ resolved here and sent as ParameterValues.
 
 Exit status: 0 Success, 1 Failed or Cancelled, 124 TimedOut; Ctrl-C stops the
 execution (StopAutomationExecution, Cancel) and exits 130 (SIGTERM 143,
-SIGHUP 129). --no-wait prints the execution ID and exits 0. The start is sent
+SIGHUP 129). --change-calendar NAME refuses to start while that change
+calendar is CLOSED (exit 1, naming it and when it opens);
+--ignore-change-calendar REASON starts anyway and tags the execution
+ssmctl:change-calendar-override=REASON. --no-wait prints the execution ID and exits 0. The start is sent
 with an idempotency token, so a start whose answer was lost is retried
 without starting the runbook twice.`,
 		Example: `  ssmctl automation start AWS-RestartEC2Instance --param InstanceId=i-0123456789abcdef0
@@ -94,6 +99,7 @@ without starting the runbook twice.`,
 	cmd.Flags().StringVar(&opts.MaxErrors, "max-errors", "", "rate control: failed children allowed before no more start, `N` or N% (default 0)")
 	cmd.Flags().StringVar(&opts.Mode, "mode", "", "execution mode: Auto (default) or Interactive (steps start with 'automation signal')")
 	cmd.Flags().BoolVar(&opts.NoWait, "no-wait", false, "print the execution ID and exit")
+	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	_ = cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{"Auto", "Interactive"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -132,7 +138,21 @@ func completeStart(opts *StartOptions) error {
 	return nil
 }
 
+// overrideTag is the tag an execution started over a closed change
+// calendar carries, its value the reason (StartAutomationExecution has
+// no comment; a tag value holds 256 characters).
+const overrideTag = "ssmctl:change-calendar-override"
+
 func startRun(ctx context.Context, opts *StartOptions) error {
+	// The change calendars first: nothing is resolved or started while one
+	// is closed.
+	note, err := opts.Gate.Check(ctx, "", 256)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		opts.Request.Tags = map[string]string{overrideTag: note}
+	}
 	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
