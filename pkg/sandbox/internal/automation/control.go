@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 // Interactive mode and rate control.
@@ -59,16 +60,47 @@ const pollInterval = 20 * time.Millisecond
 // parent lists one aws:executeAutomation step per child, named after its
 // target.
 func (a *Area) runRateControlled(e *execution) {
+	var jobs []childJob
+	for _, target := range e.ResolvedTargets {
+		params := map[string][]string{}
+		for k, v := range e.Parameters {
+			params[k] = v
+		}
+		params[e.TargetParameterName] = []string{target}
+		jobs = append(jobs, childJob{name: target, target: target, params: params})
+	}
 	a.update(func(*state) { e.Status = "InProgress" })
-	n := len(e.ResolvedTargets)
-	concurrency := commands.ResolveRate(e.MaxConcurrency, n, true)
-	errLimit := commands.ResolveRate(e.MaxErrors, n, false)
+	errs, limit, stopped := a.fanOut(e, jobs, e.MaxConcurrency, e.MaxErrors)
+	a.endFanOut(e, stopped, errs > limit, "The number of failed child executions exceeded MaxErrors "+e.MaxErrors+".")
+}
+
+// childJob is one child execution a parent starts.
+type childJob struct {
+	name     string // the parent's step name for it
+	target   string // rate control: the target value
+	params   map[string][]string
+	location *location // TargetLocations: where it runs
+	// child's own rate control (a location's Targets)
+	targetParam string
+	targets     []targetWire
+	maxConc     string
+	maxErrs     string
+}
+
+// fanOut starts the jobs as child executions, at most concurrency
+// ("N" or "N%" of the jobs) at a time, and no more once the failed ones
+// exceed maxErrors; it waits for those started. It returns the errors,
+// the resolved error limit, and whether the parent was stopped.
+func (a *Area) fanOut(e *execution, jobs []childJob, concurrency, maxErrors string) (errs, limit int, stopped bool) {
+	n := len(jobs)
+	conc := commands.ResolveRate(concurrency, n, true)
+	limit = commands.ResolveRate(maxErrors, n, false)
 	type child struct {
 		id   string
 		step *stepExec
 	}
 	var running []child
-	next, errs := 0, 0
+	next := 0
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
 	for {
@@ -92,19 +124,18 @@ func (a *Area) runRateControlled(e *execution) {
 			})
 		}
 		running = kept
-		stopping := e.ctx.Err() != nil || errs > errLimit
-		for !stopping && next < n && len(running) < concurrency {
-			target := e.ResolvedTargets[next]
+		stopping := e.ctx.Err() != nil || errs > limit
+		for !stopping && next < n && len(running) < conc {
+			job := jobs[next]
 			next++
-			params := map[string][]string{}
-			for k, v := range e.Parameters {
-				params[k] = v
-			}
-			params[e.TargetParameterName] = []string{target}
 			mode := e.Mode
-			in := &startAutomationExecutionInput{DocumentName: &e.DocumentName, DocumentVersion: &e.DocumentVersion, Parameters: params, Mode: &mode}
-			se := &stepExec{ID: newID(), Name: target, Action: "aws:executeAutomation", OnFailure: "Abort", MaxAttempts: 1, IsCritical: true, Status: "InProgress", Start: a.h.Clock()}
-			id, err := a.start(startRequest{in: in, parentID: e.ID, target: target})
+			in := &startAutomationExecutionInput{DocumentName: &e.DocumentName, DocumentVersion: &e.DocumentVersion, Parameters: job.params, Mode: &mode}
+			if job.targetParam != "" {
+				in.TargetParameterName, in.Targets = &job.targetParam, job.targets
+				in.MaxConcurrency, in.MaxErrors = optional(job.maxConc), optional(job.maxErrs)
+			}
+			se := &stepExec{ID: newID(), Name: job.name, Action: "aws:executeAutomation", OnFailure: "Abort", MaxAttempts: 1, IsCritical: true, Status: "InProgress", Start: a.h.Clock(), Location: job.location}
+			id, err := a.start(startRequest{in: in, parentID: e.ID, target: job.target, location: job.location})
 			if err != nil {
 				se.Status, se.End, se.FailureMessage = "Failed", a.h.Clock(), err.Error()
 				errs++
@@ -116,7 +147,7 @@ func (a *Area) runRateControlled(e *execution) {
 				e.Steps = append(e.Steps, se)
 				e.CurrentStep, e.CurrentAction = se.Name, se.Action
 			})
-			stopping = errs > errLimit
+			stopping = errs > limit
 		}
 		if e.ctx.Err() != nil {
 			for _, c := range running {
@@ -124,24 +155,40 @@ func (a *Area) runRateControlled(e *execution) {
 			}
 		}
 		if len(running) == 0 && (stopping || next >= n) {
-			break
+			return errs, limit, e.ctx.Err() != nil
 		}
 		select {
 		case <-ticker.C:
 		case <-a.ctx.Done():
-			return
+			return errs, limit, true
 		}
 	}
+}
+
+// endFanOut ends a parent: Cancelled (or Success for Complete) when
+// stopped, Failed with msg when its children failed beyond its limit,
+// else Success.
+func (a *Area) endFanOut(e *execution, stopped, failed bool, msg string) {
+	if a.ctx.Err() != nil {
+		return // the sandbox is closing
+	}
 	switch {
-	case e.ctx.Err() != nil && a.stopType(e) == "Complete":
+	case stopped && a.stopType(e) == "Complete":
 		a.finish(e, "Success", "")
-	case e.ctx.Err() != nil:
+	case stopped:
 		a.finish(e, "Cancelled", "")
-	case errs > errLimit:
-		a.finish(e, "Failed", "The number of failed child executions exceeded MaxErrors "+e.MaxErrors+".")
+	case failed:
+		a.finish(e, "Failed", msg)
 	default:
 		a.finish(e, "Success", "")
 	}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // statusOf is an execution's status ("" when unknown).
@@ -159,4 +206,56 @@ func (a *Area) statusOf(id string) string {
 func (a *Area) stopChild(id string) {
 	t := "Cancel"
 	a.stopAutomationExecution(&stopAutomationExecutionInput{AutomationExecutionId: &id, Type: &t})
+}
+
+// Location rate control defaults: the model documents none for
+// TargetLocationMaxConcurrency and TargetLocationMaxErrors; the console
+// runs one location at a time and stops at the first error, and so does
+// the sandbox.
+const (
+	defaultLocationConcurrency = "1"
+	defaultLocationErrors      = "0"
+)
+
+// runLocations runs a multi-account and multi-Region execution: one child
+// per account (or OU) and Region of each TargetLocation, in order, each
+// location group at most TargetLocationMaxConcurrency at a time and no
+// more once more than TargetLocationMaxErrors failed. A child with
+// Targets (the location's, else the parent's) does its own rate control
+// in its location. The sandbox has one fleet: every child runs on it,
+// labelled with its account and Region (docs/sandbox-automation.md).
+func (a *Area) runLocations(e *execution) {
+	a.update(func(*state) { e.Status = "InProgress" })
+	var errs, limit int
+	stopped := false
+	for _, l := range e.Locations {
+		var jobs []childJob
+		for _, acct := range l.Accounts {
+			for _, region := range l.Regions {
+				loc := &location{Account: acct, Region: region, Role: protocol.Deref(l.ExecutionRoleName)}
+				job := childJob{name: acct + "/" + region, params: e.Parameters, location: loc}
+				if e.TargetParameterName != "" {
+					job.targetParam, job.targets = e.TargetParameterName, e.Targets
+					job.maxConc, job.maxErrs = e.MaxConcurrency, e.MaxErrors
+					if len(l.Targets) > 0 {
+						job.targets = l.Targets
+						job.maxConc, job.maxErrs = protocol.Deref(l.TargetsMaxConcurrency), protocol.Deref(l.TargetsMaxErrors)
+					}
+				}
+				jobs = append(jobs, job)
+			}
+		}
+		conc, maxErrs := defaultLocationConcurrency, defaultLocationErrors
+		if l.TargetLocationMaxConcurrency != nil {
+			conc = *l.TargetLocationMaxConcurrency
+		}
+		if l.TargetLocationMaxErrors != nil {
+			maxErrs = *l.TargetLocationMaxErrors
+		}
+		errs, limit, stopped = a.fanOut(e, jobs, conc, maxErrs)
+		if stopped || errs > limit {
+			break
+		}
+	}
+	a.endFanOut(e, stopped, errs > limit, "The number of failed locations exceeded TargetLocationMaxErrors.")
 }

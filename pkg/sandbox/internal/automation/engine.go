@@ -34,6 +34,10 @@ var errTimedOut = errors.New("step timed out")
 func (a *Area) run(e *execution) {
 	defer a.wg.Done()
 	defer e.cancel()
+	if len(e.Locations) > 0 {
+		a.runLocations(e)
+		return
+	}
 	if e.TargetParameterName != "" {
 		a.runRateControlled(e)
 		return

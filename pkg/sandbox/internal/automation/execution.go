@@ -40,6 +40,10 @@ type execution struct {
 	Steps               []*stepExec         `json:"steps"`
 	// StopType is the StopAutomationExecution type asked for, if any.
 	StopType string `json:"stopType,omitempty"`
+	// Locations are a parent's TargetLocations; Location is where a
+	// child of one runs.
+	Locations []targetLocationWire `json:"locations,omitempty"`
+	Location  *location            `json:"location,omitempty"`
 
 	// Runtime only.
 	content *documents.AutomationContent
@@ -72,6 +76,34 @@ type stepExec struct {
 	IsCritical     bool                `json:"isCritical"`
 	ValidNext      []string            `json:"validNextSteps,omitempty"`
 	Attempts       int                 `json:"attempts,omitempty"`
+	Location       *location           `json:"location,omitempty"`
+}
+
+// location is one account (or OU) and Region of a TargetLocation.
+type location struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	Role    string `json:"role,omitempty"`
+}
+
+func (l *location) wire() *targetLocationWire {
+	if l == nil {
+		return nil
+	}
+	w := &targetLocationWire{Accounts: []string{l.Account}, Regions: []string{l.Region}}
+	if l.Role != "" {
+		w.ExecutionRoleName = &l.Role
+	}
+	return w
+}
+
+// automationType is CrossAccount for a parent of TargetLocations and its
+// children, Local for the others.
+func (e *execution) automationType() string {
+	if len(e.Locations) > 0 || e.Location != nil {
+		return "CrossAccount"
+	}
+	return "Local"
 }
 
 // signal is a SendAutomationSignal the engine has yet to act on.
@@ -147,8 +179,12 @@ func (e *execution) wire() automationExecutionWire {
 	for _, s := range e.Steps {
 		w.StepExecutions = append(w.StepExecutions, s.wire())
 	}
-	if e.TargetParameterName != "" {
+	if e.TargetParameterName != "" || len(e.Locations) > 0 {
 		w.ProgressCounters = e.counters()
+	}
+	w.TargetLocations = e.Locations
+	if e.Location != nil {
+		w.TargetLocations = []targetLocationWire{*e.Location.wire()}
 	}
 	return w
 }
@@ -160,7 +196,7 @@ func (e *execution) metadata() automationExecutionMetadataWire {
 		ExecutedBy: e.ExecutedBy, Outputs: e.Outputs, Mode: e.Mode, ParentAutomationExecutionId: e.ParentID,
 		CurrentStepName: e.CurrentStep, CurrentAction: e.CurrentAction, FailureMessage: e.FailureMessage,
 		TargetParameterName: e.TargetParameterName, Targets: e.Targets, ResolvedTargets: e.resolved(),
-		MaxConcurrency: e.MaxConcurrency, MaxErrors: e.MaxErrors, Target: e.Target, AutomationType: "Local",
+		MaxConcurrency: e.MaxConcurrency, MaxErrors: e.MaxErrors, Target: e.Target, AutomationType: e.automationType(),
 	}
 }
 
@@ -170,6 +206,7 @@ func (s *stepExec) wire() stepExecutionWire {
 		ExecutionStartTime: epochOrNil(s.Start), ExecutionEndTime: epochOrNil(s.End), StepStatus: s.Status,
 		Inputs: s.Inputs, Outputs: s.Outputs, Response: s.Response, FailureMessage: s.FailureMessage,
 		StepExecutionId: s.ID, IsEnd: s.IsEnd, NextStep: s.NextStep, IsCritical: s.IsCritical, ValidNextSteps: s.ValidNext,
+		TargetLocation: s.Location.wire(),
 	}
 	if s.TimeoutSeconds > 0 {
 		t := s.TimeoutSeconds

@@ -104,7 +104,7 @@ func executionMatches(e *execution, key string, values []string) (bool, error) {
 		}
 		return e.Start.After(t), nil
 	case "AutomationType":
-		return slices.Contains(values, "Local"), nil
+		return slices.Contains(values, e.automationType()), nil
 	case "TagKey":
 		return slices.ContainsFunc(values, func(v string) bool { _, ok := e.Tags[v]; return ok }), nil
 	}

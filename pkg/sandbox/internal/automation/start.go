@@ -25,6 +25,8 @@ var (
 	documentARNPattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
 	versionPattern     = regexp.MustCompile(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
 	tokenPattern       = regexp.MustCompile(`[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`)
+	// ExecutionRoleName.
+	roleNamePattern = regexp.MustCompile(`[\w+=,.@/-]+`)
 )
 
 // maxRunning is the quota of automations running at once ("Systems
@@ -81,6 +83,26 @@ func validateStart(in *startAutomationExecutionInput) error {
 	if in.TargetLocations != nil {
 		v.Count("targetLocations", len(in.TargetLocations), 1, 100)
 	}
+	for i, l := range in.TargetLocations {
+		p := fmt.Sprintf("targetLocations.%d.member", i+1)
+		v.Count(p+".accounts", len(l.Accounts), 1, 50)
+		v.Count(p+".regions", len(l.Regions), 1, 50)
+		for _, r := range []struct {
+			name string
+			val  *string
+			re   *regexp.Regexp
+		}{{"targetLocationMaxConcurrency", l.TargetLocationMaxConcurrency, commands.MaxConcurrencyPattern}, {"targetLocationMaxErrors", l.TargetLocationMaxErrors, commands.MaxErrorsPattern},
+			{"targetsMaxConcurrency", l.TargetsMaxConcurrency, commands.MaxConcurrencyPattern}, {"targetsMaxErrors", l.TargetsMaxErrors, commands.MaxErrorsPattern}} {
+			if r.val != nil {
+				v.Length(p+"."+r.name, *r.val, 1, 7)
+				v.Pattern(p+"."+r.name, *r.val, r.re)
+			}
+		}
+		if l.ExecutionRoleName != nil {
+			v.Length(p+".executionRoleName", *l.ExecutionRoleName, 1, 64)
+			v.Pattern(p+".executionRoleName", *l.ExecutionRoleName, roleNamePattern)
+		}
+	}
 	v.Count("tags", len(in.Tags), 0, 1000)
 	if err := v.Err(); err != nil {
 		return err
@@ -110,6 +132,7 @@ type startRequest struct {
 	in       *startAutomationExecutionInput
 	parentID string
 	target   string
+	location *location
 }
 
 func (a *Area) startAutomationExecution(in *startAutomationExecutionInput) (*startAutomationExecutionOutput, error) {
@@ -128,10 +151,12 @@ func (a *Area) startAutomationExecution(in *startAutomationExecutionInput) (*sta
 func (a *Area) start(r startRequest) (string, error) {
 	in := r.in
 	switch {
-	case len(in.TargetLocations) > 0 || in.TargetLocationsURL != nil:
-		return "", protocol.ErrValidation("The sandbox runs automations in its own account and Region only: TargetLocations is not supported.")
+	case in.TargetLocationsURL != nil:
+		return "", protocol.ErrValidation("The sandbox cannot read TargetLocationsURL (an S3 object): give TargetLocations.")
 	case len(in.TargetMaps) > 0:
 		return "", protocol.ErrValidation("The sandbox does not support TargetMaps: use Targets with TargetParameterName.")
+	case len(in.TargetLocations) > 0 && r.parentID != "":
+		return "", protocol.ErrValidation("A child execution cannot have TargetLocations.")
 	case len(in.Targets) > 0 && in.TargetParameterName == nil:
 		return "", protocol.ErrValidation("TargetParameterName is required when Targets are given.")
 	case in.TargetParameterName != nil && len(in.Targets) == 0:
@@ -153,9 +178,11 @@ func (a *Area) start(r startRequest) (string, error) {
 		if d.Content.Param(*in.TargetParameterName) == nil {
 			return "", errInvalidParameters(fmt.Sprintf("TargetParameterName %s is not a parameter of %s.", *in.TargetParameterName, d.Name))
 		}
-		var err error
-		if targets, err = a.resolveTargets(in.Targets); err != nil {
-			return "", err
+		if len(in.TargetLocations) == 0 {
+			var err error
+			if targets, err = a.resolveTargets(in.Targets); err != nil {
+				return "", err
+			}
 		}
 		// Each child gets its target; the parent checks the others.
 		given = map[string][]string{}
@@ -172,12 +199,17 @@ func (a *Area) start(r startRequest) (string, error) {
 		ID: newID(), DocumentName: d.Name, DocumentVersion: strconv.Itoa(d.Version), Status: "Pending",
 		Mode: "Auto", Start: a.h.Clock(), ExecutedBy: a.h.CallerARN(), ParentID: r.parentID, Target: r.target,
 		content: d.Content.Automation, params: params, wake: make(chan struct{}, 1),
+		Locations: in.TargetLocations, Location: r.location,
 	}
 	if in.Mode != nil {
 		e.Mode = *in.Mode
 	}
 	e.Parameters = wireParams(params)
-	if in.TargetParameterName != nil {
+	if in.TargetParameterName != nil && len(in.TargetLocations) > 0 {
+		// Each location's child does the rate control.
+		e.TargetParameterName, e.Targets = *in.TargetParameterName, in.Targets
+		e.MaxConcurrency, e.MaxErrors = protocol.Deref(in.MaxConcurrency), protocol.Deref(in.MaxErrors)
+	} else if in.TargetParameterName != nil {
 		e.TargetParameterName, e.Targets, e.ResolvedTargets = *in.TargetParameterName, in.Targets, targets
 		delete(e.Parameters, e.TargetParameterName)
 		e.MaxConcurrency, e.MaxErrors = defaultMaxConcurrency, defaultMaxErrors

@@ -26,10 +26,23 @@ type startAutomationExecutionInput struct {
 	TargetMaps          []json.RawMessage   `json:"TargetMaps"`
 	MaxConcurrency      *string             `json:"MaxConcurrency"`
 	MaxErrors           *string             `json:"MaxErrors"`
-	TargetLocations     []json.RawMessage   `json:"TargetLocations"`
+	TargetLocations     []targetLocationWire `json:"TargetLocations"`
 	Tags                []tagWire           `json:"Tags"`
 	AlarmConfiguration  json.RawMessage     `json:"AlarmConfiguration"`
 	TargetLocationsURL  *string             `json:"TargetLocationsURL"`
+}
+
+// targetLocationWire is a TargetLocation: the accounts (or OUs) and
+// Regions a parent runs children in, and their rate control.
+type targetLocationWire struct {
+	Accounts                     []string     `json:"Accounts,omitempty"`
+	Regions                      []string     `json:"Regions,omitempty"`
+	TargetLocationMaxConcurrency *string      `json:"TargetLocationMaxConcurrency,omitempty"`
+	TargetLocationMaxErrors      *string      `json:"TargetLocationMaxErrors,omitempty"`
+	ExecutionRoleName            *string      `json:"ExecutionRoleName,omitempty"`
+	Targets                      []targetWire `json:"Targets,omitempty"`
+	TargetsMaxConcurrency        *string      `json:"TargetsMaxConcurrency,omitempty"`
+	TargetsMaxErrors             *string      `json:"TargetsMaxErrors,omitempty"`
 }
 
 type tagWire struct {
@@ -86,6 +99,7 @@ type automationExecutionWire struct {
 	MaxErrors                   string              `json:"MaxErrors,omitempty"`
 	Target                      string              `json:"Target,omitempty"`
 	ProgressCounters            *progressCounters   `json:"ProgressCounters,omitempty"`
+	TargetLocations             []targetLocationWire `json:"TargetLocations,omitempty"`
 }
 
 type automationExecutionMetadataWire struct {
@@ -139,6 +153,7 @@ type stepExecutionWire struct {
 	NextStep           string              `json:"NextStep,omitempty"`
 	IsCritical         bool                `json:"IsCritical"`
 	ValidNextSteps     []string            `json:"ValidNextSteps,omitempty"`
+	TargetLocation     *targetLocationWire `json:"TargetLocation,omitempty"`
 }
 
 type filterWire struct {
