@@ -44,6 +44,18 @@ type StartRequest struct {
 	MaxErrors       string
 	Mode            string
 	Tags            map[string]string
+	// Location runs the runbook in other accounts and Regions
+	// (TargetLocations): AWS's Automation fans it out.
+	Location *Location
+}
+
+// Location is one TargetLocation.
+type Location struct {
+	Accounts       []string // account IDs or organizational units (ou-...)
+	Regions        []string
+	ExecutionRole  string
+	MaxConcurrency string
+	MaxErrors      string
 }
 
 // maxTargets is StartAutomationExecution's Targets maximum, and
@@ -67,6 +79,19 @@ func (c *Client) Start(ctx context.Context, req StartRequest) (string, error) {
 	}
 	for k, v := range req.Tags {
 		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if l := req.Location; l != nil {
+		tl := types.TargetLocation{Accounts: l.Accounts, Regions: l.Regions}
+		if l.ExecutionRole != "" {
+			tl.ExecutionRoleName = aws.String(l.ExecutionRole)
+		}
+		if l.MaxConcurrency != "" {
+			tl.TargetLocationMaxConcurrency = aws.String(l.MaxConcurrency)
+		}
+		if l.MaxErrors != "" {
+			tl.TargetLocationMaxErrors = aws.String(l.MaxErrors)
+		}
+		in.TargetLocations = []types.TargetLocation{tl}
 	}
 	if len(req.Targets) > 0 {
 		targets, err := c.awsTargets(ctx, req.Targets)

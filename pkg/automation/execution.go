@@ -32,6 +32,9 @@ type Execution struct {
 	Parameters      map[string][]string
 	Outputs         map[string][]string
 	Steps           []Step
+	// Locations are the TargetLocations as "ACCOUNT/REGION" (one for a
+	// child of a multi-account and multi-Region execution).
+	Locations []string
 }
 
 // Step is one step execution.
@@ -107,6 +110,13 @@ func fromSDK(e *types.AutomationExecution) Execution {
 	}
 	if e.ResolvedTargets != nil {
 		x.ResolvedTargets = e.ResolvedTargets.ParameterValues
+	}
+	for _, l := range e.TargetLocations {
+		for _, a := range l.Accounts {
+			for _, r := range l.Regions {
+				x.Locations = append(x.Locations, a+"/"+r)
+			}
+		}
 	}
 	for _, s := range e.StepExecutions {
 		x.Steps = append(x.Steps, stepFromSDK(s))

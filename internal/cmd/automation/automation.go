@@ -71,6 +71,7 @@ type executionView struct {
 	FailureMessage  string              `json:"failureMessage,omitempty"`
 	Parameters      map[string][]string `json:"parameters,omitempty"`
 	Outputs         map[string][]string `json:"outputs,omitempty"`
+	Locations       []string            `json:"locations,omitempty"`
 	Steps           []stepView          `json:"steps,omitempty"`
 	Children        []executionView     `json:"children,omitempty"`
 }
@@ -98,7 +99,7 @@ func newExecutionView(e automation.Execution) executionView {
 		Start: output.NewTime(e.Start), End: output.NewTime(e.End), ExecutedBy: e.ExecutedBy, Parent: e.Parent,
 		Target: e.Target, TargetParameter: e.TargetParameter, ResolvedTargets: e.ResolvedTargets,
 		MaxConcurrency: e.MaxConcurrency, MaxErrors: e.MaxErrors, CurrentStep: e.CurrentStep, CurrentAction: e.CurrentAction,
-		FailureMessage: e.FailureMessage, Parameters: e.Parameters, Outputs: e.Outputs,
+		FailureMessage: e.FailureMessage, Parameters: e.Parameters, Outputs: e.Outputs, Locations: e.Locations,
 	}
 	for _, s := range e.Steps {
 		v.Steps = append(v.Steps, newStepView(s))

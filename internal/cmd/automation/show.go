@@ -61,7 +61,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		return err
 	}
 	v := newExecutionView(e)
-	if e.TargetParameter != "" {
+	if e.TargetParameter != "" || (len(e.Locations) > 0 && e.Parent == "") {
 		children, err := client.List(ctx, automation.ListFilter{Parent: e.ID})
 		if err != nil {
 			return err
@@ -120,8 +120,15 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 				add("  "+k, strings.TrimRight(strings.Join(s.Outputs[k], ", "), "\n"))
 			}
 		}
+		if len(v.Locations) > 0 {
+			add("Locations", strings.Join(v.Locations, ", "))
+		}
 		for _, c := range v.Children {
-			add("Child "+c.Target, c.ExecutionID+" "+c.Status)
+			where := c.Target
+			if where == "" {
+				where = strings.Join(c.Locations, ",")
+			}
+			add("Child "+where, c.ExecutionID+" "+c.Status)
 		}
 		return t
 	})

@@ -29,6 +29,12 @@ type StartOptions struct {
 	MaxErrors      string
 	Mode           string
 	NoWait         bool
+	// TargetLocations.
+	Accounts            []string
+	Regions             []string
+	ExecutionRole       string
+	LocationConcurrency string
+	LocationErrors      string
 	// Gate is --change-calendar and --ignore-change-calendar.
 	Gate *cmdutil.CalendarGate
 
@@ -62,6 +68,12 @@ stops starting more once more than --max-errors have failed (default 0).
 Tag targets (tag:K=V) go to AWS as Targets; node IDs, names and aliases are
 resolved here and sent as ParameterValues.
 
+--accounts and --regions run the runbook beyond this account and Region
+through TargetLocations: AWS's Automation starts one child execution per
+account and Region (in the role --execution-role names), at most
+--location-concurrency at a time, and stops after --location-errors failed;
+the live view shows one line per account/Region as each child ends.
+
 Exit status: 0 Success, 1 Failed or Cancelled, 124 TimedOut; Ctrl-C stops the
 execution (StopAutomationExecution, Cancel) and exits 130 (SIGTERM 143,
 SIGHUP 129). --change-calendar NAME refuses to start while that change
@@ -73,6 +85,7 @@ without starting the runbook twice.`,
 		Example: `  ssmctl automation start AWS-RestartEC2Instance --param InstanceId=i-0123456789abcdef0
   ssmctl automation start MyRunbook --param Message=hello --param Count=3 -o json
   ssmctl automation start MyRemediation tag:Env=prod --target-param InstanceId --max-concurrency 5 --max-errors 1
+  ssmctl automation start MyPatchRun --accounts 111111111111,222222222222 --regions eu-west-1,us-east-1 --location-concurrency 2
   id=$(ssmctl automation start AWS-StopEC2Instance --param InstanceId=i-0123456789abcdef0 --no-wait)`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -99,6 +112,11 @@ without starting the runbook twice.`,
 	cmd.Flags().StringVar(&opts.MaxErrors, "max-errors", "", "rate control: failed children allowed before no more start, `N` or N% (default 0)")
 	cmd.Flags().StringVar(&opts.Mode, "mode", "", "execution mode: Auto (default) or Interactive (steps start with 'automation signal')")
 	cmd.Flags().BoolVar(&opts.NoWait, "no-wait", false, "print the execution ID and exit")
+	cmd.Flags().StringSliceVar(&opts.Accounts, "accounts", nil, "run in these `ACCOUNTS` (IDs or ou-... units, comma-separated) through TargetLocations; needs --regions")
+	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "run in these `REGIONS` (comma-separated) through TargetLocations; needs --accounts")
+	cmd.Flags().StringVar(&opts.ExecutionRole, "execution-role", "", "the IAM role `NAME` Automation assumes in each account (default AWS-SystemsManager-AutomationExecutionRole)")
+	cmd.Flags().StringVar(&opts.LocationConcurrency, "location-concurrency", "", "accounts and Regions at a time, `N` or N%")
+	cmd.Flags().StringVar(&opts.LocationErrors, "location-errors", "", "failed locations allowed before no more start, `N` or N%")
 	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	_ = cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{"Auto", "Interactive"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -124,6 +142,14 @@ func completeStart(opts *StartOptions) error {
 		return cmdutil.FlagErrorf("--target-param needs targets")
 	case len(opts.Targets) == 0 && (opts.MaxConcurrency != "" || opts.MaxErrors != ""):
 		return cmdutil.FlagErrorf("--max-concurrency and --max-errors need targets and --target-param")
+	case (len(opts.Accounts) > 0) != (len(opts.Regions) > 0):
+		return cmdutil.FlagErrorf("--accounts and --regions go together")
+	case len(opts.Accounts) == 0 && (opts.ExecutionRole != "" || opts.LocationConcurrency != "" || opts.LocationErrors != ""):
+		return cmdutil.FlagErrorf("--execution-role, --location-concurrency and --location-errors need --accounts and --regions")
+	case opts.LocationConcurrency != "" && !maxConcurrencyPattern.MatchString(opts.LocationConcurrency):
+		return cmdutil.FlagValueErrorf("location-concurrency", opts.LocationConcurrency, "want a number from 1 or a percentage from 1%% to 100%%")
+	case opts.LocationErrors != "" && !maxErrorsPattern.MatchString(opts.LocationErrors):
+		return cmdutil.FlagValueErrorf("location-errors", opts.LocationErrors, "want a number from 0 or a percentage from 0%% to 100%%")
 	case opts.MaxConcurrency != "" && !maxConcurrencyPattern.MatchString(opts.MaxConcurrency):
 		return cmdutil.FlagValueErrorf("max-concurrency", opts.MaxConcurrency, "want a number from 1 or a percentage from 1%% to 100%%")
 	case opts.MaxErrors != "" && !maxErrorsPattern.MatchString(opts.MaxErrors):
@@ -133,6 +159,10 @@ func completeStart(opts *StartOptions) error {
 		if req.Targets, err = target.ParseAll(opts.Targets, opts.Aliases()); err != nil {
 			return err
 		}
+	}
+	if len(opts.Accounts) > 0 {
+		req.Location = &automation.Location{Accounts: opts.Accounts, Regions: opts.Regions, ExecutionRole: opts.ExecutionRole,
+			MaxConcurrency: opts.LocationConcurrency, MaxErrors: opts.LocationErrors}
 	}
 	opts.Request = req
 	return nil
