@@ -65,13 +65,17 @@ func validateFilters(v *protocol.Validator, filters []filterWire, keys []string,
 	}
 }
 
-// timeFilter parses StartTimeBefore/After values.
-func timeFilter(key string, values []string) (time.Time, error) {
+// startMatches applies a StartTimeBefore or StartTimeAfter filter to a
+// start time.
+func startMatches(key string, values []string, start time.Time) (bool, error) {
 	t, err := protocol.ParseFilterTime(values[0])
 	if err != nil {
-		return t, protocol.ErrInvalidFilterValue(fmt.Sprintf("The %s filter value %q is not a timestamp.", key, values[0]))
+		return false, protocol.ErrInvalidFilterValue(fmt.Sprintf("The %s filter value %q is not a timestamp.", key, values[0]))
 	}
-	return t, nil
+	if key == "StartTimeBefore" {
+		return start.Before(t), nil
+	}
+	return start.After(t), nil
 }
 
 var executionStatuses = []string{"Pending", "InProgress", "Waiting", "Success", "TimedOut", "Cancelling", "Cancelled", "Failed", "PendingApproval", "Approved", "Rejected", "Scheduled", "RunbookInProgress", "PendingChangeCalendarOverride", "ChangeCalendarOverrideApproved", "ChangeCalendarOverrideRejected", "CompletedWithSuccess", "CompletedWithFailure", "Exited"}
@@ -95,14 +99,7 @@ func executionMatches(e *execution, key string, values []string) (bool, error) {
 	case "CurrentAction":
 		return slices.Contains(values, e.CurrentAction), nil
 	case "StartTimeBefore", "StartTimeAfter":
-		t, err := timeFilter(key, values)
-		if err != nil {
-			return false, err
-		}
-		if key == "StartTimeBefore" {
-			return e.Start.Before(t), nil
-		}
-		return e.Start.After(t), nil
+		return startMatches(key, values, e.Start)
 	case "AutomationType":
 		return slices.Contains(values, e.automationType()), nil
 	case "TagKey":
@@ -157,14 +154,7 @@ func stepMatches(s *stepExec, key string, values []string) (bool, error) {
 	case "Action":
 		return slices.Contains(values, s.Action), nil
 	case "StartTimeBefore", "StartTimeAfter":
-		t, err := timeFilter(key, values)
-		if err != nil {
-			return false, err
-		}
-		if key == "StartTimeBefore" {
-			return s.Start.Before(t), nil
-		}
-		return s.Start.After(t), nil
+		return startMatches(key, values, s.Start)
 	}
 	// ParentStep*: the sandbox runs no aws:loop, so no step has a parent.
 	return false, nil
