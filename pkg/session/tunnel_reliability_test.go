@@ -25,6 +25,10 @@ import (
 //
 //	SSMCTL_TUNNEL_TEST_CONNS=64 SSMCTL_TUNNEL_TEST_CONN_BYTES=8388608 \
 //	  go test -count=1 -timeout 60m -run TestTunnelConcurrentConnections ./pkg/session/
+//
+// A large run is paced as the agent is unless SSMCTL_TUNNEL_TEST_PACED=0
+// (about 3 minutes unpaced on a 2-core machine, against the 30 s that
+// would fit in make test: see docs/port-forward.md).
 
 // envInt is the positive integer in the environment variable name, or def.
 func envInt(t *testing.T, name string, def int) int {
@@ -101,8 +105,12 @@ func TestTunnelConcurrentConnections(t *testing.T) {
 	conns := envInt(t, "SSMCTL_TUNNEL_TEST_CONNS", 16)
 	size := envInt(t, "SSMCTL_TUNNEL_TEST_CONN_BYTES", 256<<10)
 	// Unpaced by default, to keep the test quick; a large run is paced as
-	// the agent is.
-	e := newTunnelEnvWith(t, sandbox.Options{NoPacing: os.Getenv("SSMCTL_TUNNEL_TEST_CONNS") == ""})
+	// the agent is, unless SSMCTL_TUNNEL_TEST_PACED=0.
+	paced := os.Getenv("SSMCTL_TUNNEL_TEST_CONNS") != ""
+	if v := os.Getenv("SSMCTL_TUNNEL_TEST_PACED"); v != "" {
+		paced = v != "0"
+	}
+	e := newTunnelEnvWith(t, sandbox.Options{NoPacing: !paced})
 	for _, tc := range []struct{ name, node string }{{"mux", muxNode}, {"basic", basicNode}} {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := e.start(t, tc.node, 1)

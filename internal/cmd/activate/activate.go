@@ -17,7 +17,7 @@ import (
 func NewCmdActivate(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "activate",
-		Short: "Hybrid activations: register on-premises servers as mi- nodes",
+		Short: "Create hybrid activations and register on-premises servers as mi- nodes",
 		Long: `Create hybrid activations, hand their code and ID to whoever installs the SSM
 Agent on on-premises servers and VMs, watch the machines arrive as mi- nodes,
 and clean up. Session Manager reaches on-premises nodes only in the

@@ -69,7 +69,7 @@ func NewCmdCalendar(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "calendar",
 		Aliases: []string{"calendars", "change-calendar"},
-		Short:   "Change Calendar: is it OPEN or CLOSED, and until when",
+		Short:   "Tell whether a Change Calendar is OPEN or CLOSED, and until when",
 		Long: `Change Calendar: a calendar (a ChangeCalendar document, iCalendar 2.0) is
 OPEN or CLOSED at any time. A DEFAULT_OPEN calendar is closed during its
 events (a freeze), a DEFAULT_CLOSED one open during them (change windows).

@@ -32,6 +32,9 @@ type execOptions struct {
 	Notify     func(c chan<- os.Signal)
 	StopNotify func(c chan<- os.Signal)
 	CancelWait time.Duration
+	// Gate is install's --change-calendar (nil for scan, which changes
+	// nothing on the nodes).
+	Gate *cmdutil.CalendarGate
 
 	Targets        []string
 	MaxConcurrency string
@@ -97,6 +100,11 @@ type execView struct {
 func execRun(ctx context.Context, o *execOptions) error {
 	req, err := o.Request.Request()
 	if err != nil {
+		return err
+	}
+	// The change calendars first: nothing is resolved or sent while one is
+	// closed. 100 is Run Command's Comment limit (the SSM API model).
+	if req.Comment, err = o.Gate.Check(ctx, req.Comment, 100); err != nil {
 		return err
 	}
 	client, err := o.RunCmd(ctx)

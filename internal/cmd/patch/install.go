@@ -33,6 +33,11 @@ patches; NoReboot leaves them pending a reboot: AWS reports the command a
 success, and ssmctl then exits 194 (3010 on Windows) when any node still
 owes a reboot, so a pipeline knows.
 
+--change-calendar NAME refuses to start while the change calendar is
+CLOSED (exit 1, naming it and when it opens); --ignore-change-calendar
+REASON overrides it and records the reason in the command's comment, as
+with 'ssmctl run'.
+
 --baseline-override FILE installs by the baselines in FILE (AWS's
 BaselineOverride JSON: a list of baselines, one per operating system)
 instead of the nodes' own; a file that is not one is refused (exit 252).
@@ -41,7 +46,8 @@ a file:/// URL, which the sandbox reads and AWS does not (upload it to S3
 for AWS).`,
 		Example: `  ssmctl patch install tag:Env=staging
   ssmctl patch install tag:Env=prod --reboot NoReboot --max-concurrency 10% --max-errors 1
-  ssmctl patch install web-1 --baseline-override ./emergency.json`,
+  ssmctl patch install web-1 --baseline-override ./emergency.json
+  ssmctl patch install tag:Env=prod --change-calendar prod-freeze`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reboot, err := cmdutil.OneOf("reboot", opts.Reboot, patch.RebootOptions)
@@ -66,6 +72,7 @@ for AWS).`,
 		ValidArgsFunction: cmdutil.CompleteTargets(f),
 	}
 	opts.addFlags(cmd, f)
+	opts.Gate = cmdutil.AddCalendarGateFlags(cmd, f)
 	cmd.Flags().StringVar(&opts.Reboot, "reboot", "RebootIfNeeded", "`RebootIfNeeded` reboots nodes that installed patches; NoReboot leaves them pending (exit 194)")
 	cmd.Flags().StringVar(&opts.Override, "baseline-override", "", "install by the baselines in `FILE` (or an s3:// or https:// URL) instead of the nodes' own")
 	_ = cmd.RegisterFlagCompletionFunc("reboot", cobra.FixedCompletions(patch.RebootOptions, cobra.ShellCompDirectiveNoFileComp))

@@ -15,7 +15,7 @@ import (
 func NewCmdPatch(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "patch",
-		Short: "Patch Manager: baselines, fleet compliance, scan and install",
+		Short: "Check patch compliance and install patches with Patch Manager",
 		Long: `Answer "which nodes are missing patches?" and patch a fleet with
 AWS-RunPatchBaseline.
 

@@ -19,6 +19,7 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmd/activate"
 	automationcmd "github.com/ssmctl/ssmctl/internal/cmd/automation"
 	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
+	"github.com/ssmctl/ssmctl/internal/cmd/cp"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
 	"github.com/ssmctl/ssmctl/internal/cmd/nodes"
 	"github.com/ssmctl/ssmctl/internal/cmd/opsitem"
@@ -175,6 +176,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("fleet", activate.NewCmdActivate(f))
 	add("fleet", patch.NewCmdPatch(f))
 	add("fleet", automationcmd.NewCmdAutomation(f, doc.NewCmdDocOfType(f, "Automation")))
+	add("fleet", cp.NewCmdCp(f, nil))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -33,17 +35,42 @@ func echoServerCmd(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], addr)
 }
 
+// sshServerFor is sshserver with the script's sandbox from servers.
+func sshServerFor(servers *sync.Map) func(*testscript.TestScript, bool, []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		sshServerCmd(ts, neg, args, func() *sandbox.Server {
+			if v, ok := servers.Load(ts); ok {
+				return v.(*sandbox.Server)
+			}
+			return nil
+		})
+	}
+}
+
 // sshServerCmd is `sshserver VAR KEYFILE`: start a test SSH server on a
 // free loopback port for the rest of the script, set VAR to its address
 // (for a fleet's port map as port 22) and write the one client key it
-// accepts to KEYFILE, mode 0600, for ssh -i.
-func sshServerCmd(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: sshserver VAR KEYFILE")
+// accepts to KEYFILE, mode 0600, for ssh -i. With NODE (an ID), it also
+// accepts the keys in a user's ~/.ssh/authorized_keys on that node of the
+// script's sandbox (started later), as sshd would.
+func sshServerCmd(ts *testscript.TestScript, neg bool, args []string, sandboxOf func() *sandbox.Server) {
+	if neg || len(args) != 2 && len(args) != 3 {
+		ts.Fatalf("usage: sshserver VAR KEYFILE [NODE]")
 	}
 	s, err := sshtest.Start()
 	ts.Check(err)
 	ts.Defer(func() { s.Close() })
+	if len(args) == 3 {
+		node := args[2]
+		s.SetAuthorizedKeys(func(user string) string {
+			srv := sandboxOf()
+			if srv == nil {
+				return ""
+			}
+			home, _ := srv.NodeUserHome(node, user)
+			return filepath.Join(home, ".ssh", "authorized_keys")
+		})
+	}
 	key, err := s.PrivateKey()
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), key, 0o600))

@@ -141,7 +141,7 @@ func TestScripts(t *testing.T) {
 			"echoserver": echoServerCmd,
 			// sshserver VAR KEYFILE: a test SSH server (pkg/sandbox/sshtest);
 			// VAR is its address, KEYFILE (0600) the client key it accepts.
-			"sshserver": sshServerCmd,
+			"sshserver": sshServerFor(&servers),
 			"freeport":  freePortCmd,
 			// stats OP FIELD: print the sandbox's stats figure for an
 			// operation (0 for one never called): calls, errors, throttled,

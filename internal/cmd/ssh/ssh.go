@@ -19,6 +19,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/cmdline"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
+	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/session"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
@@ -32,17 +33,26 @@ type Options struct {
 	Proxy func() (string, error)
 	// Exec runs ssh with args and returns its exit code (tests replace it).
 	Exec func(ctx context.Context, args []string) (int, error)
+	// SSHConfig runs `ssh -G args` and returns what it prints.
+	SSHConfig func(ctx context.Context, args []string) (string, error)
+	// RunCommand is the Run Command client that places ephemeral keys.
+	RunCommand func(ctx context.Context) (*runcmd.Client, error)
+	Getenv     func(string) string
 
 	Target  string
 	User    string
 	SSHArgs []string
 	Pick    string
 	Request session.Request
+	// Ephemeral is --ephemeral-key; EphemeralSet says it was given (else
+	// the key is used when ssh has no identity to offer).
+	Ephemeral, EphemeralSet bool
 }
 
 // NewCmdSSH is `ssmctl ssh`.
 func NewCmdSSH(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Aliases: f.Aliases, Client: cmdutil.SessionClient(f), Proxy: proxyCommand(f.Global), Exec: runSSH(f.IO)}
+	opts := &Options{IO: f.IO, Aliases: f.Aliases, Client: cmdutil.SessionClient(f), Proxy: proxyCommand(f.Global), Exec: runSSH(f.IO),
+		SSHConfig: sshConfig, RunCommand: func(ctx context.Context) (*runcmd.Client, error) { return f.Clients().RunCommand(ctx) }, Getenv: os.Getenv}
 	cmd := &cobra.Command{
 		Use:   "ssh [USER@]TARGET [-- SSH_ARGS...]",
 		Short: "Run ssh to a managed node through Session Manager",
@@ -50,8 +60,15 @@ func NewCmdSSH(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 "-o ProxyCommand=ssmctl ssh-proxy %h %p" and the node's ID as the host, so
 its connection goes through an AWS-StartSSHSession session to port 22 on
 the node. An SSH server must listen there, and ssh authenticates to it as
-usual (your keys, agent and ~/.ssh/config apply; no key is placed on the
-node for you).
+usual (your keys, agent and ~/.ssh/config apply).
+
+With --ephemeral-key, and by default when ssh has no key to offer (no
+identity file that exists, no agent key: see ssh -G), ssmctl makes a
+one-time ed25519 key in memory, places its public half in the login user's
+~/.ssh/authorized_keys on the node with a Run Command (AWS-RunShellScript),
+hands the private half to ssh through an agent socket of its own, and
+removes the key with another Run Command when ssh exits or 60 seconds after
+placing it, whichever comes first. --ephemeral-key=false never places one.
 
 TARGET is an ID, a name, an alias or a target spec that selects one node;
 USER@ sets the login user. Everything after TARGET (after --, for ssh's
@@ -82,7 +99,9 @@ See docs/ssh.md.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Pick, "pick", "", `"any": take a random online node when TARGET matches several`)
+	fl.BoolVar(&opts.Ephemeral, "ephemeral-key", false, "log in with a one-time key placed on the node for 60 s (default: when ssh has no key to offer)")
 	_ = cmd.RegisterFlagCompletionFunc("pick", cobra.FixedCompletions([]string{"any"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.PreRun = func(cmd *cobra.Command, _ []string) { opts.EphemeralSet = cmd.Flags().Changed("ephemeral-key") }
 	return cmd
 }
 
@@ -133,10 +152,17 @@ func sshRun(ctx context.Context, opts *Options) error {
 	if opts.User != "" {
 		dest = opts.User + "@" + node.ID
 	}
+	args := []string{"-o", "ProxyCommand=" + proxy}
+	keyArgs, remove, err := ephemeralKey(ctx, opts, node, dest)
+	if err != nil {
+		return err
+	}
+	args = append(args, keyArgs...)
 	// OpenSSH reads options after the destination too, so the user's
 	// options and the remote command can follow it as given.
-	args := append([]string{"-o", "ProxyCommand=" + proxy, dest}, opts.SSHArgs...)
+	args = append(append(args, dest), opts.SSHArgs...)
 	code, err := opts.Exec(ctx, args)
+	remove()
 	if err != nil {
 		return err
 	}

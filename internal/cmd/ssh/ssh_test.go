@@ -163,6 +163,7 @@ func TestSSHArgs(t *testing.T) {
 		return sshcmd.NewCmdSSH(f, func(o *sshcmd.Options) error {
 			o.Proxy = func() (string, error) { return "/bin/ssmctl ssh-proxy %h %p", nil }
 			o.Exec = func(_ context.Context, args []string) (int, error) { got = args; return 5, nil }
+			o.Ephemeral, o.EphemeralSet = false, true // TestSSHEphemeralKey covers them
 			return sshcmd.SSHRun(context.Background(), o)
 		})
 	}, nil, "ssh", "ops@web-1", "--", "-p", "22", "uptime")

@@ -3,7 +3,9 @@
 // so `ssmctl ssh-proxy` and `ssmctl ssh`) reaches it through a node.
 //
 // It accepts one client key, made when the server starts, for any user,
-// and answers "exec" requests by running the command with sh -c (stdin,
+// and, once SetAuthorizedKeys names where they are, the keys listed in
+// the user's authorized_keys file (read at each login, as sshd does), and
+// answers "exec" requests by running the command with sh -c (stdin,
 // stdout and stderr on the channel, the exit status as "exit-status").
 // Shells, terminals and forwarding are refused. It is a separate package
 // so that the ssmctl binary does not carry an SSH server.
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"sync"
 
@@ -35,6 +38,60 @@ type Server struct {
 	client    ssh.Signer
 	hostKey   ssh.PublicKey
 	wg        sync.WaitGroup
+
+	mu             sync.Mutex
+	authorizedKeys func(user string) string
+	logins         []Login
+}
+
+// Login is a successful authentication: the user and the key.
+type Login struct {
+	User string
+	Key  ssh.PublicKey
+}
+
+// SetAuthorizedKeys makes the server accept, for a user, the keys listed
+// in the file path(user) names (e.g. the user's home on a sandbox node,
+// sandbox.Server.NodeUserHome, then .ssh/authorized_keys).
+func (s *Server) SetAuthorizedKeys(path func(user string) string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authorizedKeys = path
+}
+
+// Logins are the successful authentications so far, in order.
+func (s *Server) Logins() []Login {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Login(nil), s.logins...)
+}
+
+// accepts says whether key may log in as user.
+func (s *Server) accepts(user string, key ssh.PublicKey) bool {
+	if bytes.Equal(key.Marshal(), s.client.PublicKey().Marshal()) {
+		return true
+	}
+	s.mu.Lock()
+	f := s.authorizedKeys
+	s.mu.Unlock()
+	if f == nil {
+		return false
+	}
+	b, err := os.ReadFile(f(user))
+	if err != nil {
+		return false
+	}
+	for len(b) > 0 {
+		k, _, _, rest, err := ssh.ParseAuthorizedKey(b)
+		if err != nil {
+			return false
+		}
+		if bytes.Equal(k.Marshal(), key.Marshal()) {
+			return true
+		}
+		b = rest
+	}
+	return false
 }
 
 // Start listens on a free loopback port and serves until Close.
@@ -57,8 +114,11 @@ func Start() (*Server, error) {
 	}
 	s := &Server{clientKey: clientPriv, client: client, hostKey: host.PublicKey()}
 	s.config = &ssh.ServerConfig{
-		PublicKeyCallback: func(_ ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
-			if bytes.Equal(key.Marshal(), client.PublicKey().Marshal()) {
+		PublicKeyCallback: func(m ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+			if s.accepts(m.User(), key) {
+				s.mu.Lock()
+				s.logins = append(s.logins, Login{User: m.User(), Key: key})
+				s.mu.Unlock()
 				return nil, nil
 			}
 			return nil, errors.New("unknown key")

@@ -68,6 +68,7 @@ func (r *runner) runScriptStep(step documents.Step, p *pluginRun) stepResult {
 		"SSM_COMMAND_ID="+r.c.ID,
 		"AWS_SSM_INSTANCE_ID="+r.inv.InstanceID,
 		"AWS_SSM_REGION_NAME="+s.h.Region,
+		nodeUsersPath(r.node.dir), // the node's users (users.go)
 	)
 	rebootCode, stoppedCode := rebootExitCodeUnix, stoppedExitCodeUnix
 	if windows {
