@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -463,5 +464,36 @@ func TestAutomationTargetLocations(t *testing.T) {
 	child, err := c.GetAutomationExecution(ctx(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: out.AutomationExecutionMetadataList[0].AutomationExecutionId})
 	if err != nil || len(child.AutomationExecution.TargetLocations) != 1 {
 		t.Fatalf("child: %+v %v", child, err)
+	}
+}
+
+// Executions are in the state file; one the sandbox stopped while it ran
+// ends Failed on restart (its engine is gone), with its steps.
+func TestAutomationStateAcrossRestart(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1, err := New(Options{StatePath: path, Fleet: testFleet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.Start()
+	c := ssm.NewFromConfig(s1.AWSConfig())
+	done := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StartEC2Instance"), Parameters: map[string][]string{"InstanceId": {linux1}}})
+	waitAutomation(t, c, done)
+	createRunbook(t, c, "Held", "schemaVersion: '0.3'\nmainSteps:\n  - name: hold\n    action: aws:pause\n    inputs: {}\n")
+	held := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("Held")})
+	waitAutomation(t, c, held, types.AutomationExecutionStatusWaiting)
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s2 := Start(t, Options{StatePath: path})
+	c = ssm.NewFromConfig(s2.AWSConfig())
+	if e := waitAutomation(t, c, done); e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess {
+		t.Fatalf("finished execution after restart: %s", e.AutomationExecutionStatus)
+	}
+	e := waitAutomation(t, c, held)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || stepStatuses(e) != "hold=Failed" || !strings.Contains(aws.ToString(e.FailureMessage), "sandbox stopped") {
+		t.Fatalf("unfinished execution after restart: %s %s %q", e.AutomationExecutionStatus, stepStatuses(e), aws.ToString(e.FailureMessage))
 	}
 }

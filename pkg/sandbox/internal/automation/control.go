@@ -35,11 +35,14 @@ func (a *Area) runInteractive(e *execution) {
 			return
 		}
 	}
-	if a.stopType(e) == "Complete" {
+	switch {
+	case a.ctx.Err() != nil:
+		// The sandbox is closing: see run.
+	case a.stopType(e) == "Complete":
 		a.finish(e, "Success", "")
-		return
+	default:
+		a.finish(e, "Cancelled", "")
 	}
-	a.finish(e, "Cancelled", "")
 }
 
 func first(l []string) string {

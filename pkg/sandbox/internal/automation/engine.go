@@ -90,6 +90,11 @@ func (a *Area) run(e *execution) {
 		}
 		i = next
 	}
+	if a.ctx.Err() != nil {
+		// The sandbox is closing: the execution stays unfinished in the
+		// state file, and a restart ends it Failed (restore).
+		return
+	}
 	switch {
 	case cancelled && a.stopType(e) == "Complete":
 		a.finish(e, "Success", "")
@@ -213,6 +218,9 @@ func (a *Area) runStep(e *execution, st *documents.AutomationStep) string {
 		if errors.As(err, &sf) {
 			typ = sf.typ
 		}
+	}
+	if a.ctx.Err() != nil {
+		return "Cancelled" // the sandbox is closing: left unfinished (see run)
 	}
 	declared := selectOutputs(st, outputs)
 	a.mutate(func(*state) error {
