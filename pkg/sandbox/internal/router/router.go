@@ -206,6 +206,11 @@ func (r *Router) route(req *http.Request) (svc *Service, op *Operation) {
 		return svc, r.byTarget[target]
 	}
 	if op := r.byPath[req.Method+" "+req.URL.Path]; op != nil {
+		// A Query call (STS) is a form; a JSON call without its target
+		// is no call of a Query service.
+		if op.Service.Protocol == protocol.Query && !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			return nil, nil
+		}
 		return op.Service, op
 	}
 	return nil, nil
