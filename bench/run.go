@@ -185,6 +185,12 @@ func ssmctlRunLastEnd(out []byte) (time.Time, error) {
 // cliRunLines splits aws-run.sh's output: node, status, response code,
 // end time, tab-separated.
 func cliRunLines(out []byte) ([][]string, error) {
+	return tabLines(out, "node", "status", "response code", "end")
+}
+
+// tabLines splits a script's output into tab-separated lines of the given
+// fields, skipping empty lines.
+func tabLines(out []byte, fields ...string) ([][]string, error) {
 	var lines [][]string
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -192,8 +198,8 @@ func cliRunLines(out []byte) ([][]string, error) {
 			continue
 		}
 		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 4 {
-			return nil, fmt.Errorf("line %q: want node, status, response code and end", sc.Text())
+		if len(f) != len(fields) {
+			return nil, fmt.Errorf("line %q: want %s", sc.Text(), strings.Join(fields, ", "))
 		}
 		lines = append(lines, f)
 	}

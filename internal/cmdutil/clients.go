@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssmctl/ssmctl/pkg/activations"
+	"github.com/ssmctl/ssmctl/pkg/automation"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 	"github.com/ssmctl/ssmctl/pkg/calendar"
 	"github.com/ssmctl/ssmctl/pkg/opsitems"
@@ -198,4 +199,17 @@ func (c *Clients) Patch(ctx context.Context) (*patch.Client, error) {
 		return nil, err
 	}
 	return &patch.Client{API: s}, nil
+}
+
+// Automation is the Automation client.
+func (c *Clients) Automation(ctx context.Context) (*automation.Client, error) {
+	s, err := c.SSM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Resolver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &automation.Client{API: s, Nodes: r, Warn: c.warnf}, nil
 }

@@ -123,6 +123,14 @@ type Step struct {
 	Document string
 	// Platforms are the step's precondition platforms, if any.
 	Platforms []string
+	// Automation runbooks (schema 0.3): the step's flow properties and
+	// its inputs (JSON).
+	OnFailure      string
+	NextStep       string
+	IsEnd          bool
+	MaxAttempts    int
+	TimeoutSeconds int
+	Inputs         map[string]string
 }
 
 // DescribeDocument reads a document (NAME, or NAME:VERSION unless version is
@@ -255,6 +263,12 @@ type contentStep struct {
 	Name         string         `yaml:"name"`
 	Inputs       map[string]any `yaml:"inputs"`
 	Precondition map[string]any `yaml:"precondition"`
+	// Runbook step properties (schema 0.3).
+	OnFailure      string `yaml:"onFailure"`
+	NextStep       string `yaml:"nextStep"`
+	IsEnd          bool   `yaml:"isEnd"`
+	MaxAttempts    int    `yaml:"maxAttempts"`
+	TimeoutSeconds int    `yaml:"timeoutSeconds"`
 }
 
 func parseContent(s string) documentContent {
@@ -276,6 +290,14 @@ func (c documentContent) steps() []Step {
 		}
 		if eq, ok := s.Precondition["StringEquals"].([]any); ok && len(eq) == 2 {
 			st.Platforms = []string{fmt.Sprint(eq[1])}
+		}
+		if c.SchemaVersion == "0.3" {
+			st.OnFailure, st.NextStep, st.IsEnd, st.MaxAttempts, st.TimeoutSeconds = s.OnFailure, s.NextStep, s.IsEnd, s.MaxAttempts, s.TimeoutSeconds
+			st.Inputs = map[string]string{}
+			for k, v := range s.Inputs {
+				b, _ := json.Marshal(v)
+				st.Inputs[k] = string(b)
+			}
 		}
 		out = append(out, st)
 	}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/activations"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/automation"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/calendar"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
@@ -12,6 +13,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/patch"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/secrets"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sessions"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/sts"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tagging"
 )
 
@@ -39,6 +41,11 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 		func() error { oi, err := opsitems.New(h); tg.Serve("OpsItem", oi); return err },
 		func() (err error) { act, err = activations.New(h, s.nodes); return err },
 		func() (err error) { _, err = patch.New(h, s.nodes, cmds); return err },
+		func() (err error) {
+			_, err = automation.New(h, s.nodes, s.documents, cmds, opts.TimeoutScale)
+			return err
+		},
+		func() error { sts.New(h); return nil },
 	} {
 		if err := open(); err != nil {
 			return err

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"gopkg.in/yaml.v3"
 )
 
@@ -213,9 +215,8 @@ func TestDocumentLifecycle(t *testing.T) {
 	if got := list(&ssm.ListDocumentsInput{DocumentFilterList: []types.DocumentFilter{{Key: types.DocumentFilterKeyName, Value: aws.String("AWS-RunShell")}}}); strings.Join(got, ",") != "AWS-RunShellScript" {
 		t.Errorf("legacy Name filter: %v", got)
 	}
-	// The three AWS-owned Command documents, the five AWS-owned Session
-	// documents and Greet.
-	if got := list(&ssm.ListDocumentsInput{MaxResults: aws.Int32(1)}); len(got) != 9 {
+	// The AWS-owned documents (Command, Session, Automation...) and Greet.
+	if got := list(&ssm.ListDocumentsInput{MaxResults: aws.Int32(1)}); len(got) != len(documents.AWSOwned())+1 {
 		t.Errorf("all documents one per page: %v", got)
 	}
 	if _, err := c.ListDocuments(ctx(), &ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{kv("Owner", "Nobody")}}); errorCode(err) != "InvalidFilterKey" {

@@ -59,6 +59,13 @@ type documentStepView struct {
 	Name      string   `json:"name"`
 	Document  string   `json:"document,omitempty"`
 	Platforms []string `json:"platforms,omitempty"`
+	// Automation runbooks: the step's flow and inputs.
+	OnFailure      string            `json:"onFailure,omitempty"`
+	NextStep       string            `json:"nextStep,omitempty"`
+	IsEnd          bool              `json:"isEnd,omitempty"`
+	MaxAttempts    int               `json:"maxAttempts,omitempty"`
+	TimeoutSeconds int               `json:"timeoutSeconds,omitempty"`
+	Inputs         map[string]string `json:"inputs,omitempty"`
 }
 
 // NewCmdDoc is `ssmctl doc`.
@@ -73,5 +80,27 @@ can see what 'ssmctl run --document NAME --param key=value' takes.`,
   ssmctl doc show AWS-RunShellScript`,
 	}
 	cmd.AddCommand(NewCmdLs(f, nil), NewCmdShow(f, nil))
+	return cmd
+}
+
+// NewCmdDocOfType is `doc` for one document type, as another group shows
+// it: `ssmctl automation doc` (its examples are that group's); ls lists
+// that type only.
+func NewCmdDocOfType(f *cmdutil.Factory, docType string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "doc",
+		Short: "List and show " + docType + " documents",
+		Long: `List the ` + docType + ` documents of this account and region, and show one's
+parameters and steps: 'ssmctl doc ls --type ` + docType + `' and 'ssmctl doc show'.`,
+		Example: `  ssmctl automation doc ls --owner Amazon
+  ssmctl automation doc show AWS-RestartEC2Instance`,
+	}
+	ls := NewCmdLs(f, nil)
+	_ = ls.Flags().Set("type", docType)
+	_ = ls.Flags().MarkHidden("type")
+	ls.Example = "  ssmctl automation doc ls --owner Self\n  ssmctl automation doc ls -o json --query '[].name'"
+	show := NewCmdShow(f, nil)
+	show.Example = "  ssmctl automation doc show AWS-StopEC2InstanceWithApproval\n  ssmctl automation doc show MyRunbook --content"
+	cmd.AddCommand(ls, show)
 	return cmd
 }

@@ -2,8 +2,10 @@ package doc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -94,7 +96,8 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 			Default: p.Default, AllowedValues: p.AllowedValues, AllowedPattern: p.AllowedPattern})
 	}
 	for _, s := range d.Steps {
-		v.Steps = append(v.Steps, documentStepView{Action: s.Action, Name: s.Name, Document: s.Document, Platforms: s.Platforms})
+		v.Steps = append(v.Steps, documentStepView{Action: s.Action, Name: s.Name, Document: s.Document, Platforms: s.Platforms,
+			OnFailure: s.OnFailure, NextStep: s.NextStep, IsEnd: s.IsEnd, MaxAttempts: s.MaxAttempts, TimeoutSeconds: s.TimeoutSeconds, Inputs: s.Inputs})
 	}
 	return opts.Printer().Print(v, func() output.Table {
 		// Key/value rows, then one row per parameter and per step.
@@ -132,8 +135,56 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 			if len(s.Platforms) > 0 {
 				val += " (" + strings.Join(s.Platforms, ", ") + ")"
 			}
+			val += runbookStep(s)
 			add(fmt.Sprintf("Step %d %s", i+1, s.Name), val)
 		}
 		return t
 	})
+}
+
+// runbookStep is an Automation step's inputs and flow, readably:
+// " InstanceIds={{ InstanceId }} DesiredState=stopped; on failure step:x,
+// then next, end".
+func runbookStep(s documentStepView) string {
+	if s.Inputs == nil {
+		return ""
+	}
+	keys := make([]string, 0, len(s.Inputs))
+	for k := range s.Inputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		v := s.Inputs[k]
+		var str string
+		if json.Unmarshal([]byte(v), &str) == nil {
+			v = str
+		}
+		parts = append(parts, k+"="+output.FirstLine(v))
+	}
+	out := ""
+	if len(parts) > 0 {
+		out = " " + strings.Join(parts, " ")
+	}
+	var flow []string
+	if s.TimeoutSeconds > 0 {
+		flow = append(flow, fmt.Sprintf("timeout %ds", s.TimeoutSeconds))
+	}
+	if s.MaxAttempts > 1 {
+		flow = append(flow, fmt.Sprintf("%d attempts", s.MaxAttempts))
+	}
+	if s.OnFailure != "" {
+		flow = append(flow, "on failure "+s.OnFailure)
+	}
+	if s.NextStep != "" {
+		flow = append(flow, "then "+s.NextStep)
+	}
+	if s.IsEnd {
+		flow = append(flow, "end")
+	}
+	if len(flow) > 0 {
+		out += "; " + strings.Join(flow, ", ")
+	}
+	return out
 }

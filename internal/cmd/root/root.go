@@ -17,6 +17,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/internal/build"
 	"github.com/ssmctl/ssmctl/internal/cmd/activate"
+	automationcmd "github.com/ssmctl/ssmctl/internal/cmd/automation"
 	calendarcmd "github.com/ssmctl/ssmctl/internal/cmd/calendar"
 	"github.com/ssmctl/ssmctl/internal/cmd/cp"
 	"github.com/ssmctl/ssmctl/internal/cmd/doc"
@@ -174,6 +175,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("fleet", opsitem.NewCmdOpsItem(f))
 	add("fleet", activate.NewCmdActivate(f))
 	add("fleet", patch.NewCmdPatch(f))
+	add("fleet", automationcmd.NewCmdAutomation(f, doc.NewCmdDocOfType(f, "Automation")))
 	add("fleet", cp.NewCmdCp(f, nil))
 	root.AddCommand(newHelpTopics()...)
 	root.AddCommand(newGenDocsCmd())

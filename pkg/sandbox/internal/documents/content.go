@@ -27,6 +27,9 @@ type Content struct {
 
 	// ChangeCalendar documents (calendar.go): the parsed iCalendar.
 	Calendar *ical.Calendar
+
+	// Automation runbooks (automation_documents.go).
+	Automation *AutomationContent
 }
 
 func (c *Content) Param(name string) *Param {
@@ -85,8 +88,9 @@ func pluginPlatforms(action string) []string {
 }
 
 func (c *Content) PlatformTypes() []string {
-	if c.SessionType != "" {
-		// Session documents run on every platform the agent supports.
+	if c.SessionType != "" || c.Automation != nil {
+		// Session documents run on every platform the agent supports,
+		// and so do runbooks (AWS lists all three for them).
 		return slices.Clone(protocol.PlatformTypes)
 	}
 	var out []string

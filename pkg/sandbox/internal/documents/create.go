@@ -103,8 +103,8 @@ func (a *Area) createDocument(in *createDocumentInput) (*documentDescriptionOutp
 	if in.DocumentType != nil {
 		docType = *in.DocumentType
 	}
-	if docType != "Command" && docType != "Session" && docType != ChangeCalendar {
-		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command, Session and ChangeCalendar documents only, not %s documents.", docType))
+	if docType != "Command" && docType != "Session" && docType != ChangeCalendar && docType != "Automation" {
+		return nil, errInvalidDocumentContent(fmt.Sprintf("The sandbox stores Command, Session, ChangeCalendar and Automation documents only, not %s documents.", docType))
 	}
 	ver, aerr := newVersion(docType, *in.Content, in.DocumentFormat, a.h.Clock())
 	if aerr != nil {

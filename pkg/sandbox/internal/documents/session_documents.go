@@ -215,6 +215,9 @@ func parseContent(docType, content, format string) (*Content, *protocol.APIError
 	if docType == ChangeCalendar {
 		return parseCalendarContent(content, format)
 	}
+	if docType == "Automation" {
+		return parseAutomationContent(content, format)
+	}
 	return parseDocumentContent(content, format)
 }
 

@@ -53,6 +53,9 @@ type Node struct {
 	// TaggedOnce records that SSM tags were added to the node, so that
 	// GetResources still lists it (with no tags) after they are removed.
 	TaggedOnce bool `yaml:"-" json:"taggedOnce,omitempty"`
+	// State is the EC2 instance state Automation set (instance_state.go);
+	// empty is running.
+	State string `yaml:"-" json:"state,omitempty"`
 }
 
 // Platform is a node's operating system as SSM reports it.

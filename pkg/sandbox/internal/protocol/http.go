@@ -32,6 +32,10 @@ func NewRequestID() string {
 
 // WriteJSON answers with v encoded as the protocol encodes a response.
 func WriteJSON(w http.ResponseWriter, p Protocol, status int, v any) {
+	if q, ok := v.(*QueryResponse); ok && p == Query {
+		writeQuery(w, status, q.Body)
+		return
+	}
 	b := []byte("{}")
 	if v != nil {
 		var err error
@@ -54,6 +58,11 @@ func WriteJSON(w http.ResponseWriter, p Protocol, status int, v any) {
 // X-Amzn-ErrorType and, for JSON 1.1, in "__type" with a "message";
 // REST-JSON services put the message in "Message".
 func WriteError(w http.ResponseWriter, p Protocol, e *APIError) {
+	if p == Query {
+		w.Header().Set("X-Amzn-ErrorType", e.Type)
+		writeQuery(w, e.Status, queryError(e))
+		return
+	}
 	w.Header().Set("X-Amzn-ErrorType", e.Type)
 	body := map[string]string{"__type": e.Type}
 	if p == RESTJSON {

@@ -151,7 +151,7 @@ func (r *Router) add(op *Operation) {
 	defer r.mu.Unlock()
 	r.addService(op.Service)
 	r.ops = append(r.ops, op)
-	if op.Service.Protocol == protocol.RESTJSON {
+	if op.Service.Protocol != protocol.JSON11 { // REST-JSON and Query (STS)
 		r.byPath[op.Method+" "+op.Path] = op
 	} else {
 		r.byTarget[op.Service.TargetPrefix+"."+op.Name] = op
@@ -206,6 +206,11 @@ func (r *Router) route(req *http.Request) (svc *Service, op *Operation) {
 		return svc, r.byTarget[target]
 	}
 	if op := r.byPath[req.Method+" "+req.URL.Path]; op != nil {
+		// A Query call (STS) is a form; a JSON call without its target
+		// is no call of a Query service.
+		if op.Service.Protocol == protocol.Query && !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			return nil, nil
+		}
 		return op.Service, op
 	}
 	return nil, nil
