@@ -55,6 +55,12 @@ type testClient struct {
 	closed   *string
 	resumes  int
 	dupes    int
+	// Output messages: how many, the largest payload, and when the
+	// first and the last arrived (pacing).
+	outMsgs  int
+	outMax   int
+	outFirst time.Time
+	outLast  time.Time
 }
 
 func newTestClient(t *testing.T, s *Server, in *ssm.StartSessionInput) *testClient {
@@ -243,6 +249,13 @@ func (c *testClient) deliver(m *protocol.AgentMessage) {
 	case protocol.PayloadOutput:
 		c.mu.Lock()
 		c.stdout.Write(m.Payload)
+		now := time.Now()
+		if c.outMsgs == 0 {
+			c.outFirst = now
+		}
+		c.outMsgs++
+		c.outLast = now
+		c.outMax = max(c.outMax, len(m.Payload))
 		c.mu.Unlock()
 		c.setReady()
 	case protocol.PayloadStdErr:
@@ -802,6 +815,40 @@ func TestPortSessionBasic(t *testing.T) {
 		if st := sessionStatus(t, s, c.sessionID); st != types.SessionStatusTerminated {
 			t.Errorf("%s: status %s", tc.doc, st)
 		}
+	}
+}
+
+// TestPortSessionPaced: port data from the node comes as the agent's port
+// plugin sends it (port_basic.go WritePump, port_mux.go
+// transferDataToMgs): messages of at most 1024 bytes, each followed by a
+// 1 ms pause, so 64 KiB echoed back takes at least 63 ms from the first
+// message to the last.
+func TestPortSessionPaced(t *testing.T) {
+	t.Parallel()
+	addr := echoServer(t, 0)
+	s := Start(t, Options{Fleet: portFleet(addr, "3.0.196.0")})
+	c := newTestClient(t, s, &ssm.StartSessionInput{Target: aws.String("i-0123456789abcdef0"),
+		DocumentName: aws.String("AWS-StartPortForwardingSession"), Parameters: map[string][]string{"portNumber": {"80"}}})
+	const size = 64 << 10
+	data := bytes.Repeat([]byte("0123456789abcdef"), size/16)
+	c.waitUntil("the session type", func() bool { return c.ready })
+	for off := 0; off < size; off += 4096 {
+		c.send(protocol.PayloadOutput, data[off:off+4096])
+	}
+	c.waitUntil("64 KiB echoed", func() bool { return c.stdout.Len() >= size })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !bytes.Equal(c.stdout.Bytes(), data) {
+		t.Fatalf("the echo differs from what was sent (%d bytes back)", c.stdout.Len())
+	}
+	if c.outMax > 1024 {
+		t.Errorf("an Output message of %d bytes: the agent sends at most 1024", c.outMax)
+	}
+	if c.outMsgs < size/1024 {
+		t.Errorf("%d Output messages for %d bytes", c.outMsgs, size)
+	}
+	if d, min := c.outLast.Sub(c.outFirst), time.Duration(c.outMsgs-1)*time.Millisecond; d < min {
+		t.Errorf("%d messages came in %s: with a 1 ms pause after each, at least %s", c.outMsgs, d, min)
 	}
 }
 
