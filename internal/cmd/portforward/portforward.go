@@ -134,11 +134,18 @@ func (o *Options) complete(args []string) error {
 		return cmdutil.FlagValueErrorf("address", o.Address, "give a host name or an IP address, without a port")
 	}
 	o.Forwards = o.Forwards[:0]
+	locals := map[int]string{} // LOCAL port -> the SPEC that names it
 	for _, s := range o.Specs {
 		f, err := session.ParseForward(s)
 		if err != nil {
 			return err
 		}
+		// Two SPECs with one LOCAL port could never both listen: say so
+		// before any AWS call rather than "address already in use".
+		if prev, ok := locals[f.Local]; ok && f.Local != 0 {
+			return exitcode.Usagef("invalid forward %q: LOCAL %d is already %q's", s, f.Local, prev)
+		}
+		locals[f.Local] = s
 		o.Forwards = append(o.Forwards, f)
 	}
 	specs, err := target.ParseAll([]string{o.Target}, o.Aliases())

@@ -41,6 +41,11 @@ func TestPortForwardFlags(t *testing.T) {
 		t.Errorf("target %v", o.Request.Specs)
 	}
 
+	// Free local ports (LOCAL 0 or omitted) may repeat.
+	if _, code, stderr := withF(t, "port-forward", "web-1", "7", "0:7", ":db:7"); code != 0 {
+		t.Errorf("free local ports: exit %d: %s", code, stderr)
+	}
+
 	o, code, stderr = withF(t, "port-forward", "tag:Role=web", "80", "--address", "0.0.0.0", "--sessions", "32",
 		"--reconnect=false", "--ready-file", "r", "--pick", "any", "--reason", "INC-7")
 	if code != 0 {
@@ -63,6 +68,7 @@ func TestPortForwardFlagErrors(t *testing.T) {
 		{[]string{"port-forward", "web-1", "80", "--pick", "first"}, "invalid --pick", true},
 		{[]string{"port-forward", "web-1", "80", "--address", "localhost:80"}, "invalid --address", true},
 		{[]string{"port-forward", "web-1", "80:x"}, `invalid forward "80:x"`, false},
+		{[]string{"port-forward", "web-1", "8080:80", "8080:db:5432"}, `invalid forward "8080:db:5432": LOCAL 8080 is already "8080:80"'s`, false},
 		{[]string{"port-forward", "web-1", "80", "--reason", strings.Repeat("r", 257)}, "--reason is 257 characters", false},
 	} {
 		o, code, stderr := withF(t, tc.args...)
