@@ -126,7 +126,7 @@ func (o *Options) complete(args []string) error {
 	case srcRemote && dstRemote:
 		return cmdutil.FlagErrorf("both SRC and DST are on nodes: one of them must be a local path")
 	case !srcRemote && !dstRemote:
-		return cmdutil.FlagErrorf("neither SRC nor DST is TARGET:PATH: one of them must be on a node (a local name with a colon is written ./%s)", args[0])
+		return cmdutil.FlagErrorf("neither SRC nor DST is TARGET:PATH: one of them must be on a node, e.g. web-1:/tmp/")
 	case srcRemote:
 		o.Target, o.RemotePath, o.LocalPath = srcSpec, srcPath, dstPath
 	default:
