@@ -127,7 +127,7 @@ func NewTunnels(list ...*Tunnel) *Tunnels {
 // Listen opens every tunnel's listener; on failure none stays open.
 func (ts *Tunnels) Listen() error {
 	for i, t := range ts.List {
-		ln, err := net.Listen("tcp", t.Address)
+		ln, err := net.Listen(listenNetwork(t.Address), t.Address)
 		if err != nil {
 			for _, u := range ts.List[:i] {
 				u.ln.Close()
@@ -137,6 +137,24 @@ func (ts *Tunnels) Listen() error {
 		t.ln = ln
 	}
 	return nil
+}
+
+// listenNetwork is the network to listen on addr with: "tcp4" for an IPv4
+// address and "tcp6" for an IPv6 one, so that 0.0.0.0 binds IPv4's
+// wildcard only (with "tcp" Go binds a dual-stack [::], wider than asked,
+// and reports it as [::]), and "tcp" for a name such as localhost.
+func listenNetwork(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "tcp"
+	}
+	switch ip := net.ParseIP(host); {
+	case ip == nil:
+		return "tcp"
+	case ip.To4() != nil:
+		return "tcp4"
+	}
+	return "tcp6"
 }
 
 // unwrapOp drops net.OpError's repetition of the address.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,6 +152,25 @@ func TestTunnelsListenInUse(t *testing.T) {
 	}
 	if _, err := net.Dial("tcp", free.ln.Addr().String()); err == nil {
 		t.Error("the first listener stayed open")
+	}
+}
+
+// TestTunnelsListenWildcard: --address 0.0.0.0 binds IPv4's wildcard,
+// and the listener says so (not a dual-stack [::], wider than asked).
+func TestTunnelsListenWildcard(t *testing.T) {
+	for addr, network := range map[string]string{"0.0.0.0:0": "tcp4", "127.0.0.1:0": "tcp4", "[::]:0": "tcp6", "[::1]:0": "tcp6", "localhost:0": "tcp"} {
+		if got := listenNetwork(addr); got != network {
+			t.Errorf("listenNetwork(%q) = %q, want %q", addr, got, network)
+		}
+	}
+	tun := &Tunnel{Address: "0.0.0.0:0"}
+	ts := NewTunnels(tun)
+	if err := ts.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	defer tun.ln.Close()
+	if got := tun.Addr().String(); !strings.HasPrefix(got, "0.0.0.0:") {
+		t.Errorf("listening on %s, want 0.0.0.0:PORT", got)
 	}
 }
 
