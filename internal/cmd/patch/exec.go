@@ -137,10 +137,16 @@ func execRun(ctx context.Context, o *execOptions) error {
 	o.IO.StartProgress("Reading patch compliance")
 	view, cerr := readCompliance(ctx, pc, nodes)
 	o.IO.StopProgress()
-	if cerr != nil {
+	noReboot := o.Request.Operation == "Install" && o.Request.RebootOption == "NoReboot"
+	switch {
+	case cerr != nil && exit == nil && noReboot:
+		// Without the nodes' patch states ssmctl cannot tell whether a
+		// reboot is owed: 0 would tell a pipeline that none is.
+		exit = exitcode.New(exitcode.AWS, "reading patch compliance after the install: %s; whether a reboot is owed is unknown (ssmctl patch compliance tells)", exitcode.Message(cerr))
+	case cerr != nil:
 		o.IO.Warnf("reading patch compliance: %s", exitcode.Message(cerr))
 	}
-	if exit == nil && o.Request.Operation == "Install" && o.Request.RebootOption == "NoReboot" {
+	if exit == nil && noReboot {
 		var owed []string
 		for _, n := range view.Nodes {
 			if n.InstalledPendingReboot > 0 {
