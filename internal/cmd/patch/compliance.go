@@ -46,8 +46,10 @@ when it ended. A fleet summary follows: N compliant, M non-compliant, K
 never scanned.
 
 A node is non-compliant when a patch its baseline approves is missing or
-failed, or is installed and waiting for a reboot, or when a rejected patch
-is installed. The exit status is 0 unless --fail-on-noncompliant is given:
+failed, or is installed and waiting for a reboot, when a rejected patch
+is installed, or when AWS counts any patch of it non-compliant (on
+Windows, a security update not yet approved under a baseline that makes
+those non-compliant). The exit status is 0 unless --fail-on-noncompliant is given:
 then it is 1 when any node is non-compliant (a CI gate). A node never
 scanned is not counted as non-compliant.`,
 		Example: `  ssmctl patch compliance
