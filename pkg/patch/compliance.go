@@ -32,9 +32,15 @@ type State struct {
 }
 
 // Compliant says whether the node has nothing missing, failed, rejected
-// and installed, or waiting for a reboot: what AWS reports COMPLIANT.
+// and installed, or waiting for a reboot, and no patch counted
+// non-compliant (critical, security or other: "The status of these
+// managed nodes is NON_COMPLIANT", InstancePatchState's documentation;
+// e.g. a Windows security update not yet approved under a baseline whose
+// AvailableSecurityUpdatesComplianceStatus is NON_COMPLIANT): what AWS
+// reports COMPLIANT.
 func (s State) Compliant() bool {
-	return s.Missing == 0 && s.Failed == 0 && s.InstalledPendingReboot == 0 && s.InstalledRejected == 0
+	return s.Missing == 0 && s.Failed == 0 && s.InstalledPendingReboot == 0 && s.InstalledRejected == 0 &&
+		s.CriticalNonCompliant == 0 && s.SecurityNonCompliant == 0 && s.OtherNonCompliant == 0
 }
 
 // statesBatch is DescribeInstancePatchStates' InstanceIds limit (0..50).

@@ -96,6 +96,13 @@ func TestStatesBatchesOf50(t *testing.T) {
 	if (State{Installed: 3, InstalledOther: 1}).Compliant() != true {
 		t.Error("installed only is compliant")
 	}
+	// A patch counted non-compliant makes the node so, whatever its state
+	// (a Windows available security update under a NON_COMPLIANT setting).
+	for _, s := range []State{{Installed: 3, SecurityNonCompliant: 1}, {CriticalNonCompliant: 1}, {OtherNonCompliant: 2}} {
+		if s.Compliant() {
+			t.Errorf("%+v is compliant", s)
+		}
+	}
 }
 
 func TestCheckOverride(t *testing.T) {

@@ -27,6 +27,9 @@ type RunRequest struct {
 	Override       string // BaselineOverride: an s3:// or https:// URL, or a local file's path
 	MaxConcurrency string
 	MaxErrors      string
+	// Ping keeps the nodes with these ping statuses (AWS's spelling), as
+	// run's --ping.
+	Ping []string
 }
 
 // Request is the Run Command request that runs AWS-RunPatchBaseline.
@@ -42,7 +45,7 @@ func (r RunRequest) Request() (runcmd.Request, error) {
 		}
 		params["BaselineOverride"] = []string{u}
 	}
-	req := runcmd.Request{Specs: r.Specs, Document: Document, Parameters: params, MaxConcurrency: r.MaxConcurrency, MaxErrors: r.MaxErrors}
+	req := runcmd.Request{Specs: r.Specs, Ping: r.Ping, Document: Document, Parameters: params, MaxConcurrency: r.MaxConcurrency, MaxErrors: r.MaxErrors}
 	return req, req.Validate()
 }
 

@@ -133,9 +133,10 @@ func TestPatchScanInstall(t *testing.T) {
 	st := patchState(t, c, patchNode1)
 	// AL2023's default approves kernel, openssl-libs and glibc (7 days),
 	// tzdata is installed and approved, bash installed and not approved,
-	// curl too recent: 2 approved security + 1 bugfix missing.
+	// curl too recent: 2 approved security + 1 bugfix missing. curl is
+	// not an AvailableSecurityUpdate: that is Windows' only (the model).
 	if st.Operation != types.PatchOperationTypeScan || st.MissingCount != 3 || st.InstalledCount != 1 || st.InstalledOtherCount != 1 ||
-		aws.ToInt32(st.AvailableSecurityUpdateCount) != 1 || aws.ToString(st.PatchGroup) != "prod" || aws.ToString(st.BaselineId) != al2023Baseline {
+		aws.ToInt32(st.AvailableSecurityUpdateCount) != 0 || aws.ToString(st.PatchGroup) != "prod" || aws.ToString(st.BaselineId) != al2023Baseline {
 		t.Errorf("scan state: %+v", st)
 	}
 	missing, err := c.DescribeInstancePatches(ctx(), &ssm.DescribeInstancePatchesInput{InstanceId: aws.String(patchNode1),
@@ -252,5 +253,135 @@ func TestPatchStatePersists(t *testing.T) {
 	runPatch(t, c, map[string][]string{"Operation": {"Scan"}}, patchNode1)
 	if st := patchState(t, c, patchNode1); aws.ToInt32(st.InstalledPendingRebootCount) != 1 || st.Operation != types.PatchOperationTypeScan {
 		t.Errorf("scan after restart: %+v", st)
+	}
+}
+
+// UpdatePatchBaseline: members given replace, Replace resets the others;
+// AWS's baselines can't be updated.
+func TestUpdatePatchBaseline(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: patchFleet()})
+	c := ssmClient(s)
+	created, err := c.CreatePatchBaseline(ctx(), &ssm.CreatePatchBaselineInput{Name: aws.String("upd"), OperatingSystem: types.OperatingSystemAmazonLinux2023,
+		ApprovedPatches: []string{"curl.x86_64"}, RejectedPatches: []string{"kernel.x86_64"}, Description: aws.String("first")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.BaselineId
+	out, err := c.UpdatePatchBaseline(ctx(), &ssm.UpdatePatchBaselineInput{BaselineId: id, Name: aws.String("upd2"), ApprovedPatches: []string{"bash.x86_64"}})
+	if err != nil || aws.ToString(out.Name) != "upd2" || strings.Join(out.ApprovedPatches, ",") != "bash.x86_64" ||
+		strings.Join(out.RejectedPatches, ",") != "kernel.x86_64" || aws.ToString(out.Description) != "first" {
+		t.Fatalf("update: %v %+v", err, out)
+	}
+	if _, err := c.UpdatePatchBaseline(ctx(), &ssm.UpdatePatchBaselineInput{BaselineId: id, Replace: aws.Bool(true)}); apiCode(err) != "ValidationException" {
+		t.Errorf("Replace without Name: %v", err)
+	}
+	out, err = c.UpdatePatchBaseline(ctx(), &ssm.UpdatePatchBaselineInput{BaselineId: id, Name: aws.String("upd3"), ApprovedPatches: []string{"glibc.x86_64"}, Replace: aws.Bool(true)})
+	if err != nil || len(out.RejectedPatches) != 0 || aws.ToString(out.Description) != "" || out.RejectedPatchesAction != types.PatchActionAllowAsDependency {
+		t.Errorf("Replace: %v %+v", err, out)
+	}
+	if _, err := c.UpdatePatchBaseline(ctx(), &ssm.UpdatePatchBaselineInput{BaselineId: aws.String(al2023Baseline), Name: aws.String("mine")}); apiCode(err) != "DoesNotExistException" {
+		t.Errorf("update AWS's: %v", err)
+	}
+	if _, err := c.UpdatePatchBaseline(ctx(), &ssm.UpdatePatchBaselineInput{BaselineId: id, ApprovalRules: &types.PatchRuleGroup{PatchRules: []types.PatchRule{{
+		ApproveAfterDays: aws.Int32(361), PatchFilterGroup: &types.PatchFilterGroup{PatchFilters: []types.PatchFilter{{Key: types.PatchFilterKeyClassification, Values: []string{"Security"}}}}}}}}); apiCode(err) != "ValidationException" {
+		t.Errorf("ApproveAfterDays 361: %v", err)
+	}
+}
+
+// The model's MaxResults bounds (1..100 for baselines and groups, 10..100
+// for patch states and patches), at most 5 filters, 50 instance IDs, and
+// pages that follow NextToken.
+func TestPatchAPIBounds(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: patchFleet()})
+	c := ssmClient(s)
+	node := aws.String(patchNode1)
+	for name, call := range map[string]func(n int32) error{
+		"DescribePatchBaselines 1..100": func(n int32) error {
+			_, err := c.DescribePatchBaselines(ctx(), &ssm.DescribePatchBaselinesInput{MaxResults: aws.Int32(n)})
+			return err
+		},
+		"DescribePatchGroups 1..100": func(n int32) error {
+			_, err := c.DescribePatchGroups(ctx(), &ssm.DescribePatchGroupsInput{MaxResults: aws.Int32(n)})
+			return err
+		},
+		"DescribeInstancePatchStates 10..100": func(n int32) error {
+			_, err := c.DescribeInstancePatchStates(ctx(), &ssm.DescribeInstancePatchStatesInput{InstanceIds: []string{patchNode1}, MaxResults: aws.Int32(n)})
+			return err
+		},
+		"DescribeInstancePatchStatesForPatchGroup 10..100": func(n int32) error {
+			_, err := c.DescribeInstancePatchStatesForPatchGroup(ctx(), &ssm.DescribeInstancePatchStatesForPatchGroupInput{PatchGroup: aws.String("prod"), MaxResults: aws.Int32(n)})
+			return err
+		},
+		"DescribeInstancePatches 10..100": func(n int32) error {
+			_, err := c.DescribeInstancePatches(ctx(), &ssm.DescribeInstancePatchesInput{InstanceId: node, MaxResults: aws.Int32(n)})
+			return err
+		},
+	} {
+		lo := int32(10)
+		if strings.Contains(name, "1..100") {
+			lo = 1
+		}
+		for _, n := range []int32{lo, 100} {
+			if err := call(n); err != nil {
+				t.Errorf("%s: MaxResults %d: %v", name, n, err)
+			}
+		}
+		for _, n := range []int32{lo - 1, 101} {
+			if err := call(n); apiCode(err) != "ValidationException" {
+				t.Errorf("%s: MaxResults %d: %v, want ValidationException", name, n, err)
+			}
+		}
+	}
+	six := make([]types.PatchOrchestratorFilter, 6)
+	for i := range six {
+		six[i] = types.PatchOrchestratorFilter{Key: aws.String("OWNER"), Values: []string{"AWS"}}
+	}
+	if _, err := c.DescribePatchBaselines(ctx(), &ssm.DescribePatchBaselinesInput{Filters: six}); apiCode(err) != "ValidationException" {
+		t.Errorf("6 filters: %v", err)
+	}
+	ids := make([]string, 51)
+	for i := range ids {
+		ids[i] = patchNode1
+	}
+	if _, err := c.DescribeInstancePatchStates(ctx(), &ssm.DescribeInstancePatchStatesInput{InstanceIds: ids}); apiCode(err) != "ValidationException" {
+		t.Errorf("51 instance IDs: %v", err)
+	}
+
+	// Pages of 4 cover the 14 predefined baselines once each.
+	seen := map[string]bool{}
+	p := ssm.NewDescribePatchBaselinesPaginator(c, &ssm.DescribePatchBaselinesInput{MaxResults: aws.Int32(4)})
+	pages := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, b := range page.BaselineIdentities {
+			if seen[aws.ToString(b.BaselineId)] {
+				t.Errorf("%s twice", aws.ToString(b.BaselineId))
+			}
+			seen[aws.ToString(b.BaselineId)] = true
+		}
+	}
+	if len(seen) != 14 || pages != 4 {
+		t.Errorf("%d baselines in %d pages, want 14 in 4", len(seen), pages)
+	}
+	runPatch(t, c, map[string][]string{"Operation": {"Scan"}}, patchNode1)
+	var kbs []string
+	pp := ssm.NewDescribeInstancePatchesPaginator(c, &ssm.DescribeInstancePatchesInput{InstanceId: node, MaxResults: aws.Int32(10)})
+	for pp.HasMorePages() {
+		page, err := pp.NextPage(ctx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range page.Patches {
+			kbs = append(kbs, aws.ToString(x.KBId))
+		}
+	}
+	if len(kbs) != 5 {
+		t.Errorf("patches %v", kbs)
 	}
 }

@@ -74,7 +74,7 @@ func baselinesRun(ctx context.Context, opts *BaselinesOptions) error {
 		views = append(views, newBaselineView(b))
 	}
 	return opts.Printer().Print(views, func() output.Table {
-		t := output.Table{Headers: []string{"NAME", "OS", "OWNER", "DEFAULT", "ID"}, NoTruncate: []int{0, 1, 4}, DropOrder: []int{3, 2}}
+		t := output.Table{Headers: []string{"NAME", "OS", "OWNER", "DEFAULT", "ID"}, NoTruncate: []int{0, 1, 4}, DropOrder: []int{4, 2, 3}}
 		for _, v := range views {
 			t.Rows = append(t.Rows, []string{v.Name, v.OperatingSystem, v.Owner, yesNo(v.Default), v.ID})
 		}

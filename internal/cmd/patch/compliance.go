@@ -46,8 +46,10 @@ when it ended. A fleet summary follows: N compliant, M non-compliant, K
 never scanned.
 
 A node is non-compliant when a patch its baseline approves is missing or
-failed, or is installed and waiting for a reboot, or when a rejected patch
-is installed. The exit status is 0 unless --fail-on-noncompliant is given:
+failed, or is installed and waiting for a reboot, when a rejected patch
+is installed, or when AWS counts any patch of it non-compliant (on
+Windows, a security update not yet approved under a baseline that makes
+those non-compliant). The exit status is 0 unless --fail-on-noncompliant is given:
 then it is 1 when any node is non-compliant (a CI gate). A node never
 scanned is not counted as non-compliant.`,
 		Example: `  ssmctl patch compliance
@@ -167,8 +169,11 @@ func printCompliance(streams *output.Streams, printer *output.Printer, view comp
 		t := output.Table{
 			Headers: []string{"NODE", "NAME", "STATUS", "GROUP", "BASELINE", "INSTALLED", "OTHER", "PENDING-REBOOT", "REJECTED", "MISSING", "FAILED", "N/A", "CRITICAL", "SECURITY", "LAST", "WHEN"},
 			// Narrow: the least telling counts go first, then the
-			// baseline, the name and the group.
-			NoTruncate: []int{0, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, DropOrder: []int{11, 6, 8, 13, 12, 4, 15, 3, 1},
+			// baseline, the group and the times; what answers "which
+			// nodes are missing (security) patches?" stays longest:
+			// STATUS, MISSING, SECURITY, FAILED and PENDING-REBOOT fit
+			// 80 columns.
+			NoTruncate: []int{0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, DropOrder: []int{11, 6, 8, 5, 4, 3, 15, 12, 1, 14, 7, 10, 13, 9},
 		}
 		for _, v := range view.Nodes {
 			row := []string{v.NodeID, v.Name, v.Status, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}

@@ -39,6 +39,7 @@ type execOptions struct {
 	Targets        []string
 	MaxConcurrency string
 	MaxErrors      string
+	Ping           []string
 	Prefix         bool
 
 	// Request is built from the flags.
@@ -56,6 +57,7 @@ func (o *execOptions) addFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "50", "patch at most `N` or N% of the nodes at a time")
 	fl.StringVar(&o.MaxErrors, "max-errors", "0", "stop sending after more than `N` or N% of the nodes failed")
 	fl.BoolVar(&o.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
+	cmdutil.AddPingFlag(cmd, &o.Ping, "the targets")
 }
 
 // complete parses the targets into the request and checks it.
@@ -70,6 +72,11 @@ func (o *execOptions) complete(args []string, operation string) error {
 	}
 	o.Request.Specs, o.Request.Operation = specs, operation
 	o.Request.MaxConcurrency, o.Request.MaxErrors = o.MaxConcurrency, o.MaxErrors
+	// --ping as run takes it: a node not Online holds the run until AWS
+	// gives up on it (runcmd warns and names this flag).
+	if o.Request.Ping, err = cmdutil.Ping(o.Ping); err != nil {
+		return err
+	}
 	_, err = o.Request.Request()
 	return err
 }
@@ -137,10 +144,16 @@ func execRun(ctx context.Context, o *execOptions) error {
 	o.IO.StartProgress("Reading patch compliance")
 	view, cerr := readCompliance(ctx, pc, nodes)
 	o.IO.StopProgress()
-	if cerr != nil {
+	noReboot := o.Request.Operation == "Install" && o.Request.RebootOption == "NoReboot"
+	switch {
+	case cerr != nil && exit == nil && noReboot:
+		// Without the nodes' patch states ssmctl cannot tell whether a
+		// reboot is owed: 0 would tell a pipeline that none is.
+		exit = exitcode.New(exitcode.AWS, "reading patch compliance after the install: %s; whether a reboot is owed is unknown (ssmctl patch compliance tells)", exitcode.Message(cerr))
+	case cerr != nil:
 		o.IO.Warnf("reading patch compliance: %s", exitcode.Message(cerr))
 	}
-	if exit == nil && o.Request.Operation == "Install" && o.Request.RebootOption == "NoReboot" {
+	if exit == nil && noReboot {
 		var owed []string
 		for _, n := range view.Nodes {
 			if n.InstalledPendingReboot > 0 {

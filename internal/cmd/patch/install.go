@@ -27,6 +27,8 @@ func NewCmdInstall(f *cmdutil.Factory, runF func(*InstallOptions) error) *cobra.
 installs the patches its baseline approves and lacks. Results arrive live as
 with 'ssmctl run' (same waiting, Ctrl-C and exit codes: a patch that fails
 makes its node fail, exit 1); the refreshed compliance of the nodes follows.
+--ping Online leaves out the nodes that are not Online, which would hold
+the run until AWS gives up on them.
 
 --reboot RebootIfNeeded (the default) reboots a node that installed
 patches; NoReboot leaves them pending a reboot: AWS reports the command a

@@ -93,6 +93,17 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(list) == 0 {
+		// Nothing listed must not read as "nothing missing" when the node
+		// was never scanned.
+		states, err := client.States(ctx, []string{nodes[0].ID})
+		if err != nil {
+			return err
+		}
+		if _, ok := states[nodes[0].ID]; !ok {
+			opts.IO.Warnf("%s was never scanned: no patches to list ('ssmctl patch scan %s' scans it)", nodeLabel(nodes[0]), nodes[0].ID)
+		}
+	}
 	views := make([]patchView, 0, len(list))
 	for _, p := range list {
 		views = append(views, patchView{KBID: p.KBID, Title: p.Title, Classification: p.Classification, Severity: p.Severity,
@@ -106,4 +117,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 		return t
 	})
+}
+
+// nodeLabel is "name (ID)", or the ID of a node without a name.
+func nodeLabel(n target.Node) string {
+	return nodeName(nodeComplianceView{NodeID: n.ID, Name: n.Name})
 }

@@ -40,16 +40,16 @@ func TestInstallFlags(t *testing.T) {
 	build := func(f *cmdutil.Factory) *cobra.Command {
 		return patch.NewCmdInstall(f, func(o *patch.InstallOptions) error { got = o; return nil })
 	}
-	code, stderr := patchWithF(t, build, "patch", "install", "web-1", "-t", "tag:Env=prod", "--reboot", "noreboot", "--baseline-override", good, "--max-concurrency", "10%", "--max-errors", "2")
+	code, stderr := patchWithF(t, build, "patch", "install", "web-1", "-t", "tag:Env=prod", "--reboot", "noreboot", "--baseline-override", good, "--max-concurrency", "10%", "--max-errors", "2", "--ping", "online")
 	if code != 0 || got == nil {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	r := got.Request
-	if r.Operation != "Install" || r.RebootOption != "NoReboot" || r.Override != good || len(r.Specs) != 2 || r.MaxConcurrency != "10%" || r.MaxErrors != "2" {
+	if r.Operation != "Install" || r.RebootOption != "NoReboot" || r.Override != good || len(r.Specs) != 2 || r.MaxConcurrency != "10%" || r.MaxErrors != "2" || len(r.Ping) != 1 || r.Ping[0] != "Online" {
 		t.Errorf("request %+v", r)
 	}
 	req, err := r.Request()
-	if err != nil || req.Parameters["BaselineOverride"][0] != "file://"+good {
+	if err != nil || req.Parameters["BaselineOverride"][0] != "file://"+good || len(req.Ping) != 1 || req.Ping[0] != "Online" {
 		t.Errorf("run request: %v %+v", err, req.Parameters)
 	}
 
@@ -62,6 +62,7 @@ func TestInstallFlags(t *testing.T) {
 		{[]string{"patch", "install", "web-1", "--baseline-override", filepath.Join(dir, "none.json")}, "no such file"},
 		{[]string{"patch", "install"}, "no target"},
 		{[]string{"patch", "install", "web-1", "--max-errors", "many"}, "max-errors"},
+		{[]string{"patch", "install", "web-1", "--ping", "sleeping"}, `invalid --ping "sleeping"`},
 	} {
 		got = nil
 		code, stderr := patchWithF(t, build, tc.args...)

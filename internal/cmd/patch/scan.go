@@ -20,7 +20,9 @@ func NewCmdScan(f *cmdutil.Factory, runF func(*ScanOptions) error) *cobra.Comman
 		Long: `Run AWS-RunPatchBaseline with Operation Scan on the nodes: each node
 compares its patches with its baseline and reports their states, installing
 nothing. Results arrive live as with 'ssmctl run' (same waiting, Ctrl-C and
-exit codes); the refreshed compliance of the nodes follows.`,
+exit codes); the refreshed compliance of the nodes follows. --ping Online
+leaves out the nodes that are not Online, which would hold the run until
+AWS gives up on them.`,
 		Example: `  ssmctl patch scan tag:Env=prod
   ssmctl patch scan 'web-*' --max-concurrency 10% --max-errors 1`,
 		Args: cobra.ArbitraryArgs,

@@ -31,6 +31,7 @@ type Area struct {
 	timing    Timing
 	agent     *fleetAgent
 	hooks     map[string]PluginFunc // plugins other areas run (hooks.go)
+	onReboot  []func(instanceID string)
 
 	sec *store.Section // guards st and every command's progress
 	st  *state

@@ -41,6 +41,19 @@ func (a *Area) HandlePlugin(action string, fn PluginFunc) {
 	a.hooks[action] = fn
 }
 
+// OnReboot makes fn run each time a node's simulated reboot ends (a
+// script's exit 194 or 3010, a plugin's Reboot), with no lock held: the
+// patch area clears the node's patches pending a reboot. Areas call it
+// when they open.
+func (a *Area) OnReboot(fn func(instanceID string)) { a.onReboot = append(a.onReboot, fn) }
+
+// rebooted tells the OnReboot functions that id has rebooted.
+func (a *Area) rebooted(id string) {
+	for _, fn := range a.onReboot {
+		fn(id)
+	}
+}
+
 // runHookStep runs a step whose plugin another area handles.
 func (r *runner) runHookStep(step documents.Step, fn PluginFunc) stepResult {
 	s := r.a.area
@@ -50,6 +63,7 @@ func (r *runner) runHookStep(step documents.Step, fn PluginFunc) stepResult {
 			s.h.Log("sandbox: node %s reboots (command %s, step %s)", r.inv.InstanceID, r.c.ID, step.Name)
 			select {
 			case <-time.After(s.rebootDelay()):
+				s.rebooted(r.inv.InstanceID)
 				return nil
 			case <-r.ctx.Done():
 				return r.ctx.Err()

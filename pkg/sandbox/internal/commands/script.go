@@ -110,6 +110,7 @@ func (r *runner) runScriptStep(step documents.Step, p *pluginRun) stepResult {
 			}
 			select {
 			case <-time.After(s.rebootDelay()):
+				s.rebooted(r.inv.InstanceID)
 				continue
 			case <-r.ctx.Done():
 				out.status, out.code = "Cancelled", stoppedCode

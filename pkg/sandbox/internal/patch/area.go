@@ -74,6 +74,7 @@ func New(h *area.Host, n *nodes.Area, cmds *commands.Area) (*Area, error) {
 		r.Register(router.SSM, name, fn)
 	}
 	cmds.HandlePlugin(documents.RunPatchBaselinePlugin, a.runPatchBaseline)
+	cmds.OnReboot(a.rebooted)
 	return a, nil
 }
 
@@ -83,4 +84,18 @@ func (a *Area) view(fn func(st *state)) { a.sec.View(func() { fn(a.st) }) }
 // mutate runs fn with the state locked and, if fn succeeds, saves it.
 func (a *Area) mutate(fn func(st *state) error) error {
 	return a.sec.Mutate(func() error { return fn(a.st) })
+}
+
+// rebooted ends the node's wait for a reboot: its installed patches are
+// no longer pending one. The recorded patch state changes at the next
+// scan or install, as on AWS.
+func (a *Area) rebooted(id string) {
+	_ = a.mutate(func(st *state) error {
+		if ns := st.Nodes[id]; ns != nil {
+			for _, p := range ns.Patches {
+				p.PendingReboot = false
+			}
+		}
+		return nil
+	})
 }

@@ -168,7 +168,10 @@ func scan(ns *nodeState, b *baseline, product string, now time.Time, op *operati
 			r.State = stFailed
 		case ap.approved:
 			r.State = stMissing
-		case isSecurity(p) && !ap.rejected:
+		case isSecurity(p) && !ap.rejected && b.OperatingSystem == "WINDOWS":
+			// "Applies to Windows Server managed nodes only" (the
+			// model's AvailableSecurityUpdateCount); elsewhere such a
+			// patch is not reported.
 			r.State = stAvailableSecurity
 		default:
 			continue // neither installed nor approved: not reported

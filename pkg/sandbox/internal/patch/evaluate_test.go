@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -12,6 +13,7 @@ func TestApprove(t *testing.T) {
 	day := func(n int) time.Time { return time.Date(2026, 3, 10-n, 23, 59, 0, 0, time.UTC) }
 	seven := int32(7)
 	b := &baseline{
+		OperatingSystem: "WINDOWS",
 		ApprovalRules: &ruleGroup{PatchRules: []rule{
 			{ApproveAfterDays: &seven, ComplianceLevel: "CRITICAL", PatchFilterGroup: filterGroup{PatchFilters: []patchFilter{
 				{Key: "CLASSIFICATION", Values: []string{"Security"}}, {Key: "SEVERITY", Values: []string{"critical"}}}}},
@@ -57,6 +59,16 @@ func TestApprove(t *testing.T) {
 		op.CriticalNonCompliant != 1 || op.SecurityNonCompliant != 0 || op.OtherNonCompliant != 2 || len(ns.Records) != 6 {
 		t.Errorf("scan: %+v, %d records", op, len(ns.Records))
 	}
+	// AvailableSecurityUpdate is Windows' only: on Linux the security
+	// patch too recent to be approved is not reported.
+	b.OperatingSystem = "AMAZON_LINUX_2023"
+	op = operation{}
+	scan(ns, b, "Amazon Linux 2023", now, &op)
+	if op.AvailableSecurityUpdate != 0 || op.Missing != 1 || len(ns.Records) != 5 || slices.ContainsFunc(ns.Records, func(r record) bool { return r.ID == "b" }) {
+		t.Errorf("Linux: %+v, %d records", op, len(ns.Records))
+	}
+	b.OperatingSystem = "WINDOWS"
+
 	// BLOCK makes an installed rejected patch InstalledRejected.
 	b.RejectedPatchesAction = "BLOCK"
 	op = operation{}

@@ -95,7 +95,8 @@ type genPatch struct {
 // each family's predefined baseline they give: two or three approved
 // patches missing, one installed, one installed that the baseline does
 // not approve (InstalledOther), and a security update too recent to be
-// approved (AvailableSecurityUpdate) or one the baseline ignores.
+// approved (AvailableSecurityUpdate on Windows, unreported elsewhere) or
+// one the baseline ignores.
 var generated = map[string][]genPatch{
 	"yum": {
 		{"kernel.x86_64", "kernel.x86_64:0:6.1.115-126.197", "Security", "Critical", 21, false},
