@@ -63,6 +63,11 @@ most 10); --notify names an SNS topic told of changes.`,
 			if err := checkNumbers(cmd, n.Priority, n.Severity); err != nil {
 				return err
 			}
+			// A script's --dedup "$KEY" with KEY unset would otherwise
+			// create the duplicates it was written to avoid.
+			if cmd.Flags().Changed("dedup") && strings.TrimSpace(n.Dedup) == "" {
+				return cmdutil.FlagErrorf("--dedup needs a deduplication string that is not blank")
+			}
 			var err error
 			if n.Data, err = parseDataFlags(data); err != nil {
 				return err
