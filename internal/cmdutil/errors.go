@@ -44,12 +44,28 @@ func (e *FlagError) Unwrap() error {
 	return &exitcode.Error{Code: exitcode.Usage, Err: e.err}
 }
 
-// NoArgs rejects positional arguments with a message naming them.
+// NoArgs rejects positional arguments with a message naming them. On a
+// command that runs and has subcommands too (activate tier, with get and
+// set), the first argument is taken for a mistyped subcommand and named
+// as one, with the closest subcommand when there is one.
 func NoArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return FlagErrorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
+	if len(args) == 0 {
+		return nil
 	}
-	return nil
+	if cmd.HasAvailableSubCommands() {
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		// The closest first: Cobra lists every subcommand within the
+		// distance in their order, so "sett" would get "get" before "set".
+		defer func(d int) { cmd.SuggestionsMinimumDistance = d }(cmd.SuggestionsMinimumDistance)
+		for d := 1; d <= 2; d++ { // 2 is Cobra's default
+			cmd.SuggestionsMinimumDistance = d
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				return FlagErrorf("%s; did you mean %q?", msg, s[0])
+			}
+		}
+		return FlagErrorf("%s", msg)
+	}
+	return FlagErrorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
 }
 
 // Failure is one item that failed in a command that acts on several.

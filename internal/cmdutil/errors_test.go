@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -55,5 +57,24 @@ func TestItemsError(t *testing.T) {
 	err := ItemsError([]Failure{{"/a", denied}, {"/b", fmt.Errorf("put: %w", context.Canceled)}}, "")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("%v, want the interruption", err)
+	}
+}
+
+func TestNoArgs(t *testing.T) {
+	leaf := &cobra.Command{Use: "ls"}
+	if err := NoArgs(leaf, []string{"x", "y"}); exitcode.Code(err) != exitcode.Usage || exitcode.Message(err) != `ls takes no arguments, got "x y"` {
+		t.Errorf("leaf: %v", err)
+	}
+	tier := &cobra.Command{Use: "tier", RunE: func(*cobra.Command, []string) error { return nil }}
+	// get before set, as Cobra sorts them: the closest is named, not the first.
+	tier.AddCommand(&cobra.Command{Use: "get", Run: func(*cobra.Command, []string) {}}, &cobra.Command{Use: "set", Run: func(*cobra.Command, []string) {}})
+	if err := NoArgs(tier, []string{"sett", "advanced"}); exitcode.Code(err) != exitcode.Usage || exitcode.Message(err) != `unknown command "sett" for "tier"; did you mean "set"?` {
+		t.Errorf("mistyped subcommand: %v", err)
+	}
+	if err := NoArgs(tier, []string{"standard"}); exitcode.Message(err) != `unknown command "standard" for "tier"` {
+		t.Errorf("unknown subcommand: %v", err)
+	}
+	if err := NoArgs(tier, nil); err != nil {
+		t.Errorf("no arguments: %v", err)
 	}
 }

@@ -47,7 +47,8 @@ func TestCreateFlagErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"--role", "R", "--limit", "0"}, `invalid --limit "0": want 1 to 1000`},
-		{[]string{"--role", "R", "--limit", "1001"}, "registration limit 1001: want 1 to 1000"},
+		{[]string{"--role", "R", "--limit", "1001"}, `invalid --limit "1001": want 1 to 1000`},
+		{[]string{"--role", "R", "--limit", "-1"}, `invalid --limit "-1": want 1 to 1000`},
 		{[]string{"--role", "R", "--expires", "31d"}, "more than 30 days ahead"},
 		{[]string{"--role", "R", "--expires", "tomorrow"}, `invalid --expires "tomorrow"`},
 		{[]string{"--role", "arn:aws:iam::123456789012:role/R"}, "is an ARN"},

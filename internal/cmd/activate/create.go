@@ -3,6 +3,7 @@ package activate
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,7 +64,8 @@ then the commands that install the SSM Agent and register a node, for Linux
 (deb, rpm and snap installs) and Windows (PowerShell), with the region filled
 in; the restart at the end is easy to forget. --code-file F writes the ID
 and code to F (mode 0600, as shell assignments ACTIVATION_ID=... and
-ACTIVATION_CODE=...) instead of printing the code. -o json includes the
+ACTIVATION_CODE=...) instead of printing the code; an existing file keeps its
+mode, as every file ssmctl writes does (docs/output.md). -o json includes the
 code (unless --code-file).`,
 		Example: `  ssmctl activate create --role SSMServiceRole --name DevOnPrem --limit 10
   ssmctl activate create --role service-role/AmazonEC2RunCommandRoleForManagedInstances \
@@ -78,10 +80,10 @@ code (unless --code-file).`,
 			if opts.Input.Metadata, err = cmdutil.KeyValues("registration-metadata", opts.MetadataArgs); err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("limit") && opts.Input.Limit == 0 {
+			if l := opts.Input.Limit; cmd.Flags().Changed("limit") && (l < activations.MinLimit || l > activations.MaxLimit) {
 				// 0 would mean "AWS's default" inside: said on purpose, it
-				// is out of range.
-				return cmdutil.FlagValueErrorf("limit", "0", "want %d to %d", activations.MinLimit, activations.MaxLimit)
+				// is out of range, like -1 or 1001.
+				return cmdutil.FlagValueErrorf("limit", strconv.Itoa(l), "want %d to %d", activations.MinLimit, activations.MaxLimit)
 			}
 			if opts.ExpiresArg != "" {
 				t, err := activations.ParseExpiry(opts.ExpiresArg, opts.Now())
@@ -107,7 +109,7 @@ code (unless --code-file).`,
 	fl.StringVar(&opts.ExpiresArg, "expires", "", "when it expires: a `duration` (36h, 7d) or date, at most 30 days ahead (default 24h)")
 	fl.StringArrayVar(&opts.TagArgs, "tag", nil, "`key=value` tag of the activation, given to its nodes too (repeatable)")
 	fl.StringArrayVar(&opts.MetadataArgs, "registration-metadata", nil, "`key=value` registration metadata (repeatable)")
-	fl.StringVar(&opts.CodeFile, "code-file", "", "write the ID and code to this `file` (mode 0600) instead of printing the code")
+	fl.StringVar(&opts.CodeFile, "code-file", "", "write the ID and code to this `file` (mode 0600 if new) instead of printing the code")
 	return cmd
 }
 

@@ -28,9 +28,10 @@ func NewCmdNodes(f *cmdutil.Factory, runF func(*NodesOptions) error) *cobra.Comm
 		Short: "List the on-premises (mi-) nodes, or those registered through one activation",
 		Long: `List on-premises managed nodes (DescribeInstanceInformation): every mi- node of
 the account and region, or, given an activation ID, the nodes registered
-through it (which stay registered when the activation expires or is
-deleted). Shows ping status, platform, agent version, IP address and
-registration date.`,
+through it: they stay registered, and are listed here, after the activation
+expires or is deleted; an ID with neither an activation nor nodes is an
+error (exit 254). Shows ping status, platform, agent version, IP address
+and registration date.`,
 		Example: `  ssmctl activate nodes
   ssmctl activate nodes 0c8d2f3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f`,
 		Args: cobra.MaximumNArgs(1),
@@ -55,15 +56,17 @@ func nodesRun(ctx context.Context, opts *NodesOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.ActivationID != "" {
-		// An unknown ID is an error, not an empty list.
-		if _, err := c.Get(ctx, opts.ActivationID); err != nil {
-			return err
-		}
-	}
 	nodes, err := c.Nodes(ctx, opts.ActivationID)
 	if err != nil {
 		return err
+	}
+	if opts.ActivationID != "" && len(nodes) == 0 {
+		// An unknown ID is an error, not an empty list. The nodes of a
+		// deleted activation stay registered and keep its ID, so they
+		// are listed without asking whether it still exists.
+		if _, err := c.Get(ctx, opts.ActivationID); err != nil {
+			return err
+		}
 	}
 	views := []nodeView{}
 	for _, n := range nodes {

@@ -63,6 +63,11 @@ most 10); --notify names an SNS topic told of changes.`,
 			if err := checkNumbers(cmd, n.Priority, n.Severity); err != nil {
 				return err
 			}
+			// A script's --dedup "$KEY" with KEY unset would otherwise
+			// create the duplicates it was written to avoid.
+			if cmd.Flags().Changed("dedup") && strings.TrimSpace(n.Dedup) == "" {
+				return cmdutil.FlagErrorf("--dedup needs a deduplication string that is not blank")
+			}
 			var err error
 			if n.Data, err = parseDataFlags(data); err != nil {
 				return err
@@ -85,8 +90,8 @@ most 10); --notify names an SNS topic told of changes.`,
 	fl.StringVar(&opts.Item.Title, "title", "", "the OpsItem's `title` (required)")
 	fl.StringVar(&opts.Item.Source, "source", "", "where it comes from, e.g. ec2 or monitor (required)")
 	fl.StringVar(&opts.Item.Description, "description", "", "what happened, in Markdown; - reads stdin (required)")
-	fl.IntVar(&opts.Item.Priority, "priority", 0, "`1` (highest) to 5")
-	fl.IntVar(&opts.Item.Severity, "severity", 0, "`1` (critical) to 4")
+	fl.IntVar(&opts.Item.Priority, "priority", 0, "priority `N`: 1 (highest) to 5")
+	fl.IntVar(&opts.Item.Severity, "severity", 0, "severity `N`: 1 (critical) to 4")
 	fl.StringVar(&opts.Item.Category, "category", "", "e.g. Availability, Cost, Performance, Recovery, Security")
 	fl.StringVar(&opts.Item.Type, "type", "", "OpsItem `type`: /aws/issue (AWS's default), /aws/insight, /aws/changerequest")
 	fl.StringArrayVar(&data, "data", nil, "operational data `key=value[:searchable]` (repeatable)")

@@ -81,8 +81,8 @@ never matched). --limit stops after N OpsItems (default: all).`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&statuses, "status", nil, "OpsItems with this `status`: Open, InProgress, Resolved (repeatable)")
-	fl.IntVar(&opts.Filter.Priority, "priority", 0, "OpsItems of this priority, `1` to 5")
-	fl.IntVar(&opts.Filter.Severity, "severity", 0, "OpsItems of this severity, `1` to 4")
+	fl.IntVar(&opts.Filter.Priority, "priority", 0, "OpsItems of this priority, `N` from 1 to 5")
+	fl.IntVar(&opts.Filter.Severity, "severity", 0, "OpsItems of this severity, `N` from 1 to 4")
 	fl.StringVar(&opts.Filter.Source, "source", "", "OpsItems from this `source`")
 	fl.StringVar(&opts.Filter.Category, "category", "", "OpsItems of this `category`")
 	fl.StringVar(&opts.Filter.TitleContains, "title-contains", "", "OpsItems whose title contains `text`")

@@ -69,8 +69,8 @@ add to what the OpsItem has (at most 10 related OpsItems). Prints nothing.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Change.Status, "status", "", "new `status`: Open, InProgress, Resolved")
-	fl.IntVar(&opts.Change.Priority, "priority", 0, "new priority, `1` (highest) to 5")
-	fl.IntVar(&opts.Change.Severity, "severity", 0, "new severity, `1` (critical) to 4")
+	fl.IntVar(&opts.Change.Priority, "priority", 0, "new priority `N`, 1 (highest) to 5")
+	fl.IntVar(&opts.Change.Severity, "severity", 0, "new severity `N`, 1 (critical) to 4")
 	fl.StringVar(&opts.Change.Title, "title", "", "new `title`")
 	fl.StringVar(&opts.Change.Description, "description", "", "new description; - reads stdin")
 	fl.StringVar(&opts.Change.Category, "category", "", "new `category`")
