@@ -92,3 +92,48 @@ func state(cals []*Calendar, at, to time.Time) (open bool, next time.Time) {
 	}
 	return open, time.Time{}
 }
+
+// Since is when the calendars' combined state at at began: the last time
+// at or before at when it changed, looking back a year first and then
+// the rest of Horizon. It is zero when the state has not changed within
+// Horizon (a calendar that has always been as it is). GetCalendarState
+// does not answer it; ssmctl computes it from the calendars' content.
+func Since(cals []*Calendar, at time.Time) time.Time {
+	if t := since(cals, at, at.Add(-firstLook)); !t.IsZero() {
+		return t
+	}
+	return since(cals, at, at.Add(-Horizon))
+}
+
+func since(cals []*Calendar, at, from time.Time) time.Time {
+	// A transition at exactly at counts, so the intervals must reach
+	// just past it.
+	to := at.Add(time.Nanosecond)
+	busy := make([][]interval, len(cals))
+	var edges []time.Time
+	for i, c := range cals {
+		busy[i] = c.busy(from, to)
+		for _, iv := range busy[i] {
+			for _, t := range []time.Time{iv.start, iv.end} {
+				if t.After(from) && !t.After(at) {
+					edges = append(edges, t)
+				}
+			}
+		}
+	}
+	openAt := func(t time.Time) bool {
+		for i, c := range cals {
+			if !c.openAt(busy[i], t) {
+				return false
+			}
+		}
+		return true
+	}
+	slices.SortFunc(edges, func(a, b time.Time) int { return b.Compare(a) })
+	for _, t := range edges {
+		if openAt(t) != openAt(t.Add(-time.Nanosecond)) {
+			return t
+		}
+	}
+	return time.Time{}
+}
