@@ -157,3 +157,40 @@ func TestReadICS(t *testing.T) {
 		t.Errorf("%+v", e)
 	}
 }
+
+// docsAPI answers GetDocument from a table of contents.
+type docsAPI struct {
+	API
+	content map[string]string
+}
+
+func (d *docsAPI) GetDocument(_ context.Context, in *ssm.GetDocumentInput, _ ...func(*ssm.Options)) (*ssm.GetDocumentOutput, error) {
+	c, ok := d.content[aws.ToString(in.Name)]
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+	}
+	return &ssm.GetDocumentOutput{Name: in.Name, Content: aws.String(c), DocumentType: types.DocumentTypeChangeCalendar}, nil
+}
+
+// FillSince computes when each state began from the calendar's events; a
+// calendar it cannot read or evaluate keeps a zero Since and the state AWS
+// gave.
+func TestFillSince(t *testing.T) {
+	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	c := &Client{API: &docsAPI{content: map[string]string{
+		"freeze": "BEGIN:VCALENDAR\r\nPRODID:-//t//t//EN\r\nVERSION:2.0\r\nX-CALENDAR-TYPE:DEFAULT_OPEN\r\nBEGIN:VEVENT\r\nUID:a\r\n" +
+			"DTSTART:20261204T170000Z\r\nDTEND:20261207T050000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+		"hourly": "BEGIN:VCALENDAR\r\nPRODID:-//t//t//EN\r\nVERSION:2.0\r\nX-CALENDAR-TYPE:DEFAULT_OPEN\r\nBEGIN:VEVENT\r\nUID:a\r\n" +
+			"DTSTART:20261204T170000Z\r\nDTEND:20261204T180000Z\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+	}}}
+	states := []State{{Name: "freeze", State: Closed, At: at}, {Name: "hourly", State: Open, At: at}, {Name: "denied", State: Open, At: at}}
+	c.FillSince(context.Background(), states)
+	if want := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC); !states[0].Since.Equal(want) {
+		t.Errorf("freeze since %v, want %v", states[0].Since, want)
+	}
+	for _, s := range states[1:] {
+		if !s.Since.IsZero() || s.State != Open {
+			t.Errorf("%s: since %v state %s, want zero and OPEN kept", s.Name, s.Since, s.State)
+		}
+	}
+}

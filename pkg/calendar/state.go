@@ -10,9 +10,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
+	"github.com/ssmctl/ssmctl/pkg/ical"
 )
 
 // The states GetCalendarState answers.
@@ -28,6 +30,8 @@ type State struct {
 	At    time.Time
 	// Next is when the state changes; zero when AWS names no change.
 	Next time.Time
+	// Since is when the state began (FillSince); zero when unknown.
+	Since time.Time
 }
 
 // IsOpen says whether the calendar is open.
@@ -55,6 +59,30 @@ func (c *Client) States(ctx context.Context, names []string, at time.Time) ([]St
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// FillSince sets each state's Since: GetCalendarState does not say when a
+// state began, so it is computed from the calendar's content (GetDocument,
+// evaluated by pkg/ical, as the sandbox evaluates it for GetCalendarState).
+// A calendar that cannot be read or evaluated (no GetDocument permission,
+// iCalendar that pkg/ical does not read) keeps a zero Since: the state
+// itself, which AWS gave, stands.
+func (c *Client) FillSince(ctx context.Context, states []State) {
+	for i := range states {
+		d, err := c.API.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(states[i].Name), DocumentFormat: types.DocumentFormatText})
+		if err != nil {
+			continue
+		}
+		cal, err := ical.Parse(aws.ToString(d.Content))
+		if err != nil {
+			continue
+		}
+		at := states[i].At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		states[i].Since = ical.Since([]*ical.Calendar{cal}, at)
+	}
 }
 
 // calendarError names the calendar in AWS's answer about it.

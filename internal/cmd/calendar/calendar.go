@@ -18,12 +18,13 @@ import (
 type stateView struct {
 	Name               string       `json:"name"`
 	State              string       `json:"state"`
+	Since              *output.Time `json:"since,omitempty"`
 	AtTime             *output.Time `json:"atTime,omitempty"`
 	NextTransitionTime *output.Time `json:"nextTransitionTime,omitempty"`
 }
 
 func newStateView(s calendar.State) stateView {
-	return stateView{Name: s.Name, State: s.State, AtTime: output.NewTime(s.At), NextTransitionTime: output.NewTime(s.Next)}
+	return stateView{Name: s.Name, State: s.State, Since: output.NewTime(s.Since), AtTime: output.NewTime(s.At), NextTransitionTime: output.NewTime(s.Next)}
 }
 
 // calendarView is a calendar as `calendar ls` lists it.

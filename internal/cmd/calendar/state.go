@@ -30,10 +30,16 @@ func NewCmdState(f *cmdutil.Factory, runF func(*StateOptions) error) *cobra.Comm
 	opts := &StateOptions{IO: f.IO, Printer: f.Printer, Now: f.Now, Client: f.Clients().Calendar}
 	cmd := &cobra.Command{
 		Use:   "state NAME...",
-		Short: "Say whether change calendars are OPEN or CLOSED, and until when",
+		Short: "Say whether change calendars are OPEN or CLOSED, since when and until when",
 		Long: `Print each calendar's state (GetCalendarState) now, or at the time --at
-gives, and its next transition: when an open calendar closes, or a closed
-one opens ("-" when none is scheduled). NAME is a calendar's name or ARN.
+gives, since when it has been so, and its next transition: when an open
+calendar closes, or a closed one opens ("-" when none is scheduled). NAME
+is a calendar's name or ARN.
+
+GetCalendarState does not say when a state began: SINCE is computed from
+the calendar's events (GetDocument). It is "-" when the state has not
+changed in the last 100 years, or when the calendar cannot be read or holds
+iCalendar that ssmctl does not evaluate; the state itself is AWS's.
 
 Exits 0 when every calendar is OPEN and 1 when one is CLOSED.`,
 		Example: `  ssmctl calendar state prod-freeze && ./deploy.sh
@@ -67,6 +73,9 @@ func stateRun(ctx context.Context, opts *StateOptions) error {
 	}
 	opts.IO.StartProgress("Reading calendar state")
 	states, err := client.States(ctx, opts.Names, opts.AtTime)
+	if err == nil {
+		client.FillSince(ctx, states)
+	}
 	opts.IO.StopProgress()
 	if err != nil {
 		return err
@@ -78,9 +87,9 @@ func stateRun(ctx context.Context, opts *StateOptions) error {
 		closed = closed || !s.IsOpen()
 	}
 	err = opts.Printer().Print(views, func() output.Table {
-		t := output.Table{Headers: []string{"CALENDAR", "STATE", "AT", "NEXT TRANSITION"}, NoTruncate: []int{1, 2, 3}, DropOrder: []int{2}}
+		t := output.Table{Headers: []string{"CALENDAR", "STATE", "SINCE", "AT", "NEXT TRANSITION"}, NoTruncate: []int{1, 2, 3, 4}, DropOrder: []int{3}}
 		for _, v := range views {
-			t.Rows = append(t.Rows, []string{v.Name, v.State, timeCell(v.AtTime), timeCell(v.NextTransitionTime)})
+			t.Rows = append(t.Rows, []string{v.Name, v.State, timeCell(v.Since), timeCell(v.AtTime), timeCell(v.NextTransitionTime)})
 		}
 		return t
 	})

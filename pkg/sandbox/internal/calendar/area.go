@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/ical"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/ical"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
 )

@@ -3,7 +3,7 @@ package documents
 import (
 	"fmt"
 
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/ical"
+	"github.com/ssmctl/ssmctl/pkg/ical"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 

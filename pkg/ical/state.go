@@ -62,33 +62,70 @@ func State(cals []*Calendar, at time.Time) (open bool, next time.Time) {
 	return open, next
 }
 
-func state(cals []*Calendar, at, to time.Time) (open bool, next time.Time) {
-	busy := make([][]interval, len(cals))
-	var edges []time.Time
+// span is the calendars' events between two times: the edges (starts
+// and ends) after from and at or before to, in order, and whether the
+// calendars are open together at a time within it.
+type span struct {
+	cals  []*Calendar
+	busy  [][]interval
+	edges []time.Time
+}
+
+func newSpan(cals []*Calendar, from, to time.Time) *span {
+	sp := &span{cals: cals, busy: make([][]interval, len(cals))}
 	for i, c := range cals {
-		busy[i] = c.busy(at, to)
-		for _, iv := range busy[i] {
+		// The intervals reach just past to, so an edge at to counts.
+		sp.busy[i] = c.busy(from, to.Add(time.Nanosecond))
+		for _, iv := range sp.busy[i] {
 			for _, t := range []time.Time{iv.start, iv.end} {
-				if t.After(at) && !t.After(to) {
-					edges = append(edges, t)
+				if t.After(from) && !t.After(to) {
+					sp.edges = append(sp.edges, t)
 				}
 			}
 		}
 	}
-	openAt := func(t time.Time) bool {
-		for i, c := range cals {
-			if !c.openAt(busy[i], t) {
-				return false
-			}
+	slices.SortFunc(sp.edges, func(a, b time.Time) int { return a.Compare(b) })
+	return sp
+}
+
+func (sp *span) openAt(t time.Time) bool {
+	for i, c := range sp.cals {
+		if !c.openAt(sp.busy[i], t) {
+			return false
 		}
-		return true
 	}
-	open = openAt(at)
-	slices.SortFunc(edges, func(a, b time.Time) int { return a.Compare(b) })
-	for _, t := range edges {
-		if openAt(t) != open {
+	return true
+}
+
+func state(cals []*Calendar, at, to time.Time) (open bool, next time.Time) {
+	sp := newSpan(cals, at, to)
+	open = sp.openAt(at)
+	for _, t := range sp.edges {
+		if sp.openAt(t) != open {
 			return open, t
 		}
 	}
 	return open, time.Time{}
+}
+
+// Since is when the calendars' combined state at at began: the last time
+// at or before at when it changed, looking back a year first and then
+// the rest of Horizon. It is zero when the state has not changed within
+// Horizon (a calendar that has always been as it is). GetCalendarState
+// does not answer it; ssmctl computes it from the calendars' content.
+func Since(cals []*Calendar, at time.Time) time.Time {
+	if t := since(cals, at, at.Add(-firstLook)); !t.IsZero() {
+		return t
+	}
+	return since(cals, at, at.Add(-Horizon))
+}
+
+func since(cals []*Calendar, at, from time.Time) time.Time {
+	sp := newSpan(cals, from, at)
+	for i := len(sp.edges) - 1; i >= 0; i-- {
+		if t := sp.edges[i]; sp.openAt(t) != sp.openAt(t.Add(-time.Nanosecond)) {
+			return t
+		}
+	}
+	return time.Time{}
 }

@@ -102,3 +102,32 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSince(t *testing.T) {
+	weekly := cal(DefaultOpen, event("DTSTART:20261204T180000Z", "DTEND:20261207T060000Z", "RRULE:FREQ=WEEKLY"))
+	window := cal(DefaultClosed, event("DTSTART;TZID=Europe/Paris:20261201T090000", "DTEND;TZID=Europe/Paris:20261201T110000",
+		"RRULE:FREQ=WEEKLY;BYDAY=TU,TH;COUNT=4", "EXDATE;TZID=Europe/Paris:20261203T090000"))
+	touching := cal(DefaultOpen, event("DTSTART:20261201T100000Z", "DTEND:20261201T120000Z"),
+		event("DTSTART:20261201T120000Z", "DTEND:20261201T140000Z"))
+	old := cal(DefaultOpen, event("DTSTART:20200101T000000Z", "DTEND:20200102T000000Z"))
+	for _, tc := range []struct{ name, content, at, want string }{
+		{"closed since the freeze began", weekly, "2026-12-12T12:00:00Z", "2026-12-11T18:00:00Z"},
+		{"open since the last freeze ended", weekly, "2026-12-09T12:00:00Z", "2026-12-07T06:00:00Z"},
+		{"a transition at at counts", weekly, "2026-12-07T06:00:00Z", "2026-12-07T06:00:00Z"},
+		{"before the first event: never changed", weekly, "2026-12-01T00:00:00Z", ""},
+		{"default closed, open in its window", window, "2026-12-08T08:30:00Z", "2026-12-08T08:00:00Z"},
+		{"an exdate is no transition", window, "2026-12-07T00:00:00Z", "2026-12-01T10:00:00Z"},
+		{"touching events are one closure", touching, "2026-12-01T13:00:00Z", "2026-12-01T10:00:00Z"},
+		{"beyond a year back", old, "2026-12-01T00:00:00Z", "2020-01-02T00:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if s := Since([]*Calendar{mustParse(t, tc.content)}, ts(tc.at)); !s.IsZero() {
+				got = s.UTC().Format(time.RFC3339)
+			}
+			if got != tc.want {
+				t.Errorf("Since(%s) = %q, want %q", tc.at, got, tc.want)
+			}
+		})
+	}
+}
