@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
@@ -30,6 +31,11 @@ type RunRequest struct {
 	// Ping keeps the nodes with these ping statuses (AWS's spelling), as
 	// run's --ping.
 	Ping []string
+	// DeliveryTimeout is SendCommand's TimeoutSeconds, as run's
+	// --delivery-timeout; zero is AWS's default (1 h). The execution
+	// timeout is the document's own: AWS-RunPatchBaseline has no
+	// executionTimeout parameter.
+	DeliveryTimeout time.Duration
 }
 
 // Request is the Run Command request that runs AWS-RunPatchBaseline.
@@ -45,7 +51,7 @@ func (r RunRequest) Request() (runcmd.Request, error) {
 		}
 		params["BaselineOverride"] = []string{u}
 	}
-	req := runcmd.Request{Specs: r.Specs, Ping: r.Ping, Document: Document, Parameters: params, MaxConcurrency: r.MaxConcurrency, MaxErrors: r.MaxErrors}
+	req := runcmd.Request{Specs: r.Specs, Ping: r.Ping, Document: Document, Parameters: params, MaxConcurrency: r.MaxConcurrency, MaxErrors: r.MaxErrors, DeliveryTimeout: r.DeliveryTimeout}
 	return req, req.Validate()
 }
 

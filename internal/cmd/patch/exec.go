@@ -2,6 +2,7 @@ package patch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -41,6 +42,8 @@ type execOptions struct {
 	MaxErrors      string
 	Ping           []string
 	Prefix         bool
+	// DeliveryTimeout is --delivery-timeout, as run's.
+	DeliveryTimeout time.Duration
 
 	// Request is built from the flags.
 	Request patch.RunRequest
@@ -58,6 +61,7 @@ func (o *execOptions) addFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	fl.StringVar(&o.MaxErrors, "max-errors", "0", "stop sending after more than `N` or N% of the nodes failed")
 	fl.BoolVar(&o.Prefix, "prefix", false, `prefix every output line with "NODE | "`)
 	cmdutil.AddPingFlag(cmd, &o.Ping, "the targets")
+	fl.DurationVar(&o.DeliveryTimeout, "delivery-timeout", 0, "a node that has not started patching this `duration` after the command was sent never does (DeliveryTimedOut); 30s to 720h, default 1h")
 }
 
 // complete parses the targets into the request and checks it.
@@ -77,6 +81,10 @@ func (o *execOptions) complete(args []string, operation string) error {
 	if o.Request.Ping, err = cmdutil.Ping(o.Ping); err != nil {
 		return err
 	}
+	if err := runcmd.CheckDeliveryTimeout(o.DeliveryTimeout); err != nil && o.DeliveryTimeout != 0 {
+		return cmdutil.FlagValueErrorf("delivery-timeout", o.DeliveryTimeout.String(), "%s", rangeReason(err))
+	}
+	o.Request.DeliveryTimeout = o.DeliveryTimeout
 	_, err = o.Request.Request()
 	return err
 }
@@ -185,4 +193,14 @@ func execRun(ctx context.Context, o *execOptions) error {
 		}
 	}
 	return exit
+}
+
+// rangeReason is a runcmd range error's reason, without the flag's name
+// (FlagValueErrorf names it).
+func rangeReason(err error) string {
+	var re *runcmd.RangeError
+	if errors.As(err, &re) {
+		return re.Reason
+	}
+	return err.Error()
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -40,7 +41,7 @@ func TestInstallFlags(t *testing.T) {
 	build := func(f *cmdutil.Factory) *cobra.Command {
 		return patch.NewCmdInstall(f, func(o *patch.InstallOptions) error { got = o; return nil })
 	}
-	code, stderr := patchWithF(t, build, "patch", "install", "web-1", "-t", "tag:Env=prod", "--reboot", "noreboot", "--baseline-override", good, "--max-concurrency", "10%", "--max-errors", "2", "--ping", "online")
+	code, stderr := patchWithF(t, build, "patch", "install", "web-1", "-t", "tag:Env=prod", "--reboot", "noreboot", "--baseline-override", good, "--max-concurrency", "10%", "--max-errors", "2", "--ping", "online", "--delivery-timeout", "90s")
 	if code != 0 || got == nil {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -49,7 +50,7 @@ func TestInstallFlags(t *testing.T) {
 		t.Errorf("request %+v", r)
 	}
 	req, err := r.Request()
-	if err != nil || req.Parameters["BaselineOverride"][0] != "file://"+good || len(req.Ping) != 1 || req.Ping[0] != "Online" {
+	if err != nil || req.Parameters["BaselineOverride"][0] != "file://"+good || len(req.Ping) != 1 || req.Ping[0] != "Online" || req.DeliveryTimeout != 90*time.Second {
 		t.Errorf("run request: %v %+v", err, req.Parameters)
 	}
 
@@ -63,6 +64,7 @@ func TestInstallFlags(t *testing.T) {
 		{[]string{"patch", "install"}, "no target"},
 		{[]string{"patch", "install", "web-1", "--max-errors", "many"}, "max-errors"},
 		{[]string{"patch", "install", "web-1", "--ping", "sleeping"}, `invalid --ping "sleeping"`},
+		{[]string{"patch", "install", "web-1", "--delivery-timeout", "10s"}, `invalid --delivery-timeout "10s": want whole seconds from 30s to 720h`},
 	} {
 		got = nil
 		code, stderr := patchWithF(t, build, tc.args...)
