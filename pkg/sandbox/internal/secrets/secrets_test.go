@@ -68,6 +68,15 @@ func TestIdempotentTokens(t *testing.T) {
 	if code(err) != "ResourceExistsException" || strings.Contains(err.Error(), "other") {
 		t.Errorf("same token, other value: %v", err)
 	}
+	// UpdateSecret with a value refuses a token that names a version,
+	// even with the same value.
+	if _, err := a.updateSecret(&updateSecretInput{SecretId: str("db"), SecretString: str("v2"), ClientRequestToken: str(tok)}); code(err) != "ResourceExistsException" {
+		t.Errorf("UpdateSecret with an existing version's token: %v", err)
+	}
+	tok3 := "00000000-0000-4000-8000-000000000003"
+	if u, err := a.updateSecret(&updateSecretInput{SecretId: str("db"), SecretString: str("v3"), ClientRequestToken: str(tok3)}); err != nil || u.VersionId != tok3 {
+		t.Errorf("UpdateSecret with a new token: %+v %v", u, err)
+	}
 }
 
 func TestValueRules(t *testing.T) {
