@@ -43,7 +43,7 @@ func TestSetFieldCompareAndSwap(t *testing.T) {
 	ctx := context.Background()
 	var tokens []string
 	c := &Client{API: sm, NewToken: func() string { tokens = append(tokens, NewToken()); return tokens[len(tokens)-1] }}
-	first, err := c.Create(ctx, Create{Name: "db", Value: &NewValue{String: aws.String(`{"user":"u","password":"p1"}`)}})
+	first, err := c.Create(ctx, Create{Name: "db", Value: &NewValue{String: aws.String(`{"user":"u","password":"p1","id":12345678901234567890,"ratio":0.10}`)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestSetFieldCompareAndSwap(t *testing.T) {
 		t.Errorf("stages after set-field: %v", d.Versions)
 	}
 	v, _ := c.Get(ctx, "db", "", "")
-	if *v.String != `{"password":"p2","user":"u"}` {
+	if *v.String != `{"id":12345678901234567890,"password":"p2","ratio":0.10,"user":"u"}` {
 		t.Errorf("value after set-field: %s", *v.String)
 	}
 

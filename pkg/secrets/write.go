@@ -154,7 +154,7 @@ func (c *Client) SetField(ctx context.Context, id, key, value string) (Result, e
 		return Result{}, err
 	}
 	obj := map[string]any{}
-	if cur.String == nil || json.Unmarshal([]byte(*cur.String), &obj) != nil || obj == nil {
+	if cur.String == nil || decodeObject(*cur.String, &obj) != nil || obj == nil {
 		return Result{}, exitcode.New(exitcode.AWS, "secret %s is not a JSON object: set-field changes a key of one (put replaces the whole value)", cur.Name)
 	}
 	obj[key] = value
@@ -197,6 +197,21 @@ func (c *Client) SetField(ctx context.Context, id, key, value string) (Result, e
 		return res, fmt.Errorf("version %s is AWSCURRENT, but removing the staging label %s from it failed: %w", res.VersionID, label, unlabelErr)
 	}
 	return res, nil
+}
+
+// decodeObject reads a JSON object keeping numbers as written
+// (json.Number), so the keys set-field does not touch keep their exact
+// value (a float64 would round integers beyond 2^53).
+func decodeObject(s string, obj *map[string]any) error {
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	if err := d.Decode(obj); err != nil {
+		return err
+	}
+	if d.More() {
+		return errors.New("data after the JSON object")
+	}
+	return nil
 }
 
 // stagesOf is the staging labels of one version.
