@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strings"
 
@@ -26,7 +25,7 @@ func (c *Client) Env(ctx context.Context, ids []string) ([]envexec.Var, []envexe
 			continue
 		}
 		var obj map[string]any
-		if json.Unmarshal([]byte(*v.String), &obj) != nil || obj == nil {
+		if decodeObject(*v.String, &obj) != nil || obj == nil {
 			vars.Add(envexec.Name(lastSegment(v.Name)), *v.String, v.Name)
 			continue
 		}

@@ -49,7 +49,7 @@ func (c *Client) Get(ctx context.Context, id, versionID, stage string) (*Value, 
 // exit 254 naming the keys that exist, never a value.
 func Field(name, value, path string) (string, error) {
 	var obj map[string]any
-	if err := json.Unmarshal([]byte(value), &obj); err != nil || obj == nil {
+	if err := decodeObject(value, &obj); err != nil || obj == nil {
 		return "", exitcode.New(exitcode.AWS, "secret %s is not a JSON object: --field needs one (--value-only prints the whole value)", name)
 	}
 	v, ok := lookup(obj, path)
@@ -105,6 +105,8 @@ func render(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
+	case json.Number:
+		return x.String()
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case nil:

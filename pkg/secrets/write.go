@@ -130,15 +130,31 @@ func (c *Client) Update(ctx context.Context, id string, description, kmsKeyID *s
 	return Result{Name: aws.ToString(out.Name), ARN: aws.ToString(out.ARN)}, nil
 }
 
+// ErrChanged is SetField's answer when another writer made a new
+// AWSCURRENT version between its read and its write.
+var ErrChanged = errors.New("the secret changed while set-field ran")
+
 // SetField reads the AWSCURRENT value, a JSON object, sets key (a
-// top-level key) to value and stores the result as a new version.
+// top-level key) to value and stores the result as a new version, which
+// becomes AWSCURRENT only if AWSCURRENT is still on the version it read.
+//
+// Secrets Manager has no conditional PutSecretValue, but
+// UpdateSecretVersionStage moves a label only when RemoveFromVersionId
+// names the version that holds it ("If the label is attached and you
+// either do not specify this parameter, or the version ID does not
+// match, then the operation fails"). So the new version is stored with a
+// label of its own (not AWSCURRENT), then AWSCURRENT is moved to it from
+// the version read (AWSPREVIOUS follows, as after a put), then the
+// label of its own is removed. If another writer got in between, the new
+// version is left without labels (deprecated) and the answer wraps
+// ErrChanged: nothing the other writer stored is lost.
 func (c *Client) SetField(ctx context.Context, id, key, value string) (Result, error) {
 	cur, err := c.Get(ctx, id, "", "")
 	if err != nil {
 		return Result{}, err
 	}
 	obj := map[string]any{}
-	if cur.String == nil || json.Unmarshal([]byte(*cur.String), &obj) != nil || obj == nil {
+	if cur.String == nil || decodeObject(*cur.String, &obj) != nil || obj == nil {
 		return Result{}, exitcode.New(exitcode.AWS, "secret %s is not a JSON object: set-field changes a key of one (put replaces the whole value)", cur.Name)
 	}
 	obj[key] = value
@@ -149,7 +165,62 @@ func (c *Client) SetField(ctx context.Context, id, key, value string) (Result, e
 	if err := CheckValue(b); err != nil {
 		return Result{}, err
 	}
-	return c.Put(ctx, id, Text(string(b)), nil)
+	token := c.token()
+	label := "ssmctl-set-field-" + token
+	put, err := c.API.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(id), SecretString: aws.String(string(b)),
+		VersionStages: []string{label}, ClientRequestToken: aws.String(token)})
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Name: aws.ToString(put.Name), ARN: aws.ToString(put.ARN), VersionID: aws.ToString(put.VersionId)}
+	_, moveErr := c.API.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String(id),
+		VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: aws.String(res.VersionID), RemoveFromVersionId: aws.String(cur.VersionID)})
+	stages, descErr := c.stagesOf(ctx, id, res.VersionID)
+	// The move may have succeeded with its answer lost: what counts is
+	// where AWSCURRENT is now.
+	moved := descErr == nil && slices.Contains(stages, "AWSCURRENT") || descErr != nil && moveErr == nil
+	_, unlabelErr := c.API.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String(id),
+		VersionStage: aws.String(label), RemoveFromVersionId: aws.String(res.VersionID)})
+	if !moved {
+		if moveErr == nil {
+			moveErr = descErr
+		}
+		return Result{}, exitcode.Wrap(exitcode.AWS, fmt.Errorf("%w: AWSCURRENT is no longer on version %s, which set-field read, so version %s was not made current (it is kept without labels); read the secret again and retry (%v)",
+			ErrChanged, cur.VersionID, res.VersionID, moveErr))
+	}
+	res.Stages = []string{"AWSCURRENT"}
+	if unlabelErr != nil {
+		// A retry after a lost answer finds the label gone already.
+		if st, err := c.stagesOf(ctx, id, res.VersionID); err == nil && !slices.Contains(st, label) {
+			return res, nil
+		}
+		return res, fmt.Errorf("version %s is AWSCURRENT, but removing the staging label %s from it failed: %w", res.VersionID, label, unlabelErr)
+	}
+	return res, nil
+}
+
+// decodeObject reads a JSON object keeping numbers as written
+// (json.Number), so the keys set-field does not touch keep their exact
+// value (a float64 would round integers beyond 2^53).
+func decodeObject(s string, obj *map[string]any) error {
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	if err := d.Decode(obj); err != nil {
+		return err
+	}
+	if d.More() {
+		return errors.New("data after the JSON object")
+	}
+	return nil
+}
+
+// stagesOf is the staging labels of one version.
+func (c *Client) stagesOf(ctx context.Context, id, versionID string) ([]string, error) {
+	d, err := c.Describe(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return d.Versions[versionID], nil
 }
 
 // Deletion is what DeleteSecret did.

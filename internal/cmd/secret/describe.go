@@ -92,7 +92,7 @@ func describeRun(ctx context.Context, opts *DescribeOptions) error {
 		add("Schedule", sched)
 		add("Window", v.Window)
 		add("Last rotated", label(v.LastRotated))
-		add("Next rotation", label(v.NextRotation))
+		add("Next rotation", output.DueLabel(v.NextRotation, now, p.TerminalTable()))
 		for i, line := range stagesText(v.Versions) {
 			k := ""
 			if i == 0 {
@@ -102,7 +102,7 @@ func describeRun(ctx context.Context, opts *DescribeOptions) error {
 		}
 		add("Created", label(v.Created))
 		add("Last changed", label(v.LastChanged))
-		add("Last accessed", label(v.LastAccessed))
+		add("Last accessed", dateLabel(v.LastAccessed, now, p.TerminalTable()))
 		if v.Deleted != nil {
 			add("Deleted", label(v.Deleted)+" (scheduled for deletion: ssmctl secret restore "+v.Name+")")
 		}

@@ -82,7 +82,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 			if stages == "" {
 				stages = "-"
 			}
-			t.Rows = append(t.Rows, []string{v.VersionID, stages, output.TimeLabel(v.Created, now, p.TerminalTable()), output.TimeLabel(v.LastAccessed, now, p.TerminalTable())})
+			t.Rows = append(t.Rows, []string{v.VersionID, stages, output.TimeLabel(v.Created, now, p.TerminalTable()), dateLabel(v.LastAccessed, now, p.TerminalTable())})
 		}
 		return t
 	})

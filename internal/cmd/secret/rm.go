@@ -43,7 +43,8 @@ func NewCmdRm(f *cmdutil.Factory, runF func(*RmOptions) error) *cobra.Command {
 		Long: `Schedule a secret's deletion after a recovery window of 7 to 30 days
 (--recovery-window, default 30); until then it can be restored with
 ssmctl secret restore, and reading it fails. --force deletes it at once,
-without recovery.
+without recovery; a name that does not exist is an error (exit 254), not
+a silent success as Secrets Manager answers it.
 
 On a terminal ssmctl asks first; without a terminal --yes is required
 (exit 252 otherwise, and nothing is deleted). ssmctl says when the secret
@@ -100,6 +101,13 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 	window := opts.Window
 	if opts.Force {
 		window = 0
+		// DeleteSecret with ForceDeleteWithoutRecovery succeeds for a
+		// secret that does not exist, so a typo would read as "deleted"
+		// while the secret meant is untouched: look it up first (a
+		// secret already scheduled for deletion is found).
+		if _, err := c.Describe(ctx, opts.ID); err != nil {
+			return err
+		}
 	}
 	d, err := c.Delete(ctx, opts.ID, window, opts.Force)
 	if err != nil {

@@ -181,6 +181,20 @@ func printWrite(p *output.Printer, r secrets.Result) error {
 	})
 }
 
+// dateLabel shows a LastAccessedDate, which Secrets Manager keeps as a
+// date (midnight UTC): at a terminal the date itself ("today" for
+// today), since "16h ago" would claim a time nobody recorded.
+func dateLabel(t *output.Time, now time.Time, tty bool) string {
+	if t == nil || !tty {
+		return output.TimeLabel(t, now, tty)
+	}
+	d := t.UTC().Format(time.DateOnly)
+	if d == now.UTC().Format(time.DateOnly) {
+		return "today"
+	}
+	return d
+}
+
 // stagesText lists a secret's versions and stages, current first.
 func stagesText(versions map[string][]string) []string {
 	ids := make([]string, 0, len(versions))

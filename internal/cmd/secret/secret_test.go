@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -87,5 +88,48 @@ func TestSecretUsageErrors(t *testing.T) {
 				t.Errorf("%s called %d times", op, st.Calls)
 			}
 		}
+	}
+}
+
+// At a terminal describe shows the next rotation ahead ("in 29d", not
+// "just now") and the last access as the date Secrets Manager keeps
+// ("today", not hours since midnight); history too.
+func TestSecretDescribeTerminalTimes(t *testing.T) {
+	srv := sandbox.Start(t, sandbox.Options{})
+	client := secretsmanager.NewFromConfig(srv.AWSConfig())
+	ctx := context.Background()
+	if _, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String(`{"password":"p"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"secret", "get", "db", "--field", "password"},
+		{"secret", "rotate", "db", "--lambda", "arn:aws:lambda:us-east-1:123456789012:function:rot", "--every", "30d", "--wait", "5s"},
+	} {
+		c := cmdtest.New(t, srv)
+		if code := c.Run(ctx, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, c.ErrOut.String())
+		}
+	}
+	// The sandbox keeps the machine's time: so does this CLI.
+	c := cmdtest.New(t, srv)
+	c.F.Now = time.Now
+	c.Streams.SetStdoutTTY(true)
+	if code := c.Run(ctx, "secret", "describe", "db"); code != 0 {
+		t.Fatalf("describe: exit %d: %s", code, c.ErrOut.String())
+	}
+	out := c.Out.String()
+	for _, want := range []string{"Next rotation    in 29d", "Last accessed    today"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("describe at a terminal lacks %q:\n%s", want, out)
+		}
+	}
+	c = cmdtest.New(t, srv)
+	c.F.Now = time.Now
+	c.Streams.SetStdoutTTY(true)
+	if code := c.Run(ctx, "secret", "history", "db"); code != 0 {
+		t.Fatalf("history: exit %d: %s", code, c.ErrOut.String())
+	}
+	if !strings.Contains(c.Out.String(), "today") || strings.Contains(c.Out.String(), "h ago") {
+		t.Errorf("history at a terminal:\n%s", c.Out.String())
 	}
 }

@@ -27,7 +27,12 @@ func NewCmdSetField(f *cmdutil.Factory, runF func(*SetFieldOptions) error) *cobr
 		Short: "Change one key of a JSON secret, as a new version",
 		Long: `Read a JSON secret's AWSCURRENT value, set one top-level KEY to VALUE (a
 string; - reads it from stdin, one trailing newline dropped) and store the
-result as a new AWSCURRENT version; the other keys are kept.`,
+result as a new AWSCURRENT version; the other keys are kept.
+
+The new version becomes AWSCURRENT only if AWSCURRENT is still on the
+version that was read: if another writer stored a version in between,
+set-field exits 254 and the other writer's value stays current (the new
+version is kept without staging labels). See docs/secrets.md.`,
 		Example: `  ssmctl secret set-field prod/db password "$(ssmctl secret password)"
   ssmctl secret set-field prod/db host - < host.txt`,
 		Args: cobra.RangeArgs(2, 3),

@@ -63,7 +63,7 @@ func scheduleDays(expr string) (int64, bool) {
 }
 
 // interval is the time between rotations of a days or rate() schedule;
-// ok is false for cron(), whose next date the sandbox does not compute.
+// ok is false for cron().
 func (r *rotation) interval() (time.Duration, bool) {
 	if r.AfterDays > 0 {
 		return time.Duration(r.AfterDays) * 24 * time.Hour, true
@@ -79,17 +79,26 @@ func (r *rotation) interval() (time.Duration, bool) {
 	return time.Duration(n) * 24 * time.Hour, true
 }
 
-// next is the start of the next rotation window: the last rotation (or
-// the creation) plus the interval, the window starting at midnight UTC
-// for a schedule in days.
+// next is the start of the next rotation window: for a days or rate()
+// schedule the last rotation (or the creation) plus the interval, the
+// window starting at midnight UTC for a schedule in days; for cron() the
+// schedule's first window opening after the last rotation (or the
+// creation).
 func (r *rotation) next(created time.Time) (time.Time, bool) {
-	d, ok := r.interval()
-	if !ok {
-		return time.Time{}, false
-	}
 	from := created
 	if r.LastRotated != nil {
 		from = *r.LastRotated
+	}
+	if m := cronPattern.FindStringSubmatch(r.Schedule); m != nil {
+		c, err := parseCron(m[1])
+		if err != nil {
+			return time.Time{}, false
+		}
+		return c.next(from)
+	}
+	d, ok := r.interval()
+	if !ok {
+		return time.Time{}, false
 	}
 	n := from.UTC().Add(d)
 	if d%(24*time.Hour) == 0 {
@@ -100,8 +109,9 @@ func (r *rotation) next(created time.Time) (time.Time, bool) {
 
 // checkRules applies the rotation schedule's rules: AutomaticallyAfterDays
 // or ScheduleExpression, not both; rate() in hours (at least 4) or days
-// (1..1000); cron() with six fields; a Duration of whole hours that does
-// not reach into the next rotation window or the next UTC day.
+// (1..999); cron() as cron.go reads it, at most every four hours; a
+// Duration of whole hours that does not reach into the next rotation
+// window or the next UTC day.
 func checkRules(w *rotationRulesWire) error {
 	var v protocol.Validator
 	if w.AutomaticallyAfterDays != nil {
@@ -157,24 +167,30 @@ func checkRules(w *rotationRulesWire) error {
 			if window > time.Duration(n)*time.Hour {
 				return errInvalidParameter("The rotation window (Duration %s) can't extend into the next rotation window.", *w.Duration)
 			}
-		} else if n > 1000 {
-			return errInvalidParameter("Invalid rate() expression %s: the interval can be at most 1000 days.", expr)
+		} else if n > 999 {
+			return errInvalidParameter("Invalid rate() expression %s: the maximum rotation period is 999 days.", expr)
 		}
 		return nil
 	}
 	if m := cronPattern.FindStringSubmatch(expr); m != nil {
-		fields := strings.Fields(m[1])
-		if len(fields) != 6 {
-			return errInvalidParameter("Invalid cron() expression %s: it must have six fields (minutes hours day-of-month month day-of-week year).", expr)
+		c, err := parseCron(m[1])
+		if err != nil {
+			return errInvalidParameter("Invalid cron() expression %s: %v.", expr, err)
 		}
-		if fields[2] != "?" && fields[4] != "?" {
-			return errInvalidParameter("Invalid cron() expression %s: day-of-month or day-of-week must be ?.", expr)
+		if len(c.hours) == 0 {
+			return errInvalidParameter("Invalid cron() expression %s: it names no hour.", expr)
 		}
-		if h, err := strconv.Atoi(fields[1]); err == nil {
-			if h < 0 || h > 23 {
-				return errInvalidParameter("Invalid cron() expression %s: hours must be 0..23.", expr)
+		if c.inHours() && c.minGap() < 4*time.Hour {
+			return errInvalidParameter("Invalid cron() expression %s: you can rotate a secret as often as every four hours.", expr)
+		}
+		if _, ok := c.next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)); !ok {
+			return errInvalidParameter("Invalid cron() expression %s: it never matches a day.", expr)
+		}
+		if window > 0 {
+			if c.inHours() && window > c.minGap() {
+				return errInvalidParameter("The rotation window (Duration %s) can't extend into the next rotation window.", *w.Duration)
 			}
-			if window > 0 && time.Duration(h)*time.Hour+window > 24*time.Hour {
+			if time.Duration(c.hours[len(c.hours)-1])*time.Hour+window > 24*time.Hour {
 				return errInvalidParameter("The rotation window (Duration %s) can't extend into the next UTC day.", *w.Duration)
 			}
 		}

@@ -68,6 +68,15 @@ func TestIdempotentTokens(t *testing.T) {
 	if code(err) != "ResourceExistsException" || strings.Contains(err.Error(), "other") {
 		t.Errorf("same token, other value: %v", err)
 	}
+	// UpdateSecret with a value refuses a token that names a version,
+	// even with the same value.
+	if _, err := a.updateSecret(&updateSecretInput{SecretId: str("db"), SecretString: str("v2"), ClientRequestToken: str(tok)}); code(err) != "ResourceExistsException" {
+		t.Errorf("UpdateSecret with an existing version's token: %v", err)
+	}
+	tok3 := "00000000-0000-4000-8000-000000000003"
+	if u, err := a.updateSecret(&updateSecretInput{SecretId: str("db"), SecretString: str("v3"), ClientRequestToken: str(tok3)}); err != nil || u.VersionId != tok3 {
+		t.Errorf("UpdateSecret with a new token: %+v %v", u, err)
+	}
 }
 
 func TestValueRules(t *testing.T) {
@@ -265,11 +274,72 @@ func TestScheduleRules(t *testing.T) {
 		{rotationRulesWire{ScheduleExpression: str("cron(0 16 * *)")}, "InvalidParameterException"},
 		{rotationRulesWire{ScheduleExpression: str("every day")}, "InvalidParameterException"},
 		{rotationRulesWire{ScheduleExpression: str("rate(1 day)"), Duration: str("3d")}, "ValidationException"},
+		{rotationRulesWire{ScheduleExpression: str("rate(999 days)")}, ""},
+		{rotationRulesWire{ScheduleExpression: str("rate(1000 days)")}, "InvalidParameterException"},
+		// The user guide's cron rules: minutes 0, year *, one ? of the
+		// two day fields, at most every four hours, a window that stays
+		// in its day and before the next window.
+		{rotationRulesWire{ScheduleExpression: str("cron(0 4/12 * * ? *)"), Duration: str("4h")}, ""},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 4/12 * * ? *)"), Duration: str("13h")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 */2 * * ? *)")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 0,22 * * ? *)")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(30 4 * * ? *)")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 4 * * ? 2027)")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 4 1 * MON *)")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 24 * * ? *)")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 4 30 2 ? *)")}, "InvalidParameterException"},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 0 ? * SUN#1 *)")}, ""},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 16 L * ? *)")}, ""},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 10 ? FEB,MAY,AUG,NOV TUE#2 *)")}, ""},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 8 ? * MON-FRI *)"), Duration: str("16h")}, ""},
+		{rotationRulesWire{ScheduleExpression: str("cron(0 8 ? * MON-FRI *)"), Duration: str("17h")}, "InvalidParameterException"},
 	} {
 		err := checkRules(&tc.rules)
 		if code(err) != tc.code {
 			t.Errorf("%+v: %v, want %q", tc.rules, err, tc.code)
 		}
+	}
+}
+
+// NextRotationDate for cron(): the schedule's first window after the last
+// rotation, in UTC.
+func TestCronNext(t *testing.T) {
+	t.Parallel()
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// 2026-12-05 is a Saturday.
+	from := at("2026-12-05T16:30:00Z")
+	for _, tc := range []struct{ expr, want string }{
+		{"cron(0 4 ? * SUN *)", "2026-12-06T04:00:00Z"},
+		{"cron(0 4/12 * * ? *)", "2026-12-06T04:00:00Z"},
+		{"cron(0 17 * * ? *)", "2026-12-05T17:00:00Z"},
+		{"cron(0 16 1,15 * ? *)", "2026-12-15T16:00:00Z"},
+		{"cron(0 16 L * ? *)", "2026-12-31T16:00:00Z"},
+		{"cron(0 0 ? * SUN#1 *)", "2026-12-06T00:00:00Z"},
+		{"cron(0 10 ? FEB,MAY,AUG,NOV TUE#2 *)", "2027-02-09T10:00:00Z"},
+		{"cron(0 9 ? * 6L *)", "2026-12-25T09:00:00Z"},
+		{"cron(0 0 29 2 ? *)", "2028-02-29T00:00:00Z"},
+	} {
+		r := rotation{Schedule: tc.expr, LastRotated: &from}
+		got, ok := r.next(time.Time{})
+		if !ok || !got.Equal(at(tc.want)) {
+			t.Errorf("%s after %s: %s %v, want %s", tc.expr, from.Format(time.RFC3339), got.Format(time.RFC3339), ok, tc.want)
+		}
+	}
+	a := newTestArea(t, func() time.Time { return from }, router.Faults{})
+	a.createSecret(&createSecretInput{Name: str("db"), SecretString: str("v")})
+	if _, err := a.rotateSecret(&rotateSecretInput{SecretId: str("db"), RotationLambdaARN: str("arn:aws:lambda:us-east-1:123456789012:function:rot"),
+		RotationRules: &rotationRulesWire{ScheduleExpression: str("cron(0 4 ? * SUN *)")}}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := a.describeSecret(&secretIDInput{SecretId: str("db")})
+	if d.NextRotationDate == nil || !time.Time(*d.NextRotationDate).Equal(at("2026-12-06T04:00:00Z")) {
+		t.Errorf("DescribeSecret's NextRotationDate for a cron(): %v", d.NextRotationDate)
 	}
 }
 

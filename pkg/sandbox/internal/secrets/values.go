@@ -276,6 +276,13 @@ func (a *Area) updateSecret(in *updateSecretInput) (*createSecretOutput, error) 
 		s.Changed = now
 		out = createSecretOutput{ARN: s.ARN, Name: s.Name}
 		if in.SecretString != nil || in.SecretBinary != nil {
+			// Unlike CreateSecret and PutSecretValue, "If you call this
+			// operation with a ClientRequestToken that matches an
+			// existing version's VersionId, the operation results in an
+			// error" (UpdateSecret's documentation), same value or not.
+			if in.ClientRequestToken != nil && s.version(*in.ClientRequestToken) != nil {
+				return protocol.Errorf(http.StatusBadRequest, "ResourceExistsException", "A version with this ClientRequestToken already exists. You can't modify an existing version; you can only create new versions.")
+			}
 			ver, err := s.addVersion(in.ClientRequestToken, in.SecretString, in.SecretBinary, nil, now)
 			if err != nil {
 				return err
