@@ -110,14 +110,14 @@ func (a *Area) Find(name, version, versionName string) (f Found, ok bool, err er
 // Legacy says whether an AWS-owned document is a schema 1.2 one
 // (runtimeConfig instead of mainSteps).
 func Legacy(name string) bool {
-	d := awsDocuments[name]
+	d := awsDocuments()[name]
 	return d != nil && d.latest().parsed.Legacy
 }
 
 // AWSOwned names the AWS-owned documents the sandbox has built in.
 func AWSOwned() []string {
-	names := make([]string, 0, len(awsDocuments))
-	for name := range awsDocuments {
+	names := make([]string, 0, len(awsDocuments()))
+	for name := range awsDocuments() {
 		names = append(names, name)
 	}
 	sort.Strings(names)

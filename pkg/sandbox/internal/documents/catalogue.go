@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"sync"
 	"time"
 )
 
@@ -86,8 +87,10 @@ const runPowerShellScriptContent = `{
 }
 `
 
-// awsDocuments are built once; they are read-only.
-var awsDocuments = func() map[string]*document {
+// awsDocuments are the AWS-owned documents, built (parsed) on first use,
+// not at start-up: every ssmctl command links the sandbox, and only the
+// sandbox reads them. They are read-only.
+var awsDocuments = sync.OnceValue(func() map[string]*document {
 	mk := func(name, content, hash string, created time.Time) *document {
 		v := &documentVersion{Version: 1, Format: "JSON", Content: content, Created: created, Hash: hash}
 		c, err := parseDocumentContent(content, "JSON")
@@ -114,5 +117,7 @@ var awsDocuments = func() map[string]*document {
 		v.parsed = c
 		docs[sd.name] = &document{Name: sd.name, Owner: "Amazon", DocumentType: "Session", DefaultVersion: 1, Versions: []*documentVersion{v}}
 	}
+	addPatchDocument(docs)
+	addAutomationDocuments(docs)
 	return docs
-}()
+})

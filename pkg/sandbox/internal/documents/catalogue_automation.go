@@ -139,7 +139,9 @@ var awsAutomationDocuments = []struct{ name, content string }{
 `},
 }
 
-func init() {
+// addAutomationDocuments adds the AWS-owned runbooks to the AWS-owned
+// documents.
+func addAutomationDocuments(awsDocuments map[string]*document) {
 	created := time.Date(2017, 12, 14, 20, 50, 0, 0, time.UTC)
 	for _, ad := range awsAutomationDocuments {
 		v := &documentVersion{Version: 1, Format: "JSON", Content: ad.content, Created: created, Hash: documentHash(ad.content)}

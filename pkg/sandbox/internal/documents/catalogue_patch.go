@@ -75,8 +75,8 @@ const runPatchBaselineContent = `{
 // the sandbox; the patch area registers it with the agent.
 const RunPatchBaselinePlugin = "aws:runPatchBaseline"
 
-func init() {
-	knownPlugins = append(knownPlugins, RunPatchBaselinePlugin)
+// addPatchDocument adds AWS-RunPatchBaseline to the AWS-owned documents.
+func addPatchDocument(awsDocuments map[string]*document) {
 	const name = "AWS-RunPatchBaseline"
 	v := &documentVersion{Version: 1, Format: "JSON", Content: runPatchBaselineContent,
 		Created: time.Date(2018, 5, 30, 20, 6, 5, 0, time.UTC), Hash: documentHash(runPatchBaselineContent)}

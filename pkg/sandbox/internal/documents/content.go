@@ -65,9 +65,10 @@ type Step struct {
 }
 
 // Plugins the agent knows (appconfig plugin names); the sandbox runs the
-// first three, the others fail when run.
+// first three and aws:runPatchBaseline (the patch area's), the others fail
+// when run.
 var knownPlugins = []string{
-	"aws:runShellScript", "aws:runPowerShellScript", "aws:runDocument",
+	"aws:runShellScript", "aws:runPowerShellScript", "aws:runDocument", RunPatchBaselinePlugin,
 	"aws:applications", "aws:cloudWatch", "aws:configureDocker", "aws:configurePackage",
 	"aws:domainJoin", "aws:downloadContent", "aws:psModule", "aws:refreshAssociation",
 	"aws:runDockerAction", "aws:softwareInventory", "aws:updateAgent", "aws:updateSsmAgent",

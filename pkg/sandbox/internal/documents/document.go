@@ -59,7 +59,7 @@ func Name(s string) string {
 // findDocument looks a document up by name or ARN.
 func (st *state) findDocument(name string) *document {
 	name = Name(name)
-	if d := awsDocuments[name]; d != nil {
+	if d := awsDocuments()[name]; d != nil {
 		return d
 	}
 	for _, d := range st.Documents {

@@ -121,8 +121,8 @@ func documentFilters(in *listDocumentsInput) ([]documentFilterSpec, error) {
 // matchingDocuments are the documents, AWS-owned and the account's, that
 // every filter matches, sorted by name.
 func (st *state) matchingDocuments(filters []documentFilterSpec) []*document {
-	all := make([]*document, 0, len(awsDocuments)+len(st.Documents))
-	for _, d := range awsDocuments {
+	all := make([]*document, 0, len(awsDocuments())+len(st.Documents))
+	for _, d := range awsDocuments() {
 		all = append(all, d)
 	}
 	all = append(all, st.Documents...)
