@@ -26,9 +26,9 @@ import (
 //	SSMCTL_TUNNEL_TEST_CONNS=64 SSMCTL_TUNNEL_TEST_CONN_BYTES=8388608 \
 //	  go test -count=1 -timeout 60m -run TestTunnelConcurrentConnections ./pkg/session/
 //
-// A large run is paced as the agent is unless SSMCTL_TUNNEL_TEST_PACED=0
-// (about 3 minutes unpaced on a 2-core machine, against the 30 s that
-// would fit in make test: see docs/port-forward.md).
+// A large run is paced as the agent is unless SSMCTL_TUNNEL_TEST_PACED=0.
+// make test runs it at full size, unpaced and without -race (make
+// tunnel-load, about 80 s on a 2-core machine: docs/port-forward.md).
 
 // envInt is the positive integer in the environment variable name, or def.
 func envInt(t *testing.T, name string, def int) int {
