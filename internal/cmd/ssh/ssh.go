@@ -40,7 +40,7 @@ type Options struct {
 	// InstanceConnect the EC2 Instance Connect client that pushes them.
 	RunCommand      func(ctx context.Context) (*runcmd.Client, error)
 	InstanceConnect func(ctx context.Context) (sshkey.InstanceConnectAPI, error)
-	Getenv     func(string) string
+	Getenv          func(string) string
 
 	Target  string
 	User    string
