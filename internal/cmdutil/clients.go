@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2instanceconnect"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroups"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -33,6 +34,7 @@ type Clients struct {
 	tagging func(ctx context.Context) (*resourcegroupstaggingapi.Client, error)
 	groups  func(ctx context.Context) (*resourcegroups.Client, error)
 	secrets func(ctx context.Context) (*secretsmanager.Client, error)
+	eic     func(ctx context.Context) (*ec2instanceconnect.Client, error)
 
 	f *Factory
 }
@@ -45,6 +47,7 @@ func (f *Factory) newClients(cfg func(ctx context.Context) (aws.Config, error)) 
 	})
 	c.groups = sdkClient(cfg, func(cfg aws.Config) *resourcegroups.Client { return resourcegroups.NewFromConfig(cfg) })
 	c.secrets = sdkClient(cfg, func(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) })
+	c.eic = sdkClient(cfg, func(cfg aws.Config) *ec2instanceconnect.Client { return ec2instanceconnect.NewFromConfig(cfg) })
 	return c
 }
 
@@ -66,6 +69,12 @@ func (c *Clients) Config(ctx context.Context) (aws.Config, error) { return c.con
 
 // SSM is the Systems Manager client.
 func (c *Clients) SSM(ctx context.Context) (*ssm.Client, error) { return c.ssm(ctx) }
+
+// InstanceConnect is the EC2 Instance Connect client (ssmctl ssh's
+// one-time keys).
+func (c *Clients) InstanceConnect(ctx context.Context) (*ec2instanceconnect.Client, error) {
+	return c.eic(ctx)
+}
 
 // Tagging is the Resource Groups Tagging API client.
 func (c *Clients) Tagging(ctx context.Context) (*resourcegroupstaggingapi.Client, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/calendar"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/instanceconnect"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/opsitems"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
@@ -46,6 +47,7 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 			return err
 		},
 		func() error { sts.New(h); return nil },
+		func() error { s.instanceConnect = instanceconnect.New(h, s.nodes); return nil },
 	} {
 		if err := open(); err != nil {
 			return err

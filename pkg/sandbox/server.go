@@ -15,6 +15,7 @@ import (
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/instanceconnect"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/params"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
@@ -136,6 +137,8 @@ type Server struct {
 	host      *area.Host
 	nodes     *nodes.Area
 	documents *documents.Area
+	// instanceConnect answers InstanceConnectKeys (users.go).
+	instanceConnect *instanceconnect.Area
 
 	closeOnce sync.Once
 	closeErr  error

@@ -1,11 +1,15 @@
 // Package sshkey is ssmctl ssh's ephemeral keys: a one-time ed25519 key
 // made in memory, its private half served to ssh by an agent socket of
-// ssmctl's own (never written to disk), and its public half placed in the
-// login user's ~/.ssh/authorized_keys on the node by a Run Command
-// (AWS-RunShellScript, which runs as root) and removed by another one
-// after the login, at the latest 60 seconds after it was placed; the
-// placing script also leaves a remover on the node that takes the key out
-// after 60 seconds should ssmctl not get to it. See docs/ssh.md.
+// ssmctl's own (never written to disk), and its public half placed for
+// the login user for 60 seconds in one of two ways. EC2 Instance Connect
+// (PushInstanceConnect: SendSSHPublicKey, for EC2 instances; AWS keeps
+// the key 60 s and the node's sshd fetches it, if the node runs EC2
+// Instance Connect). Or a Run Command (Place: AWS-RunShellScript, which
+// runs as root) that appends it to the user's ~/.ssh/authorized_keys, and
+// another that removes it after the login, at the latest 60 seconds
+// after it was placed; the placing script also leaves a remover on the
+// node that takes the key out after 60 seconds should ssmctl not get to
+// it. See docs/ssh.md.
 package sshkey
 
 import (
@@ -180,7 +184,11 @@ type Placement struct {
 	err    error
 	timer  *time.Timer
 	onDone func(error)
+	via    Via
 }
+
+// Via is how the key was placed: ViaRunCommand or ViaInstanceConnect.
+func (p *Placement) Via() Via { return p.via }
 
 // Place puts key in user's authorized_keys on node with a Run Command and
 // waits for it to succeed. The key is removed by Remove, or 60 s after
@@ -193,7 +201,7 @@ func Place(ctx context.Context, rc *runcmd.Client, node target.Node, user string
 	if err := runScript(ctx, rc, node, PlaceScript(user, key.AuthorizedLine(), key.Marker, TTL), "ssmctl ssh: place an ephemeral key"); err != nil {
 		return nil, fmt.Errorf("placing the ephemeral key for %s on %s: %w", user, label(node), err)
 	}
-	p := &Placement{rc: rc, node: node, user: user, key: key, onDone: onRemoved}
+	p := &Placement{rc: rc, node: node, user: user, key: key, onDone: onRemoved, via: ViaRunCommand}
 	p.timer = time.AfterFunc(TTL, func() {
 		err := p.Remove(context.Background())
 		if p.onDone != nil {
@@ -204,7 +212,8 @@ func Place(ctx context.Context, rc *runcmd.Client, node target.Node, user string
 }
 
 // Remove takes the key out of the node's authorized_keys (once; later
-// calls return the first one's error).
+// calls return the first one's error). For a key pushed by EC2 Instance
+// Connect it does nothing: AWS drops it 60 s after the push.
 func (p *Placement) Remove(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -207,3 +207,24 @@ func TestNodeRemoverFallback(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// InstanceConnectRefusal: EC2 instances and the model's user names only.
+func TestInstanceConnectRefusal(t *testing.T) {
+	for _, tc := range []struct {
+		id, user string
+		ok       bool
+	}{
+		{"i-0123456789abcdef0", "ec2-user", true},
+		{"i-0123456789abcdef0", "1000x", true},
+		{"i-0123456789abcdef0", "a.b@c$", true},
+		{"mi-0123456789abcdef0", "ec2-user", false},
+		{"i-0123456789abcdef0", "1000", false},
+		{"i-0123456789abcdef0", "-root", false},
+		{"i-0123456789abcdef0", strings.Repeat("u", 33), false},
+	} {
+		got := sshkey.InstanceConnectRefusal(target.Node{ID: tc.id}, tc.user)
+		if (got == "") != tc.ok {
+			t.Errorf("%s %s: %q, want ok %v", tc.id, tc.user, got, tc.ok)
+		}
+	}
+}

@@ -52,7 +52,10 @@ func sshServerFor(servers *sync.Map) func(*testscript.TestScript, bool, []string
 // (for a fleet's port map as port 22) and write the one client key it
 // accepts to KEYFILE, mode 0600, for ssh -i. With NODE (an ID), it also
 // accepts the keys in a user's ~/.ssh/authorized_keys on that node of the
-// script's sandbox (started later), as sshd would.
+// script's sandbox (started later), as sshd would, and the keys EC2
+// Instance Connect pushed for the user on that node in the last 60 s if
+// the node runs it (its fleet attribute instanceConnect), as its
+// AuthorizedKeysCommand would.
 func sshServerCmd(ts *testscript.TestScript, neg bool, args []string, sandboxOf func() *sandbox.Server) {
 	if neg || len(args) != 2 && len(args) != 3 {
 		ts.Fatalf("usage: sshserver VAR KEYFILE [NODE]")
@@ -69,6 +72,12 @@ func sshServerCmd(ts *testscript.TestScript, neg bool, args []string, sandboxOf 
 			}
 			home, _ := srv.NodeUserHome(node, user)
 			return filepath.Join(home, ".ssh", "authorized_keys")
+		})
+		s.SetKeysCommand(func(user string) []string {
+			if srv := sandboxOf(); srv != nil {
+				return srv.InstanceConnectKeys(node, user)
+			}
+			return nil
 		})
 	}
 	key, err := s.PrivateKey()

@@ -21,6 +21,7 @@ import (
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/runcmd"
 	"github.com/ssmctl/ssmctl/pkg/session"
+	"github.com/ssmctl/ssmctl/pkg/sshkey"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
@@ -35,9 +36,11 @@ type Options struct {
 	Exec func(ctx context.Context, args []string) (int, error)
 	// SSHConfig runs `ssh -G args` and returns what it prints.
 	SSHConfig func(ctx context.Context, args []string) (string, error)
-	// RunCommand is the Run Command client that places ephemeral keys.
-	RunCommand func(ctx context.Context) (*runcmd.Client, error)
-	Getenv     func(string) string
+	// RunCommand is the Run Command client that places ephemeral keys;
+	// InstanceConnect the EC2 Instance Connect client that pushes them.
+	RunCommand      func(ctx context.Context) (*runcmd.Client, error)
+	InstanceConnect func(ctx context.Context) (sshkey.InstanceConnectAPI, error)
+	Getenv          func(string) string
 
 	Target  string
 	User    string
@@ -47,12 +50,17 @@ type Options struct {
 	// Ephemeral is --ephemeral-key; EphemeralSet says it was given (else
 	// the key is used when ssh has no identity to offer).
 	Ephemeral, EphemeralSet bool
+	// KeyVia is --key-via: how an ephemeral key reaches the node.
+	KeyVia sshkey.Via
+	keyVia string
 }
 
 // NewCmdSSH is `ssmctl ssh`.
 func NewCmdSSH(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Aliases: f.Aliases, Client: cmdutil.SessionClient(f), Proxy: proxyCommand(f.Global), Exec: runSSH(f.IO),
-		SSHConfig: sshConfig, RunCommand: func(ctx context.Context) (*runcmd.Client, error) { return f.Clients().RunCommand(ctx) }, Getenv: os.Getenv}
+		SSHConfig: sshConfig, RunCommand: func(ctx context.Context) (*runcmd.Client, error) { return f.Clients().RunCommand(ctx) },
+		InstanceConnect: func(ctx context.Context) (sshkey.InstanceConnectAPI, error) { return f.Clients().InstanceConnect(ctx) },
+		Getenv:          os.Getenv}
 	cmd := &cobra.Command{
 		Use:   "ssh [USER@]TARGET [-- SSH_ARGS...]",
 		Short: "Run ssh to a managed node through Session Manager",
@@ -64,11 +72,24 @@ usual (your keys, agent and ~/.ssh/config apply).
 
 With --ephemeral-key, and by default when ssh has no key to offer (no
 identity file that exists, no agent key: see ssh -G), ssmctl makes a
-one-time ed25519 key in memory, places its public half in the login user's
-~/.ssh/authorized_keys on the node with a Run Command (AWS-RunShellScript),
-hands the private half to ssh through an agent socket of its own, and
-removes the key with another Run Command when ssh exits or 60 seconds after
-placing it, whichever comes first. --ephemeral-key=false never places one.
+one-time ed25519 key in memory, places its public half for the login user
+for 60 seconds, and hands the private half to ssh through an agent socket
+of its own. --key-via says how the key is placed:
+
+  auto              EC2 Instance Connect for an EC2 instance (i-), falling
+                    back to a Run Command when it refuses (no permission,
+                    no endpoint, an unknown instance) and for mi- nodes
+  instance-connect  EC2 Instance Connect's SendSSHPublicKey only: AWS keeps
+                    the key 60 s for the node's sshd, nothing is written on
+                    the node (needs ec2-instance-connect:SendSSHPublicKey
+                    and the ec2-instance-connect package on the node)
+  run-command       a Run Command (AWS-RunShellScript) appends it to the
+                    user's ~/.ssh/authorized_keys and another removes it
+                    when ssh exits, at the latest after 60 s
+
+AWS accepts a pushed key even when the node does not run EC2 Instance
+Connect, so its sshd refuses the login: use --key-via run-command there.
+--ephemeral-key=false never places a key.
 
 TARGET is an ID, a name, an alias or a target spec that selects one node;
 USER@ sets the login user. Everything after TARGET (after --, for ssh's
@@ -77,6 +98,9 @@ with ssh's exit code (the remote command's, or 255 for ssh's own errors).
 See docs/ssh.md.`,
 		Example: `  # A login shell on web-1 as ec2-user
   ssmctl ssh ec2-user@web-1
+
+  # A one-time key placed with a Run Command (a node without EC2 Instance Connect)
+  ssmctl ssh --ephemeral-key --key-via run-command ubuntu@db-1
 
   # A command, with ssh options after --
   ssmctl ssh ubuntu@i-0123456789abcdef0 -- -i ~/.ssh/work.pem uptime`,
@@ -100,6 +124,8 @@ See docs/ssh.md.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Pick, "pick", "", `"any": take a random online node when TARGET matches several`)
 	fl.BoolVar(&opts.Ephemeral, "ephemeral-key", false, "log in with a one-time key placed on the node for 60 s (default: when ssh has no key to offer)")
+	fl.StringVar(&opts.keyVia, "key-via", string(sshkey.ViaAuto), "how a one-time key is placed: auto, instance-connect (EC2 Instance Connect) or run-command")
+	_ = cmd.RegisterFlagCompletionFunc("key-via", cobra.FixedCompletions(sshkey.Vias, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("pick", cobra.FixedCompletions([]string{"any"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.PreRun = func(cmd *cobra.Command, _ []string) { opts.EphemeralSet = cmd.Flags().Changed("ephemeral-key") }
 	return cmd
@@ -118,6 +144,11 @@ func (o *Options) complete(args []string) error {
 		}
 		o.User, o.Target = u, t
 	}
+	via, ok := sshkey.ParseVia(o.keyVia)
+	if !ok {
+		return cmdutil.FlagErrorf("invalid --key-via %q: want %s", o.keyVia, strings.Join(sshkey.Vias, ", "))
+	}
+	o.KeyVia = via
 	if o.Pick != "" && o.Pick != "any" {
 		return cmdutil.FlagErrorf("invalid --pick %q: the only choice is any", o.Pick)
 	}
@@ -153,7 +184,7 @@ func sshRun(ctx context.Context, opts *Options) error {
 		dest = opts.User + "@" + node.ID
 	}
 	args := []string{"-o", "ProxyCommand=" + proxy}
-	keyArgs, remove, err := ephemeralKey(ctx, opts, node, dest)
+	keyArgs, remove, via, err := ephemeralKey(ctx, opts, node, dest)
 	if err != nil {
 		return err
 	}
@@ -165,6 +196,10 @@ func sshRun(ctx context.Context, opts *Options) error {
 	remove()
 	if err != nil {
 		return err
+	}
+	if code == 255 && via == sshkey.ViaInstanceConnect {
+		// AWS took the key, but that says nothing of the node's sshd.
+		opts.IO.Warnf("ssh failed (exit 255) with a key pushed by EC2 Instance Connect, which AWS accepts even for a node that does not run it; if the login was refused, retry with --key-via run-command")
 	}
 	if code != 0 {
 		return exitcode.Silent(code)

@@ -8,16 +8,20 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2instanceconnect"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 
 	sshcmd "github.com/ssmctl/ssmctl/internal/cmd/ssh"
 	"github.com/ssmctl/ssmctl/internal/cmdtest"
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/sandbox"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/sshtest"
+	"github.com/ssmctl/ssmctl/pkg/sshkey"
 )
 
 const nodeID = "i-0000000000000c001"
@@ -173,5 +177,137 @@ func TestSSHArgs(t *testing.T) {
 	want := []string{"-o", "ProxyCommand=/bin/ssmctl ssh-proxy %h %p", "ops@" + nodeID, "-p", "22", "uptime"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("ssh args %q, want %q", got, want)
+	}
+}
+
+// loginWithAgent logs in to the test SSH server as user with the keys of
+// the agent ssh was given (-o IdentityAgent=SOCK in args), as ssh would.
+func loginWithAgent(ss *sshtest.Server, user string, args []string) error {
+	var sock string
+	for _, a := range args {
+		if s, ok := strings.CutPrefix(a, "IdentityAgent="); ok {
+			sock = s
+		}
+	}
+	if sock == "" {
+		return errors.New("no IdentityAgent in ssh's arguments")
+	}
+	ac, err := net.Dial("unix", sock)
+	if err != nil {
+		return err
+	}
+	defer ac.Close()
+	conn, err := ssh.Dial("tcp", ss.Addr, &ssh.ClientConfig{
+		User:            user,
+		Auth:            []ssh.AuthMethod{ssh.PublicKeysCallback(agent.NewClient(ac).Signers)},
+		HostKeyCallback: ssh.FixedHostKey(ss.HostKey()),
+	})
+	if err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+// eicFunc is a fake EC2 Instance Connect.
+type eicFunc func() error
+
+func (f eicFunc) SendSSHPublicKey(context.Context, *ec2instanceconnect.SendSSHPublicKeyInput, ...func(*ec2instanceconnect.Options)) (*ec2instanceconnect.SendSSHPublicKeyOutput, error) {
+	if err := f(); err != nil {
+		return nil, err
+	}
+	return &ec2instanceconnect.SendSSHPublicKeyOutput{Success: true}, nil
+}
+
+// TestSSHKeyVia: under --key-via auto an EC2 instance gets the key from
+// EC2 Instance Connect (no Run Command) and the node's sshd takes it; when
+// EC2 Instance Connect refuses (AccessDenied, no client), a Run Command
+// places it instead; --key-via instance-connect does not fall back, and
+// run-command never asks EC2 Instance Connect.
+func TestSSHKeyVia(t *testing.T) {
+	srv, ss := sshFleet(t)
+	ss.SetKeysCommand(func(user string) []string { return srv.InstanceConnectKeys(nodeID, user) })
+	ss.SetAuthorizedKeys(func(user string) string {
+		home, _ := srv.NodeUserHome(nodeID, user)
+		return home + "/.ssh/authorized_keys"
+	})
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: ec2-instance-connect:SendSSHPublicKey"}
+	for _, tc := range []struct {
+		name     string
+		via      string
+		eic      func(c *cmdutil.Factory) func(ctx context.Context) (sshkey.InstanceConnectAPI, error)
+		code     int
+		sends    int64
+		eicCalls int64
+		stderr   []string
+	}{
+		{name: "auto: EC2 Instance Connect", via: "auto", code: 0, sends: 0, eicCalls: 1,
+			stderr: []string{"Sending a one-time key for ops on web-1 (" + nodeID + ") with EC2 Instance Connect (valid for 1m0s; nothing is written on the node)"}},
+		{name: "auto: AccessDenied, then a Run Command", via: "auto", code: 0, sends: 2,
+			eic: func(*cmdutil.Factory) func(context.Context) (sshkey.InstanceConnectAPI, error) {
+				return func(context.Context) (sshkey.InstanceConnectAPI, error) {
+					return eicFunc(func() error { return denied }), nil
+				}
+			},
+			stderr: []string{
+				"EC2 Instance Connect did not take the key (EC2 Instance Connect: AccessDeniedException: not authorized to perform: ec2-instance-connect:SendSSHPublicKey); placing it with a Run Command instead",
+				"Placing a one-time key for ops on web-1 (" + nodeID + ") with a Run Command (removed when ssh exits, at the latest after 1m0s)",
+			}},
+		{name: "auto: no client, then a Run Command", via: "auto", code: 0, sends: 2,
+			eic: func(*cmdutil.Factory) func(context.Context) (sshkey.InstanceConnectAPI, error) {
+				return func(context.Context) (sshkey.InstanceConnectAPI, error) { return nil, errors.New("no endpoint") }
+			},
+			stderr: []string{"EC2 Instance Connect did not take the key (no endpoint); placing it with a Run Command instead"}},
+		{name: "instance-connect: no fallback", via: "instance-connect", code: 255, sends: 0,
+			eic: func(*cmdutil.Factory) func(context.Context) (sshkey.InstanceConnectAPI, error) {
+				return func(context.Context) (sshkey.InstanceConnectAPI, error) {
+					return eicFunc(func() error { return denied }), nil
+				}
+			},
+			stderr: []string{"ssmctl: placing the ephemeral key for ops on web-1 (" + nodeID + "): EC2 Instance Connect: AccessDeniedException: not authorized"}},
+		{name: "run-command", via: "run-command", code: 0, sends: 2, eicCalls: 0,
+			stderr: []string{"Placing a one-time key for ops on web-1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.ResetStats()
+			c := cmdtest.New(t, srv)
+			var loginErr error
+			execed := false
+			code := c.RunWith(context.Background(), func(f *cmdutil.Factory) *cobra.Command {
+				return sshcmd.NewCmdSSH(f, func(o *sshcmd.Options) error {
+					o.Proxy = func() (string, error) { return "/bin/ssmctl ssh-proxy %h %p", nil }
+					o.SSHConfig = func(context.Context, []string) (string, error) { return "user ops\n", nil }
+					if tc.eic != nil {
+						o.InstanceConnect = tc.eic(f)
+					}
+					o.Exec = func(_ context.Context, args []string) (int, error) {
+						execed = true
+						loginErr = loginWithAgent(ss, "ops", args)
+						return 0, nil
+					}
+					return sshcmd.SSHRun(context.Background(), o)
+				})
+			}, nil, "ssh", "--ephemeral-key", "--key-via", tc.via, "ops@web-1")
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tc.code, c.ErrOut.String())
+			}
+			if tc.code == 0 && (!execed || loginErr != nil) {
+				t.Errorf("login with the one-time key: ran ssh %v, %v", execed, loginErr)
+			}
+			if tc.code != 0 && execed {
+				t.Errorf("ssh ran after a failed placement")
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(c.ErrOut.String(), want) {
+					t.Errorf("stderr %q lacks %q", c.ErrOut.String(), want)
+				}
+			}
+			st := srv.Stats().Operations
+			if got := st["ssm.SendCommand"].Calls; got != tc.sends {
+				t.Errorf("%d Run Commands, want %d", got, tc.sends)
+			}
+			if got := st["ec2-instance-connect.SendSSHPublicKey"].Calls; got != tc.eicCalls {
+				t.Errorf("%d SendSSHPublicKey calls, want %d", got, tc.eicCalls)
+			}
+		})
 	}
 }

@@ -2,9 +2,12 @@
 // address in a fleet's port map as port 22 and AWS-StartSSHSession (and
 // so `ssmctl ssh-proxy` and `ssmctl ssh`) reaches it through a node.
 //
-// It accepts one client key, made when the server starts, for any user,
-// and, once SetAuthorizedKeys names where they are, the keys listed in
-// the user's authorized_keys file (read at each login, as sshd does), and
+// It accepts one client key, made when the server starts, for any user;
+// once SetAuthorizedKeys names where they are, the keys listed in the
+// user's authorized_keys file (read at each login, as sshd does); and,
+// once SetKeysCommand gives it one, the keys an AuthorizedKeysCommand
+// prints for the user (as EC2 Instance Connect's does for the keys
+// SendSSHPublicKey pushed in the last 60 seconds). It
 // answers "exec" requests by running the command with sh -c (stdin,
 // stdout and stderr on the channel, the exit status as "exit-status").
 // Shells, terminals and forwarding are refused. It is a separate package
@@ -22,6 +25,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -41,6 +45,7 @@ type Server struct {
 
 	mu             sync.Mutex
 	authorizedKeys func(user string) string
+	keysCommand    func(user string) []string
 	logins         []Login
 }
 
@@ -59,6 +64,16 @@ func (s *Server) SetAuthorizedKeys(path func(user string) string) {
 	s.authorizedKeys = path
 }
 
+// SetKeysCommand makes the server also accept, for a user, the keys (in
+// authorized_keys format) keys(user) returns at each login, as sshd's
+// AuthorizedKeysCommand: e.g. the sandbox's
+// Server.InstanceConnectKeys for a node.
+func (s *Server) SetKeysCommand(keys func(user string) []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keysCommand = keys
+}
+
 // Logins are the successful authentications so far, in order.
 func (s *Server) Logins() []Login {
 	s.mu.Lock()
@@ -72,15 +87,20 @@ func (s *Server) accepts(user string, key ssh.PublicKey) bool {
 		return true
 	}
 	s.mu.Lock()
-	f := s.authorizedKeys
+	f, cmd := s.authorizedKeys, s.keysCommand
 	s.mu.Unlock()
+	if cmd != nil && listed([]byte(strings.Join(cmd(user), "\n")), key) {
+		return true
+	}
 	if f == nil {
 		return false
 	}
 	b, err := os.ReadFile(f(user))
-	if err != nil {
-		return false
-	}
+	return err == nil && listed(b, key)
+}
+
+// listed says whether key is one of the authorized_keys lines in b.
+func listed(b []byte, key ssh.PublicKey) bool {
 	for len(b) > 0 {
 		k, _, _, rest, err := ssh.ParseAuthorizedKey(b)
 		if err != nil {

@@ -49,6 +49,12 @@ type Node struct {
 	// patches an install fails on (patches.go).
 	Patches     []Patch  `yaml:"patches,omitempty" json:"patches,omitempty"`
 	FailPatches []string `yaml:"failPatches,omitempty" json:"failPatches,omitempty"`
+	// InstanceConnect says whether the node runs EC2 Instance Connect
+	// (its sshd's AuthorizedKeysCommand honours the keys SendSSHPublicKey
+	// pushed). Default: true for EC2 Linux nodes on Amazon Linux or
+	// Ubuntu, whose AMIs ship it; false for the others. Hybrid and
+	// Windows nodes cannot have it.
+	InstanceConnect *bool `yaml:"instanceConnect,omitempty" json:"instanceConnect,omitempty"`
 
 	// TaggedOnce records that SSM tags were added to the node, so that
 	// GetResources still lists it (with no tags) after they are removed.
@@ -234,6 +240,9 @@ func (n *Node) validate() error {
 	if err := n.validatePatches(); err != nil {
 		return err
 	}
+	if err := n.validateInstanceConnect(); err != nil {
+		return err
+	}
 	if n.Hybrid() {
 		if n.ActivationID != "" && !activationIDPattern.MatchString(n.ActivationID) {
 			return fmt.Errorf("activationId %q is not an activation ID (8-4-4-4-12 hex digits)", n.ActivationID)
@@ -246,6 +255,26 @@ func (n *Node) validate() error {
 	}
 	return nil
 }
+
+// validateInstanceConnect refuses EC2 Instance Connect where AWS offers
+// none (hybrid nodes; Windows, which it does not support) and fills in the
+// default.
+func (n *Node) validateInstanceConnect() error {
+	if n.InstanceConnect != nil {
+		if *n.InstanceConnect && (n.Hybrid() || n.Platform.Type == "Windows") {
+			return errors.New("instanceConnect: EC2 Instance Connect is for EC2 (i-) Linux and macOS nodes only")
+		}
+		return nil
+	}
+	v := !n.Hybrid() && n.Platform.Type == "Linux" &&
+		(strings.HasPrefix(n.Platform.Name, "Amazon Linux") || strings.HasPrefix(n.Platform.Name, "Ubuntu"))
+	n.InstanceConnect = &v
+	return nil
+}
+
+// OffersInstanceConnect says whether the node honours keys pushed by EC2
+// Instance Connect.
+func (n *Node) OffersInstanceConnect() bool { return n.InstanceConnect != nil && *n.InstanceConnect }
 
 func defaultPlatform(typ string) (name, version string) {
 	switch typ {
@@ -402,6 +431,10 @@ func (n *Node) clone() *Node {
 	c.Groups = append([]string(nil), n.Groups...)
 	c.Patches = append([]Patch(nil), n.Patches...)
 	c.FailPatches = append([]string(nil), n.FailPatches...)
+	if n.InstanceConnect != nil {
+		v := *n.InstanceConnect
+		c.InstanceConnect = &v
+	}
 	if n.Ports != nil {
 		c.Ports = make(map[string]string, len(n.Ports))
 		for k, v := range n.Ports {
