@@ -56,7 +56,7 @@ demo: build
 
 # Regenerate the command reference (docs/reference, docs/man) from the Cobra tree.
 docs:
-	$(GO) run ./cmd/ssmctl gen-docs docs
+	$(GO) run ./cmd/gen-docs docs
 
 # Regenerate docs/licenses.md (every go.mod dependency and its licence) from
 # the module cache; it fails on a licence it cannot name.

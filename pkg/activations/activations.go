@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -34,13 +34,13 @@ var (
 	// IamRole: a role name as IAM allows it ([\w+=,.@-]{1,64}), with an
 	// optional path (service-role/NAME); CreateActivation wants the name,
 	// not the ARN.
-	rolePattern = regexp.MustCompile(`^([\w+=,.@-]+/)*[\w+=,.@-]+$`)
+	rolePattern = lazyre.New(`^([\w+=,.@-]+/)*[\w+=,.@-]+$`)
 	// DefaultInstanceName and TagKey/TagValue patterns.
-	namePattern = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	namePattern = lazyre.New(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 	// ActivationId pattern.
-	idPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	idPattern = lazyre.New(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	// ManagedInstanceId pattern (the mi- form).
-	nodePattern = regexp.MustCompile(`^mi-[0-9a-f]{17}$`)
+	nodePattern = lazyre.New(`^mi-[0-9a-f]{17}$`)
 )
 
 // CreateInput is an activation to create.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/awsretry"
 )
 
@@ -127,7 +127,7 @@ func (c *Client) Wait(ctx context.Context, id string, opts WaitOptions) (Executi
 }
 
 // isoDuration is aws:sleep's Duration (ISO 8601: PT10M, P1DT2H, PT0.5S).
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+var isoDuration = lazyre.New(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
 
 // sleepDuration is an aws:sleep step's Duration.
 func sleepDuration(s Step) (time.Duration, bool) {

@@ -17,7 +17,7 @@ package awsconf
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -99,11 +99,11 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		caPath, caFrom = os.Getenv("AWS_CA_BUNDLE"), "AWS_CA_BUNDLE"
 	}
 	if caPath != "" {
-		pem, err := readCABundle(caPath, caFrom)
+		bundle, err := readCABundle(caPath, caFrom)
 		if err != nil {
 			return aws.Config{}, err
 		}
-		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(pem)))
+		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(bundle)))
 	}
 	opts = append(opts, config.WithAssumeRoleCredentialOptions(func(ao *stscreds.AssumeRoleOptions) {
 		ao.TokenProvider = mfaTokenProvider(o, aws.ToString(ao.SerialNumber))
@@ -129,6 +129,10 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
+		if caPath != "" && strings.Contains(err.Error(), "custom CA bundle") {
+			// The SDK parses the bundle; its error names no file.
+			return aws.Config{}, exitcode.New(exitcode.Config, "CA bundle %s (from %s): no certificate in it could be parsed", caPath, caFrom)
+		}
 		return aws.Config{}, loadError(err)
 	}
 	if cfg.Region == "" {
@@ -166,7 +170,7 @@ func checkEndpoint(raw string) error {
 }
 
 func readCABundle(path, from string) ([]byte, error) {
-	pem, err := os.ReadFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		var pathErr *os.PathError
 		if errors.As(err, &pathErr) {
@@ -174,10 +178,27 @@ func readCABundle(path, from string) ([]byte, error) {
 		}
 		return nil, exitcode.New(exitcode.Config, "CA bundle %s (from %s): %v", path, from, err)
 	}
-	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+	if !hasPEMCertificate(data) {
 		return nil, exitcode.New(exitcode.Config, "CA bundle %s (from %s): no PEM certificate in it", path, from)
 	}
-	return pem, nil
+	return data, nil
+}
+
+// hasPEMCertificate reports whether data holds a PEM CERTIFICATE block.
+// The certificates themselves are parsed once, by the SDK: parsing a
+// system bundle (AWS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt is
+// common) takes milliseconds that every invocation would pay twice.
+func hasPEMCertificate(data []byte) bool {
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return false
+		}
+		if b.Type == "CERTIFICATE" {
+			return true
+		}
+	}
 }
 
 // explicitEndpoint is a config source that tells service clients to ignore

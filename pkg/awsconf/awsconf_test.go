@@ -451,6 +451,8 @@ func TestCABundle(t *testing.T) {
 	garbage := filepath.Join(dir, "garbage.pem")
 	writeFile(t, garbage, "not a certificate")
 	missing := filepath.Join(dir, "missing.pem")
+	corrupt := filepath.Join(dir, "corrupt.pem")
+	writeFile(t, corrupt, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
 
 	t.Run("option", func(t *testing.T) {
 		isolate(t)
@@ -494,6 +496,7 @@ func TestCABundle(t *testing.T) {
 		"missing env file":    {env: missing, want: "CA bundle " + missing + " (from AWS_CA_BUNDLE)"},
 		"option beats env":    {opt: missing, env: good, want: "(from --ca-bundle)"},
 		"garbage in env file": {env: garbage, want: "(from AWS_CA_BUNDLE): no PEM certificate"},
+		"corrupt certificate": {env: corrupt, want: "CA bundle " + corrupt + " (from AWS_CA_BUNDLE): no certificate in it could be parsed"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			isolate(t)

@@ -3,10 +3,10 @@ package opsitems
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -38,7 +38,7 @@ const (
 // under (docs/opsitem.md).
 const NoteKey = "resolutionNote"
 
-var idPattern = regexp.MustCompile(`^oi-[0-9a-f]{12}$`)
+var idPattern = lazyre.New(`^oi-[0-9a-f]{12}$`)
 
 func usage(format string, args ...any) error { return exitcode.Usagef(format, args...) }
 

@@ -3,10 +3,11 @@ package output
 import (
 	"io"
 	"os"
-	"regexp"
 	"time"
 
 	"github.com/briandowns/spinner"
+
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 )
 
 // spinnerInterval is the spinner's frame delay.
@@ -151,7 +152,7 @@ func (p *lineProgress) Stop() {
 }
 
 // sgrPattern matches ANSI Select Graphic Rendition sequences (colours).
-var sgrPattern = regexp.MustCompile("\x1b\\[[0-9;]*m")
+var sgrPattern = lazyre.New("\x1b\\[[0-9;]*m")
 
 // stripSGR removes colour sequences and keeps cursor movement and erasing.
 type stripSGR struct{ w io.Writer }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/clock"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -51,9 +51,9 @@ const (
 
 // The MaxConcurrency and MaxErrors patterns of the SSM API.
 var (
-	concurrencyPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
-	errorsPattern      = regexp.MustCompile(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
-	versionPattern     = regexp.MustCompile(`^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$`)
+	concurrencyPattern = lazyre.New(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
+	errorsPattern      = lazyre.New(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
+	versionPattern     = lazyre.New(`^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$`)
 )
 
 // shellParams are the parameters of AWS-RunShellScript and

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/instanceconnect"
@@ -146,10 +146,10 @@ type Server struct {
 
 var (
 	// Region names as AWS forms them (us-east-1, eu-central-2, us-gov-west-1).
-	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
-	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	regionPattern    = lazyre.New(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	accountIDPattern = lazyre.New(`^[0-9]{12}$`)
 	// IAM's AccessKeyIdType: 16 to 128 word characters.
-	accessKeyPattern = regexp.MustCompile(`^[\w]{16,128}$`)
+	accessKeyPattern = lazyre.New(`^[\w]{16,128}$`)
 )
 
 // New validates the options, loads the fleet (or the state file) and opens

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -14,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 )
 
 // PreferencesAPI is the part of *ssm.Client that reads and writes the
@@ -174,16 +175,16 @@ type PreferencesChange struct {
 
 var (
 	// S3 bucket naming rules (general purpose buckets).
-	s3BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	ipAddress    = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	s3BucketName = lazyre.New(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	ipAddress    = lazyre.New(`^\d+\.\d+\.\d+\.\d+$`)
 	// CloudWatch Logs LogGroupName: 1..512 of [.-_/#A-Za-z0-9].
-	logGroupName = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
+	logGroupName = lazyre.New(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 	// A KMS key ID, key ARN, alias name or alias ARN.
-	kmsKeyID = regexp.MustCompile(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)|alias/[A-Za-z0-9/_-]{1,250}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	kmsKeyID = lazyre.New(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)|alias/[A-Za-z0-9/_-]{1,250}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 	// A user name as local accounts and directory users (user@domain through
 	// SSSD) spell them. No length is imposed: AWS states none, and directory
 	// names can be longer than useradd's 32.
-	runAsUser = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.@-]*\$?$`)
+	runAsUser = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.@-]*\$?$`)
 )
 
 // Validate checks a change against the limits Session Manager states, with

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/target"
 )
 
@@ -51,9 +51,9 @@ type InstanceConnectAPI interface {
 // InstanceOSUser's two alternatives (the second's lookahead, a length of
 // 2 to 32, checked apart: RE2 has none).
 var (
-	eicInstanceID  = regexp.MustCompile(`^i-[a-f0-9]+$`)
-	eicUser        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9\@\._-]{0,30}[A-Za-z0-9\$_-]?$`)
-	eicUserNumeric = regexp.MustCompile(`^[0-9]{1,32}[A-Za-z\@\._-][A-Za-z0-9\@\._-]*[A-Za-z0-9\$_-]?$`)
+	eicInstanceID  = lazyre.New(`^i-[a-f0-9]+$`)
+	eicUser        = lazyre.New(`^[A-Za-z_][A-Za-z0-9\@\._-]{0,30}[A-Za-z0-9\$_-]?$`)
+	eicUserNumeric = lazyre.New(`^[0-9]{1,32}[A-Za-z\@\._-][A-Za-z0-9\@\._-]*[A-Za-z0-9\$_-]?$`)
 )
 
 // InstanceConnectRefusal says, without I/O, why EC2 Instance Connect

@@ -2,11 +2,11 @@ package target
 
 import (
 	"path"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 )
 
@@ -75,12 +75,12 @@ const (
 
 var (
 	// idShaped is anything a user could have meant as a node ID.
-	idShaped = regexp.MustCompile(`^(?i:m?i)-[0-9A-Za-z]+$`)
-	ec2ID    = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	hybridID = regexp.MustCompile(`^mi-[0-9a-f]{17}$`)
+	idShaped = lazyre.New(`^(?i:m?i)-[0-9A-Za-z]+$`)
+	ec2ID    = lazyre.New(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	hybridID = lazyre.New(`^mi-[0-9a-f]{17}$`)
 	// Resource Groups GroupName pattern, anchored.
-	groupName = regexp.MustCompile(`^([a-zA-Z0-9_.-]{1,300}|[a-zA-Z0-9_.-]{1,150}/[a-z0-9]{26})$`)
-	aliasName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	groupName = lazyre.New(`^([a-zA-Z0-9_.-]{1,300}|[a-zA-Z0-9_.-]{1,150}/[a-z0-9]{26})$`)
+	aliasName = lazyre.New(`^[A-Za-z0-9_.-]+$`)
 )
 
 // Parse parses one target spec. Errors are usage errors (exit 252).

@@ -3,11 +3,11 @@ package automation
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/automation"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/target"
@@ -45,8 +45,8 @@ type StartOptions struct {
 // The model's patterns for MaxConcurrency and MaxErrors, checked before
 // any call.
 var (
-	maxConcurrencyPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
-	maxErrorsPattern      = regexp.MustCompile(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
+	maxConcurrencyPattern = lazyre.New(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
+	maxErrorsPattern      = lazyre.New(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
 )
 
 // NewCmdStart is `ssmctl automation start`.

@@ -2,7 +2,6 @@ package root
 
 // Internals the external tests of this package call.
 var (
-	PrintError     = printError
-	IsPluginName   = isPluginName
-	WriteReference = writeReference
+	PrintError   = printError
+	IsPluginName = isPluginName
 )

@@ -178,7 +178,6 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	add("fleet", automationcmd.NewCmdAutomation(f, doc.NewCmdDocOfType(f, "Automation")))
 	add("fleet", cp.NewCmdCp(f, nil))
 	root.AddCommand(newHelpTopics()...)
-	root.AddCommand(newGenDocsCmd())
 	root.SetHelpCommandGroupID("tools")
 	root.SetCompletionCommandGroupID("tools")
 	root.InitDefaultCompletionCmd()

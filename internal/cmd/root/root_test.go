@@ -16,6 +16,8 @@ import (
 	"github.com/ssmctl/ssmctl/internal/cmd/root"
 	"github.com/ssmctl/ssmctl/internal/cmdtest"
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/internal/gendocs"
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/sandbox"
 )
@@ -119,7 +121,7 @@ func TestEveryCommandHasExamples(t *testing.T) {
 // The generated reference in docs/ matches the commands.
 func TestReferenceDocsCurrent(t *testing.T) {
 	dir := t.TempDir()
-	if err := root.WriteReference(root.NewCmdRoot(cmdtest.New(t, nil).F), dir); err != nil {
+	if err := gendocs.Write(root.NewCmdRoot(cmdtest.New(t, nil).F), dir); err != nil {
 		t.Fatal(err)
 	}
 	for _, sub := range []string{"reference", "man"} {
@@ -215,5 +217,18 @@ func TestIntroPromisesOnlyWhatExists(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Every package-level regular expression in the binary compiles: they are
+// compiled on first use (internal/lazyre), so a bad one would otherwise
+// only show when a user reached it.
+func TestPatternsCompile(t *testing.T) {
+	n, err := lazyre.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 80 {
+		t.Errorf("only %d patterns registered: is ssmctl's tree (with the sandbox) linked into this test?", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
 	"github.com/ssmctl/ssmctl/pkg/secrets"
@@ -36,7 +37,7 @@ type rotationView struct {
 	Versions  map[string][]string `json:"versions,omitempty"`
 }
 
-var everyPattern = regexp.MustCompile(`^([0-9]+)([dh])$`)
+var everyPattern = lazyre.New(`^([0-9]+)([dh])$`)
 
 // NewCmdRotate is `ssmctl secret rotate`.
 func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Command {

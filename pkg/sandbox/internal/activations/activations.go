@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
@@ -92,12 +92,12 @@ type activationIDInput struct {
 
 var (
 	// ActivationId and DefaultInstanceName patterns.
-	activationIDPattern  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	instanceNamePattern  = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	activationIDPattern  = lazyre.New(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	instanceNamePattern  = lazyre.New(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 	activationFilterKeys = []string{"ActivationIds", "DefaultInstanceName", "IamRole"}
 	// An IAM role name (IAM's RoleName pattern [\w+=,.@-]+), with an
 	// optional path (service-role/Name), as CreateActivation takes it.
-	roleNamePattern = regexp.MustCompile(`^([\w+=,.@-]+/)*[\w+=,.@-]+$`)
+	roleNamePattern = lazyre.New(`^([\w+=,.@-]+/)*[\w+=,.@-]+$`)
 )
 
 const (

@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
@@ -49,7 +49,7 @@ type deregisterInput struct {
 
 // ManagedInstanceId pattern (the eks_c: form is EKS's own and not
 // emulated, but it passes validation as AWS lets it).
-var managedInstanceIDPattern = regexp.MustCompile(`(^mi-[0-9a-f]{17}$)|(^eks_c:[0-9A-Za-z][A-Za-z0-9\-_]{0,99}_\w{17}$)`)
+var managedInstanceIDPattern = lazyre.New(`(^mi-[0-9a-f]{17}$)|(^eks_c:[0-9A-Za-z][A-Za-z0-9\-_]{0,99}_\w{17}$)`)
 
 func (a *Area) registerManagedInstance(in *registerInput) (*registerOutput, error) {
 	var v protocol.Validator

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
@@ -53,7 +53,7 @@ func (a *Area) act(ctx context.Context, e *execution, se *stepExec, st *document
 }
 
 // isoDuration is aws:sleep's Duration: ISO 8601 (PT10M, P1DT2H, PT0.5S).
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+var isoDuration = lazyre.New(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
 
 func (a *Area) sleep(ctx context.Context, in map[string]any) error {
 	var d time.Duration

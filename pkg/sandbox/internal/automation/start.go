@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
@@ -22,11 +22,11 @@ import (
 
 var (
 	// From the model: DocumentARN, DocumentVersion, IdempotencyToken.
-	documentARNPattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
-	versionPattern     = regexp.MustCompile(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
-	tokenPattern       = regexp.MustCompile(`[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`)
+	documentARNPattern = lazyre.New(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
+	versionPattern     = lazyre.New(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
+	tokenPattern       = lazyre.New(`[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`)
 	// ExecutionRoleName.
-	roleNamePattern = regexp.MustCompile(`[\w+=,.@/-]+`)
+	roleNamePattern = lazyre.New(`[\w+=,.@/-]+`)
 )
 
 // maxRunning is the quota of automations running at once ("Systems
@@ -90,7 +90,7 @@ func validateStart(in *startAutomationExecutionInput) error {
 		for _, r := range []struct {
 			name string
 			val  *string
-			re   *regexp.Regexp
+			re   protocol.Pattern
 		}{{"targetLocationMaxConcurrency", l.TargetLocationMaxConcurrency, commands.MaxConcurrencyPattern}, {"targetLocationMaxErrors", l.TargetLocationMaxErrors, commands.MaxErrorsPattern},
 			{"targetsMaxConcurrency", l.TargetsMaxConcurrency, commands.MaxConcurrencyPattern}, {"targetsMaxErrors", l.TargetsMaxErrors, commands.MaxErrorsPattern}} {
 			if r.val != nil {

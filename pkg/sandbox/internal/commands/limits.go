@@ -2,8 +2,8 @@ package commands
 
 import (
 	"net/http"
-	"regexp"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -11,10 +11,10 @@ import (
 
 // Model patterns, enums and limits, and AWS's documented defaults.
 var (
-	instanceIDPattern     = regexp.MustCompile(`(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)`)
-	targetKeyPattern      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name`)
-	maxConcurrencyPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
-	maxErrorsPattern      = regexp.MustCompile(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
+	instanceIDPattern     = lazyre.New(`(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)`)
+	targetKeyPattern      = lazyre.New(`^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name`)
+	maxConcurrencyPattern = lazyre.New(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
+	maxErrorsPattern      = lazyre.New(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
 	notificationEvents    = []string{"All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"}
 	// CommandFilter value documentation: the Status values each operation
 	// accepts.

@@ -5,16 +5,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 )
 
 // aws:runShellScript and aws:runPowerShellScript steps.
 
-var unsafePathChars = regexp.MustCompile(`[^a-zA-Z0-9_.\-]`)
+var unsafePathChars = lazyre.New(`[^a-zA-Z0-9_.\-]`)
 
 // runScriptStep runs one script step, restarting it after each reboot
 // request: exit 194 on Linux and macOS, 3010 on Windows. The agent reruns

@@ -3,7 +3,6 @@ package documents
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 
 // validateDocumentRef applies the model's rules to a Name / DocumentVersion
 // / VersionName triple.
-func validateDocumentRef(v *protocol.Validator, name, version, versionName *string, namePattern *regexp.Regexp) {
+func validateDocumentRef(v *protocol.Validator, name, version, versionName *string, namePattern protocol.Pattern) {
 	if v.Required("name", name != nil) {
 		v.Pattern("name", *name, namePattern)
 	}

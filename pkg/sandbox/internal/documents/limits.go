@@ -2,8 +2,8 @@ package documents
 
 import (
 	"net/http"
-	"regexp"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -11,19 +11,19 @@ import (
 
 // Model patterns, enums and limits.
 var (
-	documentNamePattern  = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	DocumentARNPattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
-	VersionPattern       = regexp.MustCompile(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
-	versionNumberPattern = regexp.MustCompile(`(^[1-9][0-9]*$)`)
-	versionNamePattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{1,128}$`)
-	displayNamePattern   = regexp.MustCompile(`^[\w\.\-\:\/ ]*$`)
-	targetTypePattern    = regexp.MustCompile(`^\/[\w\.\-\:\/]*$`)
+	documentNamePattern  = lazyre.New(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	DocumentARNPattern   = lazyre.New(`^[a-zA-Z0-9_\-.:/]{3,128}$`)
+	VersionPattern       = lazyre.New(`([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`)
+	versionNumberPattern = lazyre.New(`(^[1-9][0-9]*$)`)
+	versionNamePattern   = lazyre.New(`^[a-zA-Z0-9_\-.]{1,128}$`)
+	displayNamePattern   = lazyre.New(`^[\w\.\-\:\/ ]*$`)
+	targetTypePattern    = lazyre.New(`^\/[\w\.\-\:\/]*$`)
 	documentTypes        = []string{"Command", "Policy", "Automation", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema", "DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate", "CloudFormation", "ConformancePackTemplate", "QuickSetup", "ManualApprovalPolicy", "AutoApprovalPolicy"}
 	documentFormats      = []string{"YAML", "JSON", "TEXT"}
 	// The agent's parameter name rule (docparser/parameters: ^[a-zA-Z0-9]+$).
-	documentParamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
+	documentParamNamePattern = lazyre.New(`^[a-zA-Z0-9]+$`)
 	// {{ name }} placeholders, as the agent finds them.
-	placeholderPattern = regexp.MustCompile(`{{\s*([a-zA-Z0-9_:.\-/]+)\s*}}`)
+	placeholderPattern = lazyre.New(`{{\s*([a-zA-Z0-9_:.\-/]+)\s*}}`)
 	// CreateDocument's Name documentation: prefixes reserved by AWS.
 	reservedDocumentPrefixes = []string{"aws", "amazon", "amzn", "AWSEC2", "AWSConfigRemediation", "AWSSupport"}
 	// Parameter types of SSM documents ("SSM document data elements and

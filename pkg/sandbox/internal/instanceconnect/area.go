@@ -13,13 +13,13 @@ package instanceconnect
 import (
 	"bytes"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
@@ -47,10 +47,10 @@ var service = &router.Service{
 // has a lookahead RE2 lacks: it is the lengths 2-32 (checked apart) and
 // userNumeric.
 var (
-	instanceIDPattern   = regexp.MustCompile(`^i-[a-f0-9]+$`)
-	userPattern         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9\@\._-]{0,30}[A-Za-z0-9\$_-]?$`)
-	userNumeric         = regexp.MustCompile(`^[0-9]{1,32}[A-Za-z\@\._-][A-Za-z0-9\@\._-]*[A-Za-z0-9\$_-]?$`)
-	availabilityPattern = regexp.MustCompile(`^(\w+-){2,3}\d+\w+$`)
+	instanceIDPattern   = lazyre.New(`^i-[a-f0-9]+$`)
+	userPattern         = lazyre.New(`^[A-Za-z_][A-Za-z0-9\@\._-]{0,30}[A-Za-z0-9\$_-]?$`)
+	userNumeric         = lazyre.New(`^[0-9]{1,32}[A-Za-z\@\._-][A-Za-z0-9\@\._-]*[A-Za-z0-9\$_-]?$`)
+	availabilityPattern = lazyre.New(`^(\w+-){2,3}\d+\w+$`)
 )
 
 // userPatternText is the model's InstanceOSUser pattern, as AWS quotes it.

@@ -9,11 +9,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 	"gopkg.in/yaml.v3"
 )
@@ -81,13 +81,13 @@ const LatestAgentVersion = "3.3.2299.0"
 var (
 	// From the SSM model: InstanceId pattern (^i-(\w{8}|\w{17})$)|(^mi-\w{17}$),
 	// narrowed to hex as AWS issues them.
-	nodeIDPattern = regexp.MustCompile(`^(i-([0-9a-f]{8}|[0-9a-f]{17})|mi-[0-9a-f]{17})$`)
+	nodeIDPattern = lazyre.New(`^(i-([0-9a-f]{8}|[0-9a-f]{17})|mi-[0-9a-f]{17})$`)
 	// From the SSM model: Version pattern.
-	agentVersionPattern = regexp.MustCompile(`^[0-9]{1,6}(\.[0-9]{1,6}){2,3}$`)
+	agentVersionPattern = lazyre.New(`^[0-9]{1,6}(\.[0-9]{1,6}){2,3}$`)
 	// From the SSM model: ActivationId pattern.
-	activationIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	activationIDPattern = lazyre.New(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	// Resource group names, from the resource-groups model (GroupName).
-	groupNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,300}$`)
+	groupNamePattern = lazyre.New(`^[a-zA-Z0-9_.-]{1,300}$`)
 )
 
 // LoadFleet reads a fleet file. Errors name the file and the node.

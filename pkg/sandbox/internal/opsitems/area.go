@@ -9,9 +9,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"regexp"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/router"
@@ -103,7 +103,7 @@ func New(h *area.Host) (*Area, error) {
 }
 
 // OpsItemId's pattern in the model.
-var opsItemIDPattern = regexp.MustCompile(`^(oi)-[0-9a-f]{12}$`)
+var opsItemIDPattern = lazyre.New(`^(oi)-[0-9a-f]{12}$`)
 
 func newOpsItemID() string {
 	b := make([]byte, 6)

@@ -3,9 +3,9 @@ package opsitems
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -17,9 +17,9 @@ var associationTypes = []string{"IsParentOf", "RelatesTo"}
 
 // The resource types OpsCenter supports, with the ARN each one's
 // ResourceUri must be.
-var resourceTypes = map[string]*regexp.Regexp{
-	"AWS::SSMIncidents::IncidentRecord": regexp.MustCompile(`^arn:aws[a-zA-Z-]*:ssm-incidents::[0-9]{12}:incident-record/.+`),
-	"AWS::SSM::Document":                regexp.MustCompile(`^arn:aws[a-zA-Z-]*:ssm:[a-z0-9-]+:[0-9]{12}:document/.+`),
+var resourceTypes = map[string]*lazyre.Regexp{
+	"AWS::SSMIncidents::IncidentRecord": lazyre.New(`^arn:aws[a-zA-Z-]*:ssm-incidents::[0-9]{12}:incident-record/.+`),
+	"AWS::SSM::Document":                lazyre.New(`^arn:aws[a-zA-Z-]*:ssm:[a-z0-9-]+:[0-9]{12}:document/.+`),
 }
 
 type associateInput struct {

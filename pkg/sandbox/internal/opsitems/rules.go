@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
@@ -53,9 +53,9 @@ const typeChangeRequest = "/aws/changerequest"
 
 // Patterns of the model.
 var (
-	notBlankPattern = regexp.MustCompile(`[\s\S]*\S[\s\S]*`) // OpsItemDescription, OpsItemDataValueString
-	accountPattern  = regexp.MustCompile(`^[0-9]{12}$`)
-	snsTopicPattern = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+	notBlankPattern = lazyre.New(`[\s\S]*\S[\s\S]*`) // OpsItemDescription, OpsItemDataValueString
+	accountPattern  = lazyre.New(`^[0-9]{12}$`)
+	snsTopicPattern = lazyre.New(`^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
 )
 
 // lineNotBlank is the model's `^(?!\s*$).+` (Title, Source, Category,

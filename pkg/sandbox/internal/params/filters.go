@@ -3,10 +3,10 @@ package params
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -18,7 +18,7 @@ type paramFilter struct {
 }
 
 // ParameterStringFilter's model constraints.
-var paramFilterKeyPattern = regexp.MustCompile(`^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$`)
+var paramFilterKeyPattern = lazyre.New(`^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$`)
 
 func validateStringFilters(v *protocol.Validator, fs []parameterStringFilter) {
 	for i, f := range fs {

@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
@@ -40,10 +40,10 @@ var DefaultKMSKey = KMSKey{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Alias: "a
 const ssmManagedAlias = "alias/aws/ssm"
 
 var (
-	kmsKeyIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	kmsKeyIDPattern = lazyre.New(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	// KMS AliasName: alias/ followed by 1..250 of [a-zA-Z0-9/_-]; the
 	// alias/aws/ prefix is reserved for AWS managed keys.
-	kmsAliasPattern = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]{1,250}$`)
+	kmsAliasPattern = lazyre.New(`^alias/[a-zA-Z0-9/_-]{1,250}$`)
 )
 
 // kmsKey is a key in the state: its material is base64 in the state file.

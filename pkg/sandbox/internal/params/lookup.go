@@ -3,11 +3,11 @@ package params
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
@@ -24,7 +24,7 @@ func errParameterVersionNotFound(version, name string) *protocol.APIError {
 	return protocol.Errorf(http.StatusBadRequest, "ParameterVersionNotFound", "Systems Manager could not find version %s of %s. Verify the version and try again.", version, name)
 }
 
-var digits = regexp.MustCompile(`^[0-9]+$`)
+var digits = lazyre.New(`^[0-9]+$`)
 
 // lookup resolves a name as GetParameter takes it: a name or an ARN of
 // this account and region, optionally with a :VERSION or :LABEL selector.

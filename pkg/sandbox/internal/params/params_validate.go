@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
@@ -62,14 +62,14 @@ var (
 
 	// "Parameter names can include only the following symbols and
 	// letters: a-zA-Z0-9_.-", and / between hierarchy levels.
-	paramNameChars = regexp.MustCompile(`^[a-zA-Z0-9_.\-/]+$`)
+	paramNameChars = lazyre.New(`^[a-zA-Z0-9_.\-/]+$`)
 	// ParameterKeyId pattern.
-	keyIDPattern = regexp.MustCompile(`^([a-zA-Z0-9:/_-]+)$`)
+	keyIDPattern = lazyre.New(`^([a-zA-Z0-9:/_-]+)$`)
 	// Labels "can contain letters (case sensitive), numbers, periods (.),
 	// hyphens (-), or underscores (_)".
-	labelChars = regexp.MustCompile(`^[a-zA-Z0-9_.\-]+$`)
+	labelChars = lazyre.New(`^[a-zA-Z0-9_.\-]+$`)
 	// An AMI ID as EC2 issues them: ami- and 8 or 17 hex digits.
-	amiIDPattern = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	amiIDPattern = lazyre.New(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
 // The messages AWS answers for names it refuses.

@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
@@ -81,11 +81,11 @@ var (
 	patchActions     = []string{"ALLOW_AS_DEPENDENCY", "BLOCK"}
 	complianceStatus = []string{"COMPLIANT", "NON_COMPLIANT"}
 
-	baselineIDPattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-:/]{20,128}$`)
-	baselineNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	patchGroupPattern   = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-	sourceNamePattern   = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,50}$`)
-	untilDatePattern    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	baselineIDPattern   = lazyre.New(`^[a-zA-Z0-9_\-:/]{20,128}$`)
+	baselineNamePattern = lazyre.New(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	patchGroupPattern   = lazyre.New(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	sourceNamePattern   = lazyre.New(`^[a-zA-Z0-9_\-.]{3,50}$`)
+	untilDatePattern    = lazyre.New(`^\d{4}-\d{2}-\d{2}$`)
 )
 
 // awsOwner is the account that owns AWS's predefined baselines in

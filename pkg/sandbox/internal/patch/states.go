@@ -3,12 +3,12 @@ package patch
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -88,7 +88,7 @@ type describeInstancePatchesOutput struct {
 }
 
 // instanceIDPattern is the model's InstanceId pattern.
-var instanceIDPattern = regexp.MustCompile(`(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)`)
+var instanceIDPattern = lazyre.New(`(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)`)
 
 // defaultStatesPage is the page when MaxResults is missing: the model's
 // PatchComplianceMaxResults is 10..100 with no default; the sandbox

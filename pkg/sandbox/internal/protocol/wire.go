@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -247,7 +246,14 @@ func (v *Validator) Count(path string, n, lo, hi int) {
 	}
 }
 
-func (v *Validator) Pattern(path, s string, re *regexp.Regexp) {
+// Pattern is a compiled regular expression: a *regexp.Regexp or a
+// *lazyre.Regexp.
+type Pattern interface {
+	MatchString(string) bool
+	String() string
+}
+
+func (v *Validator) Pattern(path, s string, re Pattern) {
 	if !re.MatchString(s) {
 		v.Add(QuoteValue(s), path, "Member must satisfy regular expression pattern: "+re.String())
 	}

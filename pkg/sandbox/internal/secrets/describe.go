@@ -2,13 +2,13 @@ package secrets
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -80,7 +80,7 @@ func (a *Area) entry(s *secret) secretListEntry {
 var filterKeys = []string{"description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all"}
 
 // filterValuePattern is FilterValueStringType's pattern.
-var filterValuePattern = regexp.MustCompile(`^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`)
+var filterValuePattern = lazyre.New(`^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`)
 
 func validateFilters(v *protocol.Validator, fs []filterWire) {
 	for i, f := range fs {

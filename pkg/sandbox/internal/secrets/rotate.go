@@ -2,12 +2,12 @@ package secrets
 
 import (
 	"encoding/json"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
@@ -22,10 +22,10 @@ import (
 //     the old one) and AWSPENDING is removed.
 
 var (
-	durationPattern = regexp.MustCompile(`^[0-9]+h$`)
-	schedulePattern = regexp.MustCompile(`^[0-9A-Za-z\(\)#\?\*\-\/, ]+$`)
-	ratePattern     = regexp.MustCompile(`^rate\(\s*([0-9]+)\s+(hour|hours|day|days)\s*\)$`)
-	cronPattern     = regexp.MustCompile(`^cron\((.*)\)$`)
+	durationPattern = lazyre.New(`^[0-9]+h$`)
+	schedulePattern = lazyre.New(`^[0-9A-Za-z\(\)#\?\*\-\/, ]+$`)
+	ratePattern     = lazyre.New(`^rate\(\s*([0-9]+)\s+(hour|hours|day|days)\s*\)$`)
+	cronPattern     = lazyre.New(`^cron\((.*)\)$`)
 )
 
 func (r *rotation) rules() *rotationRulesWire {

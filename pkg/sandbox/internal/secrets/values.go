@@ -3,10 +3,10 @@ package secrets
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"time"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
 )
@@ -20,7 +20,7 @@ const maxValue = 65536
 
 // namePattern is CreateSecret's name rule: "ASCII letters, numbers, and
 // the following characters: /_+=.@-".
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]+$`)
+var namePattern = lazyre.New(`^[A-Za-z0-9/_+=.@-]+$`)
 
 // validateValue applies the model's rules to a secret value without ever
 // quoting it.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/documents"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
@@ -108,7 +108,7 @@ const (
 var (
 	sessionStatuses   = []string{sessionConnected, sessionConnecting, sessionDisconnected, sessionTerminated, sessionTerminating, sessionFailed}
 	sessionFilterKeys = []string{"InvokedAfter", "InvokedBefore", "Target", "Owner", "Status", "SessionId", "AccessType"}
-	reasonPattern     = regexp.MustCompile(`^.{1,256}$`)
+	reasonPattern     = lazyre.New(`^.{1,256}$`)
 )
 
 const (

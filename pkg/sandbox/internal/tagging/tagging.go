@@ -3,10 +3,10 @@ package tagging
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/nodes"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/tags"
@@ -81,10 +81,10 @@ type listGroupResourcesOutput struct {
 
 var (
 	// resource-groups model patterns.
-	rgGroupNamePattern   = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26})$`)
-	rgGroupStringPattern = regexp.MustCompile(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}|arn:aws(-[a-z]+)*:resource-groups:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}))$`)
-	rgFilterValuePattern = regexp.MustCompile(`^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$`)
-	rgNextTokenPattern   = regexp.MustCompile(`^[a-zA-Z0-9+/]*={0,2}$`)
+	rgGroupNamePattern   = lazyre.New(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26})$`)
+	rgGroupStringPattern = lazyre.New(`^([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}|arn:aws(-[a-z]+)*:resource-groups:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/([a-zA-Z0-9_\.-]{1,300}|[a-zA-Z0-9_\.-]{1,150}/[a-z0-9]{26}))$`)
+	rgFilterValuePattern = lazyre.New(`^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$`)
+	rgNextTokenPattern   = lazyre.New(`^[a-zA-Z0-9+/]*={0,2}$`)
 )
 
 const (

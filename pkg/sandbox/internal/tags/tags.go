@@ -5,17 +5,17 @@ package tags
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/ssmctl/ssmctl/internal/lazyre"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
 
 var (
 	// TagKey / TagValue patterns.
-	KeyPattern   = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-	ValuePattern = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	KeyPattern   = lazyre.New(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	ValuePattern = lazyre.New(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 )
 
 // MaxPerResource is AddTagsToResource's "Most resources can have a

@@ -1,4 +1,9 @@
-package root
+// Package gendocs writes ssmctl's command reference (markdown and man
+// pages) from its Cobra tree. It is kept out of the ssmctl binary: the
+// man-page renderer (go-md2man, blackfriday) costs every invocation start-up
+// time and users never run it. `make docs` runs it through cmd/gen-docs; a
+// test in internal/cmd/root fails when docs/ is stale.
+package gendocs
 
 import (
 	"fmt"
@@ -14,21 +19,8 @@ import (
 // generated reference only changes when the commands do.
 var docsDate = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
 
-// newGenDocsCmd writes the command reference (markdown and man pages) from
-// the Cobra tree. `make docs` runs it; a test fails when docs/ is stale.
-func newGenDocsCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "gen-docs DIR",
-		Short:  "Write the markdown and man-page command reference to DIR/reference and DIR/man",
-		Hidden: true,
-		Args:   cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return writeReference(cmd.Root(), args[0])
-		},
-	}
-}
-
-func writeReference(root *cobra.Command, dir string) error {
+// Write replaces DIR/reference and DIR/man with the reference of root.
+func Write(root *cobra.Command, dir string) error {
 	md := filepath.Join(dir, "reference")
 	man := filepath.Join(dir, "man")
 	for _, d := range []string{md, man} {
