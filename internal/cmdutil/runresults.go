@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
 	"github.com/ssmctl/ssmctl/pkg/output"
@@ -291,4 +294,19 @@ func WaitResults(ctx context.Context, streams *output.Streams, run *runcmd.Run, 
 		return nil, run.Interrupt(ctx, sig, cancelWait, streams.Infof)
 	}
 	return res, nil
+}
+
+// RangeFlagError is the first of errs that is a runcmd.RangeError of a
+// flag the user gave (on the command line, in the config file or an
+// SSMCTL_* variable), as that flag's usage error; nil when there is none.
+// A zero duration nobody gave stands for AWS's default, so it is not
+// checked: run and patch share this rule.
+func RangeFlagError(flags *pflag.FlagSet, errs ...error) error {
+	for _, err := range errs {
+		var re *runcmd.RangeError
+		if errors.As(err, &re) && flags.Changed(re.Flag) {
+			return FlagValueErrorf(re.Flag, flags.Lookup(re.Flag).Value.String(), "%s", re.Reason)
+		}
+	}
+	return nil
 }

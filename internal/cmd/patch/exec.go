@@ -2,12 +2,12 @@ package patch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ssmctl/ssmctl/internal/cmdutil"
 	"github.com/ssmctl/ssmctl/pkg/exitcode"
@@ -65,7 +65,7 @@ func (o *execOptions) addFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 }
 
 // complete parses the targets into the request and checks it.
-func (o *execOptions) complete(args []string, operation string) error {
+func (o *execOptions) complete(flags *pflag.FlagSet, args []string, operation string) error {
 	o.Targets = append(args, o.Targets...)
 	if len(o.Targets) == 0 {
 		return cmdutil.FlagErrorf("no target: give the nodes to %s, e.g. tag:Env=prod", map[string]string{"Scan": "scan", "Install": "patch"}[operation])
@@ -81,8 +81,8 @@ func (o *execOptions) complete(args []string, operation string) error {
 	if o.Request.Ping, err = cmdutil.Ping(o.Ping); err != nil {
 		return err
 	}
-	if err := runcmd.CheckDeliveryTimeout(o.DeliveryTimeout); err != nil && o.DeliveryTimeout != 0 {
-		return cmdutil.FlagValueErrorf("delivery-timeout", o.DeliveryTimeout.String(), "%s", rangeReason(err))
+	if err := cmdutil.RangeFlagError(flags, runcmd.CheckDeliveryTimeout(o.DeliveryTimeout)); err != nil {
+		return err
 	}
 	o.Request.DeliveryTimeout = o.DeliveryTimeout
 	_, err = o.Request.Request()
@@ -195,12 +195,3 @@ func execRun(ctx context.Context, o *execOptions) error {
 	return exit
 }
 
-// rangeReason is a runcmd range error's reason, without the flag's name
-// (FlagValueErrorf names it).
-func rangeReason(err error) string {
-	var re *runcmd.RangeError
-	if errors.As(err, &re) {
-		return re.Reason
-	}
-	return err.Error()
-}

@@ -63,7 +63,7 @@ for AWS).`,
 				}
 				opts.Request.Override = opts.Override
 			}
-			if err := opts.complete(args, "Install"); err != nil {
+			if err := opts.complete(cmd.Flags(), args, "Install"); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -65,6 +65,7 @@ func TestInstallFlags(t *testing.T) {
 		{[]string{"patch", "install", "web-1", "--max-errors", "many"}, "max-errors"},
 		{[]string{"patch", "install", "web-1", "--ping", "sleeping"}, `invalid --ping "sleeping"`},
 		{[]string{"patch", "install", "web-1", "--delivery-timeout", "10s"}, `invalid --delivery-timeout "10s": want whole seconds from 30s to 720h`},
+		{[]string{"patch", "scan", "web-1", "--delivery-timeout", "0s"}, `invalid --delivery-timeout "0s": want whole seconds from 30s to 720h`},
 	} {
 		got = nil
 		code, stderr := patchWithF(t, build, tc.args...)

@@ -27,7 +27,7 @@ AWS gives up on them.`,
   ssmctl patch scan 'web-*' --max-concurrency 10% --max-errors 1`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.complete(args, "Scan"); err != nil {
+			if err := opts.complete(cmd.Flags(), args, "Scan"); err != nil {
 				return err
 			}
 			if runF != nil {

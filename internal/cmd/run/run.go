@@ -4,7 +4,6 @@ package run
 
 import (
 	"context"
-	"errors"
 	"io"
 	"os"
 	"strings"
@@ -180,11 +179,8 @@ func (o *RunOptions) complete(cmd *cobra.Command) error {
 	// A zero timeout in the request is the default; typed, it is checked.
 	// A value out of range is the flag's, or the config file's when it
 	// came from there (Factory.Blame: exit 253 naming file and key).
-	for _, err := range []error{runcmd.CheckExecutionTimeout(o.Timeout), runcmd.CheckDeliveryTimeout(o.DeliveryTimeout)} {
-		var re *runcmd.RangeError
-		if errors.As(err, &re) && cmd.Flags().Changed(re.Flag) {
-			return cmdutil.FlagValueErrorf(re.Flag, cmd.Flags().Lookup(re.Flag).Value.String(), "%s", re.Reason)
-		}
+	if err := cmdutil.RangeFlagError(cmd.Flags(), runcmd.CheckExecutionTimeout(o.Timeout), runcmd.CheckDeliveryTimeout(o.DeliveryTimeout)); err != nil {
+		return err
 	}
 	specs, err := target.ParseAll(o.Targets, o.Aliases())
 	if err != nil {
