@@ -194,4 +194,3 @@ func execRun(ctx context.Context, o *execOptions) error {
 	}
 	return exit
 }
-
