@@ -101,8 +101,9 @@ type Router struct {
 	streams  map[string]http.Handler
 
 	// stopping is closed by Stop: calls held by the stall fault end.
+	// Siblings share it, with the statistics and the faults.
 	stopping chan struct{}
-	stopOnce sync.Once
+	stopOnce *sync.Once
 }
 
 // New makes a router that knows SSM and Secrets Manager and has no
@@ -117,6 +118,28 @@ func New(cfg Config) *Router {
 		byPath:   map[string]*Operation{},
 		streams:  map[string]http.Handler{},
 		stopping: make(chan struct{}),
+		stopOnce: new(sync.Once),
+	}
+}
+
+// Sibling is a router with a table of its own, for another account and
+// Region the sandbox serves, authenticating with v: it shares r's
+// statistics, faults (their seeded draws and their operations), latency
+// and stopping. Quotas are per router (AWS's are per account and Region):
+// SetQuotas each.
+func (r *Router) Sibling(v *protocol.Verifier) *Router {
+	cfg := r.cfg
+	cfg.Verifier = v
+	return &Router{
+		cfg:      cfg,
+		stats:    r.stats,
+		faults:   r.faults,
+		services: []*Service{SSM, SecretsManager},
+		byTarget: map[string]*Operation{},
+		byPath:   map[string]*Operation{},
+		streams:  map[string]http.Handler{},
+		stopping: r.stopping,
+		stopOnce: r.stopOnce,
 	}
 }
 
