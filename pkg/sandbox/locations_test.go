@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -88,6 +89,13 @@ func TestLocationsServeAccountsAndRegions(t *testing.T) {
 		_, err := ssm.NewFromConfig(cfg, noRetry).DescribeInstanceInformation(ctx(), &ssm.DescribeInstanceInformationInput{})
 		if errorCode(err) != tc.want || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%s: %v, want %s %q", tc.name, err, tc.want, tc.msg)
+		}
+		// STS names an unknown key InvalidClientTokenId.
+		if tc.want == "UnrecognizedClientException" {
+			_, err = sts.NewFromConfig(cfg, func(o *sts.Options) { o.RetryMaxAttempts = 1 }).GetCallerIdentity(ctx(), &sts.GetCallerIdentityInput{})
+			if errorCode(err) != "InvalidClientTokenId" || !strings.Contains(err.Error(), "StatusCode: 403") || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("%s: sts: %v", tc.name, err)
+			}
 		}
 	}
 	if p := s.Profiles(); strings.Count(p, "[profile sandbox-") != 3 || !strings.Contains(p, "[profile sandbox-222222222222]\naws_access_key_id = ") || !strings.Contains(p, "region = ap-south-1\nendpoint_url = "+s.URL()) {
@@ -189,5 +197,75 @@ func TestLocationsState(t *testing.T) {
 	c = ssm.NewFromConfig(s2.AWSConfigFor(otherAccount, "eu-west-1"))
 	if _, err := c.GetParameter(ctx(), &ssm.GetParameterInput{Name: aws.String("/kept")}); err != nil {
 		t.Fatalf("parameter after restart: %v", err)
+	}
+}
+
+// A session opened in a location runs on that location's node, and its
+// data channel (one path for every location) reaches it.
+func TestLocationsSessions(t *testing.T) {
+	t.Parallel()
+	const there = "i-0dddddddddddddd01"
+	opts := multiOptions()
+	opts.NoPacing = true
+	opts.Locations[2].Fleet = &Fleet{Nodes: []*Node{{ID: there, Name: "only-there"}}}
+	s := Start(t, opts)
+	in := &ssm.StartSessionInput{Target: aws.String(there), DocumentName: aws.String("AWS-StartNonInteractiveCommand"),
+		Parameters: map[string][]string{"command": {"sh -c 'pwd'"}}}
+	_, err := ssm.NewFromConfig(s.AWSConfig()).StartSession(ctx(), in)
+	if err == nil {
+		t.Fatal("StartSession in the management account found another account's node")
+	}
+	c := newTestClientFor(t, s.AWSConfigFor(otherAccount, "eu-west-1"), in)
+	if out := c.waitClosed(); out != "" {
+		t.Fatalf("channel_closed Output %q", out)
+	}
+	dir, err := s.location(otherAccount, "eu-west-1").nodes.Dir(there)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if got := strings.TrimSpace(c.stdout.String()); got != dir {
+		t.Fatalf("session ran in %q, want the node's directory %q", got, dir)
+	}
+}
+
+// Stopping a TargetLocations parent stops its children in their
+// locations; a child waiting for approval there is approved there.
+func TestAutomationTargetLocationsStop(t *testing.T) {
+	t.Parallel()
+	s := Start(t, multiOptions())
+	c := ssm.NewFromConfig(s.AWSConfig())
+	c2 := ssm.NewFromConfig(s.AWSConfigFor(otherAccount, "us-east-1"))
+	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StopEC2InstanceWithApproval"),
+		Parameters: map[string][]string{"InstanceId": {linux1}, "Approvers": {"sandbox-user"}, "SNSTopicArn": {"arn:aws:sns:us-east-1:222222222222:approvals"}},
+		TargetLocations: []types.TargetLocation{{Accounts: []string{otherAccount}, Regions: []string{"us-east-1", "eu-west-1"}, TargetLocationMaxConcurrency: aws.String("2")}}})
+	var children []string
+	for range 500 {
+		out, err := c2.DescribeAutomationExecutions(ctx(), &ssm.DescribeAutomationExecutionsInput{Filters: []types.AutomationExecutionFilter{
+			{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}, {Key: types.AutomationExecutionFilterKeyExecutionStatus, Values: []string{"Waiting"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.AutomationExecutionMetadataList) == 1 {
+			children = append(children, aws.ToString(out.AutomationExecutionMetadataList[0].AutomationExecutionId))
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(children) != 1 {
+		t.Fatal("no child waiting for approval in 222222222222/us-east-1")
+	}
+	if _, err := c.StopAutomationExecution(ctx(), &ssm.StopAutomationExecutionInput{AutomationExecutionId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	if e := waitAutomation(t, c, id); e.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
+		t.Fatalf("parent: %s", e.AutomationExecutionStatus)
+	}
+	if e := waitAutomation(t, c2, children[0]); e.AutomationExecutionStatus != types.AutomationExecutionStatusCancelled {
+		t.Fatalf("child in 222222222222/us-east-1: %s", e.AutomationExecutionStatus)
+	}
+	if n, _ := s.location(otherAccount, "us-east-1").nodes.Get(linux1); n.InstanceState() == "stopped" {
+		t.Fatal("the cancelled child stopped its node")
 	}
 }

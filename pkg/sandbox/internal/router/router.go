@@ -28,6 +28,9 @@ type Service struct {
 	Throttle, Internal protocol.APIError
 	// ValidationError is the exception for model constraint violations.
 	ValidationError string
+	// UnknownKey, when set, replaces UnrecognizedClientException for an
+	// access key the service does not know (STS: InvalidClientTokenId).
+	UnknownKey *protocol.APIError
 }
 
 // The services more than one area serves, or that no area serves yet
@@ -312,6 +315,10 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			signingName = svc.SigningName
 		}
 		aerr = r.cfg.Verifier.Authenticate(req, body, signingName)
+		if aerr != nil && svc != nil && svc.UnknownKey != nil && aerr.Type == "UnrecognizedClientException" {
+			e := *svc.UnknownKey
+			aerr = &e
+		}
 	}
 	if aerr == nil && op == nil {
 		aerr = protocol.ErrUnknownOperation()
