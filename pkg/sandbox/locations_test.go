@@ -238,7 +238,7 @@ func TestAutomationTargetLocationsStop(t *testing.T) {
 	c := ssm.NewFromConfig(s.AWSConfig())
 	c2 := ssm.NewFromConfig(s.AWSConfigFor(otherAccount, "us-east-1"))
 	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StopEC2InstanceWithApproval"),
-		Parameters: map[string][]string{"InstanceId": {linux1}, "Approvers": {"sandbox-user"}, "SNSTopicArn": {"arn:aws:sns:us-east-1:222222222222:approvals"}},
+		Parameters:      map[string][]string{"InstanceId": {linux1}, "Approvers": {"sandbox-user"}, "SNSTopicArn": {"arn:aws:sns:us-east-1:222222222222:approvals"}},
 		TargetLocations: []types.TargetLocation{{Accounts: []string{otherAccount}, Regions: []string{"us-east-1", "eu-west-1"}, TargetLocationMaxConcurrency: aws.String("2")}}})
 	var children []string
 	for range 500 {
