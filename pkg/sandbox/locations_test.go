@@ -164,6 +164,15 @@ func TestAutomationTargetLocations(t *testing.T) {
 	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || stepStatuses(e) != "999999999999/us-east-1=Failed" {
 		t.Fatalf("max errors 0: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
 	}
+
+	// An organizational unit: no AWS Organizations to expand it.
+	id = startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StartEC2Instance"),
+		Parameters:      map[string][]string{"InstanceId": {linux1}},
+		TargetLocations: []types.TargetLocation{{Accounts: []string{"ou-ab12-abcd1234"}, Regions: []string{"us-east-1"}}}})
+	e = waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || !strings.Contains(aws.ToString(e.StepExecutions[0].FailureMessage), "no AWS Organizations") {
+		t.Fatalf("OU: %s %s", e.AutomationExecutionStatus, aws.ToString(e.StepExecutions[0].FailureMessage))
+	}
 }
 
 // Each location's state is in the state file, under "locations"; a

@@ -3,6 +3,7 @@ package automation
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
@@ -185,6 +186,9 @@ func (a *Area) startChild(e *execution, job childJob, in *startAutomationExecuti
 		if role == "" {
 			role = DefaultExecutionRole
 		}
+		if strings.HasPrefix(l.Account, "ou-") {
+			return nil, "", protocol.ErrValidation(fmt.Sprintf("The sandbox has no AWS Organizations: organizational unit %s cannot be expanded into accounts; name the accounts.", l.Account))
+		}
 		if where = a.peer(l.Account, l.Region); where == nil {
 			return nil, "", protocol.ErrValidation(fmt.Sprintf("The provided role: arn:%s:iam::%s:role/%s can't be assumed.", area.Partition(l.Region), l.Account, role))
 		}
@@ -250,10 +254,9 @@ func (a *Area) stopChild(id string) {
 	a.stopAutomationExecution(&stopAutomationExecutionInput{AutomationExecutionId: &id, Type: &t})
 }
 
-// Location rate control defaults: the model documents none for
-// TargetLocationMaxConcurrency and TargetLocationMaxErrors; the console
-// runs one location at a time and stops at the first error, and so does
-// the sandbox.
+// Location rate control defaults: the model's TargetLocation
+// documentation gives TargetLocationMaxConcurrency 1 and
+// TargetLocationMaxErrors 0.
 const (
 	defaultLocationConcurrency = "1"
 	defaultLocationErrors      = "0"
@@ -264,8 +267,8 @@ const (
 // location group at most TargetLocationMaxConcurrency at a time and no
 // more once more than TargetLocationMaxErrors failed. A child with
 // Targets (the location's, else the parent's) does its own rate control
-// in its location. The sandbox has one fleet: every child runs on it,
-// labelled with its account and Region (docs/sandbox-automation.md).
+// in its location. Each child runs in its location's Automation, on that
+// location's fleet (startChild; docs/sandbox-automation.md).
 func (a *Area) runLocations(e *execution) {
 	a.update(func(*state) { e.Status = "InProgress" })
 	var errs, limit int
