@@ -366,10 +366,11 @@ func (s *Server) Close() error {
 		s.router.Stop()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
-		// The other locations first: their children's parents are the
-		// main location's.
-		for i := len(s.locs) - 1; i >= 0; i-- {
-			if serr := s.locs[i].host.Close(); serr != nil && err == nil {
+		// The main location first: its engines (the parents of
+		// TargetLocations children, usually) stop before the locations
+		// their children run in close under them.
+		for _, l := range s.locs {
+			if serr := l.host.Close(); serr != nil && err == nil {
 				err = serr
 			}
 		}
