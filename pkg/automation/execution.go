@@ -54,6 +54,19 @@ type Step struct {
 	Outputs        map[string][]string
 	FailureMessage string
 	FailureType    string
+	// Location is the "ACCOUNT/REGION" of a multi-account and
+	// multi-Region parent's step: the child execution it ran there (its
+	// ID in Outputs["ExecutionId"]).
+	Location string
+}
+
+// ChildID is the execution a step started (aws:executeAutomation, rate
+// control and TargetLocations steps), if any.
+func (s Step) ChildID() string {
+	if ids := s.Outputs["ExecutionId"]; len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
 }
 
 // Done says whether a status is final.
@@ -152,6 +165,9 @@ func stepFromSDK(s types.StepExecution) Step {
 	}
 	if s.FailureDetails != nil {
 		st.FailureType = aws.ToString(s.FailureDetails.FailureType)
+	}
+	if l := s.TargetLocation; l != nil && len(l.Accounts) == 1 && len(l.Regions) == 1 {
+		st.Location = l.Accounts[0] + "/" + l.Regions[0]
 	}
 	return st
 }

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/activations"
-	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/automation"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/calendar"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
@@ -22,7 +21,8 @@ import (
 // the areas opened before it. Each area loads its section of the state
 // file, registers its operations with the router and closes through the
 // host. A new service is one line here.
-func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
+func (s *Server) openAreas(l *location, opts Options, fleet *Fleet) error {
+	h := l.host
 	var prm *params.Area
 	var tg *tagging.Area
 	var cmds *commands.Area
@@ -31,23 +31,23 @@ func (s *Server) openAreas(h *area.Host, opts Options, fleet *Fleet) error {
 	var act *activations.Area // opened last; sessions ask it about the tier once running
 	sessCfg.Allow = func(id string) error { return act.SessionAllowed(id) }
 	for _, open := range []func() error{
-		func() (err error) { s.nodes, err = nodes.New(h, fleet); return err },
-		func() (err error) { s.documents, err = documents.New(h); return err },
+		func() (err error) { l.nodes, err = nodes.New(h, fleet); return err },
+		func() (err error) { l.documents, err = documents.New(h); return err },
 		func() (err error) { prm, err = params.New(h, opts.KMSKeys); return err },
-		func() error { tg = tagging.New(h, s.nodes, prm); return nil },
-		func() (err error) { cmds, err = commands.New(h, s.nodes, s.documents, timing); return err },
-		func() (err error) { _, err = sessions.New(h, s.nodes, s.documents, sessCfg); return err },
-		func() error { calendar.New(h, s.documents); return nil },
+		func() error { tg = tagging.New(h, l.nodes, prm); return nil },
+		func() (err error) { cmds, err = commands.New(h, l.nodes, l.documents, timing); return err },
+		func() (err error) { l.sessions, err = sessions.New(h, l.nodes, l.documents, sessCfg); return err },
+		func() error { calendar.New(h, l.documents); return nil },
 		func() (err error) { _, err = secrets.New(h); return err },
 		func() error { oi, err := opsitems.New(h); tg.Serve("OpsItem", oi); return err },
-		func() (err error) { act, err = activations.New(h, s.nodes); return err },
-		func() (err error) { _, err = patch.New(h, s.nodes, cmds); return err },
+		func() (err error) { act, err = activations.New(h, l.nodes); return err },
+		func() (err error) { _, err = patch.New(h, l.nodes, cmds); return err },
 		func() (err error) {
-			_, err = automation.New(h, s.nodes, s.documents, cmds, opts.TimeoutScale)
+			l.automation, err = automation.New(h, l.nodes, l.documents, cmds, opts.TimeoutScale)
 			return err
 		},
 		func() error { sts.New(h); return nil },
-		func() error { s.instanceConnect = instanceconnect.New(h, s.nodes); return nil },
+		func() error { l.instanceConnect = instanceconnect.New(h, l.nodes); return nil },
 	} {
 		if err := open(); err != nil {
 			return err

@@ -440,33 +440,6 @@ mainSteps:
 	}
 }
 
-func TestAutomationTargetLocations(t *testing.T) {
-	t.Parallel()
-	s := Start(t, Options{Fleet: testFleet()})
-	c := ssm.NewFromConfig(s.AWSConfig())
-	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("AWS-StartEC2Instance"),
-		Parameters: map[string][]string{"InstanceId": {linux1}},
-		TargetLocations: []types.TargetLocation{{Accounts: []string{"111111111111", "222222222222"}, Regions: []string{"eu-west-1", "us-east-1"},
-			TargetLocationMaxConcurrency: aws.String("2"), ExecutionRoleName: aws.String("AWS-SystemsManager-AutomationExecutionRole")}}})
-	e := waitAutomation(t, c, id)
-	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess ||
-		stepStatuses(e) != "111111111111/eu-west-1=Success 111111111111/us-east-1=Success 222222222222/eu-west-1=Success 222222222222/us-east-1=Success" {
-		t.Fatalf("locations: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
-	}
-	if l := e.StepExecutions[3].TargetLocation; l == nil || l.Accounts[0] != "222222222222" || l.Regions[0] != "us-east-1" {
-		t.Fatalf("step location %+v", l)
-	}
-	out, err := c.DescribeAutomationExecutions(ctx(), &ssm.DescribeAutomationExecutionsInput{Filters: []types.AutomationExecutionFilter{
-		{Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: []string{id}}, {Key: types.AutomationExecutionFilterKeyAutomationType, Values: []string{"CrossAccount"}}}})
-	if err != nil || len(out.AutomationExecutionMetadataList) != 4 {
-		t.Fatalf("children: %v %v", out, err)
-	}
-	child, err := c.GetAutomationExecution(ctx(), &ssm.GetAutomationExecutionInput{AutomationExecutionId: out.AutomationExecutionMetadataList[0].AutomationExecutionId})
-	if err != nil || len(child.AutomationExecution.TargetLocations) != 1 {
-		t.Fatalf("child: %+v %v", child, err)
-	}
-}
-
 // Executions are in the state file; one the sandbox stopped while it ran
 // ends Failed on restart (its engine is gone), with its steps.
 func TestAutomationStateAcrossRestart(t *testing.T) {

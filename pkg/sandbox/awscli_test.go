@@ -17,6 +17,13 @@ import (
 // into out (nil: the command prints nothing).
 func awsCLI(t *testing.T, s *Server, out any, args ...string) {
 	t.Helper()
+	awsCLIWith(t, s, "", out, args...)
+}
+
+// awsCLIWith is awsCLI with an AWS config file of the given content (the
+// sandbox's Profiles, for --profile).
+func awsCLIWith(t *testing.T, s *Server, config string, out any, args ...string) {
+	t.Helper()
 	aws, err := exec.LookPath("aws")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -29,11 +36,15 @@ func awsCLI(t *testing.T, s *Server, out any, args ...string) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	configFile := filepath.Join(dir, "config")
+	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(aws, append(args, "--output", "json", "--endpoint-url", s.URL())...)
 	cmd.Env = append(s.Env(),
 		"PATH="+os.Getenv("PATH"),
 		"HOME="+dir,
-		"AWS_CONFIG_FILE="+empty,
+		"AWS_CONFIG_FILE="+configFile,
 		"AWS_SHARED_CREDENTIALS_FILE="+empty,
 		"AWS_PAGER=",
 	)

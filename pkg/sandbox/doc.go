@@ -10,6 +10,10 @@
 // channel (WebSocket) under /v1/data-channel/. Every API request must be
 // SigV4-signed with the sandbox's credentials for its region and the
 // service's signing name (ssm, secretsmanager, tagging, resource-groups).
+// A sandbox may serve several accounts and Regions (Options.Locations):
+// each location has its own host, router and areas, and a request goes to
+// the location of its access key's account and its credential scope's
+// Region (locations.go).
 // Errors carry AWS's exception names in "__type" and X-Amzn-ErrorType;
 // timestamps are epoch seconds; validation rules, limits and error names
 // are taken from the services' botocore models. An operation the sandbox

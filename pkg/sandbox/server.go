@@ -42,6 +42,15 @@ type Options struct {
 	// Credentials requests must be signed with; random per run when empty.
 	AccessKeyID     string
 	SecretAccessKey string
+	// Locations are more accounts and Regions the sandbox serves behind
+	// the same listener, each with its own fleet and state; a fleet
+	// file's (or Fleet's) `locations:` add theirs. A request's location is
+	// its credentials' account and its signature's Region
+	// (docs/sandbox.md, "Several accounts and Regions").
+	Locations []Location
+	// AccountCredentials are the key pairs of accounts other than the
+	// main one, by account ID; random per run for an account not here.
+	AccountCredentials map[string]Credentials
 	// StatePath, when set, persists the state: it is loaded at New if the
 	// file exists (and then wins over the fleet options) and saved after
 	// every change and at Close.
@@ -99,6 +108,21 @@ type Options struct {
 	readTimeout time.Duration
 }
 
+// Location is one more account and Region the sandbox serves.
+type Location struct {
+	// AccountID is the account; "" is the main one (Options.AccountID).
+	AccountID string
+	Region    string
+	// Fleet is the location's nodes; nil is the default fleet.
+	Fleet *Fleet
+}
+
+// Credentials are an account's key pair.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
 // readHeaderTimeout is how long a client has to send a request's headers
 // once connected (or once its previous request was answered).
 const readHeaderTimeout = 10 * time.Second
@@ -130,6 +154,13 @@ type Server struct {
 	clock       func() time.Time
 
 	router *router.Router
+
+	// locs are the locations served, the main one first; keys maps each
+	// account's access key ID to the account, creds the accounts to their
+	// key pairs.
+	locs  []*location
+	keys  map[string]string
+	creds map[string]Credentials
 
 	connMu sync.Mutex
 	fresh  map[net.Conn]bool // connections with no request yet (trackConn)
@@ -220,38 +251,20 @@ func New(opts Options) (*Server, error) {
 		secretKey:   opts.SecretAccessKey,
 		clock:       opts.Clock,
 	}
-	verifier := &protocol.Verifier{
-		Region: opts.Region, AccessKeyID: opts.AccessKeyID, SecretKey: opts.SecretAccessKey,
-		Clock: opts.Clock,
-	}
-	s.router = router.New(router.Config{
-		Verifier: verifier, Faults: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Logf: opts.Logf,
-		BodyTimeout: opts.readTimeout,
-	})
-	verifier.Known = s.router.KnownSigningName
-
 	sf, err := store.Open(opts.StatePath, s.logf)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	s.host = &area.Host{Region: opts.Region, AccountID: opts.AccountID, Clock: opts.Clock, Logf: opts.Logf, Router: s.router, Store: sf}
 	fleet, err := startingFleet(opts, sf.Loaded())
 	if err != nil {
 		return nil, err
 	}
-	if err := s.openAreas(s.host, opts, fleet); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
+	extra, err := s.declaredLocations(opts, fleet, sf)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.router.SetQuotas(opts.Quotas); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	if err := s.router.LimitFaults(opts.Faults.Ops); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	if !sf.Loaded() {
-		if err := s.host.Save(); err != nil {
-			return nil, fmt.Errorf("sandbox: %w", err)
-		}
+	if err := s.openLocations(opts, sf, fleet, extra); err != nil {
+		return nil, err
 	}
 
 	ln, err := net.Listen("tcp", opts.Listen)
@@ -353,8 +366,13 @@ func (s *Server) Close() error {
 		s.router.Stop()
 		err := s.http.Shutdown(ctx)
 		s.ln.Close()
-		if serr := s.host.Close(); serr != nil && err == nil {
-			err = serr
+		// The main location first: its engines (the parents of
+		// TargetLocations children, usually) stop before the locations
+		// their children run in close under them.
+		for _, l := range s.locs {
+			if serr := l.host.Close(); serr != nil && err == nil {
+				err = serr
+			}
 		}
 		s.closeErr = err
 	})
@@ -442,11 +460,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	if h := s.router.Stream(r.URL.Path); h != nil {
+	if h := s.streamLocation(r).router.Stream(r.URL.Path); h != nil {
 		h.ServeHTTP(w, r)
 		return
 	}
-	s.router.ServeHTTP(w, r)
+	s.locate(r).router.ServeHTTP(w, r)
 }
 
 // serveControl answers the sandbox's own endpoints. They are not AWS APIs:

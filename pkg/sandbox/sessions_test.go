@@ -65,7 +65,14 @@ type testClient struct {
 
 func newTestClient(t *testing.T, s *Server, in *ssm.StartSessionInput) *testClient {
 	t.Helper()
-	api := ssm.NewFromConfig(s.AWSConfig())
+	return newTestClientFor(t, s.AWSConfig(), in)
+}
+
+// newTestClientFor starts a session with the credentials and Region of
+// cfg (a location of a sandbox serving several).
+func newTestClientFor(t *testing.T, cfg aws.Config, in *ssm.StartSessionInput) *testClient {
+	t.Helper()
+	api := ssm.NewFromConfig(cfg)
 	out, err := api.StartSession(context.Background(), in)
 	if err != nil {
 		t.Fatalf("StartSession: %v", err)

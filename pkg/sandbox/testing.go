@@ -35,10 +35,18 @@ func Start(t testing.TB, opts Options) *Server {
 // without a client-side retry quota (so injected faults are retried as
 // often as asked, not rationed).
 func (s *Server) AWSConfig() aws.Config {
+	return s.AWSConfigFor(s.accountID, s.region)
+}
+
+// AWSConfigFor is AWSConfig for an account and Region: the account's
+// credentials (none for an account the sandbox does not serve) and the
+// Region, whether or not the sandbox serves it there.
+func (s *Server) AWSConfigFor(account, region string) aws.Config {
+	c := s.creds[account]
 	return aws.Config{
-		Region:       s.region,
+		Region:       region,
 		BaseEndpoint: aws.String(s.URL()),
-		Credentials:  credentials.NewStaticCredentialsProvider(s.accessKeyID, s.secretKey, ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, ""),
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = 3

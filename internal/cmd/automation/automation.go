@@ -222,10 +222,36 @@ func follow(ctx context.Context, io *output.Streams, p *output.Printer, client *
 	return finish(io, p, e)
 }
 
+// printLocations prints a multi-account and multi-Region execution's
+// children grouped by account: "  ACCOUNT: REGION STATUS, REGION STATUS".
+func printLocations(io *output.Streams, children []executionView) {
+	var acct string
+	var line []string
+	flush := func() {
+		if acct != "" {
+			fmt.Fprintf(io.Out, "  %s: %s\n", acct, strings.Join(line, ", "))
+		}
+	}
+	for _, c := range children {
+		a, region, _ := strings.Cut(c.Locations[0], "/")
+		if a != acct {
+			flush()
+			acct, line = a, nil
+		}
+		line = append(line, region+" "+c.Status)
+	}
+	flush()
+}
+
 // finish prints how an execution ended and returns its exit code.
 func finish(io *output.Streams, p *output.Printer, e automation.Execution) error {
+	multi := len(e.Locations) > 0 && e.Parent == ""
 	if p.Structured() {
-		if err := p.Print(newExecutionView(e), nil); err != nil {
+		v := newExecutionView(e)
+		if multi {
+			v.Children = locationChildren(e)
+		}
+		if err := p.Print(v, nil); err != nil {
 			return err
 		}
 	} else {
@@ -244,6 +270,9 @@ func finish(io *output.Streams, p *output.Printer, e automation.Execution) error
 		sort.Strings(keys)
 		for _, k := range keys {
 			fmt.Fprintf(io.Out, "  %s: %s\n", k, strings.Join(e.Outputs[k], ", "))
+		}
+		if multi {
+			printLocations(io, locationChildren(e))
 		}
 	}
 	if code := automation.ExitCode(e.Status); code != exitcode.OK {

@@ -1,8 +1,10 @@
 package automation
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,7 +63,10 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		return err
 	}
 	v := newExecutionView(e)
-	if e.TargetParameter != "" || (len(e.Locations) > 0 && e.Parent == "") {
+	switch {
+	case len(e.Locations) > 0 && e.Parent == "":
+		v.Children = locationChildren(e)
+	case e.TargetParameter != "":
 		children, err := client.List(ctx, automation.ListFilter{Parent: e.ID})
 		if err != nil {
 			return err
@@ -128,10 +133,40 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 			if where == "" {
 				where = strings.Join(c.Locations, ",")
 			}
-			add("Child "+where, c.ExecutionID+" "+c.Status)
+			val := cmp.Or(c.ExecutionID, "-") + " " + c.Status
+			if c.ExecutionID == "" && c.FailureMessage != "" {
+				val += ": " + c.FailureMessage
+			}
+			add("Child "+where, val)
 		}
 		return t
 	})
+}
+
+// locationChildren are a multi-account and multi-Region parent's children,
+// by account and then Region. They run in their accounts and Regions, so
+// the parent's account does not list them (DescribeAutomationExecutions
+// there finds only those in its own Region): the parent's steps, one per
+// location with the child's ID and status, say what ran where. A location
+// whose child never started (its role could not be assumed) has no ID.
+func locationChildren(e automation.Execution) []executionView {
+	var out []executionView
+	for _, s := range e.Steps {
+		if s.Location == "" {
+			continue
+		}
+		out = append(out, executionView{
+			ExecutionID: s.ChildID(), Document: e.Document, Status: s.Status, Parent: e.ID,
+			Start: output.NewTime(s.Start), End: output.NewTime(s.End), FailureMessage: s.FailureMessage,
+			Locations: []string{s.Location},
+		})
+	}
+	slices.SortStableFunc(out, func(a, b executionView) int {
+		aa, ar, _ := strings.Cut(a.Locations[0], "/")
+		ba, br, _ := strings.Cut(b.Locations[0], "/")
+		return cmp.Or(cmp.Compare(aa, ba), cmp.Compare(ar, br))
+	})
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -80,6 +80,10 @@ func TestScripts(t *testing.T) {
 			// timeout 0.3 s); --reboot-delay is how long a node "reboots"
 			// after exit 194; --no-pacing sends session output without the
 			// agent's 1 ms pauses (and the shell's 1 s start delay).
+			// --account ID is the main account; --location [ACCOUNT/]REGION
+			// (repeatable) serves another location with the default fleet;
+			// with several accounts, $AWS_CONFIG_FILE gets a profile per
+			// account (sandbox-ACCOUNT).
 			"sandbox": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg {
 					ts.Fatalf("unsupported: ! sandbox")
@@ -117,6 +121,14 @@ func TestScripts(t *testing.T) {
 						x, err := strconv.ParseFloat(args[i+1], 64)
 						ts.Check(err)
 						opts.TimeoutScale = x
+					case "--account":
+						opts.AccountID = args[i+1]
+					case "--location":
+						acct, region, ok := strings.Cut(args[i+1], "/")
+						if !ok {
+							acct, region = "", acct
+						}
+						opts.Locations = append(opts.Locations, sandbox.Location{AccountID: acct, Region: region})
 					case "--reboot-delay":
 						d, err := time.ParseDuration(args[i+1])
 						ts.Check(err)
@@ -134,6 +146,11 @@ func TestScripts(t *testing.T) {
 				for _, kv := range srv.Env() {
 					k, v, _ := strings.Cut(kv, "=")
 					ts.Setenv(k, v)
+				}
+				if len(srv.Accounts()) > 1 {
+					cfg := ts.Getenv("AWS_CONFIG_FILE")
+					ts.Check(os.MkdirAll(filepath.Dir(cfg), 0o700))
+					ts.Check(os.WriteFile(cfg, []byte(srv.Profiles()), 0o600))
 				}
 			},
 			// echoserver VAR: an echo server for the script; VAR is its

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,12 @@ type Options struct {
 	Latency  time.Duration
 	// NoPacing lifts the session data pacing.
 	NoPacing bool
+	// Account is the main account; Locations the other ones served
+	// ([ACCOUNT/]REGION); Profiles the AWS config file to write one
+	// profile per account to.
+	Account   string
+	Locations []string
+	Profiles  string
 }
 
 // NewCmdSandbox is `ssmctl sandbox`.
@@ -76,7 +83,14 @@ in docs/sandbox.md.`,
   ssmctl sandbox --quota aws --quota PutParameter=10
 
   # Your own fleet, kept across restarts
-  ssmctl sandbox --fleet fleet.yaml --state sandbox-state.json --listen 127.0.0.1:4566`,
+  ssmctl sandbox --fleet fleet.yaml --state sandbox-state.json --listen 127.0.0.1:4566
+
+  # Two accounts in two Regions each (TargetLocations), a profile per account
+  ssmctl sandbox --account 111111111111 --location eu-west-1 \
+    --location 222222222222/us-east-1 --location 222222222222/eu-west-1 \
+    --profiles sandbox-profiles.ini --env-file sandbox.env &
+  . ./sandbox.env
+  aws sts get-caller-identity --profile sandbox-222222222222`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Region, opts.Debug = f.Global.Region, f.Global.Debug
@@ -102,6 +116,9 @@ in docs/sandbox.md.`,
 	fl.StringArrayVar(&opts.Quotas, "quota", nil, "limit request rates (repeatable): `aws` for AWS's published Parameter Store quotas, or OPERATION=TPS to set one (GetParameter+GetParameters=40 shares one quota)")
 	fl.DurationVar(&opts.Latency, "latency", 0, "add this much `latency` to every API call, as a distant region would (e.g. 80ms)")
 	fl.BoolVar(&opts.NoPacing, "no-pacing", false, "send session output as fast as possible instead of at the SSM Agent's pace (1024-byte messages 1 ms apart)")
+	fl.StringVar(&opts.Account, "account", "", "the main `account` ID the credentials in the environment stand for (default 123456789012)")
+	fl.StringArrayVar(&opts.Locations, "location", nil, "also serve this account and Region, `[ACCOUNT/]REGION` (repeatable; no account: the main one), with the default fleet (a fleet file's locations: key gives nodes)")
+	fl.StringVar(&opts.Profiles, "profiles", "", "write an AWS config `file` with a profile per account (sandbox-ACCOUNT: its credentials, Region and the endpoint), and export AWS_CONFIG_FILE pointing at it")
 	fl.Int64Var(&opts.Seed, "seed", 1, "seed for fault injection and generated fleets, for reproducible runs")
 	_ = cmd.MarkFlagFilename("fleet", "yaml", "yml")
 	cmd.AddCommand(NewCmdRegister(f, nil))
@@ -129,6 +146,14 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 	}
 	if opts.Region != "" {
 		sopts.Region = opts.Region
+	}
+	sopts.AccountID = opts.Account
+	for _, spec := range opts.Locations {
+		acct, region, ok := strings.Cut(spec, "/")
+		if !ok {
+			acct, region = "", spec
+		}
+		sopts.Locations = append(sopts.Locations, sandbox.Location{AccountID: acct, Region: region})
 	}
 	for _, spec := range opts.Faults {
 		if err := sopts.Faults.Add(spec); err != nil {
@@ -164,8 +189,22 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 
+	envLines := srv.Env()
+	if opts.Profiles != "" {
+		if err := cmdutil.WriteFile(ctx, opts.Profiles, []byte(srv.Profiles()), 0o600); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return exitcode.Wrap(exitcode.Other, fmt.Errorf("--profiles: %w", cmdutil.FileError(opts.Profiles, err)))
+		}
+		abs, err := filepath.Abs(opts.Profiles)
+		if err != nil {
+			abs = opts.Profiles
+		}
+		envLines = append(envLines, "AWS_CONFIG_FILE="+abs)
+	}
 	var env strings.Builder
-	for _, kv := range srv.Env() {
+	for _, kv := range envLines {
 		k, v, _ := strings.Cut(kv, "=")
 		fmt.Fprintf(&env, "export %s=%s\n", k, cmdline.Quote(v, cmdline.Sh))
 	}
@@ -180,6 +219,12 @@ func sandboxRun(ctx context.Context, opts *Options) error {
 	}
 	fmt.Fprint(opts.IO.Out, env.String())
 	opts.IO.Infof("sandbox: listening on %s with %d managed nodes; Ctrl-C to stop", srv.URL(), srv.NodeCount())
+	if locs := srv.Locations(); len(locs) > 1 {
+		opts.IO.Infof("sandbox: serving %s (the environment is %s's)", strings.Join(locs, ", "), locs[0])
+		if opts.Profiles == "" && len(srv.Accounts()) > 1 {
+			opts.IO.Infof("sandbox: the other accounts' credentials: --profiles FILE writes a profile per account")
+		}
+	}
 
 	select {
 	case <-ctx.Done():

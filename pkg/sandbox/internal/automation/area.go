@@ -29,6 +29,10 @@ type Area struct {
 	documents *documents.Area
 	commands  *commands.Area
 	scale     float64
+	// peers finds the Automation of another account and Region the
+	// sandbox serves (nil: not served); TargetLocations' children run
+	// there.
+	peers func(account, region string) *Area
 
 	sec *store.Section // guards st and every execution's progress
 	st  *state
@@ -74,6 +78,23 @@ func New(h *area.Host, n *nodes.Area, d *documents.Area, c *commands.Area, timeo
 	r.Register(router.SSM, "StopAutomationExecution", router.Handle(a.stopAutomationExecution))
 	r.Register(router.SSM, "SendAutomationSignal", router.Handle(a.sendAutomationSignal))
 	return a, nil
+}
+
+// SetPeers tells Automation how to reach the other accounts and Regions
+// the sandbox serves (the sandbox calls it once every location is open).
+// Without it, only this location is served.
+func (a *Area) SetPeers(peers func(account, region string) *Area) { a.peers = peers }
+
+// peer is the Automation of a location: this one, another the sandbox
+// serves, or nil.
+func (a *Area) peer(account, region string) *Area {
+	if account == a.h.AccountID && region == a.h.Region {
+		return a
+	}
+	if a.peers == nil {
+		return nil
+	}
+	return a.peers(account, region)
 }
 
 // restore indexes the executions a state file holds. An execution a

@@ -1,8 +1,12 @@
 package automation
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/commands"
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/protocol"
 )
@@ -101,6 +105,7 @@ func (a *Area) fanOut(e *execution, jobs []childJob, concurrency, maxErrors stri
 	type child struct {
 		id   string
 		step *stepExec
+		in   *Area // where it runs: a, or a TargetLocation's
 	}
 	var running []child
 	next := 0
@@ -110,7 +115,7 @@ func (a *Area) fanOut(e *execution, jobs []childJob, concurrency, maxErrors stri
 		// Reap the children that ended.
 		kept := running[:0]
 		for _, c := range running {
-			status := a.statusOf(c.id)
+			status := c.in.statusOf(c.id)
 			if !terminal(status) {
 				kept = append(kept, c)
 				continue
@@ -138,13 +143,13 @@ func (a *Area) fanOut(e *execution, jobs []childJob, concurrency, maxErrors stri
 				in.MaxConcurrency, in.MaxErrors = optional(job.maxConc), optional(job.maxErrs)
 			}
 			se := &stepExec{ID: newID(), Name: job.name, Action: "aws:executeAutomation", OnFailure: "Abort", MaxAttempts: 1, IsCritical: true, Status: "InProgress", Start: a.h.Clock(), Location: job.location}
-			id, err := a.start(startRequest{in: in, parentID: e.ID, target: job.target, location: job.location})
+			in2, id, err := a.startChild(e, job, in)
 			if err != nil {
-				se.Status, se.End, se.FailureMessage = "Failed", a.h.Clock(), err.Error()
+				se.Status, se.End, se.FailureMessage = "Failed", a.h.Clock(), errorMessage(err)
 				errs++
 			} else {
 				se.Outputs = map[string][]string{"ExecutionId": {id}}
-				running = append(running, child{id: id, step: se})
+				running = append(running, child{id: id, step: se, in: in2})
 			}
 			a.update(func(*state) {
 				e.Steps = append(e.Steps, se)
@@ -154,7 +159,7 @@ func (a *Area) fanOut(e *execution, jobs []childJob, concurrency, maxErrors stri
 		}
 		if e.ctx.Err() != nil {
 			for _, c := range running {
-				a.stopChild(c.id)
+				c.in.stopChild(c.id)
 			}
 		}
 		if len(running) == 0 && (stopping || next >= n) {
@@ -167,6 +172,44 @@ func (a *Area) fanOut(e *execution, jobs []childJob, concurrency, maxErrors stri
 		}
 	}
 }
+
+// startChild starts a job's child execution: here, or for a
+// TargetLocation in that account and Region's Automation, having assumed
+// the location's execution role there. A location the sandbox does not
+// serve has no role to assume: the child fails to start with the message
+// AWS gives for a role that cannot be assumed (docs/sandbox-automation.md).
+func (a *Area) startChild(e *execution, job childJob, in *startAutomationExecutionInput) (*Area, string, error) {
+	where := a
+	r := startRequest{in: in, parentID: e.ID, target: job.target, location: job.location}
+	if l := job.location; l != nil {
+		role := l.Role
+		if role == "" {
+			role = DefaultExecutionRole
+		}
+		if strings.HasPrefix(l.Account, "ou-") {
+			return nil, "", protocol.ErrValidation(fmt.Sprintf("The sandbox has no AWS Organizations: organizational unit %s cannot be expanded into accounts; name the accounts.", l.Account))
+		}
+		if where = a.peer(l.Account, l.Region); where == nil {
+			return nil, "", protocol.ErrValidation(fmt.Sprintf("The provided role: arn:%s:iam::%s:role/%s can't be assumed.", area.Partition(l.Region), l.Account, role))
+		}
+		r.executedBy = "arn:" + area.Partition(l.Region) + ":sts::" + l.Account + ":assumed-role/" + role + "/" + e.ID
+	}
+	id, err := where.start(r)
+	return where, id, err
+}
+
+// errorMessage is an error's message, without an API error's type.
+func errorMessage(err error) string {
+	var aerr *protocol.APIError
+	if errors.As(err, &aerr) {
+		return aerr.Message
+	}
+	return err.Error()
+}
+
+// DefaultExecutionRole is the role a TargetLocation without
+// ExecutionRoleName assumes (the model's TargetLocation documentation).
+const DefaultExecutionRole = "AWS-SystemsManager-AutomationExecutionRole"
 
 // endFanOut ends a parent: Cancelled (or Success for Complete) when
 // stopped, Failed with msg when its children failed beyond its limit,
@@ -211,10 +254,9 @@ func (a *Area) stopChild(id string) {
 	a.stopAutomationExecution(&stopAutomationExecutionInput{AutomationExecutionId: &id, Type: &t})
 }
 
-// Location rate control defaults: the model documents none for
-// TargetLocationMaxConcurrency and TargetLocationMaxErrors; the console
-// runs one location at a time and stops at the first error, and so does
-// the sandbox.
+// Location rate control defaults: the model's TargetLocation
+// documentation gives TargetLocationMaxConcurrency 1 and
+// TargetLocationMaxErrors 0.
 const (
 	defaultLocationConcurrency = "1"
 	defaultLocationErrors      = "0"
@@ -225,8 +267,8 @@ const (
 // location group at most TargetLocationMaxConcurrency at a time and no
 // more once more than TargetLocationMaxErrors failed. A child with
 // Targets (the location's, else the parent's) does its own rate control
-// in its location. The sandbox has one fleet: every child runs on it,
-// labelled with its account and Region (docs/sandbox-automation.md).
+// in its location. Each child runs in its location's Automation, on that
+// location's fleet (startChild; docs/sandbox-automation.md).
 func (a *Area) runLocations(e *execution) {
 	a.update(func(*state) { e.Status = "InProgress" })
 	var errs, limit int

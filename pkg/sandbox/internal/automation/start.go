@@ -1,6 +1,7 @@
 package automation
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -133,6 +134,9 @@ type startRequest struct {
 	parentID string
 	target   string
 	location *location
+	// executedBy is a TargetLocation child's caller: the execution role
+	// assumed in its account ("" is the caller's ARN).
+	executedBy string
 }
 
 func (a *Area) startAutomationExecution(in *startAutomationExecutionInput) (*startAutomationExecutionOutput, error) {
@@ -197,7 +201,7 @@ func (a *Area) start(r startRequest) (string, error) {
 	}
 	e := &execution{
 		ID: newID(), DocumentName: d.Name, DocumentVersion: strconv.Itoa(d.Version), Status: "Pending",
-		Mode: "Auto", Start: a.h.Clock(), ExecutedBy: a.h.CallerARN(), ParentID: r.parentID, Target: r.target,
+		Mode: "Auto", Start: a.h.Clock(), ExecutedBy: cmp.Or(r.executedBy, a.h.CallerARN()), ParentID: r.parentID, Target: r.target,
 		content: d.Content.Automation, params: params, wake: make(chan struct{}, 1),
 		Locations: in.TargetLocations, Location: r.location,
 	}

@@ -22,6 +22,18 @@ import (
 // (see docs/sandbox.md) or generated.
 type Fleet struct {
 	Nodes []*Node `yaml:"nodes" json:"nodes"`
+	// Locations are the other accounts and Regions the sandbox serves,
+	// each with its own nodes (docs/sandbox.md, "Several accounts and
+	// Regions"). Never part of a location's own state.
+	Locations []*FleetLocation `yaml:"locations,omitempty" json:"-"`
+}
+
+// FleetLocation is one more account and Region and its nodes. An empty
+// Account is the sandbox's main account.
+type FleetLocation struct {
+	Account string  `yaml:"account" json:"account"`
+	Region  string  `yaml:"region" json:"region"`
+	Nodes   []*Node `yaml:"nodes" json:"nodes"`
 }
 
 // Node is one simulated managed node. EC2 nodes have IDs i-…, hybrid
@@ -134,8 +146,30 @@ func parseFleet(b []byte) (*Fleet, error) {
 // Validate checks every node and fills in defaults (computer name, agent
 // version, platform names, ping status). It is idempotent.
 func (f *Fleet) Validate() error {
-	seen := make(map[string]int, len(f.Nodes))
-	for i, n := range f.Nodes {
+	if err := validateNodes(f.Nodes); err != nil {
+		return err
+	}
+	for i, l := range f.Locations {
+		if l == nil {
+			return fmt.Errorf("location %d: empty location", i+1)
+		}
+		where := fmt.Sprintf("location %d (%s/%s)", i+1, l.Account, l.Region)
+		if l.Region == "" {
+			return fmt.Errorf("%s: region is missing", where)
+		}
+		if l.Nodes == nil {
+			return fmt.Errorf("%s: no nodes key: want `nodes:` with a list of nodes (`nodes: []` for an empty fleet)", where)
+		}
+		if err := validateNodes(l.Nodes); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	return nil
+}
+
+func validateNodes(list []*Node) error {
+	seen := make(map[string]int, len(list))
+	for i, n := range list {
 		if n == nil {
 			return fmt.Errorf("node %d: empty node", i+1)
 		}
@@ -415,9 +449,20 @@ func randomHex(rng *rand.Rand, n int) string {
 
 // Clone deep-copies the fleet so a Server never shares nodes with callers.
 func (f *Fleet) Clone() *Fleet {
-	out := &Fleet{Nodes: make([]*Node, len(f.Nodes))}
-	for i, n := range f.Nodes {
-		out.Nodes[i] = n.clone()
+	out := &Fleet{Nodes: cloneNodes(f.Nodes)}
+	for _, l := range f.Locations {
+		out.Locations = append(out.Locations, &FleetLocation{Account: l.Account, Region: l.Region, Nodes: cloneNodes(l.Nodes)})
+	}
+	return out
+}
+
+func cloneNodes(list []*Node) []*Node {
+	if list == nil {
+		return nil
+	}
+	out := make([]*Node, len(list))
+	for i, n := range list {
+		out[i] = n.clone()
 	}
 	return out
 }

@@ -28,6 +28,9 @@ type Service struct {
 	Throttle, Internal protocol.APIError
 	// ValidationError is the exception for model constraint violations.
 	ValidationError string
+	// UnknownKey, when set, replaces UnrecognizedClientException for an
+	// access key the service does not know (STS: InvalidClientTokenId).
+	UnknownKey *protocol.APIError
 }
 
 // The services more than one area serves, or that no area serves yet
@@ -101,8 +104,9 @@ type Router struct {
 	streams  map[string]http.Handler
 
 	// stopping is closed by Stop: calls held by the stall fault end.
+	// Siblings share it, with the statistics and the faults.
 	stopping chan struct{}
-	stopOnce sync.Once
+	stopOnce *sync.Once
 }
 
 // New makes a router that knows SSM and Secrets Manager and has no
@@ -117,6 +121,28 @@ func New(cfg Config) *Router {
 		byPath:   map[string]*Operation{},
 		streams:  map[string]http.Handler{},
 		stopping: make(chan struct{}),
+		stopOnce: new(sync.Once),
+	}
+}
+
+// Sibling is a router with a table of its own, for another account and
+// Region the sandbox serves, authenticating with v: it shares r's
+// statistics, faults (their seeded draws and their operations), latency
+// and stopping. Quotas are per router (AWS's are per account and Region):
+// SetQuotas each.
+func (r *Router) Sibling(v *protocol.Verifier) *Router {
+	cfg := r.cfg
+	cfg.Verifier = v
+	return &Router{
+		cfg:      cfg,
+		stats:    r.stats,
+		faults:   r.faults,
+		services: []*Service{SSM, SecretsManager},
+		byTarget: map[string]*Operation{},
+		byPath:   map[string]*Operation{},
+		streams:  map[string]http.Handler{},
+		stopping: r.stopping,
+		stopOnce: r.stopOnce,
 	}
 }
 
@@ -289,6 +315,10 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			signingName = svc.SigningName
 		}
 		aerr = r.cfg.Verifier.Authenticate(req, body, signingName)
+		if aerr != nil && svc != nil && svc.UnknownKey != nil && aerr.Type == "UnrecognizedClientException" {
+			e := *svc.UnknownKey
+			aerr = &e
+		}
 	}
 	if aerr == nil && op == nil {
 		aerr = protocol.ErrUnknownOperation()

@@ -8,6 +8,8 @@ package sessions
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ssmctl/ssmctl/pkg/sandbox/internal/area"
@@ -109,4 +111,12 @@ func (a *Area) scaledSession(d time.Duration) time.Duration {
 		return time.Duration(float64(d) * a.cfg.TimeoutScale)
 	}
 	return d
+}
+
+// Serves says whether a data channel request (GET /v1/data-channel/ID) is
+// for one of this area's live sessions: a sandbox serving several
+// accounts and Regions sends it to the location that opened the session.
+func (a *Area) Serves(r *http.Request) bool {
+	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.Path, "/v1/data-channel/"))
+	return err == nil && a.sessions.get(id) != nil
 }

@@ -28,6 +28,14 @@ const Version = 1
 // Store holds the state file's members. Without a path it keeps nothing
 // and saves nothing.
 type Store struct {
+	*core
+	// prefix begins the keys of a location's members ("" for the main
+	// location's, which are the file's top-level members).
+	prefix string
+}
+
+// core is the state file that a store and its location views share.
+type core struct {
 	path string
 	logf func(format string, args ...any)
 
@@ -45,7 +53,7 @@ func Open(path string, logf func(format string, args ...any)) (*Store, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	s := &Store{path: path, logf: logf, members: map[string]json.RawMessage{}}
+	s := &Store{core: &core{path: path, logf: logf, members: map[string]json.RawMessage{}}}
 	if path == "" {
 		return s, nil
 	}
@@ -66,6 +74,18 @@ func Open(path string, logf func(format string, args ...any)) (*Store, error) {
 		return nil, fmt.Errorf("state file %s has version %s, this sandbox reads version %d: move it away to start from the fleet", path, file["version"], Version)
 	}
 	delete(file, "version")
+	if raw, ok := file[locationsKey]; ok {
+		var locs map[string]map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &locs); err != nil {
+			return nil, fmt.Errorf("state file %s is corrupt (%s: %v): move it away to start from the fleet", path, locationsKey, err)
+		}
+		delete(file, locationsKey)
+		for loc, members := range locs {
+			for k, v := range members {
+				file[locationPrefix(loc)+k] = v
+			}
+		}
+	}
 	s.loaded = file
 	// Members no area claims (yet) are kept as they were.
 	for k, v := range file {
@@ -76,12 +96,51 @@ func Open(path string, logf func(format string, args ...any)) (*Store, error) {
 
 // Loaded says whether the state came from a file: then it wins over the
 // fleet options.
-func (s *Store) Loaded() bool { return s.loaded != nil }
+func (s *Store) Loaded() bool {
+	if s.prefix == "" || s.loaded == nil {
+		return s.loaded != nil
+	}
+	for k := range s.loaded {
+		if strings.HasPrefix(k, s.prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// locationsKey is the state file's member holding the other locations'
+// members: {"ACCOUNT/REGION": {"nodes": ..., ...}}.
+const locationsKey = "locations"
+
+func locationPrefix(loc string) string { return locationsKey + "\x00" + loc + "\x00" }
+
+// Locations are the locations ("ACCOUNT/REGION") the file read at Open
+// has members for, sorted.
+func (s *Store) Locations() []string {
+	var out []string
+	for k := range s.loaded {
+		if rest, ok := strings.CutPrefix(k, locationsKey+"\x00"); ok {
+			loc, _, _ := strings.Cut(rest, "\x00")
+			if !contains(out, loc) {
+				out = append(out, loc)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Location is the view of the store for another account and Region
+// ("ACCOUNT/REGION"): its members are kept under the file's "locations"
+// member; Loaded says whether the file had any of them.
+func (s *Store) Location(loc string) *Store {
+	return &Store{core: s.core, prefix: locationPrefix(loc)}
+}
 
 // Load decodes the member key of the file read at Open into v. It does
 // nothing when there was no file or the member is absent.
 func (s *Store) Load(key string, v any) error {
-	raw, ok := s.loaded[key]
+	raw, ok := s.loaded[s.prefix+key]
 	if !ok {
 		return nil
 	}
@@ -114,7 +173,7 @@ func (s *Store) put(members []Member) error {
 		if err != nil {
 			return fmt.Errorf("state: %s: %w", m.Key, err)
 		}
-		enc[m.Key] = b
+		enc[s.prefix+m.Key] = b
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,7 +218,12 @@ func (s *Store) Save() error {
 		}
 	}
 	var rest []string
+	locs := map[string][]string{} // location -> its member keys
 	for k := range s.members {
+		if loc, key, ok := strings.Cut(strings.TrimPrefix(k, locationsKey+"\x00"), "\x00"); ok && strings.HasPrefix(k, locationsKey+"\x00") {
+			locs[loc] = append(locs[loc], key)
+			continue
+		}
 		if !contains(order, k) {
 			rest = append(rest, k)
 		}
@@ -172,6 +236,25 @@ func (s *Store) Save() error {
 	for _, k := range keys {
 		kb, _ := json.Marshal(k)
 		fmt.Fprintf(&b, ",\n  %s: %s", kb, s.members[k])
+	}
+	if len(locs) > 0 {
+		names := make([]string, 0, len(locs))
+		for loc := range locs {
+			names = append(names, loc)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(&b, ",\n  %q: {", locationsKey)
+		for i, loc := range names {
+			sort.Strings(locs[loc])
+			lb, _ := json.Marshal(loc)
+			fmt.Fprintf(&b, "%s\n    %s: {", map[bool]string{true: ",", false: ""}[i > 0], lb)
+			for j, k := range locs[loc] {
+				kb, _ := json.Marshal(k)
+				fmt.Fprintf(&b, "%s\n      %s: %s", map[bool]string{true: ",", false: ""}[j > 0], kb, s.members[locationPrefix(loc)+k])
+			}
+			b.WriteString("\n    }")
+		}
+		b.WriteString("\n  }")
 	}
 	b.WriteString("\n}\n")
 	return writeFileAtomic(s.path, b.Bytes())

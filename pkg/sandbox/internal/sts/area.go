@@ -25,6 +25,11 @@ var service = &router.Service{
 	Throttle:        protocol.APIError{Status: 400, Type: "Throttling", Message: "Rate exceeded"},
 	Internal:        protocol.APIError{Status: 500, Type: "InternalFailure", Message: "An internal error occurred."},
 	ValidationError: "ValidationError",
+	// STS's error for an unknown access key: 403 InvalidClientTokenId,
+	// "The security token included in the request is invalid."
+	// (aws-azure-login/aws-azure-login#251 shows the XML, Type Sender;
+	// jrl84/amazon-sp-api#218 the message with its period).
+	UnknownKey: &protocol.APIError{Status: 403, Type: "InvalidClientTokenId", Message: "The security token included in the request is invalid."},
 }
 
 // userID is the unique ID of the sandbox's IAM user (an AIDA... ID, as
