@@ -48,4 +48,25 @@ func TestAutomationAWSCLI(t *testing.T) {
 	if len(steps.StepExecutions) != 2 || steps.StepExecutions[0].StepName != "startInstances" {
 		t.Fatalf("steps: %+v", steps)
 	}
+
+	// TargetMaps in the CLI's shorthand: one child per map.
+	awsCLI(t, s, &started, "ssm", "start-automation-execution", "--document-name", "AWS-StartEC2Instance",
+		"--target-maps", "InstanceId="+linux1, "InstanceId="+linux2, "--max-concurrency", "1")
+	var parent struct {
+		AutomationExecution struct {
+			AutomationExecutionStatus string
+			TargetMaps                []map[string][]string
+			StepExecutions            []struct{ StepName, Action, StepStatus string }
+		}
+	}
+	for range 200 {
+		awsCLI(t, s, &parent, "ssm", "get-automation-execution", "--automation-execution-id", started.AutomationExecutionId)
+		if parent.AutomationExecution.AutomationExecutionStatus == "Success" {
+			break
+		}
+	}
+	if e := parent.AutomationExecution; e.AutomationExecutionStatus != "Success" || len(e.TargetMaps) != 2 || len(e.StepExecutions) != 2 ||
+		e.StepExecutions[0].Action != "aws:executeAutomation" || e.StepExecutions[1].StepName != "InstanceId="+linux2 {
+		t.Fatalf("target maps: %+v", e)
+	}
 }

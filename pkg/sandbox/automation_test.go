@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -468,5 +469,83 @@ func TestAutomationStateAcrossRestart(t *testing.T) {
 	e := waitAutomation(t, c, held)
 	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || stepStatuses(e) != "hold=Failed" || !strings.Contains(aws.ToString(e.FailureMessage), "sandbox stopped") {
 		t.Fatalf("unfinished execution after restart: %s %s %q", e.AutomationExecutionStatus, stepStatuses(e), aws.ToString(e.FailureMessage))
+	}
+}
+
+// TargetMaps: one child per map, the map's parameters over the common
+// ones, with MaxConcurrency and MaxErrors; the checks AWS makes first.
+func TestAutomationTargetMaps(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Fleet: testFleet()})
+	c := ssm.NewFromConfig(s.AWSConfig())
+	createRunbook(t, c, "ExitWith", `
+schemaVersion: '0.3'
+parameters:
+  Node:
+    type: String
+  Code:
+    type: String
+    default: '0'
+mainSteps:
+  - name: run
+    action: aws:runCommand
+    inputs:
+      DocumentName: AWS-RunShellScript
+      InstanceIds: ['{{ Node }}']
+      Parameters:
+        commands: ['echo code {{ Code }}', 'exit {{ Code }}']
+`)
+	maps := []map[string][]string{{"Code": {"0"}}, {"Code": {"3"}}, {"Node": {linux2}, "Code": {"0"}}}
+	id := startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("ExitWith"), Parameters: map[string][]string{"Node": {linux1}},
+		TargetMaps: maps, MaxConcurrency: aws.String("1"), MaxErrors: aws.String("0")})
+	e := waitAutomation(t, c, id)
+	// One at a time: the second map fails, beyond MaxErrors 0 the third
+	// does not start.
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusFailed || stepStatuses(e) != "Code=0=Success Code=3=Failed" {
+		t.Fatalf("MaxErrors 0: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if len(e.TargetMaps) != 3 || e.ProgressCounters == nil || e.ProgressCounters.FailedSteps != 1 {
+		t.Fatalf("parent: maps %v counters %+v", e.TargetMaps, e.ProgressCounters)
+	}
+	child := waitAutomation(t, c, e.StepExecutions[1].Outputs["ExecutionId"][0])
+	if p := child.Parameters; p["Node"][0] != linux1 || p["Code"][0] != "3" || aws.ToString(child.ParentAutomationExecutionId) != id {
+		t.Fatalf("child: %v parent %s", p, aws.ToString(child.ParentAutomationExecutionId))
+	}
+
+	// With TargetParameterName: the children are named after it and it is
+	// what the parent resolved; one error is allowed.
+	id = startAutomation(t, c, &ssm.StartAutomationExecutionInput{DocumentName: aws.String("ExitWith"), Parameters: map[string][]string{"Node": {linux1}},
+		TargetMaps: []map[string][]string{{"Node": {linux1}, "Code": {"3"}}, {"Node": {linux2}}}, TargetParameterName: aws.String("Node"), MaxErrors: aws.String("1")})
+	e = waitAutomation(t, c, id)
+	if e.AutomationExecutionStatus != types.AutomationExecutionStatusSuccess || stepStatuses(e) != linux1+"=Failed "+linux2+"=Success" {
+		t.Fatalf("MaxErrors 1: %s %s", e.AutomationExecutionStatus, stepStatuses(e))
+	}
+	if e.ResolvedTargets == nil || strings.Join(e.ResolvedTargets.ParameterValues, " ") != linux1+" "+linux2 {
+		t.Fatalf("resolved %+v", e.ResolvedTargets)
+	}
+
+	tooMany := map[string][]string{}
+	for i := range 21 {
+		tooMany[fmt.Sprintf("K%d", i)] = []string{"v"}
+	}
+	for _, tc := range []struct {
+		in   ssm.StartAutomationExecutionInput
+		want string
+	}{
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("ExitWith"), TargetMaps: maps, TargetParameterName: aws.String("Node"),
+			Targets: []types.Target{{Key: aws.String("ParameterValues"), Values: []string{linux1}}}}, "Both Targets and TargetMaps can't be specified together"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("ExitWith"), TargetMaps: []map[string][]string{{"Node": {linux1}}, {"Nope": {"x"}}}}, "InvalidAutomationExecutionParametersException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("ExitWith"), TargetMaps: []map[string][]string{{"Code": {"0"}}}}, "InvalidAutomationExecutionParametersException"},
+		{ssm.StartAutomationExecutionInput{DocumentName: aws.String("ExitWith"), TargetMaps: []map[string][]string{tooMany}}, "ValidationException"},
+	} {
+		before, _ := c.DescribeAutomationExecutions(ctx(), &ssm.DescribeAutomationExecutionsInput{})
+		_, err := c.StartAutomationExecution(ctx(), &tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %s", tc.in.TargetMaps, err, tc.want)
+		}
+		after, _ := c.DescribeAutomationExecutions(ctx(), &ssm.DescribeAutomationExecutionsInput{})
+		if len(after.AutomationExecutionMetadataList) != len(before.AutomationExecutionMetadataList) {
+			t.Errorf("%v: an execution started", tc.in.TargetMaps)
+		}
 	}
 }

@@ -247,6 +247,9 @@ func (a *Area) changeInstanceState(ctx context.Context, in map[string]any) (map[
 // DesiredValues.
 func (a *Area) resourceProperty(ctx context.Context, action string, in map[string]any) (map[string]any, error) {
 	svc, api, sel := scalarOr(in["Service"]), scalarOr(in["Api"]), scalarOr(in["PropertySelector"])
+	if strings.EqualFold(svc, "ssm") {
+		return a.ssmProperty(ctx, action, in)
+	}
 	if svc != "ec2" || (api != "DescribeInstances" && api != "DescribeInstanceStatus") || !(strings.HasSuffix(sel, "State.Name") || strings.HasSuffix(sel, "InstanceState.Name")) {
 		return nil, fail("UnsupportedAction", "The sandbox answers %s on EC2 instance state only (Service ec2, Api DescribeInstances or DescribeInstanceStatus, a PropertySelector ending in State.Name), not %s %s %s.", action, svc, api, sel)
 	}
@@ -268,6 +271,45 @@ func (a *Area) resourceProperty(ctx context.Context, action string, in map[strin
 		}
 		if action == "aws:assertAwsResourceProperty" {
 			return nil, fail("Verification", "Asserted value %s is not in the DesiredValues %v.", state, desired)
+		}
+		select {
+		case <-ticker.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// ssmProperty is aws:waitForAwsResourceProperty and
+// aws:assertAwsResourceProperty on an SSM operation the sandbox serves
+// (DescribeInstanceInformation's PlatformType or PingStatus, for
+// example): the operation is called in-process with the other inputs as
+// its request, PropertySelector picks the value, and it must be one of
+// DesiredValues.
+func (a *Area) ssmProperty(ctx context.Context, action string, in map[string]any) (map[string]any, error) {
+	sel, desired := scalarOr(in["PropertySelector"]), stringList(in["DesiredValues"])
+	if sel == "" || len(desired) == 0 {
+		return nil, fail("Verification", "%s needs PropertySelector and DesiredValues.", action)
+	}
+	req := map[string]any{}
+	for k, v := range in {
+		if k != "PropertySelector" && k != "DesiredValues" {
+			req[k] = v
+		}
+	}
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	for {
+		out, err := a.executeAwsAPI(req)
+		if err != nil {
+			return nil, err
+		}
+		got := scalarOr(selectPath(out["Response"], sel))
+		if slices.Contains(desired, got) {
+			return nil, nil
+		}
+		if action == "aws:assertAwsResourceProperty" {
+			return nil, fail("Verification", "Asserted value %s is not in the DesiredValues %v.", got, desired)
 		}
 		select {
 		case <-ticker.C:
@@ -442,36 +484,43 @@ func choiceHolds(m map[string]any) bool {
 func selectOutputs(st *documents.AutomationStep, outputs map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, o := range st.Outputs {
-		var cur any = outputs
-		path := strings.TrimPrefix(strings.TrimPrefix(o.Selector, "$"), ".")
-		if r, ok := outputs["Response"]; ok && !strings.HasPrefix(path, "Response") {
-			cur = r // aws:executeAwsApi selects in the API's answer
+		var root any = outputs
+		if r, ok := outputs["Response"]; ok && !strings.HasPrefix(strings.TrimPrefix(strings.TrimPrefix(o.Selector, "$"), "."), "Response") {
+			root = r // aws:executeAwsApi selects in the API's answer
 		}
-		for _, part := range strings.Split(path, ".") {
-			if part == "" {
-				continue
-			}
-			key, idx := part, -1
-			if i := strings.Index(part, "["); i >= 0 && strings.HasSuffix(part, "]") {
-				key = part[:i]
-				idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
-			}
-			m, _ := cur.(map[string]any)
-			cur = m[key]
-			if idx >= 0 {
-				l, _ := cur.([]any)
-				if idx < len(l) {
-					cur = l[idx]
-				} else {
-					cur = nil
-				}
-			}
-		}
+		cur := selectPath(root, o.Selector)
 		if cur != nil {
 			out[o.Name] = cur
 		}
 	}
 	return out
+}
+
+// selectPath follows a selector ($.A.B[0].C) into decoded JSON; nil
+// when a part is missing.
+func selectPath(cur any, selector string) any {
+	path := strings.TrimPrefix(strings.TrimPrefix(selector, "$"), ".")
+	for _, part := range strings.Split(path, ".") {
+		if part == "" {
+			continue
+		}
+		key, idx := part, -1
+		if i := strings.Index(part, "["); i >= 0 && strings.HasSuffix(part, "]") {
+			key = part[:i]
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+		}
+		m, _ := cur.(map[string]any)
+		cur = m[key]
+		if idx >= 0 {
+			l, _ := cur.([]any)
+			if idx < len(l) {
+				cur = l[idx]
+			} else {
+				cur = nil
+			}
+		}
+	}
+	return cur
 }
 
 // stringList reads a StringList input: a list, or one string.

@@ -3,6 +3,7 @@ package automation
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -61,14 +62,27 @@ func first(l []string) string {
 const pollInterval = 20 * time.Millisecond
 
 // runRateControlled runs one child execution per resolved target, the
-// target in TargetParameterName, at most MaxConcurrency at a time; once
-// more than MaxErrors children failed, no more start ("Run automated
-// operations at scale": the automation stops on additional targets). The
-// parent lists one aws:executeAutomation step per child, named after its
-// target.
+// target in TargetParameterName, or per TargetMap, the map's parameters
+// over the parent's, at most MaxConcurrency at a time; once more than
+// MaxErrors children failed, no more start ("Run automated operations at
+// scale": the automation stops on additional targets). The parent lists
+// one aws:executeAutomation step per child, named after its target (for
+// a map: its TargetParameterName value, else the map as k=v,k2=v2).
 func (a *Area) runRateControlled(e *execution) {
 	var jobs []childJob
+	for _, m := range e.TargetMaps {
+		params := overlay(e.Parameters, m)
+		job := childJob{name: mapName(m), params: params}
+		if e.TargetParameterName != "" {
+			job.target = strings.Join(params[e.TargetParameterName], ",")
+			job.name = job.target
+		}
+		jobs = append(jobs, job)
+	}
 	for _, target := range e.ResolvedTargets {
+		if len(e.TargetMaps) > 0 {
+			break // the maps' values, listed as ResolvedTargets
+		}
 		params := map[string][]string{}
 		for k, v := range e.Parameters {
 			params[k] = v
@@ -79,6 +93,21 @@ func (a *Area) runRateControlled(e *execution) {
 	a.update(func(*state) { e.Status = "InProgress" })
 	errs, limit, stopped := a.fanOut(e, jobs, e.MaxConcurrency, e.MaxErrors)
 	a.endFanOut(e, stopped, errs > limit, "The number of failed child executions exceeded MaxErrors "+e.MaxErrors+".")
+}
+
+// mapName is a TargetMap as k=v,k2=v2 (keys sorted, list values joined
+// by ";").
+func mapName(m map[string][]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strings.Join(m[k], ";")
+	}
+	return strings.Join(parts, ",")
 }
 
 // childJob is one child execution a parent starts.

@@ -38,7 +38,7 @@ func (a *Area) run(e *execution) {
 		a.runLocations(e)
 		return
 	}
-	if e.TargetParameterName != "" {
+	if e.rateControlled() {
 		a.runRateControlled(e)
 		return
 	}
@@ -75,10 +75,15 @@ func (a *Area) run(e *execution) {
 				return
 			}
 		} else {
-			if st.IsEnd {
+			// An aws:branch goes to the choice that holds (or Default)
+			// even with isEnd; isEnd ends it when none does ("If none of
+			// the Choices are true and no Default value is specified,
+			// then the automation stops at the end of the step").
+			target := a.branchTarget(e, st)
+			if st.IsEnd && target == "" {
 				break
 			}
-			if target := a.branchTarget(e, st); target != "" {
+			if target != "" {
 				next = stepIndex(e.content, target)
 			} else if st.NextStep != "" {
 				next = stepIndex(e.content, st.NextStep)

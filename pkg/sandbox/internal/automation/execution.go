@@ -30,14 +30,16 @@ type execution struct {
 	CurrentAction       string              `json:"currentAction,omitempty"`
 	TargetParameterName string              `json:"targetParameterName,omitempty"`
 	Targets             []targetWire        `json:"targets,omitempty"`
-	ResolvedTargets     []string            `json:"resolvedTargets,omitempty"`
-	MaxConcurrency      string              `json:"maxConcurrency,omitempty"`
-	MaxErrors           string              `json:"maxErrors,omitempty"`
-	Target              string              `json:"target,omitempty"`
-	ClientToken         string              `json:"clientToken,omitempty"`
-	Fingerprint         uint64              `json:"fingerprint,omitempty"`
-	Tags                map[string]string   `json:"tags,omitempty"`
-	Steps               []*stepExec         `json:"steps"`
+	// TargetMaps: one child execution per map (rate control).
+	TargetMaps      []map[string][]string `json:"targetMaps,omitempty"`
+	ResolvedTargets []string              `json:"resolvedTargets,omitempty"`
+	MaxConcurrency  string                `json:"maxConcurrency,omitempty"`
+	MaxErrors       string                `json:"maxErrors,omitempty"`
+	Target          string                `json:"target,omitempty"`
+	ClientToken     string                `json:"clientToken,omitempty"`
+	Fingerprint     uint64                `json:"fingerprint,omitempty"`
+	Tags            map[string]string     `json:"tags,omitempty"`
+	Steps           []*stepExec           `json:"steps"`
 	// StopType is the StopAutomationExecution type asked for, if any.
 	StopType string `json:"stopType,omitempty"`
 	// Locations are a parent's TargetLocations; Location is where a
@@ -130,6 +132,12 @@ func (e *execution) step(name string) *stepExec {
 	return nil
 }
 
+// rateControlled says whether the execution is a parent of rate
+// control: Targets with TargetParameterName, or TargetMaps.
+func (e *execution) rateControlled() bool {
+	return e.TargetParameterName != "" || len(e.TargetMaps) > 0
+}
+
 func (e *execution) resolved() *resolvedTargets {
 	if e.TargetParameterName == "" {
 		return nil
@@ -179,9 +187,10 @@ func (e *execution) wire() automationExecutionWire {
 	for _, s := range e.Steps {
 		w.StepExecutions = append(w.StepExecutions, s.wire())
 	}
-	if e.TargetParameterName != "" || len(e.Locations) > 0 {
+	if e.rateControlled() || len(e.Locations) > 0 {
 		w.ProgressCounters = e.counters()
 	}
+	w.TargetMaps = e.TargetMaps
 	w.TargetLocations = e.Locations
 	if e.Location != nil {
 		w.TargetLocations = []targetLocationWire{*e.Location.wire()}
@@ -197,6 +206,7 @@ func (e *execution) metadata() automationExecutionMetadataWire {
 		CurrentStepName: e.CurrentStep, CurrentAction: e.CurrentAction, FailureMessage: e.FailureMessage,
 		TargetParameterName: e.TargetParameterName, Targets: e.Targets, ResolvedTargets: e.resolved(),
 		MaxConcurrency: e.MaxConcurrency, MaxErrors: e.MaxErrors, Target: e.Target, AutomationType: e.automationType(),
+		TargetMaps: e.TargetMaps,
 	}
 }
 

@@ -72,7 +72,12 @@ func validateStart(in *startAutomationExecutionInput) error {
 		}
 		v.Count(p+".values", len(t.Values), 0, 50)
 	}
+	// TargetMaps: 0-300 maps of 1-20 keys (1-50 characters), each with
+	// 0-25 values of 1-50 characters.
 	v.Count("targetMaps", len(in.TargetMaps), 0, 300)
+	for i, m := range in.TargetMaps {
+		validateMap(&v, fmt.Sprintf("targetMaps.%d.member", i+1), m, mapLimits{keys: 20, values: 25, valueLen: 50})
+	}
 	if in.MaxConcurrency != nil {
 		v.Length("maxConcurrency", *in.MaxConcurrency, 1, 7)
 		v.Pattern("maxConcurrency", *in.MaxConcurrency, commands.MaxConcurrencyPattern)
@@ -117,12 +122,22 @@ func validateParamMap(v *protocol.Validator, path string, m map[string][]string)
 	if m == nil {
 		return
 	}
-	v.Count(path, len(m), 1, 200)
+	validateMap(v, path, m, mapLimits{keys: 200, values: 50, valueLen: 512})
+}
+
+// mapLimits are a map's most keys, values per key and value length (keys
+// are 1-50 characters in both maps the model defines).
+type mapLimits struct{ keys, values, valueLen int }
+
+// validateMap checks a string-list map: 1 to l.keys keys of 1-50
+// characters, each with 0 to l.values values of 1 to l.valueLen.
+func validateMap(v *protocol.Validator, path string, m map[string][]string, l mapLimits) {
+	v.Count(path, len(m), 1, l.keys)
 	for k, vals := range m {
 		v.Length(path+".key", k, 1, 50)
-		v.Count(path+"."+k, len(vals), 0, 50)
+		v.Count(path+"."+k, len(vals), 0, l.values)
 		for _, s := range vals {
-			v.Length(path+"."+k+".member", s, 1, 512)
+			v.Length(path+"."+k+".member", s, 1, l.valueLen)
 		}
 	}
 }
@@ -157,13 +172,17 @@ func (a *Area) start(r startRequest) (string, error) {
 	switch {
 	case in.TargetLocationsURL != nil:
 		return "", protocol.ErrValidation("The sandbox cannot read TargetLocationsURL (an S3 object): give TargetLocations.")
-	case len(in.TargetMaps) > 0:
-		return "", protocol.ErrValidation("The sandbox does not support TargetMaps: use Targets with TargetParameterName.")
+	case len(in.TargetMaps) > 0 && len(in.Targets) > 0:
+		// The model: "Both Targets and TargetMaps can't be specified
+		// together."
+		return "", protocol.ErrValidation("Both Targets and TargetMaps can't be specified together.")
+	case len(in.TargetMaps) > 0 && len(in.TargetLocations) > 0:
+		return "", protocol.ErrValidation("The sandbox does not combine TargetMaps with TargetLocations: give the locations' Targets.")
 	case len(in.TargetLocations) > 0 && r.parentID != "":
 		return "", protocol.ErrValidation("A child execution cannot have TargetLocations.")
 	case len(in.Targets) > 0 && in.TargetParameterName == nil:
 		return "", protocol.ErrValidation("TargetParameterName is required when Targets are given.")
-	case in.TargetParameterName != nil && len(in.Targets) == 0:
+	case in.TargetParameterName != nil && len(in.Targets) == 0 && len(in.TargetMaps) == 0:
 		return "", protocol.ErrValidation("Targets are required when TargetParameterName is given.")
 	}
 	d, found, ferr := a.documents.Find(*in.DocumentName, protocol.Deref(in.DocumentVersion), "")
@@ -178,6 +197,9 @@ func (a *Area) start(r startRequest) (string, error) {
 	}
 	given := in.Parameters
 	var targets []string
+	if len(in.TargetMaps) > 0 {
+		return a.startTargetMaps(r, d)
+	}
 	if in.TargetParameterName != nil {
 		if d.Content.Param(*in.TargetParameterName) == nil {
 			return "", errInvalidParameters(fmt.Sprintf("TargetParameterName %s is not a parameter of %s.", *in.TargetParameterName, d.Name))
@@ -205,9 +227,6 @@ func (a *Area) start(r startRequest) (string, error) {
 		content: d.Content.Automation, params: params, wake: make(chan struct{}, 1),
 		Locations: in.TargetLocations, Location: r.location,
 	}
-	if in.Mode != nil {
-		e.Mode = *in.Mode
-	}
 	e.Parameters = wireParams(params)
 	if in.TargetParameterName != nil && len(in.TargetLocations) > 0 {
 		// Each location's child does the rate control.
@@ -224,6 +243,75 @@ func (a *Area) start(r startRequest) (string, error) {
 			e.MaxErrors = *in.MaxErrors
 		}
 	}
+	return a.store(e, in)
+}
+
+// startTargetMaps starts a parent of TargetMaps: each map, over the
+// common Parameters, is one child's parameters, checked against the
+// runbook before anything starts ("Targeting parameter value maps" in the
+// Automation user guide). A TargetParameterName names the parameter whose
+// value is each child's target.
+func (a *Area) startTargetMaps(r startRequest, d documents.Found) (string, error) {
+	in := r.in
+	var params map[string]any
+	var targets []string
+	for i, m := range in.TargetMaps {
+		given := overlay(in.Parameters, m)
+		p, aerr := documents.ResolveParameters(d.Name, d.Content, given)
+		if aerr != nil {
+			return "", errInvalidParameters(fmt.Sprintf("TargetMaps %d: %s", i+1, aerr.Message))
+		}
+		if params == nil {
+			params = p
+		}
+		if in.TargetParameterName != nil {
+			if d.Content.Param(*in.TargetParameterName) == nil {
+				return "", errInvalidParameters(fmt.Sprintf("TargetParameterName %s is not a parameter of %s.", *in.TargetParameterName, d.Name))
+			}
+			targets = append(targets, strings.Join(given[*in.TargetParameterName], ","))
+		}
+	}
+	e := &execution{
+		ID: newID(), DocumentName: d.Name, DocumentVersion: strconv.Itoa(d.Version), Status: "Pending",
+		Mode: "Auto", Start: a.h.Clock(), ExecutedBy: a.h.CallerARN(), ParentID: r.parentID, Target: r.target,
+		content: d.Content.Automation, params: params, wake: make(chan struct{}, 1),
+		TargetMaps: in.TargetMaps, Parameters: map[string][]string{},
+		MaxConcurrency: defaultMaxConcurrency, MaxErrors: defaultMaxErrors,
+	}
+	for k, v := range in.Parameters {
+		e.Parameters[k] = v
+	}
+	if in.TargetParameterName != nil {
+		e.TargetParameterName, e.ResolvedTargets = *in.TargetParameterName, targets
+	}
+	if in.MaxConcurrency != nil {
+		e.MaxConcurrency = *in.MaxConcurrency
+	}
+	if in.MaxErrors != nil {
+		e.MaxErrors = *in.MaxErrors
+	}
+	return a.store(e, in)
+}
+
+// overlay is base with top's keys laid over it (a new map).
+func overlay(base, top map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(base)+len(top))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range top {
+		out[k] = v
+	}
+	return out
+}
+
+// store takes the request's Mode, Tags and ClientToken, checks the
+// idempotency token and the quota, stores the execution and starts its
+// engine; it returns its ID (the earlier one for a repeated ClientToken).
+func (a *Area) store(e *execution, in *startAutomationExecutionInput) (string, error) {
+	if in.Mode != nil {
+		e.Mode = *in.Mode
+	}
 	for _, t := range in.Tags {
 		if e.Tags == nil {
 			e.Tags = map[string]string{}
@@ -232,7 +320,7 @@ func (a *Area) start(r startRequest) (string, error) {
 	}
 	if in.ClientToken != nil {
 		e.ClientToken = strings.ToLower(*in.ClientToken)
-		e.Fingerprint = protocol.PageFingerprint(in.DocumentName, in.DocumentVersion, in.Parameters, in.Mode, in.Targets, in.TargetParameterName, in.MaxConcurrency, in.MaxErrors)
+		e.Fingerprint = protocol.PageFingerprint(in.DocumentName, in.DocumentVersion, in.Parameters, in.Mode, in.Targets, in.TargetParameterName, in.MaxConcurrency, in.MaxErrors, in.TargetMaps)
 	}
 	id := e.ID
 	err := a.mutate(func(st *state) error {

@@ -16,20 +16,20 @@ type targetWire struct {
 }
 
 type startAutomationExecutionInput struct {
-	DocumentName        *string              `json:"DocumentName"`
-	DocumentVersion     *string              `json:"DocumentVersion"`
-	Parameters          map[string][]string  `json:"Parameters"`
-	ClientToken         *string              `json:"ClientToken"`
-	Mode                *string              `json:"Mode"`
-	TargetParameterName *string              `json:"TargetParameterName"`
-	Targets             []targetWire         `json:"Targets"`
-	TargetMaps          []json.RawMessage    `json:"TargetMaps"`
-	MaxConcurrency      *string              `json:"MaxConcurrency"`
-	MaxErrors           *string              `json:"MaxErrors"`
-	TargetLocations     []targetLocationWire `json:"TargetLocations"`
-	Tags                []tagWire            `json:"Tags"`
-	AlarmConfiguration  json.RawMessage      `json:"AlarmConfiguration"`
-	TargetLocationsURL  *string              `json:"TargetLocationsURL"`
+	DocumentName        *string               `json:"DocumentName"`
+	DocumentVersion     *string               `json:"DocumentVersion"`
+	Parameters          map[string][]string   `json:"Parameters"`
+	ClientToken         *string               `json:"ClientToken"`
+	Mode                *string               `json:"Mode"`
+	TargetParameterName *string               `json:"TargetParameterName"`
+	Targets             []targetWire          `json:"Targets"`
+	TargetMaps          []map[string][]string `json:"TargetMaps"`
+	MaxConcurrency      *string               `json:"MaxConcurrency"`
+	MaxErrors           *string               `json:"MaxErrors"`
+	TargetLocations     []targetLocationWire  `json:"TargetLocations"`
+	Tags                []tagWire             `json:"Tags"`
+	AlarmConfiguration  json.RawMessage       `json:"AlarmConfiguration"`
+	TargetLocationsURL  *string               `json:"TargetLocationsURL"`
 }
 
 // targetLocationWire is a TargetLocation: the accounts (or OUs) and
@@ -76,54 +76,56 @@ type progressCounters struct {
 }
 
 type automationExecutionWire struct {
-	AutomationExecutionId       string               `json:"AutomationExecutionId"`
-	DocumentName                string               `json:"DocumentName"`
-	DocumentVersion             string               `json:"DocumentVersion"`
-	ExecutionStartTime          *protocol.EpochTime  `json:"ExecutionStartTime,omitempty"`
-	ExecutionEndTime            *protocol.EpochTime  `json:"ExecutionEndTime,omitempty"`
-	AutomationExecutionStatus   string               `json:"AutomationExecutionStatus"`
-	StepExecutions              []stepExecutionWire  `json:"StepExecutions"`
-	StepExecutionsTruncated     bool                 `json:"StepExecutionsTruncated"`
-	Parameters                  map[string][]string  `json:"Parameters,omitempty"`
-	Outputs                     map[string][]string  `json:"Outputs,omitempty"`
-	FailureMessage              string               `json:"FailureMessage,omitempty"`
-	Mode                        string               `json:"Mode"`
-	ParentAutomationExecutionId string               `json:"ParentAutomationExecutionId,omitempty"`
-	ExecutedBy                  string               `json:"ExecutedBy"`
-	CurrentStepName             string               `json:"CurrentStepName,omitempty"`
-	CurrentAction               string               `json:"CurrentAction,omitempty"`
-	TargetParameterName         string               `json:"TargetParameterName,omitempty"`
-	Targets                     []targetWire         `json:"Targets,omitempty"`
-	ResolvedTargets             *resolvedTargets     `json:"ResolvedTargets,omitempty"`
-	MaxConcurrency              string               `json:"MaxConcurrency,omitempty"`
-	MaxErrors                   string               `json:"MaxErrors,omitempty"`
-	Target                      string               `json:"Target,omitempty"`
-	ProgressCounters            *progressCounters    `json:"ProgressCounters,omitempty"`
-	TargetLocations             []targetLocationWire `json:"TargetLocations,omitempty"`
+	AutomationExecutionId       string                `json:"AutomationExecutionId"`
+	DocumentName                string                `json:"DocumentName"`
+	DocumentVersion             string                `json:"DocumentVersion"`
+	ExecutionStartTime          *protocol.EpochTime   `json:"ExecutionStartTime,omitempty"`
+	ExecutionEndTime            *protocol.EpochTime   `json:"ExecutionEndTime,omitempty"`
+	AutomationExecutionStatus   string                `json:"AutomationExecutionStatus"`
+	StepExecutions              []stepExecutionWire   `json:"StepExecutions"`
+	StepExecutionsTruncated     bool                  `json:"StepExecutionsTruncated"`
+	Parameters                  map[string][]string   `json:"Parameters,omitempty"`
+	Outputs                     map[string][]string   `json:"Outputs,omitempty"`
+	FailureMessage              string                `json:"FailureMessage,omitempty"`
+	Mode                        string                `json:"Mode"`
+	ParentAutomationExecutionId string                `json:"ParentAutomationExecutionId,omitempty"`
+	ExecutedBy                  string                `json:"ExecutedBy"`
+	CurrentStepName             string                `json:"CurrentStepName,omitempty"`
+	CurrentAction               string                `json:"CurrentAction,omitempty"`
+	TargetParameterName         string                `json:"TargetParameterName,omitempty"`
+	Targets                     []targetWire          `json:"Targets,omitempty"`
+	ResolvedTargets             *resolvedTargets      `json:"ResolvedTargets,omitempty"`
+	MaxConcurrency              string                `json:"MaxConcurrency,omitempty"`
+	MaxErrors                   string                `json:"MaxErrors,omitempty"`
+	Target                      string                `json:"Target,omitempty"`
+	ProgressCounters            *progressCounters     `json:"ProgressCounters,omitempty"`
+	TargetLocations             []targetLocationWire  `json:"TargetLocations,omitempty"`
+	TargetMaps                  []map[string][]string `json:"TargetMaps,omitempty"`
 }
 
 type automationExecutionMetadataWire struct {
-	AutomationExecutionId       string              `json:"AutomationExecutionId"`
-	DocumentName                string              `json:"DocumentName"`
-	DocumentVersion             string              `json:"DocumentVersion"`
-	AutomationExecutionStatus   string              `json:"AutomationExecutionStatus"`
-	ExecutionStartTime          *protocol.EpochTime `json:"ExecutionStartTime,omitempty"`
-	ExecutionEndTime            *protocol.EpochTime `json:"ExecutionEndTime,omitempty"`
-	ExecutedBy                  string              `json:"ExecutedBy"`
-	LogFile                     string              `json:"LogFile,omitempty"`
-	Outputs                     map[string][]string `json:"Outputs,omitempty"`
-	Mode                        string              `json:"Mode"`
-	ParentAutomationExecutionId string              `json:"ParentAutomationExecutionId,omitempty"`
-	CurrentStepName             string              `json:"CurrentStepName,omitempty"`
-	CurrentAction               string              `json:"CurrentAction,omitempty"`
-	FailureMessage              string              `json:"FailureMessage,omitempty"`
-	TargetParameterName         string              `json:"TargetParameterName,omitempty"`
-	Targets                     []targetWire        `json:"Targets,omitempty"`
-	ResolvedTargets             *resolvedTargets    `json:"ResolvedTargets,omitempty"`
-	MaxConcurrency              string              `json:"MaxConcurrency,omitempty"`
-	MaxErrors                   string              `json:"MaxErrors,omitempty"`
-	Target                      string              `json:"Target,omitempty"`
-	AutomationType              string              `json:"AutomationType"`
+	AutomationExecutionId       string                `json:"AutomationExecutionId"`
+	DocumentName                string                `json:"DocumentName"`
+	DocumentVersion             string                `json:"DocumentVersion"`
+	AutomationExecutionStatus   string                `json:"AutomationExecutionStatus"`
+	ExecutionStartTime          *protocol.EpochTime   `json:"ExecutionStartTime,omitempty"`
+	ExecutionEndTime            *protocol.EpochTime   `json:"ExecutionEndTime,omitempty"`
+	ExecutedBy                  string                `json:"ExecutedBy"`
+	LogFile                     string                `json:"LogFile,omitempty"`
+	Outputs                     map[string][]string   `json:"Outputs,omitempty"`
+	Mode                        string                `json:"Mode"`
+	ParentAutomationExecutionId string                `json:"ParentAutomationExecutionId,omitempty"`
+	CurrentStepName             string                `json:"CurrentStepName,omitempty"`
+	CurrentAction               string                `json:"CurrentAction,omitempty"`
+	FailureMessage              string                `json:"FailureMessage,omitempty"`
+	TargetParameterName         string                `json:"TargetParameterName,omitempty"`
+	Targets                     []targetWire          `json:"Targets,omitempty"`
+	ResolvedTargets             *resolvedTargets      `json:"ResolvedTargets,omitempty"`
+	MaxConcurrency              string                `json:"MaxConcurrency,omitempty"`
+	MaxErrors                   string                `json:"MaxErrors,omitempty"`
+	Target                      string                `json:"Target,omitempty"`
+	AutomationType              string                `json:"AutomationType"`
+	TargetMaps                  []map[string][]string `json:"TargetMaps,omitempty"`
 }
 
 type failureDetails struct {
