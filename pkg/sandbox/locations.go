@@ -202,7 +202,7 @@ func (s *Server) locate(r *http.Request) *location {
 	if len(s.locs) == 1 {
 		return s.locs[0]
 	}
-	key, region := credentialScope(r)
+	key, region := protocol.CredentialScope(r)
 	acct, known := s.keys[key]
 	var byRegion, byAccount *location
 	for _, l := range s.locs {
@@ -231,18 +231,6 @@ func (s *Server) streamLocation(r *http.Request) *location {
 		}
 	}
 	return s.locs[0]
-}
-
-// credentialScope is the access key ID and Region of a request's SigV4
-// Authorization header ("" when it has none).
-func credentialScope(r *http.Request) (key, region string) {
-	_, rest, _ := strings.Cut(r.Header.Get("Authorization"), "Credential=")
-	cred, _, _ := strings.Cut(rest, ",")
-	parts := strings.Split(strings.TrimSpace(cred), "/")
-	if len(parts) != 5 {
-		return "", ""
-	}
-	return parts[0], parts[2]
 }
 
 // Locations are the accounts and Regions the sandbox serves, as

@@ -3,7 +3,8 @@ package automation
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,14 +99,9 @@ func (a *Area) runRateControlled(e *execution) {
 // mapName is a TargetMap as k=v,k2=v2 (keys sorted, list values joined
 // by ";").
 func mapName(m map[string][]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strings.Join(m[k], ";")
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+"="+strings.Join(m[k], ";"))
 	}
 	return strings.Join(parts, ",")
 }

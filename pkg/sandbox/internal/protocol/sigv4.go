@@ -81,19 +81,39 @@ type Verifier struct {
 // service name the credential scope must name ("" when the service is
 // unknown: any of the sandbox's services is then accepted, and the request
 // fails later as an unknown operation).
-func (s *Verifier) Authenticate(r *http.Request, body []byte, signingName string) *APIError {
-	authz := r.Header.Get("Authorization")
-	if authz == "" {
-		return errMissingAuth()
-	}
+// authParams splits a SigV4 Authorization header into its algorithm and
+// its parameters (Credential, SignedHeaders, Signature).
+func authParams(authz string) (algo string, params map[string]string) {
 	algo, rest, _ := strings.Cut(authz, " ")
-	params := map[string]string{}
+	params = map[string]string{}
 	for _, kv := range strings.Split(rest, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		if ok {
 			params[k] = v
 		}
 	}
+	return algo, params
+}
+
+// CredentialScope is the access key ID and Region of a request's SigV4
+// Authorization header, read as Authenticate reads them ("" when the
+// header has no well-formed Credential). The sandbox routes by them
+// before a location's Verifier authenticates the request.
+func CredentialScope(r *http.Request) (keyID, region string) {
+	_, params := authParams(r.Header.Get("Authorization"))
+	cred := strings.Split(params["Credential"], "/")
+	if len(cred) != 5 {
+		return "", ""
+	}
+	return cred[0], cred[2]
+}
+
+func (s *Verifier) Authenticate(r *http.Request, body []byte, signingName string) *APIError {
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		return errMissingAuth()
+	}
+	algo, params := authParams(authz)
 	var missing []string
 	for _, p := range []string{"Credential", "Signature", "SignedHeaders"} {
 		if params[p] == "" {
