@@ -53,9 +53,6 @@ func Check() (int, error) {
 	return len(all.l), nil
 }
 
-// Regexp is the compiled expression.
-func (r *Regexp) Regexp() *regexp.Regexp { return r.get() }
-
 // String is the source text of the expression, without compiling it.
 func (r *Regexp) String() string { return r.expr }
 
@@ -67,9 +64,6 @@ func (r *Regexp) FindStringSubmatch(s string) []string { return r.get().FindStri
 
 // FindString is regexp.Regexp.FindString.
 func (r *Regexp) FindString(s string) string { return r.get().FindString(s) }
-
-// FindAllString is regexp.Regexp.FindAllString.
-func (r *Regexp) FindAllString(s string, n int) []string { return r.get().FindAllString(s, n) }
 
 // FindAllStringSubmatch is regexp.Regexp.FindAllStringSubmatch.
 func (r *Regexp) FindAllStringSubmatch(s string, n int) [][]string {
@@ -88,6 +82,3 @@ func (r *Regexp) ReplaceAllString(src, repl string) string {
 func (r *Regexp) ReplaceAllStringFunc(src string, repl func(string) string) string {
 	return r.get().ReplaceAllStringFunc(src, repl)
 }
-
-// SubexpIndex is regexp.Regexp.SubexpIndex.
-func (r *Regexp) SubexpIndex(name string) int { return r.get().SubexpIndex(name) }
